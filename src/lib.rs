@@ -2,11 +2,17 @@
 //! verification (オンライン資格確認) with the My Number Card as health-insurance card.
 
 pub mod card;
+pub mod cardcheck;
 pub mod cardstate;
+pub mod channel;
 pub mod codes;
+pub mod defaults;
 pub mod fsutil;
 pub mod hex;
 pub mod message;
+pub mod persona;
 pub mod pki;
 pub mod rules;
+pub mod tomlsrc;
+pub mod vpcd;
 pub mod xml;

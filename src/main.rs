@@ -1,1 +1,21 @@
-fn main() {}
+//! The `onshi` command line: parses arguments, calls the library, maps errors to exit
+//! codes (0 passed, 1 a check failed, 2 bad input or usage, 3 system under test
+//! unreachable).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    cli::init_tracing(&args.log);
+    match cli::dispatch(args) {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            e.code.into()
+        }
+    }
+}

@@ -32,3 +32,9 @@ pub use virtual_card::VirtualCard;
 
 #[cfg(test)]
 mod tests;
+
+/// A sample profile with stand-in keys, for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    pub(crate) use super::tests::profile;
+}

@@ -465,7 +465,7 @@ fn pinless_card_has_no_pins_and_no_signing_half() {
     );
     sw(&mut card, SELECT_SUPPORT);
     assert_eq!(sw(&mut card, "00A4020C020011"), Status::FileNotFound);
-    assert!(card.state().tries_left.get(&PinId::AuthPin).is_none());
+    assert!(!card.state().tries_left.contains_key(&PinId::AuthPin));
 }
 
 #[test]

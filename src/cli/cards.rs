@@ -1,0 +1,306 @@
+//! `onshi cards list | show | export | check | serve`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use onshi::card::VirtualCard;
+use onshi::cardcheck;
+use onshi::cardstate::StateDir;
+use onshi::channel::InProcessChannel;
+use onshi::persona::model::RegistrationState;
+use onshi::pki::{CaKind, CertInfo};
+use onshi::vpcd::{self, ServedCard, StopHandle};
+
+use super::common::{CliError, Exit, WorldArgs};
+
+/// Card subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CardsCommand {
+    /// List the personas.
+    List {
+        /// Directory of persona files (default: embedded).
+        dir: Option<PathBuf>,
+    },
+    /// Show a persona with its certificate details.
+    Show {
+        /// Persona id or path to a `.toml` file.
+        card: String,
+        #[command(flatten)]
+        world: WorldArgs,
+    },
+    /// Write a certificate as DER.
+    Export {
+        /// Persona id or path.
+        card: String,
+        /// Which certificate.
+        #[arg(long, value_enum)]
+        what: ExportWhat,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        world: WorldArgs,
+    },
+    /// Run an in-process card session (read certificate, sign, read photo) per card.
+    Check {
+        /// Persona ids (default: all).
+        cards: Vec<String>,
+        #[command(flatten)]
+        world: WorldArgs,
+    },
+    /// Expose cards to pcscd through vpcd until Ctrl-C / SIGTERM.
+    Serve(ServeArgs),
+}
+
+/// What `cards export` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportWhat {
+    /// 利用者証明用電子証明書.
+    AuthCert,
+    /// Its CA certificate.
+    AuthCa,
+    /// 署名用電子証明書.
+    SignCert,
+}
+
+/// `cards serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Persona ids (each on the next vpcd port).
+    #[arg(required = true)]
+    cards: Vec<String>,
+    /// vpcd address of the first card.
+    #[arg(long, default_value = vpcd::DEFAULT_VPCD)]
+    vpcd: SocketAddr,
+    /// Keep PIN counters here so a lock survives restarts.
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    #[command(flatten)]
+    world: WorldArgs,
+}
+
+pub fn run(cmd: CardsCommand) -> Result<Exit, CliError> {
+    match cmd {
+        CardsCommand::List { dir } => list(dir),
+        CardsCommand::Show { card, world } => show(&card, &world),
+        CardsCommand::Export {
+            card,
+            what,
+            out,
+            world,
+        } => export(&card, what, &out, &world),
+        CardsCommand::Check { cards, world } => check(&cards, &world),
+        CardsCommand::Serve(args) => serve(args),
+    }
+}
+
+fn registration_label(r: RegistrationState) -> &'static str {
+    match r {
+        RegistrationState::Registered(_) => "登録済み",
+        RegistrationState::Unregistered => "未登録",
+        RegistrationState::Cancelled => "登録解除",
+    }
+}
+
+fn list(dir: Option<PathBuf>) -> Result<Exit, CliError> {
+    let world = WorldArgs {
+        cards: dir,
+        seed: onshi::defaults::DEFAULT_SEED,
+        as_of: None,
+        key_cache: None,
+        no_key_cache: true,
+    };
+    let set = world.personas()?;
+    let as_of = world.as_of();
+    println!(
+        "{:<32} {:<14} {:<8} {:<8} description",
+        "id", "name", "card", "登録"
+    );
+    for p in set.iter() {
+        let r = p.resolve(as_of, world.seed);
+        let kind = if r.card.pinless {
+            "PINなし"
+        } else {
+            "標準"
+        };
+        println!(
+            "{:<32} {:<14} {:<8} {:<8} {}",
+            p.id,
+            r.person.name,
+            kind,
+            registration_label(r.registration),
+            r.description
+        );
+    }
+    println!("{} personas (as of {as_of})", set.len());
+    Ok(Exit::Passed)
+}
+
+fn show(card: &str, world: &WorldArgs) -> Result<Exit, CliError> {
+    let set = world.personas()?;
+    let persona = world.persona(&set, card)?;
+    let as_of = world.as_of();
+    let r = persona.resolve(as_of, world.seed);
+    let factory = world.factory()?;
+    let issued = factory
+        .issue(&r)
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    println!("persona      {} ({})", r.id, persona.path.display());
+    println!("description  {}", r.description);
+    println!("as of        {as_of}");
+    println!("name         {} / {}", r.person.name, r.person.name_kana);
+    println!(
+        "birth date   {}  sex {}",
+        r.person.birth_date,
+        r.person.sex.code()
+    );
+    println!("address      {}", r.person.address);
+    println!(
+        "card         {}; expires {}; 照合番号B {}",
+        if r.card.pinless {
+            "PIN-less (顔認証マイナンバーカード)"
+        } else {
+            "standard"
+        },
+        r.card.expires_on,
+        r.card.match_b
+    );
+    println!("PIN tries    {:?}", r.card.tries.tries_left);
+    if let Some(t) = r.card.tampered {
+        println!("tampered     {t:?}");
+    }
+    println!("registration {}", registration_label(r.registration));
+    for q in &r.qualifications {
+        println!(
+            "qualification {} {} 記号{} 番号{} 枝番{} from {} to {} ratio {}",
+            q.insurer_number,
+            q.insurer_name,
+            q.symbol,
+            q.number,
+            q.branch,
+            q.acquired_on,
+            q.lost_on.map_or("-".into(), |d| d.to_string()),
+            q.ratio.map_or("(derived)".into(), |r| r.code())
+        );
+    }
+    println!("\n利用者証明用電子証明書 (user authentication):");
+    let info = CertInfo::parse(&issued.auth_cert).map_err(|e| CliError::failed(e.to_string()))?;
+    println!("{info}");
+    if let Some(sign) = &issued.sign_cert {
+        println!("\n署名用電子証明書 (signing):");
+        let info = CertInfo::parse(sign).map_err(|e| CliError::failed(e.to_string()))?;
+        println!("{info}");
+    }
+    Ok(Exit::Passed)
+}
+
+fn export(
+    card: &str,
+    what: ExportWhat,
+    out: &std::path::Path,
+    world: &WorldArgs,
+) -> Result<Exit, CliError> {
+    let set = world.personas()?;
+    let persona = world.persona(&set, card)?;
+    let factory = world.factory()?;
+    let issued = factory
+        .issue(&persona.resolve(world.as_of(), world.seed))
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let der: Vec<u8> = match what {
+        ExportWhat::AuthCert => issued.auth_cert.to_vec(),
+        ExportWhat::AuthCa => factory.pki().root(CaKind::Auth).cert_der().to_vec(),
+        ExportWhat::SignCert => issued.sign_cert.map(|d| d.to_vec()).ok_or_else(|| {
+            CliError::input(format!(
+                "{card} is a PIN-less card: it has no signing certificate"
+            ))
+        })?,
+    };
+    onshi::fsutil::write_atomic(out, &der)
+        .map_err(|e| CliError::failed(format!("{}: {e}", out.display())))?;
+    println!("wrote {} ({} bytes)", out.display(), der.len());
+    Ok(Exit::Passed)
+}
+
+fn check(cards: &[String], world: &WorldArgs) -> Result<Exit, CliError> {
+    let set = world.personas()?;
+    let factory = world.factory()?;
+    let personas: Vec<_> = if cards.is_empty() {
+        set.iter().cloned().collect()
+    } else {
+        cards
+            .iter()
+            .map(|c| world.persona(&set, c))
+            .collect::<Result<_, _>>()?
+    };
+    factory
+        .prepare(personas.iter())
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    for p in &personas {
+        let r = p.resolve(world.as_of(), world.seed);
+        let issued = factory
+            .issue(&r)
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        let mut ch = InProcessChannel::new(VirtualCard::new(&issued.profile));
+        let report = cardcheck::run(&r.id, &mut ch, r.card.auth_pin.as_deref(), &r.card.match_b);
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    }
+    Ok(Exit::Passed)
+}
+
+fn serve(args: ServeArgs) -> Result<Exit, CliError> {
+    let set = args.world.personas()?;
+    let factory = args.world.factory()?;
+    let personas: Vec<_> = args
+        .cards
+        .iter()
+        .map(|c| args.world.persona(&set, c))
+        .collect::<Result<_, _>>()?;
+    factory
+        .prepare(personas.iter())
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let state = match &args.state_dir {
+        Some(d) => Some(StateDir::open(d).map_err(|e| CliError::input(e.to_string()))?),
+        None => None,
+    };
+    let mut served = Vec::new();
+    for p in &personas {
+        let issued = factory
+            .issue(&p.resolve(args.world.as_of(), args.world.seed))
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        let mut card = VirtualCard::new(&issued.profile);
+        card.set_tracing(tracing::enabled!(tracing::Level::DEBUG));
+        served.push(ServedCard {
+            id: p.id.clone(),
+            card,
+            state: state.clone(),
+        });
+    }
+    let stop = StopHandle::new();
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+    ])
+    .map_err(|e| CliError::failed(format!("installing signal handlers: {e}")))?;
+    let handles = vpcd::serve_all(served, args.vpcd, &stop);
+    for (i, p) in personas.iter().enumerate() {
+        let mut addr = args.vpcd;
+        addr.set_port(args.vpcd.port().wrapping_add(i as u16));
+        eprintln!("serving {} on vpcd {addr}", p.id);
+    }
+    let waiter = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                stop.stop();
+            }
+        })
+    };
+    for h in handles {
+        let _ = h.join();
+    }
+    drop(waiter);
+    eprintln!("stopped");
+    Ok(Exit::Passed)
+}

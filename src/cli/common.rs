@@ -1,0 +1,119 @@
+//! Options shared by several subcommands, and exit codes.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDateTime;
+use clap::Args;
+
+use onshi::defaults;
+use onshi::persona::{CardFactory, Persona, PersonaSet};
+use onshi::pki::KeyCache;
+use onshi::tomlsrc::{InputError, TomlSource};
+
+/// Process exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Everything passed / SLOs met.
+    Passed = 0,
+    /// A check or SLO failed.
+    Failed = 1,
+    /// Bad input or usage.
+    BadInput = 2,
+    /// The system under test could not be reached.
+    Unreachable = 3,
+}
+
+/// An error with the exit code it maps to.
+#[derive(Debug)]
+pub struct CliError {
+    /// Exit code.
+    pub code: Exit,
+    /// Message for stderr.
+    pub message: String,
+}
+
+impl CliError {
+    /// Bad input (exit 2).
+    pub fn input(message: impl Into<String>) -> Self {
+        Self {
+            code: Exit::BadInput,
+            message: message.into(),
+        }
+    }
+
+    /// A failure of the harness itself or the environment (exit 1).
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self {
+            code: Exit::Failed,
+            message: message.into(),
+        }
+    }
+
+    /// Input errors, one per line.
+    pub fn inputs(errors: Vec<InputError>) -> Self {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        Self::input(lines.join("\n"))
+    }
+}
+
+/// Where personas, keys and dates come from.
+#[derive(Debug, Clone, Args)]
+pub struct WorldArgs {
+    /// Directory of persona files (default: the embedded `virtual-cards/`).
+    #[arg(long, value_name = "DIR")]
+    pub cards: Option<PathBuf>,
+    /// Seed for keys, certificates and populations.
+    #[arg(long, default_value_t = defaults::DEFAULT_SEED)]
+    pub seed: u64,
+    /// As-of time (JST): `YYYY-MM-DD` (09:00) or `YYYY-MM-DDTHH:MM[:SS]`.
+    #[arg(long, value_name = "DATE", value_parser = defaults::parse_as_of)]
+    pub as_of: Option<NaiveDateTime>,
+    /// Directory for cached RSA keys (default `$ONSHI_KEY_CACHE` or `~/.cache/onshi/keys`).
+    #[arg(long, value_name = "DIR")]
+    pub key_cache: Option<PathBuf>,
+    /// Do not cache keys on disk.
+    #[arg(long)]
+    pub no_key_cache: bool,
+}
+
+impl WorldArgs {
+    /// The as-of time.
+    pub fn as_of(&self) -> NaiveDateTime {
+        self.as_of.unwrap_or_else(defaults::default_as_of)
+    }
+
+    /// The personas.
+    pub fn personas(&self) -> Result<PersonaSet, CliError> {
+        defaults::personas(self.cards.as_deref()).map_err(CliError::inputs)
+    }
+
+    /// One persona: an id from the set, or a path to a `.toml` file.
+    pub fn persona(&self, set: &PersonaSet, card: &str) -> Result<Persona, CliError> {
+        if card.ends_with(".toml") {
+            let src = TomlSource::read(std::path::Path::new(card))
+                .map_err(|e| CliError::inputs(vec![e]))?;
+            return Persona::from_source(&src).map_err(CliError::inputs);
+        }
+        set.get(card).cloned().ok_or_else(|| {
+            let ids: Vec<&str> = set.iter().map(|p| p.id.as_str()).collect();
+            CliError::input(format!("no persona {card:?}; known: {}", ids.join(", ")))
+        })
+    }
+
+    /// The key cache.
+    pub fn key_cache(&self) -> KeyCache {
+        if self.no_key_cache {
+            return KeyCache::memory();
+        }
+        match self.key_cache.clone().or_else(defaults::key_cache_dir) {
+            Some(dir) => KeyCache::with_dir(dir),
+            None => KeyCache::memory(),
+        }
+    }
+
+    /// A card factory.
+    pub fn factory(&self) -> Result<CardFactory, CliError> {
+        CardFactory::new(self.seed, self.key_cache()).map_err(|e| CliError::failed(e.to_string()))
+    }
+}

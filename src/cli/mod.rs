@@ -1,0 +1,55 @@
+//! Subcommands, one file each; shared options and the exit-code mapping.
+
+mod cards;
+mod common;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use common::{CliError, Exit};
+
+/// onshi — conformance and load-test harness for オンライン資格確認 (マイナ保険証).
+#[derive(Debug, Parser)]
+#[command(name = "onshi", version, about, long_about = None)]
+pub struct Cli {
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `onshi=debug`.
+    #[arg(long, global = true, default_value = "warn", env = "ONSHI_LOG")]
+    pub log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the main job on the embedded defaults (or the given inputs).
+    Run(run::RunArgs),
+    /// Virtual My Number Cards: list, show, export certificates, serve through vpcd.
+    #[command(subcommand)]
+    Cards(cards::CardsCommand),
+}
+
+/// Installs the tracing subscriber (stderr). Only the binary does this.
+pub fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs the chosen subcommand.
+pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Cards(cmd) => cards::run(cmd),
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
