@@ -123,7 +123,7 @@ impl CardChannel for InProcessChannel {
 }
 
 #[cfg(feature = "pcsc")]
-pub use pcsc_channel::{PcscChannel, list_readers, wait_for_card};
+pub use pcsc_channel::{PcscChannel, list_readers, wait_for_card, wait_for_empty};
 
 #[cfg(feature = "pcsc")]
 mod pcsc_channel {
@@ -167,6 +167,20 @@ mod pcsc_channel {
 
     /// Waits until the named reader reports a card present.
     pub fn wait_for_card(reader: &str, timeout: Duration) -> Result<(), ChannelError> {
+        wait_for_state(reader, timeout, pcsc::State::PRESENT)
+    }
+
+    /// Waits until the named reader reports no card (e.g. after a card server stopped,
+    /// so the next card does not queue behind the old vpcd connection).
+    pub fn wait_for_empty(reader: &str, timeout: Duration) -> Result<(), ChannelError> {
+        wait_for_state(reader, timeout, pcsc::State::EMPTY)
+    }
+
+    fn wait_for_state(
+        reader: &str,
+        timeout: Duration,
+        wanted: pcsc::State,
+    ) -> Result<(), ChannelError> {
         let ctx = pcsc::Context::establish(pcsc::Scope::User).map_err(err)?;
         let name = CString::new(reader)
             .map_err(|_| ChannelError::Transport("reader name has NUL".into()))?;
@@ -178,13 +192,15 @@ mod pcsc_channel {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(ChannelError::NoCard);
+                return Err(ChannelError::Transport(format!(
+                    "timed out waiting for {wanted:?} in {reader}"
+                )));
             }
             match ctx.get_status_change(left.min(Duration::from_millis(500)), &mut states) {
                 Ok(()) | Err(pcsc::Error::Timeout) => {}
                 Err(e) => return Err(err(e)),
             }
-            if states[0].event_state().contains(pcsc::State::PRESENT) {
+            if states[0].event_state().contains(wanted) {
                 return Ok(());
             }
             states[0].sync_current_state();

@@ -1,6 +1,7 @@
 //! onshi — a conformance and load-test harness for Japan's online eligibility
 //! verification (オンライン資格確認) with the My Number Card as health-insurance card.
 
+pub mod bench;
 pub mod card;
 pub mod cardcheck;
 pub mod cardstate;

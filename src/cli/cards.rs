@@ -46,7 +46,8 @@ pub enum CardsCommand {
     /// Run an in-process card session (read certificate, sign, read photo) per card.
     Check {
         /// Persona ids (default: all).
-        cards: Vec<String>,
+        #[arg(value_name = "CARD")]
+        card_ids: Vec<String>,
         #[command(flatten)]
         world: WorldArgs,
     },
@@ -69,8 +70,8 @@ pub enum ExportWhat {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Persona ids (each on the next vpcd port).
-    #[arg(required = true)]
-    cards: Vec<String>,
+    #[arg(required = true, value_name = "CARD")]
+    card_ids: Vec<String>,
     /// vpcd address of the first card.
     #[arg(long, default_value = vpcd::DEFAULT_VPCD)]
     vpcd: SocketAddr,
@@ -91,7 +92,7 @@ pub fn run(cmd: CardsCommand) -> Result<Exit, CliError> {
             out,
             world,
         } => export(&card, what, &out, &world),
-        CardsCommand::Check { cards, world } => check(&cards, &world),
+        CardsCommand::Check { card_ids, world } => check(&card_ids, &world),
         CardsCommand::Serve(args) => serve(args),
     }
 }
@@ -253,7 +254,7 @@ fn serve(args: ServeArgs) -> Result<Exit, CliError> {
     let set = args.world.personas()?;
     let factory = args.world.factory()?;
     let personas: Vec<_> = args
-        .cards
+        .card_ids
         .iter()
         .map(|c| args.world.persona(&set, c))
         .collect::<Result<_, _>>()?;

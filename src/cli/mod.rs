@@ -1,5 +1,6 @@
 //! Subcommands, one file each; shared options and the exit-code mapping.
 
+mod bench;
 mod cards;
 mod common;
 mod run;
@@ -28,6 +29,9 @@ enum Command {
     /// Virtual My Number Cards: list, show, export certificates, serve through vpcd.
     #[command(subcommand)]
     Cards(cards::CardsCommand),
+    /// Measure and print benchmark figures (build with --release).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// Installs the tracing subscriber (stderr). Only the binary does this.
@@ -45,11 +49,23 @@ pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Cards(cmd) => cards::run(cmd),
+        Command::Bench(cmd) => bench::run(cmd),
     }
 }
 
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> Self {
         ExitCode::from(e as u8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }
