@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use onshi::card::{Status, VirtualCard};
 use onshi::channel::{CardChannel, PcscChannel, list_readers, wait_for_card, wait_for_empty};

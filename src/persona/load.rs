@@ -335,19 +335,17 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
     if p.address.trim().is_empty() {
         bad("person.address", "must not be empty");
     }
-    if let Some(pc) = &p.postal_code {
-        if !digits(&pc.replace('-', ""), 7) {
+    if let Some(pc) = &p.postal_code
+        && !digits(&pc.replace('-', ""), 7) {
             bad("person.postal_code", "must be 7 digits (NNN-NNNN)");
         }
-    }
-    if let Some(n) = &p.my_number {
-        if !my_number::is_valid(n) {
+    if let Some(n) = &p.my_number
+        && !my_number::is_valid(n) {
             bad(
                 "person.my_number",
                 "must be 12 digits with a valid check digit (synthetic only)",
             );
         }
-    }
     if !before(&p.birth_date, &DateSpec::Relative(vec![])) {
         bad("person.birth_date", "must not be after the as-of date");
     }
@@ -422,7 +420,7 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
     for (i, q) in f.qualification.iter().enumerate() {
         let at = |name: &str| format!("qualification[{i}].{name}");
         if let Err(err) = InsurerNumber::parse(&q.insurer_number) {
-            bad(&at("insurer_number"), &err.reason.to_string());
+            bad(&at("insurer_number"), err.reason);
         }
         if q.insurer_name.trim().is_empty() {
             bad(&at("insurer_name"), "must not be empty");
@@ -444,11 +442,10 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
                 }
             }
         }
-        if let Some(lost) = &q.lost_on {
-            if !before(&q.acquired_on, lost) {
+        if let Some(lost) = &q.lost_on
+            && !before(&q.acquired_on, lost) {
                 bad(&at("lost_on"), "must be after acquired_on");
             }
-        }
         if let Some(m) = &q.medical_aid {
             if !digits(&m.payer_number, 8) {
                 bad(&at("medical_aid.payer_number"), "must be 8 digits");
@@ -464,14 +461,13 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
             "only a registered card has a registration time",
         );
     }
-    if let Some(k) = &f.documents.kakunin_sho {
-        if !before(&k.valid_from, &k.valid_to) {
+    if let Some(k) = &f.documents.kakunin_sho
+        && !before(&k.valid_from, &k.valid_to) {
             bad(
                 "documents.kakunin_sho.valid_to",
                 "must not be before valid_from",
             );
         }
-    }
     e
 }
 
