@@ -133,9 +133,10 @@ impl vpicc::VSmartCard for Adapter<'_> {
     fn execute(&mut self, apdu: &[u8]) -> Vec<u8> {
         let response = self.served.card.transmit(apdu);
         if tracing::enabled!(tracing::Level::DEBUG)
-            && let Some(e) = self.served.card.trace().entries.last() {
-                tracing::debug!(card = %self.served.id, ">> {} | {}", e.command, e.meaning);
-            }
+            && let Some(e) = self.served.card.trace().entries.last()
+        {
+            tracing::debug!(card = %self.served.id, ">> {} | {}", e.command, e.meaning);
+        }
         // Keep the trace from growing without bound in a long-running server.
         let _ = self.served.card.take_trace();
         self.persist();

@@ -336,16 +336,18 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
         bad("person.address", "must not be empty");
     }
     if let Some(pc) = &p.postal_code
-        && !digits(&pc.replace('-', ""), 7) {
-            bad("person.postal_code", "must be 7 digits (NNN-NNNN)");
-        }
+        && !digits(&pc.replace('-', ""), 7)
+    {
+        bad("person.postal_code", "must be 7 digits (NNN-NNNN)");
+    }
     if let Some(n) = &p.my_number
-        && !my_number::is_valid(n) {
-            bad(
-                "person.my_number",
-                "must be 12 digits with a valid check digit (synthetic only)",
-            );
-        }
+        && !my_number::is_valid(n)
+    {
+        bad(
+            "person.my_number",
+            "must be 12 digits with a valid check digit (synthetic only)",
+        );
+    }
     if !before(&p.birth_date, &DateSpec::Relative(vec![])) {
         bad("person.birth_date", "must not be after the as-of date");
     }
@@ -443,9 +445,10 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
             }
         }
         if let Some(lost) = &q.lost_on
-            && !before(&q.acquired_on, lost) {
-                bad(&at("lost_on"), "must be after acquired_on");
-            }
+            && !before(&q.acquired_on, lost)
+        {
+            bad(&at("lost_on"), "must be after acquired_on");
+        }
         if let Some(m) = &q.medical_aid {
             if !digits(&m.payer_number, 8) {
                 bad(&at("medical_aid.payer_number"), "must be 8 digits");
@@ -462,12 +465,13 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
         );
     }
     if let Some(k) = &f.documents.kakunin_sho
-        && !before(&k.valid_from, &k.valid_to) {
-            bad(
-                "documents.kakunin_sho.valid_to",
-                "must not be before valid_from",
-            );
-        }
+        && !before(&k.valid_from, &k.valid_to)
+    {
+        bad(
+            "documents.kakunin_sho.valid_to",
+            "must not be before valid_from",
+        );
+    }
     e
 }
 

@@ -1,0 +1,101 @@
+//! Markdown summary, short enough for a pull-request comment.
+
+use std::io::{self, Write};
+
+use super::model::{ConformanceReport, Coverage, Status};
+
+fn coverage_mark(c: Coverage) -> &'static str {
+    match c {
+        Coverage::Passed => "✅ pass",
+        Coverage::Failed => "❌ fail",
+        Coverage::NotRun => "⏸ not run",
+        Coverage::NotCovered => "⚠️ not covered",
+        Coverage::Informational => "ℹ️ info",
+    }
+}
+
+/// Escapes `|` and newlines for a table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Writes the Markdown summary.
+pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> {
+    let r = &report.run;
+    let t = &report.totals;
+    let verdict = if report.passed() { "PASSED" } else { "FAILED" };
+    writeln!(out, "# onshi conformance: {verdict}\n")?;
+    writeln!(
+        out,
+        "Run `{}` · onshi {} · seed {} · as-of {} · backend {} · reader {}{}{}\n",
+        r.run_id,
+        r.onshi_version,
+        r.seed,
+        r.as_of,
+        r.backend,
+        r.reader,
+        if r.defects.is_empty() {
+            String::new()
+        } else {
+            format!(" · defects {}", r.defects.join(", "))
+        },
+        if r.complete {
+            ""
+        } else {
+            " · **partial (interrupted)**"
+        }
+    )?;
+    writeln!(
+        out,
+        "| scenarios passed | failed | skipped | critical verdicts | requirements covered |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} / {} |\n",
+        t.passed,
+        t.failed,
+        t.skipped,
+        t.critical,
+        t.requirements_covered,
+        t.requirements_executable
+    )?;
+    let failed: Vec<_> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .collect();
+    if !failed.is_empty() {
+        writeln!(out, "## Failed scenarios\n")?;
+        for s in failed {
+            let reason = s
+                .steps
+                .iter()
+                .find_map(|st| st.error.as_deref())
+                .unwrap_or("failed")
+                .lines()
+                .next()
+                .unwrap_or("");
+            writeln!(
+                out,
+                "- **{}** ({}:{}) — {}",
+                cell(&s.name),
+                s.file,
+                s.line,
+                cell(reason)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "## Requirements matrix\n")?;
+    writeln!(
+        out,
+        "| ID | kind | scenarios | verdict |\n|---|---|---|---|"
+    )?;
+    for m in &report.matrix {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            m.id,
+            m.kind,
+            m.scenarios.len(),
+            coverage_mark(m.coverage)
+        )?;
+    }
+    Ok(())
+}
