@@ -12,6 +12,7 @@ pub mod hex;
 pub mod message;
 pub mod persona;
 pub mod pki;
+pub mod population;
 pub mod rules;
 pub mod tomlsrc;
 pub mod vpcd;

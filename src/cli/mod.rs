@@ -2,6 +2,7 @@
 
 mod cards;
 mod common;
+mod population;
 mod run;
 
 use std::process::ExitCode;
@@ -28,6 +29,9 @@ enum Command {
     /// Virtual My Number Cards: list, show, export certificates, serve through vpcd.
     #[command(subcommand)]
     Cards(cards::CardsCommand),
+    /// The test population: export it for provisioning an external backend.
+    #[command(subcommand)]
+    Population(population::PopulationCommand),
 }
 
 /// Installs the tracing subscriber (stderr). Only the binary does this.
@@ -45,6 +49,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Cards(cmd) => cards::run(cmd),
+        Command::Population(cmd) => population::run(cmd),
     }
 }
 

@@ -175,7 +175,7 @@ impl LoadAuthRoot {
     pub fn verify_issued(&self, cert_der: &[u8]) -> Result<CertInfo, VerifyError> {
         let cert = parse_cert(cert_der)?;
         self.check_issued(&cert)?;
-        Ok(CertInfo::from_parsed(&cert, cert_der).map_err(VerifyError::from)?)
+        CertInfo::from_parsed(&cert, cert_der).map_err(VerifyError::from)
     }
 }
 
