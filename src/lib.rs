@@ -1,6 +1,7 @@
 //! onshi — a conformance and load-test harness for Japan's online eligibility
 //! verification (オンライン資格確認) with the My Number Card as health-insurance card.
 
+pub mod backend;
 pub mod card;
 pub mod cardcheck;
 pub mod cardstate;
@@ -14,6 +15,7 @@ pub mod persona;
 pub mod pki;
 pub mod population;
 pub mod rules;
+pub mod server;
 pub mod tomlsrc;
 pub mod vpcd;
 pub mod xml;
