@@ -4,6 +4,7 @@ mod cards;
 mod common;
 mod population;
 mod run;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,8 @@ enum Command {
     /// The test population: export it for provisioning an external backend.
     #[command(subcommand)]
     Population(population::PopulationCommand),
+    /// Run the reference qualification backend (HTTP JSON, XML over HTTP, folder).
+    Serve(serve::ServeArgs),
 }
 
 /// Installs the tracing subscriber (stderr). Only the binary does this.
@@ -50,6 +53,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Run(args) => run::run(args),
         Command::Cards(cmd) => cards::run(cmd),
         Command::Population(cmd) => population::run(cmd),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -25,7 +25,6 @@ impl Rng64 {
     }
 
     /// A stream from a raw seed.
-    #[allow(dead_code)] // used by the fault injector
     pub fn new(seed: u64) -> Self {
         Self { state: seed }
     }
@@ -55,7 +54,6 @@ impl Rng64 {
     }
 
     /// A uniform float in `[0, 1)`.
-    #[allow(dead_code)] // used by the fault injector
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }

@@ -30,10 +30,11 @@ impl ServerClock {
         self.as_of
     }
 
-    /// "Now": as-of + elapsed.
+    /// "Now": as-of + elapsed, in whole seconds (the resolution of every rule and of
+    /// `ProcessExecutionTime`).
     pub fn now(&self) -> NaiveDateTime {
-        let elapsed = Duration::from_std(self.start.elapsed()).unwrap_or(Duration::zero());
-        self.as_of + elapsed
+        let secs = i64::try_from(self.start.elapsed().as_secs()).unwrap_or(i64::MAX / 2);
+        self.as_of + Duration::seconds(secs)
     }
 
     /// Milliseconds since start.

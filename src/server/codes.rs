@@ -100,6 +100,8 @@ result_codes! {
     MyNumberRefused = ("ONS-E007", 403, RequestError, None, "個人番号（マイナンバー）は識別子として使用できません。");
     /// No such route.
     NotFound = ("ONS-E008", 404, RequestError, None, "指定されたリソースは存在しません。");
+    /// The method is not allowed on this route.
+    MethodNotAllowed = ("ONS-E009", 405, RequestError, None, "このメソッドは使用できません。");
     /// The certificate does not parse.
     CertificateMalformed = ("ONS-A101", 400, AuthenticationError, None, "利用者証明用電子証明書を解釈できません。");
     /// The certificate was not issued by a trusted root.

@@ -13,6 +13,11 @@
 //! | [`audit`] | the JSONL audit log |
 //! | [`clock`] | as-of + monotonic elapsed time (the shell's only clock) |
 //! | [`kana`] | half-width katakana for `NameKana` |
+//! | [`http`] | the axum router: JSON API and XML over HTTP ([`http::app`]) |
+//! | [`xmlface`] | XML bytes in → bytes out (HTTP and folder) |
+//! | [`folder`] | the req/res shared-folder exchange |
+//! | [`faults`] | fault injection (latency, errors, 503 bursts, resets, outage) |
+//! | [`listener`] | the TCP listener that injects connection resets |
 
 pub mod answer;
 pub mod audit;
@@ -23,7 +28,12 @@ pub mod codes;
 pub mod defects;
 pub mod documents;
 pub mod engine;
+pub mod faults;
+pub mod folder;
+pub mod http;
 pub mod kana;
+pub mod listener;
+pub mod xmlface;
 
 pub use audit::{AuditLog, AuditRecord};
 pub use auth::TrustAnchors;
@@ -32,6 +42,8 @@ pub use clock::ServerClock;
 pub use codes::ResultCode;
 pub use defects::{Defect, DefectSet};
 pub use engine::{Engine, EngineConfig, EngineError, Outcome, RequestTime};
+pub use faults::{FaultConfig, FaultInjector};
+pub use http::{AppState, app};
 
 #[cfg(test)]
 mod tests;
