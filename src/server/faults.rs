@@ -261,11 +261,9 @@ impl FaultInjector {
         let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
         let delay_ms = self.config.latency.sample(&mut rng).clamp(0.0, 600_000.0);
         let delay = Duration::from_micros((delay_ms * 1000.0) as u64);
-        let fail = if self.in_outage(now) {
-            Some(ResultCode::Unavailable)
-        } else if self.config.burst_every > 0
-            && n % (self.config.burst_every + self.config.burst_length) >= self.config.burst_every
-        {
+        let in_burst = self.config.burst_every > 0
+            && n % (self.config.burst_every + self.config.burst_length) >= self.config.burst_every;
+        let fail = if self.in_outage(now) || in_burst {
             Some(ResultCode::Unavailable)
         } else if self.config.error_rate > 0.0 && rng.unit() < self.config.error_rate {
             Some(ResultCode::InjectedError)

@@ -197,7 +197,7 @@ async fn fault_layer(State(s): State<AppState>, req: Request, next: Next) -> Res
 async fn not_found(State(s): State<AppState>, req: Request) -> Response {
     reject_json(
         &s,
-        EngineError::detail(ResultCode::NotFound, req.uri().path().to_owned()),
+        EngineError::detail(ResultCode::NotFound, req.uri().path()),
     )
 }
 
