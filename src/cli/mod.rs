@@ -1,5 +1,6 @@
 //! Subcommands, one file each; shared options and the exit-code mapping.
 
+mod bench;
 mod cards;
 mod common;
 mod population;
@@ -35,6 +36,9 @@ enum Command {
     Population(population::PopulationCommand),
     /// Run the reference qualification backend (HTTP JSON, XML over HTTP, folder).
     Serve(serve::ServeArgs),
+    /// Benchmarks (release builds): `bench backend`.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// Installs the tracing subscriber (stderr). Only the binary does this.
@@ -54,6 +58,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Cards(cmd) => cards::run(cmd),
         Command::Population(cmd) => population::run(cmd),
         Command::Serve(args) => serve::run(args),
+        Command::Bench(cmd) => bench::run(cmd),
     }
 }
 
