@@ -3,7 +3,9 @@
 mod bench;
 mod cards;
 mod common;
+mod population;
 mod run;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -29,6 +31,11 @@ enum Command {
     /// Virtual My Number Cards: list, show, export certificates, serve through vpcd.
     #[command(subcommand)]
     Cards(cards::CardsCommand),
+    /// The test population: export it for provisioning an external backend.
+    #[command(subcommand)]
+    Population(population::PopulationCommand),
+    /// Run the reference qualification backend (HTTP JSON, XML over HTTP, folder).
+    Serve(serve::ServeArgs),
     /// Measure and print benchmark figures (build with --release).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -49,6 +56,8 @@ pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Cards(cmd) => cards::run(cmd),
+        Command::Population(cmd) => population::run(cmd),
+        Command::Serve(args) => serve::run(args),
         Command::Bench(cmd) => bench::run(cmd),
     }
 }

@@ -49,8 +49,12 @@ pub fn expected_copay(persona: &ResolvedPersona, now: NaiveDateTime) -> Option<C
     Some(derive_copay(persona.person.birth_date, day, &truth_ratio_fields(q)).ratio)
 }
 
-fn results(responses: &[QualificationResponse]) -> impl Iterator<Item = &ResultOfQualificationConfirmation> {
-    responses.iter().flat_map(|r| r.message_body.result_list.iter())
+fn results(
+    responses: &[QualificationResponse],
+) -> impl Iterator<Item = &ResultOfQualificationConfirmation> {
+    responses
+        .iter()
+        .flat_map(|r| r.message_body.result_list.iter())
 }
 
 /// Whether a shown name is the persona's name (exactly, or as Shift_JIS shows it).
@@ -66,28 +70,47 @@ pub fn right_person(v: &VisitRecord<'_>) -> Verdict {
         if !same_name(&r.name, &p.name) || r.birthdate != p.birth_date {
             return Verdict::fail(
                 Check::RightPerson,
-                format!("a result shows {} (born {}) for {} (born {})", r.name, r.birthdate, p.name, p.birth_date),
+                format!(
+                    "a result shows {} (born {}) for {} (born {})",
+                    r.name, r.birthdate, p.name, p.birth_date
+                ),
             )
-            .with(format!("insurer {:?} number {:?}", r.insurer_number, r.insured_identification_number));
+            .with(format!(
+                "insurer {:?} number {:?}",
+                r.insurer_number, r.insured_identification_number
+            ));
         }
     }
-    Verdict::pass(Check::RightPerson, "every result shown belongs to the patient")
+    Verdict::pass(
+        Check::RightPerson,
+        "every result shown belongs to the patient",
+    )
 }
 
 /// FAQ-4-9 / FAQ-4-20: nobody read the My Number or 照合番号A, no request carried it.
 pub fn no_my_number(v: &VisitRecord<'_>) -> Verdict {
     if let Some(t) = v.trace {
         if t.my_number_read() {
-            return Verdict::fail(Check::NoMyNumber, "the My Number file (input-support EF 0001) was read");
+            return Verdict::fail(
+                Check::NoMyNumber,
+                "the My Number file (input-support EF 0001) was read",
+            );
         }
         if t.match_a_used() {
-            return Verdict::fail(Check::NoMyNumber, "照合番号A (the My Number) was presented to the card");
+            return Verdict::fail(
+                Check::NoMyNumber,
+                "照合番号A (the My Number) was presented to the card",
+            );
         }
     }
     let my_number = &v.persona.person.my_number;
     if let Some(req) = v.requests.iter().find(|r| r.contains(my_number.as_str())) {
         let snippet: String = req.chars().take(160).collect();
-        return Verdict::fail(Check::NoMyNumber, "a request to the backend carried the My Number").with(snippet);
+        return Verdict::fail(
+            Check::NoMyNumber,
+            "a request to the backend carried the My Number",
+        )
+        .with(snippet);
     }
     Verdict::pass(Check::NoMyNumber, "no My Number read, presented or sent")
 }
@@ -105,9 +128,15 @@ pub fn no_pin_after_lock(v: &VisitRecord<'_>) -> Verdict {
         t.verifies_after_lock(PinId::AuthPin, locked)
     };
     if after > 0 {
-        Verdict::fail(Check::NoPinAfterLock, format!("{after} VERIFY command(s) sent to a locked PIN"))
+        Verdict::fail(
+            Check::NoPinAfterLock,
+            format!("{after} VERIFY command(s) sent to a locked PIN"),
+        )
     } else {
-        Verdict::pass(Check::NoPinAfterLock, "no VERIFY after the card reported the PIN locked")
+        Verdict::pass(
+            Check::NoPinAfterLock,
+            "no VERIFY after the card reported the PIN locked",
+        )
     }
 }
 
@@ -121,7 +150,10 @@ pub fn no_medical_info_without_consent(v: &VisitRecord<'_>) -> Verdict {
             ("PharmacistsInfo", &r.pharmacists_info),
             ("DiagnosisInfo", &r.diagnosis_info),
             ("OperationInfo", &r.operation_info),
-            ("SpecificHealthCheckupsInfo", &r.specific_health_checkups_info),
+            (
+                "SpecificHealthCheckupsInfo",
+                &r.specific_health_checkups_info,
+            ),
         ] {
             if c.cons_flg == Some(ConsentFlag::Given) || c.available_time.is_some() {
                 return Verdict::fail(
@@ -131,17 +163,26 @@ pub fn no_medical_info_without_consent(v: &VisitRecord<'_>) -> Verdict {
             }
         }
     }
-    Verdict::pass(Check::NoMedicalInfoWithoutConsent, "no medical information without consent")
+    Verdict::pass(
+        Check::NoMedicalInfoWithoutConsent,
+        "no medical information without consent",
+    )
 }
 
 /// TRN-NO10: an insured person is never charged 10割.
 pub fn no_full_cost_for_insured(v: &VisitRecord<'_>) -> Verdict {
     let Some(d) = v.decision else {
-        return Verdict::pass(Check::NoFullCostForInsured, "no desk decision in this visit");
+        return Verdict::pass(
+            Check::NoFullCostForInsured,
+            "no desk decision in this visit",
+        );
     };
     if d.copay.is_full_cost() && v.persona.insured_on(v.now.date()) {
-        return Verdict::fail(Check::NoFullCostForInsured, "an insured patient was charged 10割")
-            .with(format!("basis {:?}", d.basis));
+        return Verdict::fail(
+            Check::NoFullCostForInsured,
+            "an insured patient was charged 10割",
+        )
+        .with(format!("basis {:?}", d.basis));
     }
     Verdict::pass(Check::NoFullCostForInsured, format!("charged {}", d.copay))
 }
@@ -156,8 +197,11 @@ pub fn copay_correct(v: &VisitRecord<'_>) -> Option<Verdict> {
     Some(if d.copay == expected {
         Verdict::pass(Check::CopayCorrect, format!("{} as recorded", d.copay))
     } else {
-        Verdict::fail(Check::CopayCorrect, format!("charged {} but the record calls for {expected}", d.copay))
-            .with(format!("ratio source {:?}", d.ratio_source))
+        Verdict::fail(
+            Check::CopayCorrect,
+            format!("charged {} but the record calls for {expected}", d.copay),
+        )
+        .with(format!("ratio source {:?}", d.ratio_source))
     })
 }
 
@@ -187,7 +231,10 @@ pub fn ratio_carried(v: &VisitRecord<'_>) -> Option<Verdict> {
     Some(if problems.is_empty() {
         Verdict::pass(Check::RatioCarried, "the recorded ratios are in the result")
     } else {
-        let mut verdict = Verdict::fail(Check::RatioCarried, "the result does not carry the recorded ratio");
+        let mut verdict = Verdict::fail(
+            Check::RatioCarried,
+            "the result does not carry the recorded ratio",
+        );
         for p in problems {
             verdict = verdict.with(p);
         }
@@ -224,6 +271,14 @@ pub fn last_pin_status(trace: &ApduTrace) -> Option<Status> {
         .entries
         .iter()
         .rev()
-        .find(|e| matches!(e.op, crate::card::TraceOp::Verify { pin: Some(PinId::AuthPin), .. }))
+        .find(|e| {
+            matches!(
+                e.op,
+                crate::card::TraceOp::Verify {
+                    pin: Some(PinId::AuthPin),
+                    ..
+                }
+            )
+        })
         .and_then(|e| e.status)
 }

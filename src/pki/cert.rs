@@ -176,7 +176,7 @@ fn validity(
 }
 
 /// Subject DN for card certificates: `C=JP, O=JPKI, OU=<kind OU>, CN=<id>`.
-fn leaf_dn(kind: CaKind, cn: &str) -> DistinguishedName {
+pub(crate) fn leaf_dn(kind: CaKind, cn: &str) -> DistinguishedName {
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CountryName, dn_string("JP"));
     dn.push(DnType::OrganizationName, dn_string("JPKI"));
@@ -188,7 +188,7 @@ fn leaf_dn(kind: CaKind, cn: &str) -> DistinguishedName {
     dn
 }
 
-fn leaf_params(
+pub(crate) fn leaf_params(
     kind: CaKind,
     serial: u64,
     nb: NaiveDateTime,

@@ -11,6 +11,8 @@
 //! * [`pool`] — a round-robin [`KeyPool`] for huge load-test populations
 //!   (a load-test simplification; never used by conformance personas).
 //! * [`reader`] — the Ed25519 reader CA (our model of 特定機関認証).
+//! * [`load`] — the Ed25519 **load-test** user-authentication root for
+//!   generated population members (a load-test simplification).
 //! * [`inspect`] — [`CertInfo`] parsing/printing and [`VerifyError`].
 //!
 //! Nothing here is real J-LIS material: every root says `onshi TEST CA` in
@@ -22,6 +24,7 @@ pub mod crl;
 pub mod der;
 pub mod inspect;
 pub mod keys;
+pub mod load;
 pub mod pool;
 pub mod reader;
 pub mod sign;
@@ -32,6 +35,7 @@ pub use crl::{CrlError, RevocationList};
 pub use der::Der;
 pub use inspect::{CertError, CertInfo, VerifyError};
 pub use keys::{KeyCache, KeyError, KeyOrigin, RsaKey, generate_parallel};
+pub use load::LoadAuthRoot;
 pub use pool::KeyPool;
 pub use reader::{ReaderCa, ReaderCredential, ReaderError, ReaderIdentity, ReaderKey};
 pub use sign::{HashAlg, SignError, bench_sign, verify_pkcs1};
@@ -50,6 +54,7 @@ mod tests {
         check::<super::KeyPool>();
         check::<super::KeyCache>();
         check::<super::ReaderCa>();
+        check::<super::LoadAuthRoot>();
         check::<super::ReaderCredential>();
         check::<super::CertInfo>();
         check::<super::RevocationList>();

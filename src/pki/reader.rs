@@ -52,7 +52,7 @@ pub enum ReaderError {
 }
 
 /// SHA-256(seed_be || label), the 32-byte Ed25519 seed / serial source.
-fn derive32(seed: u64, label: &str) -> [u8; 32] {
+pub(crate) fn derive32(seed: u64, label: &str) -> [u8; 32] {
     let mut ctx = digest::Context::new(&digest::SHA256);
     ctx.update(&seed.to_be_bytes());
     ctx.update(label.as_bytes());
@@ -67,7 +67,7 @@ pub struct ReaderKey {
 }
 
 impl ReaderKey {
-    fn derive(seed: u64, label: &str) -> Result<Self, ReaderError> {
+    pub(crate) fn derive(seed: u64, label: &str) -> Result<Self, ReaderError> {
         let key_pair = Ed25519KeyPair::from_seed_unchecked(&derive32(seed, label))
             .map_err(|e| ReaderError::KeyRejected(e.to_string()))?;
         Ok(ReaderKey { key_pair })
@@ -93,7 +93,7 @@ impl fmt::Debug for ReaderKey {
 }
 
 /// rcgen adapter: an owned Ed25519 signer (CA) or a public key (device).
-struct EdSigner(ReaderKey);
+pub(crate) struct EdSigner(pub(crate) ReaderKey);
 
 impl PublicKeyData for EdSigner {
     fn der_bytes(&self) -> &[u8] {

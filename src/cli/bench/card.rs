@@ -1,18 +1,11 @@
 //! `onshi bench …`: commands that measure and print figures (see docs/benchmarks.md).
 
-use clap::{Args, Subcommand};
+use clap::Args;
 
 use onshi::bench::{self, Figure};
 use onshi::card::PinId;
 
-use super::common::{CliError, Exit, WorldArgs};
-
-/// Benchmarks.
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// The virtual card: in-process APDU/s, signature cost, PC/SC round trip.
-    Card(CardBenchArgs),
-}
+use super::super::common::{CliError, Exit, WorldArgs};
 
 /// `bench card` options.
 #[derive(Debug, Args)]
@@ -32,12 +25,6 @@ pub struct CardBenchArgs {
     json: bool,
     #[command(flatten)]
     world: WorldArgs,
-}
-
-pub fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
-    match cmd {
-        BenchCommand::Card(args) => card(args),
-    }
 }
 
 fn print(figures: &[Figure], json: bool) {
@@ -65,7 +52,7 @@ fn print(figures: &[Figure], json: bool) {
     }
 }
 
-fn card(args: CardBenchArgs) -> Result<Exit, CliError> {
+pub fn run_card(args: CardBenchArgs) -> Result<Exit, CliError> {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; measure with `cargo run --release -- bench card`");
     }
@@ -81,6 +68,7 @@ fn card(args: CardBenchArgs) -> Result<Exit, CliError> {
         .get(args.world.seed, "card/standard-adult/auth")
         .map_err(|e| CliError::failed(e.to_string()))?;
     let pin = issued.profile.pin_value(PinId::AuthPin).unwrap_or_default();
+    #[cfg_attr(not(feature = "pcsc"), allow(unused_mut))]
     let mut figures = vec![
         bench::apdu_throughput(&issued.profile, args.rounds, 200_000),
         bench::sign_vs_plain(&issued.profile, &key, &pin, args.signatures),

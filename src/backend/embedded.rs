@@ -1,0 +1,121 @@
+//! The reference engine in process: no HTTP, no serialisation, the same decisions.
+
+use std::sync::Arc;
+
+use super::error::BackendError;
+use super::protocol::*;
+use super::{Capabilities, QualificationBackend};
+use crate::message::{
+    BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse, BulkUploadAck,
+};
+use crate::server::{AuditLog, Engine, Outcome, ServerClock};
+
+/// The engine behind a function call.
+#[derive(Debug, Clone)]
+pub struct EmbeddedBackend {
+    engine: Arc<Engine>,
+    clock: ServerClock,
+    audit: AuditLog,
+}
+
+impl EmbeddedBackend {
+    /// Wraps an engine; its clock starts at the population's as-of time.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        let clock = ServerClock::start(engine.population().as_of());
+        Self {
+            engine,
+            clock,
+            audit: AuditLog::disabled(),
+        }
+    }
+
+    /// Writes audit records to `audit`.
+    pub fn with_audit(mut self, audit: AuditLog) -> Self {
+        self.audit = audit;
+        self
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    fn finish<T>(&self, out: Outcome<T>) -> Result<T, BackendError> {
+        let mut audit = out.audit;
+        audit.transport = Some("embedded");
+        self.audit.write(&audit);
+        out.result.map_err(BackendError::from_engine)
+    }
+}
+
+impl QualificationBackend for EmbeddedBackend {
+    fn name(&self) -> String {
+        "embedded".into()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            card: true,
+            document_rules: true,
+            bulk: true,
+        }
+    }
+
+    async fn health(&self) -> Result<Health, BackendError> {
+        let pop = self.engine.population();
+        Ok(Health {
+            status: "ok".into(),
+            as_of: self.clock.as_of(),
+            now: self.clock.now(),
+            members: pop.len(),
+            personas: pop.persona_count(),
+            seed: pop.seed(),
+            defects: self
+                .engine
+                .defects()
+                .iter()
+                .map(|d| d.name().to_owned())
+                .collect(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        })
+    }
+
+    async fn challenge(&self) -> Result<Challenge, BackendError> {
+        self.finish(self.engine.issue_challenge(self.clock.request_time()))
+    }
+
+    async fn confirm_card(
+        &self,
+        req: &CardConfirmationRequest,
+    ) -> Result<QualificationResponse, BackendError> {
+        self.finish(self.engine.confirm_card(req, self.clock.request_time()))
+    }
+
+    async fn confirm_numbers(
+        &self,
+        req: &NumbersConfirmationRequest,
+    ) -> Result<QualificationResponse, BackendError> {
+        self.finish(self.engine.confirm_numbers(req, self.clock.request_time()))
+    }
+
+    async fn register(
+        &self,
+        req: &RegistrationRequest,
+    ) -> Result<RegistrationResponse, BackendError> {
+        self.finish(self.engine.register(req, self.clock.request_time()))
+    }
+
+    async fn bulk_upload(
+        &self,
+        req: &BulkQualificationRequest,
+    ) -> Result<BulkUploadAck, BackendError> {
+        self.finish(self.engine.bulk_upload(req, self.clock.request_time()))
+    }
+
+    async fn bulk_download(
+        &self,
+        req: &BulkDownloadRequest,
+    ) -> Result<BulkQualificationResponse, BackendError> {
+        self.finish(self.engine.bulk_download(req, self.clock.request_time()))
+    }
+}

@@ -1,0 +1,250 @@
+//! XML over HTTP: `POST {base}/v1/xml/OQSsiquc01req` etc. with the external-interface
+//! documents. Numbers and bulk only; the card methods are [`BackendError::Unsupported`].
+
+use std::time::Duration;
+
+use super::error::BackendError;
+use super::http_json::{client, transport_error};
+use super::protocol::*;
+use super::{Capabilities, QualificationBackend};
+use crate::codes::{CharacterEncoding, LimitConsentFlag, SegmentOfResult};
+use crate::message::{
+    BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse, BulkUploadAck,
+    QualificationConfirmSearchInfo, QualificationRequest, RequestHeader,
+};
+use crate::server::{ResultCode, ServerClock};
+use crate::xml::{self, XmlMessage};
+
+/// An XML answer that may be an error document (`SegmentOfResult` 9).
+pub(crate) trait XmlAnswer: XmlMessage {
+    /// `(ErrorCode, ErrorMessage)` when the document reports an error.
+    fn error(&self) -> Option<(String, String)>;
+}
+
+impl XmlAnswer for QualificationResponse {
+    fn error(&self) -> Option<(String, String)> {
+        let h = &self.message_header;
+        (h.segment_of_result == SegmentOfResult::Abnormal).then(|| {
+            (
+                h.error_code.clone().unwrap_or_default(),
+                h.error_message.clone().unwrap_or_default(),
+            )
+        })
+    }
+}
+
+impl XmlAnswer for BulkQualificationResponse {
+    fn error(&self) -> Option<(String, String)> {
+        let h = &self.message_header;
+        (h.segment_of_result == SegmentOfResult::Abnormal).then(|| {
+            (
+                h.error_code.clone().unwrap_or_default(),
+                h.error_message.clone().unwrap_or_default(),
+            )
+        })
+    }
+}
+
+impl XmlAnswer for BulkUploadAck {
+    fn error(&self) -> Option<(String, String)> {
+        None
+    }
+}
+
+fn refused(status: Option<u16>, code: String, message: String) -> BackendError {
+    let status = status
+        .or_else(|| ResultCode::parse(&code).map(|c| c.http_status()))
+        .unwrap_or(400);
+    BackendError::Refused {
+        status,
+        code,
+        message,
+        field: None,
+    }
+}
+
+/// Reads an XML answer: the expected message, or the error it reports. `status` is the
+/// HTTP status (none for the folder).
+pub(crate) fn read_answer<T: XmlAnswer>(
+    bytes: &[u8],
+    status: Option<u16>,
+) -> Result<T, BackendError> {
+    let ok = status.is_none_or(|s| (200..300).contains(&s));
+    if ok && let Ok(answer) = xml::decode::<T>(bytes) {
+        return match answer.error() {
+            Some((code, message)) => Err(refused(status, code, message)),
+            None => Ok(answer),
+        };
+    }
+    // An error document of either shape.
+    if let Ok(doc) = xml::decode::<QualificationResponse>(bytes)
+        && let Some((code, message)) = doc.error()
+    {
+        return Err(refused(status, code, message));
+    }
+    if let Ok(doc) = xml::decode::<BulkQualificationResponse>(bytes)
+        && let Some((code, message)) = doc.error()
+    {
+        return Err(refused(status, code, message));
+    }
+    match (status, xml::decode::<T>(bytes)) {
+        (Some(s), _) if !ok => Err(refused(
+            Some(s),
+            format!("HTTP-{s}"),
+            String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned(),
+        )),
+        (_, Err(e)) => Err(BackendError::Protocol(format!(
+            "answer does not parse: {e}"
+        ))),
+        (_, Ok(_)) => Err(BackendError::Protocol("unexpected answer".into())),
+    }
+}
+
+/// POSTs a message to `{base}/v1/xml/{name}` and reads the answer.
+pub(crate) async fn post_xml<Req: XmlMessage, Res: XmlAnswer>(
+    client: &reqwest::Client,
+    base: &str,
+    name: &str,
+    req: &Req,
+) -> Result<Res, BackendError> {
+    let body = xml::encode(req, CharacterEncoding::Utf8);
+    let resp = client
+        .post(format!("{base}/v1/xml/{name}"))
+        .header("content-type", "application/xml; charset=UTF-8")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| transport_error(&e))?;
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.map_err(|e| transport_error(&e))?;
+    read_answer(&bytes, Some(status))
+}
+
+/// The `OQSsiquc01req` for a numbers request. The document kind and whether a card
+/// was presented cannot travel in XML and are dropped; a request without a
+/// confirmation time takes the date of `clock`.
+pub fn numbers_to_xml(
+    req: &NumbersConfirmationRequest,
+    clock: &ServerClock,
+) -> Result<QualificationRequest, BackendError> {
+    let insurer = crate::codes::InsurerNumber::parse(&req.insurer_number).map_err(|e| {
+        BackendError::Refused {
+            status: 400,
+            code: ResultCode::InvalidInsurerNumber.code().to_owned(),
+            message: e.to_string(),
+            field: Some("insurer_number".into()),
+        }
+    })?;
+    Ok(QualificationRequest {
+        message_header: RequestHeader {
+            qualification_confirmation_date: req
+                .confirmation_time
+                .unwrap_or_else(|| clock.now())
+                .date(),
+            medical_institution_code: req.medical_institution_code.clone(),
+            arbitrary_file_identifier: req
+                .arbitrary_file_identifier
+                .clone()
+                .unwrap_or_else(|| "ONSHI".into()),
+        },
+        qualification_confirm_search_info: QualificationConfirmSearchInfo {
+            insurer_number: insurer,
+            insured_card_symbol: req.insured_card_symbol.clone(),
+            insured_identification_number: req.insured_identification_number.clone(),
+            insured_branch_number: req.insured_branch_number.clone(),
+            birthdate: req.birthdate,
+            limit_application_certificate_related_cons_flg: req.limit_consent.map(|c| {
+                if c {
+                    LimitConsentFlag::Given
+                } else {
+                    LimitConsentFlag::NotGiven
+                }
+            }),
+            arbitrary_identifier: None,
+        },
+    })
+}
+
+/// A client of the XML endpoints.
+#[derive(Debug, Clone)]
+pub struct XmlHttpBackend {
+    base: String,
+    client: reqwest::Client,
+    clock: ServerClock,
+}
+
+impl XmlHttpBackend {
+    /// A client of `base`; requests without a confirmation time use `clock`'s date.
+    pub fn new(base: impl Into<String>, clock: ServerClock) -> Self {
+        Self {
+            base: base.into().trim_end_matches('/').to_owned(),
+            client: client(Duration::from_secs(30)),
+            clock,
+        }
+    }
+}
+
+fn unsupported(operation: &'static str) -> BackendError {
+    BackendError::Unsupported {
+        backend: "xml-http",
+        operation,
+    }
+}
+
+impl QualificationBackend for XmlHttpBackend {
+    fn name(&self) -> String {
+        format!("xml+{}", self.base)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            card: false,
+            document_rules: false,
+            bulk: true,
+        }
+    }
+
+    async fn health(&self) -> Result<Health, BackendError> {
+        Err(unsupported("health"))
+    }
+
+    async fn challenge(&self) -> Result<Challenge, BackendError> {
+        Err(unsupported("challenges"))
+    }
+
+    async fn confirm_card(
+        &self,
+        _req: &CardConfirmationRequest,
+    ) -> Result<QualificationResponse, BackendError> {
+        Err(unsupported("card confirmation"))
+    }
+
+    async fn confirm_numbers(
+        &self,
+        req: &NumbersConfirmationRequest,
+    ) -> Result<QualificationResponse, BackendError> {
+        let xml_req = numbers_to_xml(req, &self.clock)?;
+        post_xml(&self.client, &self.base, "OQSsiquc01req", &xml_req).await
+    }
+
+    async fn register(
+        &self,
+        _req: &RegistrationRequest,
+    ) -> Result<RegistrationResponse, BackendError> {
+        Err(unsupported("registration"))
+    }
+
+    async fn bulk_upload(
+        &self,
+        req: &BulkQualificationRequest,
+    ) -> Result<BulkUploadAck, BackendError> {
+        post_xml(&self.client, &self.base, "OQSmuquc01req", req).await
+    }
+
+    async fn bulk_download(
+        &self,
+        req: &BulkDownloadRequest,
+    ) -> Result<BulkQualificationResponse, BackendError> {
+        post_xml(&self.client, &self.base, "OQSmuquc02req", req).await
+    }
+}

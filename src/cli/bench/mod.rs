@@ -1,0 +1,24 @@
+//! `onshi bench …`: commands that measure and print figures (see docs/benchmarks.md).
+
+mod backend;
+mod card;
+
+use clap::Subcommand;
+
+use super::common::{CliError, Exit};
+
+/// Benchmarks (build with `--release`).
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// The virtual card: in-process APDU/s, signature cost, PC/SC round trip.
+    Card(card::CardBenchArgs),
+    /// Confirmations per second of the reference backend, in process and over HTTP.
+    Backend(backend::BackendBenchArgs),
+}
+
+pub fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
+    match cmd {
+        BenchCommand::Card(args) => card::run_card(args),
+        BenchCommand::Backend(args) => backend::run_backend(args),
+    }
+}

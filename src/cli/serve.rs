@@ -1,0 +1,225 @@
+//! `onshi serve`: the reference backend over HTTP (JSON and XML) and, with
+//! `--folder`, the req/res folder exchange. Stops cleanly on Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::Args;
+
+use onshi::server::faults::FaultConfig;
+use onshi::server::folder::FolderServer;
+use onshi::server::listener::FaultyListener;
+use onshi::server::{
+    AppState, AuditLog, Defect, DefectSet, Engine, EngineConfig, FaultInjector, ServerClock,
+    TrustAnchors, app,
+};
+
+use super::common::{CliError, Exit};
+use super::population::PopulationArgs;
+
+/// `onshi serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    population: PopulationArgs,
+    /// Address to listen on (loopback by default; say 0.0.0.0:PORT to expose it).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Also serve the req/res folder exchange in DIR (`DIR/req`, `DIR/res`).
+    #[arg(long, value_name = "DIR")]
+    folder: Option<PathBuf>,
+    /// Folder poll interval in milliseconds.
+    #[arg(long, default_value_t = 50)]
+    folder_poll_ms: u64,
+    /// Switch on a defect (repeatable): wrong-person, missing-ratio, wrong-ratio,
+    /// ignore-lockout, accept-notice-alone, accept-old-card,
+    /// leak-medical-without-consent, accept-my-number, no-reject-revoked,
+    /// replay-accepted.
+    #[arg(long = "defect", value_name = "NAME")]
+    defects: Vec<Defect>,
+    /// A fault (repeatable), KEY=VALUE: latency=lognormal:20:0.5, error-rate=0.01,
+    /// burst=100:5, reset-rate=0.001, outage=FROM..TO, folder-delay=500, seed=N.
+    #[arg(long = "fault", value_name = "KEY=VALUE")]
+    faults: Vec<String>,
+    /// Faults from a TOML file (the keys of FaultConfig); `--fault` settings apply on top.
+    #[arg(long = "faults", value_name = "FILE")]
+    faults_file: Option<PathBuf>,
+    /// Append the JSONL audit log to FILE.
+    #[arg(long, value_name = "FILE")]
+    audit: Option<PathBuf>,
+    /// Do not trust the Ed25519 load-test root (generated members then fail as
+    /// unknown issuers).
+    #[arg(long)]
+    no_load_root: bool,
+    /// Challenge lifetime in seconds.
+    #[arg(long, default_value_t = 120)]
+    challenge_ttl: u64,
+}
+
+fn fault_config(args: &ServeArgs) -> Result<FaultConfig, CliError> {
+    let mut config = match &args.faults_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+            toml::from_str(&text)
+                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?
+        }
+        None => FaultConfig::default(),
+    };
+    for f in &args.faults {
+        config
+            .apply(f)
+            .map_err(|e| CliError::input(format!("--fault {f}: {e}")))?;
+    }
+    Ok(config)
+}
+
+/// Everything `serve` needs, built before the runtime starts.
+pub struct Backend {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// The clock.
+    pub clock: ServerClock,
+}
+
+/// Builds the engine the same way `serve` does (also used by `bench`).
+pub fn build_engine(
+    population: &PopulationArgs,
+    defects: DefectSet,
+    trust_load_root: bool,
+    challenge_ttl_ms: u64,
+) -> Result<Backend, CliError> {
+    let pop = population.build()?;
+    let mut trust = TrustAnchors::from_seed(population.world.seed, &population.world.key_cache())
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    if !trust_load_root {
+        trust.load = None;
+    }
+    let mut nonce_seed = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut nonce_seed)
+        .map_err(|_| CliError::failed("no operating-system randomness for nonces"))?;
+    let config = EngineConfig {
+        defects,
+        challenge_ttl_ms,
+        nonce_seed,
+        ..EngineConfig::default()
+    };
+    let clock = ServerClock::start(pop.as_of());
+    Ok(Backend {
+        engine: Arc::new(Engine::new(Arc::new(pop), trust, config)),
+        clock,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+pub fn run(args: ServeArgs) -> Result<Exit, CliError> {
+    let faults = Arc::new(FaultInjector::new(fault_config(&args)?));
+    let defects: DefectSet = args.defects.iter().copied().collect();
+    let backend = build_engine(
+        &args.population,
+        defects,
+        !args.no_load_root,
+        args.challenge_ttl.saturating_mul(1000),
+    )?;
+    let audit = match &args.audit {
+        Some(path) => AuditLog::to_file(path)
+            .map_err(|e| CliError::failed(format!("{}: {e}", path.display())))?,
+        None => AuditLog::disabled(),
+    };
+    let mut state = AppState::new(Arc::clone(&backend.engine), backend.clock, audit.clone());
+    state.faults = Arc::clone(&faults);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("tokio runtime: {e}")))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let folder_thread = match &args.folder {
+        Some(dir) => {
+            let server = FolderServer::new(
+                Arc::clone(&backend.engine),
+                backend.clock,
+                audit,
+                Arc::clone(&faults),
+                dir.clone(),
+                Duration::from_millis(args.folder_poll_ms.max(1)),
+            );
+            server
+                .prepare()
+                .map_err(|e| CliError::failed(format!("{}: {e}", dir.display())))?;
+            let stop = Arc::clone(&stop);
+            Some(std::thread::spawn(move || server.run(&stop)))
+        }
+        None => None,
+    };
+    let pop = backend.engine.population();
+    let result = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| CliError::failed(format!("cannot listen on {}: {e}", args.listen)))?;
+        let local = listener.local_addr().unwrap_or(args.listen);
+        eprintln!(
+            "onshi serve: http://{local}/v1 — {} members ({} personas), as of {}, seed {}{}{}{}",
+            pop.len(),
+            pop.persona_count(),
+            pop.as_of(),
+            pop.seed(),
+            if defects.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", DEFECTS: {}",
+                    defects
+                        .iter()
+                        .map(|d| d.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+            if faults.config().is_quiet() {
+                ""
+            } else {
+                ", faults on"
+            },
+            args.folder
+                .as_ref()
+                .map(|d| format!(", folder {}", d.display()))
+                .unwrap_or_default(),
+        );
+        axum::serve(FaultyListener::new(listener, faults), app(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| CliError::failed(format!("server: {e}")))
+    });
+    stop.store(true, Ordering::Relaxed);
+    if let Some(t) = folder_thread {
+        let _ = t.join();
+    }
+    if result.is_ok() {
+        eprintln!("onshi serve: stopped");
+    }
+    result.map(|()| Exit::Passed)
+}

@@ -1,0 +1,197 @@
+//! Defect injection: named switches that make the reference backend wrong in one
+//! specific, testable way, so the conformance and load suites can prove that their
+//! checks fail when they should (`onshi serve --defect NAME`, repeatable).
+//!
+//! | defect | what it flips | requirement IDs that should catch it |
+//! |---|---|---|
+//! | `wrong-person` | the 1st valid answer and every [`WRONG_PERSON_EVERY`]-th after it shows another member's record | FAQ-4-17 |
+//! | `missing-ratio` | drops `InsuredPartialContributionRatio` and `ElderlyRecipientContributionRatio` | DOM-COPAY-RATIO, FAQ-4-8, TRN-NO10 |
+//! | `wrong-ratio` | sets the ratio to 10割 (`100`) and to a shifted wrong ratio, alternately | DOM-COPAY-RATIO, TRN-NO10 |
+//! | `ignore-lockout` | accepts a PIN signature whose card session says the PIN was locked | FAQ-4-11 |
+//! | `accept-notice-alone` | accepts 資格情報のお知らせ / portal screen alone after 2026-03-31 | FLY-NOTICE-ALONE |
+//! | `accept-old-card` | accepts an old 保険証 past its validity, after the temporary measure | FAQ-4-10, TRN-MAX1Y, KQ-3 |
+//! | `leak-medical-without-consent` | medical information marked available without consent | FAQ-4-1 |
+//! | `accept-my-number` | looks a person up by a My Number sent as an identifier | FAQ-4-20 |
+//! | `no-reject-revoked` | answers for a revoked certificate (lost card) | FAQ-4-19, TRN-KAKUNIN |
+//! | `replay-accepted` | a challenge may be used again while unexpired | (security: replay) |
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// `wrong-person` strikes the first valid answer and every N-th after it.
+pub const WRONG_PERSON_EVERY: u64 = 3;
+
+/// One defect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Defect {
+    /// Occasionally another person's record (FAQ-4-17).
+    WrongPerson,
+    /// No ratio in the result.
+    MissingRatio,
+    /// 10割 or a shifted ratio, alternately.
+    WrongRatio,
+    /// Accept a PIN signature from a locked card's session (FAQ-4-11).
+    IgnoreLockout,
+    /// Accept お知らせ alone after the temporary measure (FLY-NOTICE-ALONE).
+    AcceptNoticeAlone,
+    /// Accept an old 保険証 after its cut-off (FAQ-4-10).
+    AcceptOldCard,
+    /// Medical information without consent (FAQ-4-1).
+    LeakMedicalWithoutConsent,
+    /// Look people up by My Number (FAQ-4-20).
+    AcceptMyNumber,
+    /// Answer for revoked certificates.
+    NoRejectRevoked,
+    /// Challenges are not single-use.
+    ReplayAccepted,
+}
+
+impl Defect {
+    /// Every defect.
+    pub const ALL: &'static [Defect] = &[
+        Self::WrongPerson,
+        Self::MissingRatio,
+        Self::WrongRatio,
+        Self::IgnoreLockout,
+        Self::AcceptNoticeAlone,
+        Self::AcceptOldCard,
+        Self::LeakMedicalWithoutConsent,
+        Self::AcceptMyNumber,
+        Self::NoRejectRevoked,
+        Self::ReplayAccepted,
+    ];
+
+    /// The switch name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::WrongPerson => "wrong-person",
+            Self::MissingRatio => "missing-ratio",
+            Self::WrongRatio => "wrong-ratio",
+            Self::IgnoreLockout => "ignore-lockout",
+            Self::AcceptNoticeAlone => "accept-notice-alone",
+            Self::AcceptOldCard => "accept-old-card",
+            Self::LeakMedicalWithoutConsent => "leak-medical-without-consent",
+            Self::AcceptMyNumber => "accept-my-number",
+            Self::NoRejectRevoked => "no-reject-revoked",
+            Self::ReplayAccepted => "replay-accepted",
+        }
+    }
+
+    /// What the defect flips.
+    pub const fn flips(self) -> &'static str {
+        match self {
+            Self::WrongPerson => "another member's record in the 1st and every 3rd valid answer",
+            Self::MissingRatio => {
+                "no InsuredPartialContributionRatio / ElderlyRecipientContributionRatio"
+            }
+            Self::WrongRatio => "ratio 100 (10割) and a shifted wrong ratio, alternately",
+            Self::IgnoreLockout => "a PIN signature from a locked session is accepted",
+            Self::AcceptNoticeAlone => "お知らせ / portal screen alone accepted after 2026-03-31",
+            Self::AcceptOldCard => "an expired old 保険証 accepted after 2026-03-31",
+            Self::LeakMedicalWithoutConsent => "medical information available without consent",
+            Self::AcceptMyNumber => "a My Number identifier looks the person up",
+            Self::NoRejectRevoked => "a revoked certificate still confirms",
+            Self::ReplayAccepted => "a used challenge is accepted again",
+        }
+    }
+
+    /// The requirement IDs whose checks should catch it.
+    pub const fn caught_by(self) -> &'static [&'static str] {
+        match self {
+            Self::WrongPerson => &["FAQ-4-17"],
+            Self::MissingRatio => &["DOM-COPAY-RATIO", "FAQ-4-8", "TRN-NO10"],
+            Self::WrongRatio => &["DOM-COPAY-RATIO", "TRN-NO10"],
+            Self::IgnoreLockout => &["FAQ-4-11"],
+            Self::AcceptNoticeAlone => &["FLY-NOTICE-ALONE"],
+            Self::AcceptOldCard => &["FAQ-4-10", "TRN-MAX1Y", "KQ-3"],
+            Self::LeakMedicalWithoutConsent => &["FAQ-4-1"],
+            Self::AcceptMyNumber => &["FAQ-4-20"],
+            Self::NoRejectRevoked => &["FAQ-4-19", "TRN-KAKUNIN"],
+            Self::ReplayAccepted => &[],
+        }
+    }
+}
+
+impl fmt::Display for Defect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown defect name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown defect {0:?}; known: {known}", known = Defect::ALL.iter().map(|d| d.name()).collect::<Vec<_>>().join(", "))]
+pub struct UnknownDefect(pub String);
+
+impl FromStr for Defect {
+    type Err = UnknownDefect;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|d| d.name() == s.trim())
+            .ok_or_else(|| UnknownDefect(s.to_owned()))
+    }
+}
+
+/// The defects switched on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DefectSet(u32);
+
+impl DefectSet {
+    /// No defects: the reference behaviour.
+    pub const NONE: Self = Self(0);
+
+    fn bit(d: Defect) -> u32 {
+        1 << (Defect::ALL.iter().position(|x| *x == d).unwrap_or(31) as u32)
+    }
+
+    /// The set with `d` added.
+    pub fn with(self, d: Defect) -> Self {
+        Self(self.0 | Self::bit(d))
+    }
+
+    /// Whether `d` is on.
+    pub fn has(self, d: Defect) -> bool {
+        self.0 & Self::bit(d) != 0
+    }
+
+    /// The defects on, in table order.
+    pub fn iter(self) -> impl Iterator<Item = Defect> {
+        Defect::ALL.iter().copied().filter(move |d| self.has(*d))
+    }
+
+    /// Whether none is on.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl FromIterator<Defect> for DefectSet {
+    fn from_iter<I: IntoIterator<Item = Defect>>(iter: I) -> Self {
+        iter.into_iter().fold(Self::NONE, Self::with)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_sets_work() {
+        for d in Defect::ALL {
+            assert_eq!(d.name().parse::<Defect>().unwrap(), *d);
+            assert!(!d.flips().is_empty());
+        }
+        assert!("wrong-persons".parse::<Defect>().is_err());
+        let set: DefectSet = [Defect::WrongRatio, Defect::ReplayAccepted]
+            .into_iter()
+            .collect();
+        assert!(set.has(Defect::WrongRatio) && !set.has(Defect::WrongPerson));
+        assert_eq!(set.iter().count(), 2);
+        assert!(DefectSet::NONE.is_empty());
+    }
+}

@@ -1,0 +1,10 @@
+//! Engine tests: card path, numbers path, registration, bulk, calendar boundaries,
+//! bad input, and one test per defect (clean vs defective).
+
+mod bad_input;
+mod calendar;
+mod card;
+mod defects;
+mod numbers;
+mod snapshots;
+pub(crate) mod world;

@@ -1,0 +1,295 @@
+//! A small world for engine tests: the embedded personas (or custom ones), the shared
+//! test PKI and keys, a reader, and helpers that build signed requests.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::backend::protocol::*;
+use crate::defaults;
+use crate::message::{MedicalInstitutionCode, QualificationResponse};
+use crate::persona::{Persona, ResolvedPersona};
+use crate::pki::{HashAlg, KeyCache, ReaderCa, ReaderCredential};
+use crate::population::{CertificateIssuer, Population, PopulationMix};
+use crate::server::challenge::Tick;
+use crate::server::{Defect, DefectSet, Engine, EngineConfig, Outcome, RequestTime, TrustAnchors};
+use crate::tomlsrc::TomlSource;
+
+pub const FACILITY: &str = "1311234567";
+pub const OTHER_FACILITY: &str = "2712345678";
+
+pub struct Shared {
+    pub issuer: CertificateIssuer,
+    pub trust: TrustAnchors,
+    pub reader: ReaderCredential,
+    pub other_reader: ReaderCredential,
+}
+
+pub fn keys() -> KeyCache {
+    KeyCache::with_dir(
+        defaults::key_cache_dir().unwrap_or_else(|| std::env::temp_dir().join("onshi-keys")),
+    )
+}
+
+pub fn shared() -> &'static Shared {
+    static S: OnceLock<Shared> = OnceLock::new();
+    S.get_or_init(|| {
+        let issuer = CertificateIssuer::from_seed(defaults::DEFAULT_SEED, keys(), 2).unwrap();
+        let readers = Arc::new(ReaderCa::generate(defaults::DEFAULT_SEED).unwrap());
+        let at = |y| {
+            NaiveDate::from_ymd_opt(y, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+        };
+        let reader = readers
+            .issue_device("RDR-TEST-1", FACILITY, at(2020), at(2040))
+            .unwrap();
+        let other_reader = readers
+            .issue_device("RDR-TEST-2", OTHER_FACILITY, at(2020), at(2040))
+            .unwrap();
+        let trust = TrustAnchors {
+            jpki: Arc::clone(issuer.factory().pki()),
+            load: Some(Arc::clone(issuer.load_root())),
+            readers,
+        };
+        Shared {
+            issuer,
+            trust,
+            reader,
+            other_reader,
+        }
+    })
+}
+
+pub fn at(text: &str) -> NaiveDateTime {
+    defaults::parse_as_of(text).unwrap()
+}
+
+pub fn facility() -> MedicalInstitutionCode {
+    MedicalInstitutionCode::parse(FACILITY).unwrap()
+}
+
+/// A persona from TOML text (id = `name`).
+pub fn persona(name: &str, text: &str) -> Persona {
+    Persona::from_source(&TomlSource::from_text(
+        Path::new(&format!("virtual-cards/{name}.toml")),
+        text.to_owned(),
+    ))
+    .unwrap_or_else(|e| panic!("{e:#?}"))
+}
+
+pub struct World {
+    pub engine: Engine,
+    pub as_of: NaiveDateTime,
+}
+
+pub fn config(defects: &[Defect]) -> EngineConfig {
+    EngineConfig {
+        defects: defects.iter().copied().collect::<DefectSet>(),
+        ..EngineConfig::default()
+    }
+}
+
+/// The embedded personas (and `generated` members) at `as_of`.
+pub fn world_at(as_of: &str, generated: u64, defects: &[Defect]) -> World {
+    let as_of = at(as_of);
+    let set = defaults::personas(None).unwrap();
+    let pop = Population::new(defaults::DEFAULT_SEED, generated, &set, as_of).unwrap();
+    World::new(pop, defects)
+}
+
+/// The default world: embedded personas at the default as-of.
+pub fn world(defects: &[Defect]) -> World {
+    world_at("2026-11-30T09:00", 50, defects)
+}
+
+/// Custom personas at `as_of`.
+pub fn custom_world(as_of: &str, personas: Vec<Persona>, defects: &[Defect]) -> World {
+    let as_of = at(as_of);
+    let resolved: Vec<ResolvedPersona> = personas
+        .iter()
+        .map(|p| p.resolve(as_of, defaults::DEFAULT_SEED))
+        .collect();
+    let pop = Population::from_resolved(
+        defaults::DEFAULT_SEED,
+        0,
+        resolved,
+        as_of,
+        PopulationMix::default(),
+    )
+    .unwrap();
+    World::new(pop, defects)
+}
+
+impl World {
+    pub fn new(pop: Population, defects: &[Defect]) -> Self {
+        let as_of = pop.as_of();
+        Self {
+            engine: Engine::new(Arc::new(pop), shared().trust.clone(), config(defects)),
+            as_of,
+        }
+    }
+
+    pub fn t(&self) -> RequestTime {
+        RequestTime {
+            now: self.as_of,
+            tick: Tick(1_000),
+        }
+    }
+
+    pub fn index(&self, id: &str) -> u64 {
+        self.engine
+            .population()
+            .index_of_id(id)
+            .unwrap_or_else(|| panic!("no member {id}"))
+    }
+
+    pub fn person(&self, id: &str) -> ResolvedPersona {
+        self.engine
+            .population()
+            .person(self.index(id))
+            .unwrap()
+            .into_owned()
+    }
+
+    pub fn challenge(&self) -> Vec<u8> {
+        self.engine
+            .issue_challenge(self.t())
+            .result
+            .unwrap()
+            .nonce
+            .0
+    }
+
+    pub fn certificate(&self, id: &str) -> crate::population::IssuedAuthCert {
+        shared()
+            .issuer
+            .auth_certificate(self.engine.population(), self.index(id))
+            .unwrap()
+    }
+
+    /// A correct card authentication for member `id` by `method`.
+    pub fn auth(&self, id: &str, method: AuthMethod) -> CardAuthentication {
+        let nonce = self.challenge();
+        let cert = self.certificate(id);
+        let person = self.person(id);
+        match method {
+            AuthMethod::Pin => {
+                let sig = cert
+                    .key
+                    .sign_digest_info(&HashAlg::Sha256.digest_info(&nonce))
+                    .unwrap();
+                let tries = person
+                    .card
+                    .tries
+                    .tries_left
+                    .get(&crate::card::PinId::AuthPin)
+                    .copied()
+                    .unwrap_or(3);
+                CardAuthentication {
+                    auth_certificate: Base64Bytes(cert.der.to_vec()),
+                    nonce: Base64Bytes(nonce),
+                    method,
+                    card_signature: Some(Base64Bytes(sig.to_vec())),
+                    pin_tries_before_verify: Some(tries),
+                    attestation: None,
+                }
+            }
+            AuthMethod::Face | AuthMethod::Visual => {
+                let msg = attestation_message(&nonce, &cert.der, method, &facility());
+                CardAuthentication {
+                    auth_certificate: Base64Bytes(cert.der.to_vec()),
+                    nonce: Base64Bytes(nonce),
+                    method,
+                    card_signature: None,
+                    pin_tries_before_verify: None,
+                    attestation: Some(ReaderAttestation {
+                        reader_certificate: Base64Bytes(shared().reader.cert_der.to_vec()),
+                        signature: Base64Bytes(shared().reader.sign(&msg)),
+                    }),
+                }
+            }
+        }
+    }
+
+    pub fn card_request(&self, id: &str, method: AuthMethod) -> CardConfirmationRequest {
+        CardConfirmationRequest {
+            medical_institution_code: facility(),
+            arbitrary_file_identifier: Some("TEST0001".into()),
+            confirmation_time: None,
+            card: self.auth(id, method),
+            consents: ConsentAnswers {
+                medical_info: true,
+                limit_info: true,
+            },
+            care_setting: CareSettingWire::Outpatient,
+            prescription_issue_select: None,
+        }
+    }
+
+    pub fn confirm(&self, req: &CardConfirmationRequest) -> Outcome<QualificationResponse> {
+        self.engine.confirm_card(req, self.t())
+    }
+
+    /// Confirms member `id` by the PIN path (face when its PIN is locked or absent).
+    pub fn confirm_id(&self, id: &str) -> QualificationResponse {
+        let p = self.person(id);
+        let method = if p.card.pinless || p.card.auth_pin_locked() {
+            AuthMethod::Face
+        } else {
+            AuthMethod::Pin
+        };
+        self.confirm(&self.card_request(id, method))
+            .result
+            .unwrap_or_else(|e| panic!("{id}: {e}"))
+    }
+
+    /// A numbers request for record `r` of member `id`.
+    pub fn numbers_request(
+        &self,
+        id: &str,
+        r: usize,
+        document: PresentedDocument,
+    ) -> NumbersConfirmationRequest {
+        let p = self.person(id);
+        let q = &p.qualifications[r];
+        NumbersConfirmationRequest {
+            medical_institution_code: facility(),
+            arbitrary_file_identifier: None,
+            confirmation_time: None,
+            insurer_number: q.insurer_number.as_str().to_owned(),
+            insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
+            insured_identification_number: q.number.clone(),
+            insured_branch_number: Some(q.branch.clone()),
+            birthdate: p.person.birth_date,
+            document,
+            card_presented: false,
+            limit_consent: None,
+        }
+    }
+
+    pub fn numbers(&self, req: &NumbersConfirmationRequest) -> Outcome<QualificationResponse> {
+        self.engine.confirm_numbers(req, self.t())
+    }
+}
+
+/// Shortcuts on a response.
+pub trait ResponseExt {
+    fn validity(&self) -> Option<crate::codes::QualificationValidity>;
+    fn code(&self) -> Option<&str>;
+    fn refused(&self) -> bool;
+}
+
+impl ResponseExt for QualificationResponse {
+    fn validity(&self) -> Option<crate::codes::QualificationValidity> {
+        self.message_body.qualification_validity
+    }
+    fn code(&self) -> Option<&str> {
+        self.message_body.processing_result_code.as_deref()
+    }
+    fn refused(&self) -> bool {
+        self.message_body.processing_result_status == crate::codes::ProcessingResultStatus::Error
+    }
+}

@@ -1,0 +1,178 @@
+//! Shared set-up: the embedded personas, the test PKI from the key cache, a reader,
+//! and request builders.
+
+#![allow(dead_code)]
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::NaiveDate;
+use onshi::backend::protocol::*;
+use onshi::defaults;
+use onshi::message::MedicalInstitutionCode;
+use onshi::pki::{HashAlg, KeyCache, ReaderCa, ReaderCredential};
+use onshi::population::{CertificateIssuer, Population};
+use onshi::server::audit::MemorySink;
+use onshi::server::{AppState, Defect, DefectSet, Engine, EngineConfig, ServerClock, TrustAnchors};
+
+pub const FACILITY: &str = "1311234567";
+
+pub struct Shared {
+    pub issuer: CertificateIssuer,
+    pub trust: TrustAnchors,
+    pub reader: ReaderCredential,
+}
+
+pub fn shared() -> &'static Shared {
+    static S: OnceLock<Shared> = OnceLock::new();
+    S.get_or_init(|| {
+        let keys = KeyCache::with_dir(
+            defaults::key_cache_dir().unwrap_or_else(|| std::env::temp_dir().join("onshi-keys")),
+        );
+        let issuer = CertificateIssuer::from_seed(defaults::DEFAULT_SEED, keys, 2).unwrap();
+        let readers = Arc::new(ReaderCa::generate(defaults::DEFAULT_SEED).unwrap());
+        let at = |y| {
+            NaiveDate::from_ymd_opt(y, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+        };
+        let reader = readers
+            .issue_device("RDR-HTTP-1", FACILITY, at(2020), at(2040))
+            .unwrap();
+        Shared {
+            trust: TrustAnchors {
+                jpki: Arc::clone(issuer.factory().pki()),
+                load: Some(Arc::clone(issuer.load_root())),
+                readers,
+            },
+            issuer,
+            reader,
+        }
+    })
+}
+
+pub fn facility() -> MedicalInstitutionCode {
+    MedicalInstitutionCode::parse(FACILITY).unwrap()
+}
+
+pub fn engine(defects: &[Defect]) -> Arc<Engine> {
+    let set = defaults::personas(None).unwrap();
+    let pop = Population::new(defaults::DEFAULT_SEED, 20, &set, defaults::default_as_of()).unwrap();
+    Arc::new(Engine::new(
+        Arc::new(pop),
+        shared().trust.clone(),
+        EngineConfig {
+            defects: defects.iter().copied().collect::<DefectSet>(),
+            ..EngineConfig::default()
+        },
+    ))
+}
+
+pub fn state(defects: &[Defect]) -> (AppState, MemorySink) {
+    let engine = engine(defects);
+    let sink = MemorySink::default();
+    let clock = ServerClock::start(engine.population().as_of());
+    (AppState::new(engine, clock, sink.log()), sink)
+}
+
+/// A PIN-path authentication of `id` over `nonce`.
+pub fn pin_auth(engine: &Engine, id: &str, nonce: &[u8]) -> CardAuthentication {
+    let pop = engine.population();
+    let index = pop.index_of_id(id).unwrap();
+    let cert = shared().issuer.auth_certificate(pop, index).unwrap();
+    let sig = cert
+        .key
+        .sign_digest_info(&HashAlg::Sha256.digest_info(nonce))
+        .unwrap();
+    CardAuthentication {
+        auth_certificate: Base64Bytes(cert.der.to_vec()),
+        nonce: Base64Bytes(nonce.to_vec()),
+        method: AuthMethod::Pin,
+        card_signature: Some(Base64Bytes(sig.to_vec())),
+        pin_tries_before_verify: Some(3),
+        attestation: None,
+    }
+}
+
+/// A face-path authentication of `id` over `nonce`.
+pub fn face_auth(engine: &Engine, id: &str, nonce: &[u8]) -> CardAuthentication {
+    let pop = engine.population();
+    let index = pop.index_of_id(id).unwrap();
+    let cert = shared().issuer.auth_certificate(pop, index).unwrap();
+    let msg = attestation_message(nonce, &cert.der, AuthMethod::Face, &facility());
+    CardAuthentication {
+        auth_certificate: Base64Bytes(cert.der.to_vec()),
+        nonce: Base64Bytes(nonce.to_vec()),
+        method: AuthMethod::Face,
+        card_signature: None,
+        pin_tries_before_verify: None,
+        attestation: Some(ReaderAttestation {
+            reader_certificate: Base64Bytes(shared().reader.cert_der.to_vec()),
+            signature: Base64Bytes(shared().reader.sign(&msg)),
+        }),
+    }
+}
+
+pub fn card_request(card: CardAuthentication) -> CardConfirmationRequest {
+    CardConfirmationRequest {
+        medical_institution_code: facility(),
+        arbitrary_file_identifier: Some("HTTP0001".into()),
+        confirmation_time: None,
+        card,
+        consents: ConsentAnswers {
+            medical_info: true,
+            limit_info: true,
+        },
+        care_setting: CareSettingWire::Outpatient,
+        prescription_issue_select: None,
+    }
+}
+
+pub fn numbers_request(engine: &Engine, id: &str) -> NumbersConfirmationRequest {
+    let pop = engine.population();
+    let p = pop.person(pop.index_of_id(id).unwrap()).unwrap();
+    let q = &p.qualifications[0];
+    NumbersConfirmationRequest {
+        medical_institution_code: facility(),
+        arbitrary_file_identifier: None,
+        confirmation_time: None,
+        insurer_number: q.insurer_number.as_str().to_owned(),
+        insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
+        insured_identification_number: q.number.clone(),
+        insured_branch_number: Some(q.branch.clone()),
+        birthdate: p.person.birth_date,
+        document: PresentedDocument::Unspecified,
+        card_presented: false,
+        limit_consent: None,
+    }
+}
+
+pub fn xml_inquiry_bytes(engine: &Engine, id: &str, encoding: &str) -> Vec<u8> {
+    let pop = engine.population();
+    let p = pop.person(pop.index_of_id(id).unwrap()).unwrap();
+    let q = &p.qualifications[0];
+    let symbol = if q.symbol.is_empty() {
+        String::new()
+    } else {
+        format!("<InsuredCardSymbol>{}</InsuredCardSymbol>", q.symbol)
+    };
+    let text = format!(
+        "<?xml version=\"1.0\" encoding=\"{encoding}\" standalone=\"no\"?>\n<XmlMsg><MessageHeader>\
+         <QualificationConfirmationDate>{}</QualificationConfirmationDate>\
+         <MedicalInstitutionCode>{FACILITY}</MedicalInstitutionCode>\
+         <ArbitraryFileIdentifier>X1</ArbitraryFileIdentifier></MessageHeader><MessageBody>\
+         <QualificationConfirmSearchInfo><InsurerNumber>{}</InsurerNumber>{symbol}\
+         <InsuredIdentificationNumber>{}</InsuredIdentificationNumber>\
+         <InsuredBranchNumber>{}</InsuredBranchNumber><Birthdate>{}</Birthdate>\
+         </QualificationConfirmSearchInfo></MessageBody></XmlMsg>\n",
+        engine.population().as_of().format("%Y%m%d"),
+        q.insurer_number.padded(),
+        q.number,
+        q.branch,
+        p.person.birth_date.format("%Y%m%d"),
+    );
+    match encoding {
+        "Shift_JIS" => encoding_rs::SHIFT_JIS.encode(&text).0.into_owned(),
+        _ => text.into_bytes(),
+    }
+}
