@@ -23,3 +23,4 @@ pub mod server;
 pub mod tomlsrc;
 pub mod vpcd;
 pub mod xml;
+pub mod reader;

@@ -150,6 +150,14 @@ impl VirtualCard {
         self.verified = 0;
     }
 
+    /// Every elementary file on the chip: application, id, name.
+    pub fn files(&self) -> Vec<(AppId, FileId, &'static str)> {
+        self.applets
+            .iter()
+            .flat_map(|a| a.files.iter().map(move |f| (a.app, f.id, f.name)))
+            .collect()
+    }
+
     /// Whether `pin` is locked.
     pub fn is_locked(&self, pin: PinId) -> bool {
         self.pins[pin_index(pin)]

@@ -5,6 +5,7 @@ mod cards;
 mod common;
 mod population;
 mod run;
+mod steps;
 mod serve;
 
 use std::process::ExitCode;

@@ -1,82 +1,161 @@
-//! `onshi run`: the main job on the embedded defaults.
-//!
-//! Lists the personas and runs a full in-process card session for each, checking that
-//! every card behaves as its persona says (PIN locked → no VERIFY sent, PIN-less → no
-//! signature, tampered → nothing readable).
+//! `onshi run`: the conformance suite — Japanese Gherkin scenarios driving virtual
+//! cards and the built-in reader against a backend — with a report a vendor can hand
+//! to a customer.
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 
-use onshi::card::VirtualCard;
-use onshi::cardcheck::{self, StepOutcome};
-use onshi::channel::InProcessChannel;
+use onshi::backend::{AnyBackend, BackendSpec, FolderBackend, HttpJsonBackend, QualificationBackend, XmlHttpBackend};
+use onshi::conformance::env::{Env, Sut};
+use onshi::conformance::run::{FeatureSource, RunOptions, count_scenarios};
+use onshi::report::{RunInfo, Status};
+use onshi::server::{Defect, DefectSet, ServerClock};
 
 use super::common::{CliError, Exit, WorldArgs};
 
 /// `onshi run` options.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// Directory of `*.feature` files (default: the embedded `features/`).
+    #[arg(long, value_name = "DIR")]
+    features: Option<PathBuf>,
+    /// Only scenarios matching this tag expression, e.g. `@FAQ-4-11` or `@登録 and not @OKA-REG-5D`.
+    #[arg(long, value_name = "EXPR")]
+    tags: Option<String>,
+    /// The backend under test: `embedded` (the reference backend, in process),
+    /// `http://HOST:PORT` (onshi HTTP JSON), `xml+http://HOST:PORT`, or `folder:DIR`.
+    #[arg(long, default_value = "embedded")]
+    backend: BackendSpec,
+    /// The reader under test: `builtin`, or the base URL of a reader-control API.
+    #[arg(long, default_value = "builtin")]
+    reader: String,
+    /// Where `<run-id>/` is written.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    report_dir: PathBuf,
+    /// Inject a defect into the embedded reference backend (repeatable): proves the
+    /// suite's checks can fail.
+    #[arg(long = "defect", value_name = "NAME")]
+    defects: Vec<Defect>,
+    /// Scenarios run at once.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
     #[command(flatten)]
     world: WorldArgs,
 }
 
+fn remote(spec: &BackendSpec, clock: ServerClock) -> Option<AnyBackend> {
+    Some(match spec {
+        BackendSpec::Embedded => return None,
+        BackendSpec::HttpJson(url) => AnyBackend::HttpJson(HttpJsonBackend::new(url.clone())),
+        BackendSpec::XmlHttp(url) => AnyBackend::XmlHttp(XmlHttpBackend::new(url.clone(), clock)),
+        BackendSpec::Folder(dir) => AnyBackend::Folder(FolderBackend::new(dir.clone(), clock)),
+    })
+}
+
 pub fn run(args: RunArgs) -> Result<Exit, CliError> {
+    super::steps::link();
+    if args.reader != "builtin" {
+        return Err(CliError::input(format!(
+            "--reader {}: external readers are driven with `onshi run --reader URL` once the reader-control API is up; only `builtin` is available in this build",
+            args.reader
+        )));
+    }
+    if !args.defects.is_empty() && args.backend != BackendSpec::Embedded {
+        return Err(CliError::input("--defect applies to the embedded reference backend only"));
+    }
     let set = args.world.personas()?;
     let factory = args.world.factory()?;
-    factory
-        .prepare(set.iter())
-        .map_err(|e| CliError::failed(e.to_string()))?;
     let as_of = args.world.as_of();
-    println!(
-        "onshi: {} personas, as of {as_of}, seed {}",
-        set.len(),
-        args.world.seed
-    );
-    let mut failures = 0;
-    for p in set.iter() {
-        let r = p.resolve(as_of, args.world.seed);
-        let issued = factory
-            .issue(&r)
-            .map_err(|e| CliError::failed(e.to_string()))?;
-        let mut ch = InProcessChannel::new(VirtualCard::new(&issued.profile));
-        let report = cardcheck::run(&r.id, &mut ch, r.card.auth_pin.as_deref(), &r.card.match_b);
-        let trace = ch.trace();
-        let expected_ok = r.card.tampered.is_none();
-        let sig_ok = matches!(report.signature, StepOutcome::Ok(_));
-        let expect_sig = expected_ok && !r.card.pinless && !r.card.auth_pin_locked();
-        let verdict = if !expected_ok {
-            report.error.is_some() && report.auth_cert_len.is_none()
-        } else {
-            report.error.is_none()
-                && sig_ok == expect_sig
-                && matches!(report.face_photo, StepOutcome::Ok(_))
-        } && !trace.my_number_read()
-            && !trace.match_a_used()
-            && trace.verifies_after_lock(onshi::card::PinId::AuthPin, r.card.locked_status) == 0;
-        if !verdict {
-            failures += 1;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("tokio runtime: {e}")))?;
+    let sut = match remote(&args.backend, ServerClock::start(as_of)) {
+        None => Sut::Embedded {
+            defects: args.defects.iter().copied().collect::<DefectSet>(),
+        },
+        Some(b) => {
+            runtime.block_on(b.health()).map_err(|e| CliError {
+                code: Exit::Unreachable,
+                message: format!("backend {} is not reachable: {e}", args.backend),
+            })?;
+            Sut::Remote(b)
         }
-        let sig = match &report.signature {
-            StepOutcome::Ok(_) => "signed".to_owned(),
-            StepOutcome::Refused(s) | StepOutcome::Skipped(s) => s.clone(),
-        };
-        println!(
-            "{} {:<32} {:>4} APDUs  cert {:>5}  {}{}",
-            if verdict { "PASS" } else { "FAIL" },
-            r.id,
-            trace.entries.len(),
-            report.auth_cert_len.map_or("-".into(), |n| n.to_string()),
-            sig,
-            report.error.map(|e| format!("  ({e})")).unwrap_or_default()
-        );
-    }
-    println!(
-        "{} of {} card sessions as expected",
-        set.len() - failures,
-        set.len()
+    };
+    let env = Env::build(args.world.seed, as_of, &set, &factory, sut).map_err(|e| CliError::failed(e.to_string()))?;
+    let features = match &args.features {
+        Some(d) => FeatureSource::Dir(d.clone()),
+        None => FeatureSource::Embedded,
+    };
+    let started = chrono::Local::now().naive_local();
+    let info = RunInfo {
+        run_id: onshi::report::run_id(started, args.world.seed),
+        onshi_version: env!("CARGO_PKG_VERSION").to_owned(),
+        seed: args.world.seed,
+        as_of: as_of.to_string(),
+        features: args.features.as_ref().map_or("embedded".to_owned(), |d| d.display().to_string()),
+        tags: args.tags.clone(),
+        backend: env.sut_name.clone(),
+        reader: "built-in simulated face reader".to_owned(),
+        defects: args.defects.iter().map(|d| d.name().to_owned()).collect(),
+        started_at: started.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        complete: false,
+    };
+    let total = match &features {
+        FeatureSource::Dir(d) => count_scenarios(d),
+        FeatureSource::Embedded => onshi::defaults::FEATURES.len() * 8,
+    };
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos}/{len} scenarios {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    Ok(if failures == 0 {
-        Exit::Passed
-    } else {
-        Exit::Failed
-    })
+    let progress_bar = bar.clone();
+    let opts = RunOptions {
+        features,
+        tags: args.tags.clone(),
+        report_root: args.report_dir.clone(),
+        info,
+        concurrency: args.concurrency,
+    };
+    let outcome = runtime
+        .block_on(onshi::conformance::run::run(
+            Arc::new(env),
+            opts,
+            Box::new(move |last, all| {
+                let failed = all.iter().filter(|s| s.status != Status::Passed).count();
+                progress_bar.set_position(all.len() as u64);
+                progress_bar.set_message(format!("({failed} failed) {}", last.name));
+                if last.status != Status::Passed {
+                    progress_bar.println(format!("FAIL {} ({}:{})", last.name, last.file, last.line));
+                }
+            }),
+        ))
+        .map_err(|e| CliError::input(e.to_string()))?;
+    bar.finish_and_clear();
+    let r = &outcome.report;
+    let t = &r.totals;
+    println!(
+        "onshi conformance: {} — {} passed, {} failed, {} skipped; {} critical verdicts; requirements covered {}/{}",
+        if r.passed() { "PASSED" } else { "FAILED" },
+        t.passed,
+        t.failed,
+        t.skipped,
+        t.critical,
+        t.requirements_covered,
+        t.requirements_executable
+    );
+    for s in r.scenarios.iter().filter(|s| s.status != Status::Passed) {
+        let why = s.steps.iter().find_map(|st| st.error.as_deref()).unwrap_or("");
+        println!("  FAIL {} ({}:{}) {}", s.name, s.file, s.line, why.lines().next().unwrap_or(""));
+    }
+    if !r.failed_requirements().is_empty() {
+        println!("  failing requirements: {}", r.failed_requirements().join(" "));
+    }
+    println!("report: {}/report.html (seed {}, as-of {})", outcome.dir.display(), r.run.seed, r.run.as_of);
+    Ok(if r.passed() { Exit::Passed } else { Exit::Failed })
 }

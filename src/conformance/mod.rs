@@ -1,4 +1,10 @@
 //! The conformance suite: the requirement catalogue, the cucumber World and its step
 //! plumbing, run orchestration and traceability.
 
+pub mod collector;
+pub mod env;
+pub mod faulty;
 pub mod requirements;
+pub mod run;
+pub mod world;
+pub mod visit;

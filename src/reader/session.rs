@@ -33,7 +33,7 @@ pub struct ReaderConfig {
     /// 医療機関コード of the facility.
     pub facility: MedicalInstitutionCode,
     /// The device credential issued by the reader CA (特定機関認証 model).
-    pub credential: ReaderCredential,
+    pub credential: std::sync::Arc<ReaderCredential>,
     /// Camera-vs-photo score needed to match.
     pub face_threshold: f64,
     /// Face attempts before moving on.
