@@ -98,6 +98,10 @@ pub struct EngineConfig {
     pub max_bulk_units: usize,
     /// Most bulk jobs kept for download (oldest dropped first).
     pub max_bulk_jobs: usize,
+    /// Most search results kept over all bulk jobs (oldest jobs dropped first).
+    pub max_bulk_stored_units: usize,
+    /// Most same-month 限度額 consents remembered (TRN-Q1; older months go first).
+    pub max_limit_grants: usize,
     /// Seed of the nonce stream (the shell passes OS randomness).
     pub nonce_seed: [u8; 32],
 }
@@ -108,9 +112,11 @@ impl Default for EngineConfig {
             calendar: RulesCalendar::reference(),
             defects: DefectSet::NONE,
             challenge_ttl_ms: 120_000,
-            max_challenges: 1 << 20,
+            max_challenges: 4 << 20,
             max_bulk_units: 10_000,
             max_bulk_jobs: 4096,
+            max_bulk_stored_units: 200_000,
+            max_limit_grants: 1_000_000,
             nonce_seed: [0x5A; 32],
         }
     }
@@ -216,6 +222,7 @@ struct GrantKey {
 struct BulkJobs {
     jobs: HashMap<String, (MedicalInstitutionCode, BulkQualificationResponse)>,
     order: VecDeque<String>,
+    units: usize,
 }
 
 /// The reference backend's engine. Cheap to share (`Arc<Engine>`); every method takes
@@ -504,11 +511,16 @@ impl Engine {
             year: now.year(),
             month: now.month(),
         };
-        self.grants
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(key)
-            .or_insert(now);
+        let mut grants = self.grants.lock().unwrap_or_else(PoisonError::into_inner);
+        if grants.len() >= self.config.max_limit_grants {
+            // Best effort: earlier months no longer matter to TRN-Q1's same month.
+            let (y, m) = (now.year(), now.month());
+            grants.retain(|k, _| (k.year, k.month) >= (y, m));
+            if grants.len() >= self.config.max_limit_grants {
+                grants.clear();
+            }
+        }
+        grants.entry(key).or_insert(now);
     }
 
     // ------------------------------------------------------------------ defects
@@ -1202,14 +1214,20 @@ impl Engine {
         };
         {
             let mut jobs = self.bulk.lock().unwrap_or_else(PoisonError::into_inner);
+            jobs.units += response.bulk_confirm_unit.len();
             jobs.jobs.insert(
                 reception_number.clone(),
                 (h.medical_institution_code.clone(), response),
             );
             jobs.order.push_back(reception_number.clone());
-            while jobs.order.len() > self.config.max_bulk_jobs {
-                if let Some(old) = jobs.order.pop_front() {
-                    jobs.jobs.remove(&old);
+            while jobs.order.len() > self.config.max_bulk_jobs
+                || (jobs.units > self.config.max_bulk_stored_units && jobs.order.len() > 1)
+            {
+                let Some(old) = jobs.order.pop_front() else {
+                    break;
+                };
+                if let Some((_, r)) = jobs.jobs.remove(&old) {
+                    jobs.units -= r.bulk_confirm_unit.len();
                 }
             }
         }
