@@ -109,6 +109,24 @@ pub enum AnyBackend {
     Folder(FolderBackend),
 }
 
+impl AnyBackend {
+    /// The adapter for `spec`. `clock` dates XML requests that carry no confirmation
+    /// time (the harness's as-of + elapsed); `embedded` builds the engine when the
+    /// spec asks for the in-process one.
+    pub fn from_spec(
+        spec: &BackendSpec,
+        clock: crate::server::ServerClock,
+        embedded: impl FnOnce() -> std::sync::Arc<crate::server::Engine>,
+    ) -> Self {
+        match spec {
+            BackendSpec::Embedded => Self::Embedded(EmbeddedBackend::new(embedded())),
+            BackendSpec::HttpJson(url) => Self::HttpJson(HttpJsonBackend::new(url.clone())),
+            BackendSpec::XmlHttp(url) => Self::XmlHttp(XmlHttpBackend::new(url.clone(), clock)),
+            BackendSpec::Folder(dir) => Self::Folder(FolderBackend::new(dir.clone(), clock)),
+        }
+    }
+}
+
 macro_rules! dispatch {
     ($self:ident, $b:ident => $e:expr) => {
         match $self {

@@ -151,6 +151,7 @@ pub fn run(args: ServeArgs) -> Result<Exit, CliError> {
     };
     let mut state = AppState::new(Arc::clone(&backend.engine), backend.clock, audit.clone());
     state.faults = Arc::clone(&faults);
+    state.face_results = args.folder.as_ref().map(|d| d.join("res"));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

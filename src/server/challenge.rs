@@ -3,8 +3,9 @@
 //!
 //! Time is a [`Tick`] — milliseconds of a monotonic clock the shell reads and passes
 //! in — so the book itself reads no clock. Used and expired challenges are remembered
-//! for one more lifetime, so a replay or a late answer gets a precise error instead of
-//! "unknown".
+//! for a while after they expire (the lifetime, at most 30 s), so a replay or a late
+//! answer gets a precise error instead of "unknown"; after that they are forgotten,
+//! which keeps the book at about (lifetime + 30 s) × request rate entries.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -57,6 +58,7 @@ struct Book {
 pub struct ChallengeBook {
     inner: Mutex<Book>,
     ttl_ms: u64,
+    forget_after_ms: u64,
     capacity: usize,
 }
 
@@ -72,6 +74,7 @@ impl ChallengeBook {
                 rng: ChaCha20Rng::from_seed(seed),
             }),
             ttl_ms,
+            forget_after_ms: ttl_ms.min(30_000),
             capacity: capacity.max(1),
         }
     }
@@ -88,9 +91,9 @@ impl ChallengeBook {
     /// Issues a challenge at `now`.
     pub fn issue(&self, now: Tick) -> Result<Issued, ResultCode> {
         let mut book = self.book();
-        // Forget entries one lifetime after they expired.
+        // Forget entries a while after they expired.
         while let Some((nonce, expires_at)) = book.order.front().copied() {
-            if expires_at.saturating_add(self.ttl_ms) >= now.0 {
+            if expires_at.saturating_add(self.forget_after_ms) >= now.0 {
                 break;
             }
             book.order.pop_front();

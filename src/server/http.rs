@@ -80,6 +80,10 @@ pub struct AppState {
     pub faults: Arc<FaultInjector>,
     /// Body limits.
     pub limits: Limits,
+    /// Where card confirmations also drop a face-reader result file
+    /// (`OQSsiquc01res_face_…xml`, Shift_JIS), as the reader software does into the
+    /// folder exchange's `res/`; `None` = not written.
+    pub face_results: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -91,6 +95,7 @@ impl AppState {
             audit,
             faults: Arc::new(FaultInjector::quiet()),
             limits: Limits::default(),
+            face_results: None,
         }
     }
 
@@ -324,9 +329,34 @@ async fn card(State(s): State<AppState>, req: Request) -> Response {
     match read_json::<CardConfirmationRequest>(req, s.limits.json).await {
         Ok(body) => {
             let out = s.engine.confirm_card(&body, s.clock.request_time());
+            if let (Some(dir), Ok(res)) = (&s.face_results, &out.result) {
+                write_face_result(dir.clone(), res.clone(), out.audit.seq).await;
+            }
             respond_json(&s, out, started)
         }
         Err(e) => reject_json(&s, e),
+    }
+}
+
+/// Writes `OQSsiquc01res_face_<医療機関コード><20 digits>_<yyyyMMddHHmmss>.xml` (temporary
+/// name, then rename). A failure is logged, never the request's problem.
+async fn write_face_result(
+    dir: std::path::PathBuf,
+    res: crate::message::QualificationResponse,
+    seq: u64,
+) {
+    let name = crate::xml::OqsFileName::FaceResult {
+        medical_institution_code: res.message_header.medical_institution_code.clone(),
+        identifier: format!("{seq:020}"),
+        written_at: res.message_header.process_execution_time,
+    }
+    .to_string();
+    let bytes = crate::xml::encode(&res, CharacterEncoding::ShiftJis);
+    let path = dir.join(name);
+    let written =
+        tokio::task::spawn_blocking(move || crate::fsutil::write_atomic(&path, &bytes)).await;
+    if let Ok(Err(e)) | Err(e) = written.map_err(std::io::Error::other) {
+        tracing::warn!("face result not written: {e}");
     }
 }
 

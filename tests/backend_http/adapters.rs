@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use onshi::backend::protocol::*;
 use onshi::backend::{
-    AnyBackend, BackendError, BackendSpec, EmbeddedBackend, HttpJsonBackend, QualificationBackend,
-    XmlHttpBackend,
+    AnyBackend, BackendError, BackendSpec, HttpJsonBackend, QualificationBackend, XmlHttpBackend,
 };
 use onshi::codes::QualificationValidity;
 use onshi::message::{
@@ -136,7 +135,9 @@ async fn numbers_flow<B: QualificationBackend>(backend: &B, engine: &onshi::serv
 #[tokio::test]
 async fn embedded_adapter() {
     let engine = engine(&[]);
-    let backend = AnyBackend::Embedded(EmbeddedBackend::new(Arc::clone(&engine)));
+    let clock = ServerClock::start(engine.population().as_of());
+    let backend = AnyBackend::from_spec(&BackendSpec::Embedded, clock, || Arc::clone(&engine));
+    assert!(matches!(backend, AnyBackend::Embedded(_)));
     assert!(backend.capabilities().card);
     assert_eq!(backend.health().await.unwrap().status, "ok");
     card_flow(&backend, &engine).await;

@@ -428,3 +428,36 @@ async fn injected_faults() {
     assert_eq!(s, StatusCode::OK);
     assert!(started.elapsed() >= std::time::Duration::from_millis(30));
 }
+
+#[tokio::test]
+async fn card_confirmations_drop_a_face_result_file_when_asked() {
+    let (mut state, _) = state(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    state.face_results = Some(dir.path().to_owned());
+    let engine = state.engine.clone();
+    let n = nonce(&state).await;
+    let req = card_request(face_auth(&engine, "kyuji-name", &n));
+    let (status, _, _) = call(
+        &state,
+        json("/v1/confirmations/card", serde_json::to_vec(&req).unwrap()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = &files[0];
+    assert!(
+        matches!(
+            onshi::xml::OqsFileName::parse(name),
+            Ok(onshi::xml::OqsFileName::FaceResult { .. })
+        ),
+        "{name}"
+    );
+    let res: QualificationResponse =
+        onshi::xml::decode(&std::fs::read(dir.path().join(name)).unwrap()).unwrap();
+    assert!(res.message_body.result_list[0].name.contains('●'));
+}

@@ -282,3 +282,54 @@ fn insurer_numbers_keep_padding_semantics() {
     req.insurer_number = InsurerNumber::parse("271007").unwrap().padded();
     assert_eq!(w.numbers(&req).result.unwrap().validity(), Some(V::Valid));
 }
+
+#[test]
+fn old_bulk_results_are_dropped_beyond_the_bound() {
+    let set = crate::defaults::personas(None).unwrap();
+    let pop = crate::population::Population::new(
+        crate::defaults::DEFAULT_SEED,
+        0,
+        &set,
+        at("2026-11-30T09:00"),
+    )
+    .unwrap();
+    let engine = crate::server::Engine::new(
+        std::sync::Arc::new(pop),
+        shared().trust.clone(),
+        crate::server::EngineConfig {
+            max_bulk_stored_units: 2,
+            ..crate::server::EngineConfig::default()
+        },
+    );
+    let w = World {
+        engine,
+        as_of: at("2026-11-30T09:00"),
+    };
+    let first = w
+        .engine
+        .bulk_upload(&bulk(&w, &["standard-adult", "kyuji-name"]), w.t())
+        .result
+        .unwrap();
+    let second = w
+        .engine
+        .bulk_upload(&bulk(&w, &["standard-adult"]), w.t())
+        .result
+        .unwrap();
+    let fetch = |reception_number: String| {
+        w.engine
+            .bulk_download(
+                &BulkDownloadRequest {
+                    medical_institution_code: facility(),
+                    arbitrary_file_identifier: None,
+                    reception_number,
+                },
+                w.t(),
+            )
+            .result
+    };
+    assert_eq!(
+        fetch(first.reception_number).unwrap_err().code,
+        C::BulkUnknownReception
+    );
+    assert!(fetch(second.reception_number).is_ok());
+}
