@@ -5,8 +5,8 @@ mod cards;
 mod common;
 mod population;
 mod run;
-mod steps;
 mod serve;
+mod steps;
 
 use std::process::ExitCode;
 

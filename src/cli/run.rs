@@ -8,7 +8,9 @@ use std::sync::Arc;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use onshi::backend::{AnyBackend, BackendSpec, FolderBackend, HttpJsonBackend, QualificationBackend, XmlHttpBackend};
+use onshi::backend::{
+    AnyBackend, BackendSpec, FolderBackend, HttpJsonBackend, QualificationBackend, XmlHttpBackend,
+};
 use onshi::conformance::env::{Env, Sut};
 use onshi::conformance::run::{FeatureSource, RunOptions, count_scenarios};
 use onshi::report::{RunInfo, Status};
@@ -64,7 +66,9 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
         )));
     }
     if !args.defects.is_empty() && args.backend != BackendSpec::Embedded {
-        return Err(CliError::input("--defect applies to the embedded reference backend only"));
+        return Err(CliError::input(
+            "--defect applies to the embedded reference backend only",
+        ));
     }
     let set = args.world.personas()?;
     let factory = args.world.factory()?;
@@ -86,7 +90,8 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
             Sut::Remote(b)
         }
     };
-    let env = Env::build(args.world.seed, as_of, &set, &factory, sut).map_err(|e| CliError::failed(e.to_string()))?;
+    let env = Env::build(args.world.seed, as_of, &set, &factory, sut)
+        .map_err(|e| CliError::failed(e.to_string()))?;
     let features = match &args.features {
         Some(d) => FeatureSource::Dir(d.clone()),
         None => FeatureSource::Embedded,
@@ -97,7 +102,10 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
         onshi_version: env!("CARGO_PKG_VERSION").to_owned(),
         seed: args.world.seed,
         as_of: as_of.to_string(),
-        features: args.features.as_ref().map_or("embedded".to_owned(), |d| d.display().to_string()),
+        features: args
+            .features
+            .as_ref()
+            .map_or("embedded".to_owned(), |d| d.display().to_string()),
         tags: args.tags.clone(),
         backend: env.sut_name.clone(),
         reader: "built-in simulated face reader".to_owned(),
@@ -131,7 +139,8 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
                 progress_bar.set_position(all.len() as u64);
                 progress_bar.set_message(format!("({failed} failed) {}", last.name));
                 if last.status != Status::Passed {
-                    progress_bar.println(format!("FAIL {} ({}:{})", last.name, last.file, last.line));
+                    progress_bar
+                        .println(format!("FAIL {} ({}:{})", last.name, last.file, last.line));
                 }
             }),
         ))
@@ -150,12 +159,34 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
         t.requirements_executable
     );
     for s in r.scenarios.iter().filter(|s| s.status != Status::Passed) {
-        let why = s.steps.iter().find_map(|st| st.error.as_deref()).unwrap_or("");
-        println!("  FAIL {} ({}:{}) {}", s.name, s.file, s.line, why.lines().next().unwrap_or(""));
+        let why = s
+            .steps
+            .iter()
+            .find_map(|st| st.error.as_deref())
+            .unwrap_or("");
+        println!(
+            "  FAIL {} ({}:{}) {}",
+            s.name,
+            s.file,
+            s.line,
+            why.lines().next().unwrap_or("")
+        );
     }
     if !r.failed_requirements().is_empty() {
-        println!("  failing requirements: {}", r.failed_requirements().join(" "));
+        println!(
+            "  failing requirements: {}",
+            r.failed_requirements().join(" ")
+        );
     }
-    println!("report: {}/report.html (seed {}, as-of {})", outcome.dir.display(), r.run.seed, r.run.as_of);
-    Ok(if r.passed() { Exit::Passed } else { Exit::Failed })
+    println!(
+        "report: {}/report.html (seed {}, as-of {})",
+        outcome.dir.display(),
+        r.run.seed,
+        r.run.as_of
+    );
+    Ok(if r.passed() {
+        Exit::Passed
+    } else {
+        Exit::Failed
+    })
 }

@@ -55,7 +55,11 @@ pub struct Collector {
 impl Collector {
     /// A collector writing into `shared`; `rename` maps feature paths for the report
     /// (temporary directory → `features/…`).
-    pub fn new(shared: Arc<Mutex<Shared>>, rename: Box<dyn Fn(&str) -> String>, on_finished: OnFinished) -> Self {
+    pub fn new(
+        shared: Arc<Mutex<Shared>>,
+        rename: Box<dyn Fn(&str) -> String>,
+        on_finished: OnFinished,
+    ) -> Self {
         Self {
             shared,
             running: HashMap::new(),
@@ -65,7 +69,9 @@ impl Collector {
     }
 
     fn step(&mut self, k: &ScenarioKey, step: &gherkin::Step, ev: &Step<OnshiWorld>) {
-        let Some(r) = self.running.get_mut(k) else { return };
+        let Some(r) = self.running.get_mut(k) else {
+            return;
+        };
         let (status, error) = match ev {
             Step::Started => return,
             Step::Passed(..) => (Status::Passed, None),
@@ -80,7 +86,12 @@ impl Collector {
         });
     }
 
-    fn scenario(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario, ev: &Scenario<OnshiWorld>) {
+    fn scenario(
+        &mut self,
+        feature: &gherkin::Feature,
+        scenario: &gherkin::Scenario,
+        ev: &Scenario<OnshiWorld>,
+    ) {
         let k = key(feature, scenario);
         match ev {
             Scenario::Started => {
@@ -118,7 +129,9 @@ impl Collector {
                 }
             }
             Scenario::Finished => {
-                let Some(mut run) = self.running.remove(&k) else { return };
+                let Some(mut run) = self.running.remove(&k) else {
+                    return;
+                };
                 let r = &mut run.result;
                 r.duration_ms = run.started.elapsed().as_millis() as u64;
                 r.status = if r.steps.iter().any(|s| s.status == Status::Failed) {
@@ -128,7 +141,9 @@ impl Collector {
                 } else {
                     Status::Passed
                 };
-                let Ok(mut shared) = self.shared.lock() else { return };
+                let Ok(mut shared) = self.shared.lock() else {
+                    return;
+                };
                 if let Some((evidence, verdicts)) = shared.left.remove(&k) {
                     r.evidence = evidence;
                     r.verdicts = verdicts;
@@ -148,11 +163,18 @@ impl Collector {
 impl Writer<OnshiWorld> for Collector {
     type Cli = cucumber::cli::Empty;
 
-    async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<OnshiWorld>>>, _cli: &Self::Cli) {
+    async fn handle_event(
+        &mut self,
+        event: parser::Result<Event<Cucumber<OnshiWorld>>>,
+        _cli: &Self::Cli,
+    ) {
         match event {
             Ok(ev) => match &ev.value {
                 Cucumber::Feature(f, Feature::Scenario(sc, RetryableScenario { event, .. }))
-                | Cucumber::Feature(f, Feature::Rule(_, Rule::Scenario(sc, RetryableScenario { event, .. }))) => {
+                | Cucumber::Feature(
+                    f,
+                    Feature::Rule(_, Rule::Scenario(sc, RetryableScenario { event, .. })),
+                ) => {
                     self.scenario(f, sc, event);
                 }
                 _ => {}

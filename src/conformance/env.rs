@@ -91,8 +91,10 @@ impl Env {
             cards.insert(p.id.clone(), factory.issue(&r)?);
             resolved.insert(p.id.clone(), r);
         }
-        let trust = TrustAnchors::from_seed(seed, factory.keys()).map_err(|e| EnvError::Trust(e.to_string()))?;
-        let facility = MedicalInstitutionCode::parse(FACILITY_CODE).map_err(|e| EnvError::Trust(e.to_string()))?;
+        let trust = TrustAnchors::from_seed(seed, factory.keys())
+            .map_err(|e| EnvError::Trust(e.to_string()))?;
+        let facility = MedicalInstitutionCode::parse(FACILITY_CODE)
+            .map_err(|e| EnvError::Trust(e.to_string()))?;
         let credential = trust
             .readers
             .issue_device(
@@ -103,10 +105,16 @@ impl Env {
             )
             .map_err(|e| EnvError::Trust(e.to_string()))?;
         let sut_name = match &sut {
-            Sut::Embedded { defects } if defects.is_empty() => "embedded reference backend".to_owned(),
+            Sut::Embedded { defects } if defects.is_empty() => {
+                "embedded reference backend".to_owned()
+            }
             Sut::Embedded { defects } => format!(
                 "embedded reference backend with defects {}",
-                defects.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")
+                defects
+                    .iter()
+                    .map(|d| d.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Sut::Remote(b) => {
                 use crate::backend::QualificationBackend as _;

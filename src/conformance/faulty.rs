@@ -4,7 +4,9 @@
 use std::future::Future;
 
 use crate::backend::*;
-use crate::message::{BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse, BulkUploadAck};
+use crate::message::{
+    BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse, BulkUploadAck,
+};
 
 /// The fault seen from the clinic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,8 +32,12 @@ impl<B> FaultyBackend<B> {
 
     fn fail(&self) -> Option<BackendError> {
         self.fault.map(|f| match f {
-            LineFault::Down => BackendError::Unreachable("回線障害 (simulated by the scenario)".into()),
-            LineFault::Timeout => BackendError::Timeout("資格確認システム無応答 (simulated by the scenario)".into()),
+            LineFault::Down => {
+                BackendError::Unreachable("回線障害 (simulated by the scenario)".into())
+            }
+            LineFault::Timeout => {
+                BackendError::Timeout("資格確認システム無応答 (simulated by the scenario)".into())
+            }
         })
     }
 }
@@ -79,11 +85,17 @@ impl<B: QualificationBackend> QualificationBackend for FaultyBackend<B> {
         pass!(self, self.inner.confirm_numbers(req))
     }
 
-    fn register(&self, req: &RegistrationRequest) -> impl Future<Output = Result<RegistrationResponse, BackendError>> + Send {
+    fn register(
+        &self,
+        req: &RegistrationRequest,
+    ) -> impl Future<Output = Result<RegistrationResponse, BackendError>> + Send {
         pass!(self, self.inner.register(req))
     }
 
-    fn bulk_upload(&self, req: &BulkQualificationRequest) -> impl Future<Output = Result<BulkUploadAck, BackendError>> + Send {
+    fn bulk_upload(
+        &self,
+        req: &BulkQualificationRequest,
+    ) -> impl Future<Output = Result<BulkUploadAck, BackendError>> + Send {
         pass!(self, self.inner.bulk_upload(req))
     }
 

@@ -6,5 +6,5 @@ pub mod env;
 pub mod faulty;
 pub mod requirements;
 pub mod run;
-pub mod world;
 pub mod visit;
+pub mod world;

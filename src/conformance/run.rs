@@ -73,7 +73,8 @@ fn stage_embedded() -> Result<PathBuf, RunError> {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ));
-    std::fs::create_dir_all(&dir).map_err(|e| RunError::Features(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| RunError::Features(format!("{}: {e}", dir.display())))?;
     for (rel, text) in crate::defaults::FEATURES {
         let name = Path::new(rel).file_name().unwrap_or_default();
         std::fs::write(dir.join(name), text).map_err(|e| RunError::Features(e.to_string()))?;
@@ -83,19 +84,34 @@ fn stage_embedded() -> Result<PathBuf, RunError> {
 
 /// Counts the scenarios (outline rows included) for the progress display.
 pub fn count_scenarios(dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
     entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "feature"))
-        .filter_map(|p| cucumber::gherkin::Feature::parse_path(&p, cucumber::gherkin::GherkinEnv::default()).ok())
+        .filter_map(|p| {
+            cucumber::gherkin::Feature::parse_path(&p, cucumber::gherkin::GherkinEnv::default())
+                .ok()
+        })
         .map(|f| {
-            let scenarios = f.scenarios.iter().chain(f.rules.iter().flat_map(|r| r.scenarios.iter()));
+            let scenarios = f
+                .scenarios
+                .iter()
+                .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()));
             scenarios
                 .map(|s| {
                     if s.examples.is_empty() {
                         1
                     } else {
-                        s.examples.iter().map(|e| e.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1))).sum()
+                        s.examples
+                            .iter()
+                            .map(|e| {
+                                e.table
+                                    .as_ref()
+                                    .map_or(0, |t| t.rows.len().saturating_sub(1))
+                            })
+                            .sum()
                     }
                 })
                 .sum::<usize>()
@@ -104,12 +120,19 @@ pub fn count_scenarios(dir: &Path) -> usize {
 }
 
 /// Runs the suite.
-pub async fn run(env: Arc<Env>, opts: RunOptions, mut on_progress: OnFinished) -> Result<RunOutcome, RunError> {
+pub async fn run(
+    env: Arc<Env>,
+    opts: RunOptions,
+    mut on_progress: OnFinished,
+) -> Result<RunOutcome, RunError> {
     let (dir, staged) = match &opts.features {
         FeatureSource::Embedded => (stage_embedded()?, true),
         FeatureSource::Dir(d) => {
             if !d.is_dir() {
-                return Err(RunError::Features(format!("{} is not a directory", d.display())));
+                return Err(RunError::Features(format!(
+                    "{} is not a directory",
+                    d.display()
+                )));
             }
             (d.clone(), false)
         }
@@ -118,16 +141,25 @@ pub async fn run(env: Arc<Env>, opts: RunOptions, mut on_progress: OnFinished) -
         Some(t) => Some(t.parse().map_err(|_| RunError::Tags(t.clone()))?),
         None => None,
     };
-    let report_dir = ReportDir::create(&opts.report_root, &opts.info.run_id).map_err(|source| RunError::Report {
-        path: opts.report_root.join(&opts.info.run_id),
-        source,
+    let report_dir = ReportDir::create(&opts.report_root, &opts.info.run_id).map_err(|source| {
+        RunError::Report {
+            path: opts.report_root.join(&opts.info.run_id),
+            source,
+        }
     })?;
     install_env(env);
 
     let prefix = dir.display().to_string();
     let rename: Box<dyn Fn(&str) -> String> = Box::new(move |p: &str| {
-        let name = Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if staged || p.starts_with(&prefix) { format!("features/{name}") } else { p.to_owned() }
+        let name = Path::new(p)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if staged || p.starts_with(&prefix) {
+            format!("features/{name}")
+        } else {
+            p.to_owned()
+        }
     });
     let shared = Arc::new(Mutex::new(Shared::default()));
     let partial_dir = report_dir.clone();
@@ -152,7 +184,8 @@ pub async fn run(env: Arc<Env>, opts: RunOptions, mut on_progress: OnFinished) -
         .max_concurrent_scenarios(opts.concurrency.max(1))
         .after(move |feature, _rule, scenario, _finished, world| {
             if let (Some(w), Ok(mut s)) = (world, hook_shared.lock()) {
-                s.left.insert(key(feature, scenario), (w.evidence(), w.all_verdicts()));
+                s.left
+                    .insert(key(feature, scenario), (w.evidence(), w.all_verdicts()));
             }
             Box::pin(async {})
         })
@@ -193,10 +226,12 @@ pub async fn run(env: Arc<Env>, opts: RunOptions, mut on_progress: OnFinished) -
         },
         results,
     );
-    report_dir.write_conformance(&report).map_err(|source| RunError::Report {
-        path: report_dir.path().to_owned(),
-        source,
-    })?;
+    report_dir
+        .write_conformance(&report)
+        .map_err(|source| RunError::Report {
+            path: report_dir.path().to_owned(),
+            source,
+        })?;
     Ok(RunOutcome {
         report,
         dir: report_dir.path().to_owned(),

@@ -19,9 +19,10 @@ use crate::reader::result_file::{ResultFile, face_result};
 use crate::reader::{CardFront, PatientScript, ReaderOutcome, ReaderResult};
 use crate::report::Exchange;
 use crate::rules::{
-    CardAtDesk, ClinicDecision, ConfirmationCertificate, ConfirmationFailure, ConfirmationOutcome, Document,
-    Facility, NoticeForm, OldInsuranceCard, PatientStance, PortalScreen, QualificationNotice, QualificationResult,
-    RatioFields, SchoolCopyForm, SchoolEventCopy, Visit, decide,
+    CardAtDesk, ClinicDecision, ConfirmationCertificate, ConfirmationFailure, ConfirmationOutcome,
+    Document, Facility, NoticeForm, OldInsuranceCard, PatientStance, PortalScreen,
+    QualificationNotice, QualificationResult, RatioFields, SchoolCopyForm, SchoolEventCopy, Visit,
+    decide,
 };
 use crate::server::ResultCode;
 
@@ -49,6 +50,9 @@ pub enum Presented {
     OldCard,
     /// A school-trip copy presented by a teacher (TRN-SCHOOL).
     SchoolCopy(SchoolCopyForm),
+    /// No document: the clinic keys in the numbers it has on file for a repeat
+    /// patient (照会区分 2 from the clinic system).
+    ClinicRecord,
 }
 
 /// What happens at the visit.
@@ -133,10 +137,11 @@ fn qualification_for<'a>(p: &'a ResolvedPersona, plan: &VisitPlan) -> Option<&'a
     }
 }
 
-fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Document {
+fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Option<Document> {
     let insurer = q.insurer_number.clone();
     let ratio = q.ratio;
-    match kind {
+    Some(match kind {
+        Presented::ClinicRecord => return None,
         Presented::Notice => Document::Notice(QualificationNotice {
             insurer,
             form: NoticeForm::Paper,
@@ -144,10 +149,10 @@ fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Document
         }),
         Presented::PortalScreen => Document::PortalScreen(PortalScreen { insurer, ratio }),
         Presented::KakuninSho => {
-            let (from, to) = p
-                .documents
-                .kakunin_sho
-                .unwrap_or((q.acquired_on, q.acquired_on + chrono::Duration::days(365 * 5 - 1)));
+            let (from, to) = p.documents.kakunin_sho.unwrap_or((
+                q.acquired_on,
+                q.acquired_on + chrono::Duration::days(365 * 5 - 1),
+            ));
             Document::ConfirmationCertificate(ConfirmationCertificate {
                 insurer,
                 valid_from: from,
@@ -160,7 +165,9 @@ fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Document
             let changed = p
                 .qualifications
                 .iter()
-                .find(|other| other.acquired_on > q.acquired_on && other.insurer_number != q.insurer_number)
+                .find(|other| {
+                    other.acquired_on > q.acquired_on && other.insurer_number != q.insurer_number
+                })
                 .map(|other| other.acquired_on);
             Document::OldInsuranceCard(OldInsuranceCard {
                 insurer,
@@ -170,8 +177,12 @@ fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Document
                 ratio,
             })
         }
-        Presented::SchoolCopy(form) => Document::SchoolEventCopy(SchoolEventCopy { form, insurer, ratio }),
-    }
+        Presented::SchoolCopy(form) => Document::SchoolEventCopy(SchoolEventCopy {
+            form,
+            insurer,
+            ratio,
+        }),
+    })
 }
 
 fn presented_document(kind: Presented) -> PresentedDocument {
@@ -180,6 +191,7 @@ fn presented_document(kind: Presented) -> PresentedDocument {
         Presented::PortalScreen => PresentedDocument::PortalScreen,
         Presented::KakuninSho => PresentedDocument::KakuninSho,
         Presented::OldCard => PresentedDocument::OldCard,
+        Presented::ClinicRecord => PresentedDocument::Unspecified,
     }
 }
 
@@ -198,11 +210,16 @@ fn shows_person(r: &QualificationResponse, p: &ResolvedPersona) -> bool {
 pub fn confirmation_outcome(r: &QualificationResponse, p: &ResolvedPersona) -> ConfirmationOutcome {
     let body = &r.message_body;
     if body.processing_result_status == ProcessingResultStatus::Error {
-        let code = body.processing_result_code.as_deref().and_then(ResultCode::parse);
+        let code = body
+            .processing_result_code
+            .as_deref()
+            .and_then(ResultCode::parse);
         let failure = match code {
-            Some(ResultCode::RegistrationMissing | ResultCode::RegistrationCancelled | ResultCode::CertificateNotLinked) => {
-                ConfirmationFailure::RegistrationMissing
-            }
+            Some(
+                ResultCode::RegistrationMissing
+                | ResultCode::RegistrationCancelled
+                | ResultCode::CertificateNotLinked,
+            ) => ConfirmationFailure::RegistrationMissing,
             Some(ResultCode::CertificateExpired) => ConfirmationFailure::CertificateExpired,
             Some(ResultCode::NonDisclosure) => ConfirmationFailure::NonDisclosure,
             _ => ConfirmationFailure::BackendError,
@@ -238,12 +255,18 @@ fn reader_outcome(o: &ReaderOutcome, p: &ResolvedPersona) -> ConfirmationOutcome
         ReaderResult::CardUnreadable { .. } | ReaderResult::NotMyNumberCard => {
             ConfirmationOutcome::Failed(ConfirmationFailure::CardUnreadable)
         }
-        ReaderResult::AuthenticationFailed => ConfirmationOutcome::Failed(ConfirmationFailure::AuthenticationFailed),
+        ReaderResult::AuthenticationFailed => {
+            ConfirmationOutcome::Failed(ConfirmationFailure::AuthenticationFailed)
+        }
         ReaderResult::RegistrationRefused { .. } | ReaderResult::RegistrationDeclined => {
             ConfirmationOutcome::Failed(ConfirmationFailure::RegistrationMissing)
         }
-        ReaderResult::Refused { .. } => ConfirmationOutcome::Failed(ConfirmationFailure::BackendError),
-        ReaderResult::BackendUnavailable { .. } => ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable),
+        ReaderResult::Refused { .. } => {
+            ConfirmationOutcome::Failed(ConfirmationFailure::BackendError)
+        }
+        ReaderResult::BackendUnavailable { .. } => {
+            ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)
+        }
     }
 }
 
@@ -252,7 +275,12 @@ fn usable(o: &ConfirmationOutcome) -> bool {
 }
 
 /// Runs the visit of `persona` against `backend`.
-pub async fn run_visit(env: &Env, backend: &AnyBackend, persona: &ResolvedPersona, plan: &VisitPlan) -> VisitOutcome {
+pub async fn run_visit(
+    env: &Env,
+    backend: &AnyBackend,
+    persona: &ResolvedPersona,
+    plan: &VisitPlan,
+) -> VisitOutcome {
     let backend = FaultyBackend::new(backend.clone(), plan.fault);
     let mut out = VisitOutcome::default();
     let setting: crate::rules::CareSetting = match &plan.card {
@@ -263,7 +291,11 @@ pub async fn run_visit(env: &Env, backend: &AnyBackend, persona: &ResolvedPerson
     // in this care setting on this date is the backend's call (FAQ-4-13).
     let can_card = plan
         .facility
-        .card_path(&env.calendar, plan.now.date(), crate::rules::CareSetting::Outpatient)
+        .card_path(
+            &env.calendar,
+            plan.now.date(),
+            crate::rules::CareSetting::Outpatient,
+        )
         .is_ok();
 
     // The card at the reader.
@@ -277,7 +309,16 @@ pub async fn run_visit(env: &Env, backend: &AnyBackend, persona: &ResolvedPerson
             let front = CardFront {
                 match_b: persona.card.match_b.clone(),
             };
-            let outcome = crate::reader::run(&env.reader, &env.calendar, &mut channel, &backend, script, &front, plan.now).await;
+            let outcome = crate::reader::run(
+                &env.reader,
+                &env.calendar,
+                &mut channel,
+                &backend,
+                script,
+                &front,
+                plan.now,
+            )
+            .await;
             out.trace = Some(channel.trace());
             for x in &outcome.exchanges {
                 out.requests.push(x.request.clone());
@@ -301,14 +342,20 @@ pub async fn run_visit(env: &Env, backend: &AnyBackend, persona: &ResolvedPerson
             };
             out.reader = Some(outcome);
         }
-        CardUse::Reader(_) | CardUse::IdentityOnly => card_desk = CardAtDesk::Presented { reader: None },
+        CardUse::Reader(_) | CardUse::IdentityOnly => {
+            card_desk = CardAtDesk::Presented { reader: None }
+        }
         CardUse::NotPresented => {}
     }
 
     // Documents and the number check.
     let q = qualification_for(persona, plan);
     let documents: Vec<Document> = match q {
-        Some(q) => plan.documents.iter().map(|k| document(persona, q, *k)).collect(),
+        Some(q) => plan
+            .documents
+            .iter()
+            .filter_map(|k| document(persona, q, *k))
+            .collect(),
         None => Vec::new(),
     };
     let card_ok = matches!(card_desk, CardAtDesk::Presented { reader: Some(ref o) } if usable(o));
@@ -319,7 +366,11 @@ pub async fn run_visit(env: &Env, backend: &AnyBackend, persona: &ResolvedPerson
     };
     let mut number_outcome = None;
     if let (true, Some(kind), Some(q)) = (wants_check, plan.documents.first(), q) {
-        if plan.facility.number_path(&env.calendar, plan.now.date()).is_ok() {
+        if plan
+            .facility
+            .number_path(&env.calendar, plan.now.date())
+            .is_ok()
+        {
             let req = NumbersConfirmationRequest {
                 medical_institution_code: env.reader.facility.clone(),
                 arbitrary_file_identifier: None,
@@ -349,7 +400,9 @@ pub async fn run_visit(env: &Env, backend: &AnyBackend, persona: &ResolvedPerson
                     out.responses.push(r.clone());
                     confirmation_outcome(r, persona)
                 }
-                Err(e) if e.is_unreachable() => ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable),
+                Err(e) if e.is_unreachable() => {
+                    ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)
+                }
                 Err(_) => ConfirmationOutcome::Failed(ConfirmationFailure::BackendError),
             });
             out.number_check = Some(result);

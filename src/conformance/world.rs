@@ -126,7 +126,10 @@ impl OnshiWorld {
 
     /// The persona (resolved at the run's as-of time).
     pub fn persona(&self) -> Result<&ResolvedPersona, String> {
-        let id = self.persona.as_deref().ok_or("no persona chosen (use 前提 患者は \"…\" である)")?;
+        let id = self
+            .persona
+            .as_deref()
+            .ok_or("no persona chosen (use 前提 患者は \"…\" である)")?;
         self.env
             .personas
             .get(id)
@@ -135,12 +138,18 @@ impl OnshiWorld {
 
     /// The last visit.
     pub fn last_visit(&self) -> Result<&VisitOutcome, String> {
-        self.visits.last().ok_or_else(|| "no visit ran yet (a もし step runs one)".to_owned())
+        self.visits
+            .last()
+            .ok_or_else(|| "no visit ran yet (a もし step runs one)".to_owned())
     }
 
     /// Every verdict of the scenario.
     pub fn all_verdicts(&self) -> Vec<Verdict> {
-        let mut v: Vec<Verdict> = self.visits.iter().flat_map(|x| x.verdicts.iter().cloned()).collect();
+        let mut v: Vec<Verdict> = self
+            .visits
+            .iter()
+            .flat_map(|x| x.verdicts.iter().cloned())
+            .collect();
         v.extend(self.verdicts.iter().cloned());
         v
     }
@@ -165,7 +174,14 @@ impl OnshiWorld {
                     if d.notes.is_empty() {
                         String::new()
                     } else {
-                        format!("\n{}", d.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("\n"))
+                        format!(
+                            "\n{}",
+                            d.notes
+                                .iter()
+                                .map(|n| n.to_string())
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        )
                     }
                 ));
             }

@@ -40,7 +40,10 @@ impl<'a> CardOps<'a> {
         if r.status.is_success() {
             Ok(r.data)
         } else {
-            Err(CardOpError::Status { what, status: r.status })
+            Err(CardOpError::Status {
+                what,
+                status: r.status,
+            })
         }
     }
 
@@ -60,7 +63,10 @@ impl<'a> CardOps<'a> {
         match r.status {
             Status::Success => Ok(true),
             Status::FileNotFound => Ok(false),
-            status => Err(CardOpError::Status { what: "SELECT file", status }),
+            status => Err(CardOpError::Status {
+                what: "SELECT file",
+                status,
+            }),
         }
     }
 
@@ -69,13 +75,21 @@ impl<'a> CardOps<'a> {
     pub fn read_der_file(&mut self) -> Result<Vec<u8>, CardOpError> {
         let head = self.check(&[0x00, 0xB0, 0x00, 0x00, 0x04], "READ BINARY header")?;
         if head.len() != 4 || head[0] != 0x30 || head[1] != 0x82 {
-            return Err(CardOpError::BadData("the file is not DER with a 2-byte length"));
+            return Err(CardOpError::BadData(
+                "the file is not DER with a 2-byte length",
+            ));
         }
         let size = usize::from(u16::from_be_bytes([head[2], head[3]])) + 4;
         let mut data = Vec::with_capacity(size);
         while data.len() < size {
             let le = (size - data.len()).min(256);
-            let apdu = [0x00, 0xB0, (data.len() >> 8) as u8, data.len() as u8, (le % 256) as u8];
+            let apdu = [
+                0x00,
+                0xB0,
+                (data.len() >> 8) as u8,
+                data.len() as u8,
+                (le % 256) as u8,
+            ];
             let chunk = self.check(&apdu, "READ BINARY")?;
             if chunk.is_empty() {
                 return Err(CardOpError::BadData("the file ended early"));
@@ -96,7 +110,10 @@ impl<'a> CardOps<'a> {
         let r = self.ch.transmit(&[0x00, 0x20, 0x00, 0x80])?;
         match r.status {
             Status::VerificationFailed { tries_left } => Ok(tries_left),
-            status => Err(CardOpError::Status { what: "VERIFY retry query", status }),
+            status => Err(CardOpError::Status {
+                what: "VERIFY retry query",
+                status,
+            }),
         }
     }
 
@@ -137,7 +154,10 @@ impl<'a> CardOps<'a> {
         self.select_file(ids::surface::MATCH_B)?;
         let status = self.verify(match_b.as_bytes())?;
         if !status.is_success() {
-            return Err(CardOpError::Status { what: "VERIFY 照合番号B", status });
+            return Err(CardOpError::Status {
+                what: "VERIFY 照合番号B",
+                status,
+            });
         }
         self.select_file(ids::surface::FRONT)?;
         let front = self.read_whole()?;

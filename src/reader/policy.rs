@@ -81,22 +81,49 @@ mod tests {
 
     #[test]
     fn locked_cards_never_go_to_pin() {
-        let locked = MethodState { pin_locked: true, ..state() };
+        let locked = MethodState {
+            pin_locked: true,
+            ..state()
+        };
         assert_eq!(first_method(AuthChoice::Pin, locked), AuthChoice::Face);
-        assert_eq!(next_method(AuthChoice::Face, locked), Some(AuthChoice::Visual));
-        let locked_face_failed = MethodState { face_failed: true, ..locked };
-        assert_eq!(next_method(AuthChoice::Pin, locked_face_failed), Some(AuthChoice::Visual));
-        let nobody = MethodState { visual_available: false, ..locked_face_failed };
+        assert_eq!(
+            next_method(AuthChoice::Face, locked),
+            Some(AuthChoice::Visual)
+        );
+        let locked_face_failed = MethodState {
+            face_failed: true,
+            ..locked
+        };
+        assert_eq!(
+            next_method(AuthChoice::Pin, locked_face_failed),
+            Some(AuthChoice::Visual)
+        );
+        let nobody = MethodState {
+            visual_available: false,
+            ..locked_face_failed
+        };
         assert_eq!(next_method(AuthChoice::Face, nobody), None);
     }
 
     #[test]
     fn pinless_and_ordinary_orders() {
-        let pinless = MethodState { pinless: true, ..state() };
+        let pinless = MethodState {
+            pinless: true,
+            ..state()
+        };
         assert_eq!(first_method(AuthChoice::Pin, pinless), AuthChoice::Face);
-        assert_eq!(next_method(AuthChoice::Face, pinless), Some(AuthChoice::Visual));
-        assert_eq!(next_method(AuthChoice::Face, state()), Some(AuthChoice::Pin));
-        assert_eq!(next_method(AuthChoice::Pin, state()), Some(AuthChoice::Face));
+        assert_eq!(
+            next_method(AuthChoice::Face, pinless),
+            Some(AuthChoice::Visual)
+        );
+        assert_eq!(
+            next_method(AuthChoice::Face, state()),
+            Some(AuthChoice::Pin)
+        );
+        assert_eq!(
+            next_method(AuthChoice::Pin, state()),
+            Some(AuthChoice::Face)
+        );
         assert_eq!(next_method(AuthChoice::Visual, state()), None);
     }
 

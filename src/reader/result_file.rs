@@ -25,14 +25,20 @@ impl ResultFile {
     pub fn text(&self) -> String {
         match self.encoding {
             CharacterEncoding::Utf8 => String::from_utf8_lossy(&self.bytes).into_owned(),
-            CharacterEncoding::ShiftJis => encoding_rs::SHIFT_JIS.decode(&self.bytes).0.into_owned(),
+            CharacterEncoding::ShiftJis => {
+                encoding_rs::SHIFT_JIS.decode(&self.bytes).0.into_owned()
+            }
         }
     }
 }
 
 /// A 20-character identifier from the reader id and a sequence number.
 fn identifier(reader_id: &str, sequence: u64) -> String {
-    let mut id: String = reader_id.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+    let mut id: String = reader_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect();
     while id.len() < 8 {
         id.push('0');
     }

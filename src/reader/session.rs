@@ -14,12 +14,12 @@ use super::card_ops::{CardOpError, CardOps};
 use super::policy::{self, MethodState, SwitchReason};
 use super::script::{AuthChoice, Operator, PatientScript};
 use crate::backend::{
-    AuthMethod, BackendError, Base64Bytes, CardAuthentication, CardConfirmationRequest, ConsentAnswers,
-    QualificationBackend, ReaderAttestation, RegistrationOutcome, RegistrationRequest, RegistrationResponse,
-    attestation_message,
+    AuthMethod, BackendError, Base64Bytes, CardAuthentication, CardConfirmationRequest,
+    ConsentAnswers, QualificationBackend, ReaderAttestation, RegistrationOutcome,
+    RegistrationRequest, RegistrationResponse, attestation_message,
 };
-use crate::card::ids;
 use crate::card::Status;
+use crate::card::ids;
 use crate::channel::{CardChannel, ChannelError};
 use crate::message::{MedicalInstitutionCode, QualificationResponse};
 use crate::pki::{HashAlg, ReaderCredential};
@@ -194,7 +194,9 @@ fn json<T: Serialize>(v: &T) -> String {
 
 fn card_failure(e: &CardOpError) -> ReaderResult {
     match e {
-        CardOpError::Channel(ChannelError::NoResponse | ChannelError::Removed | ChannelError::NoCard)
+        CardOpError::Channel(
+            ChannelError::NoResponse | ChannelError::Removed | ChannelError::NoCard,
+        )
         | CardOpError::Status {
             status: Status::NoPreciseDiagnosis,
             ..
@@ -209,7 +211,9 @@ fn card_failure(e: &CardOpError) -> ReaderResult {
 
 fn backend_failure(e: &BackendError) -> ReaderResult {
     if e.is_unreachable() {
-        ReaderResult::BackendUnavailable { detail: e.to_string() }
+        ReaderResult::BackendUnavailable {
+            detail: e.to_string(),
+        }
     } else {
         ReaderResult::Refused {
             code: e.code().map(|c| c.code().to_owned()),
@@ -234,12 +238,18 @@ impl<B: QualificationBackend> Run<'_, B> {
         cert: &[u8],
         proof: &Proof,
     ) -> Result<CardAuthentication, ReaderResult> {
-        let challenge = self.backend.challenge().await.map_err(|e| backend_failure(&e))?;
+        let challenge = self
+            .backend
+            .challenge()
+            .await
+            .map_err(|e| backend_failure(&e))?;
         let nonce = challenge.nonce.as_bytes().to_vec();
         match proof {
             Proof::Pin { tries_before } => {
                 // The VERIFY of this session is still in force: select the key, sign.
-                cards.select_file(ids::jpki::AUTH_KEY).map_err(|e| card_failure(&e))?;
+                cards
+                    .select_file(ids::jpki::AUTH_KEY)
+                    .map_err(|e| card_failure(&e))?;
                 let signature = cards
                     .sign(&HashAlg::Sha256.digest_info(&nonce))
                     .map_err(|e| card_failure(&e))?;
@@ -343,12 +353,22 @@ pub async fn run<B: QualificationBackend>(
     };
     let mut method = None;
     let mut registered_here = false;
-    let result = visit(&mut run, channel, script, front, &mut method, &mut registered_here).await;
+    let result = visit(
+        &mut run,
+        channel,
+        script,
+        front,
+        &mut method,
+        &mut registered_here,
+    )
+    .await;
     let result = match result {
         Ok(r) | Err(r) => r,
     };
     if let ReaderResult::CardUnreadable { detail } = &result {
-        run.events.push(ReaderEvent::Error { detail: detail.clone() });
+        run.events.push(ReaderEvent::Error {
+            detail: detail.clone(),
+        });
     }
     ReaderOutcome {
         result,
@@ -368,7 +388,9 @@ async fn visit<B: QualificationBackend>(
     method_out: &mut Option<AuthMethod>,
     registered_here: &mut bool,
 ) -> Result<ReaderResult, ReaderResult> {
-    run.events.push(ReaderEvent::CardPlaced { by: script.placed_by });
+    run.events.push(ReaderEvent::CardPlaced {
+        by: script.placed_by,
+    });
     let mut cards = CardOps::new(channel);
     // 1. The certificate. A card without the JPKI AP is not a My Number Card (002).
     if let Err(e) = cards.select_app(ids::JPKI_AID) {
@@ -380,13 +402,22 @@ async fn visit<B: QualificationBackend>(
             other => card_failure(&other),
         });
     }
-    let cert = cards.read_auth_certificate().map_err(|e| card_failure(&e))?;
-    run.events.push(ReaderEvent::CertificateRead { bytes: cert.len() });
+    let cert = cards
+        .read_auth_certificate()
+        .map_err(|e| card_failure(&e))?;
+    run.events
+        .push(ReaderEvent::CertificateRead { bytes: cert.len() });
 
     // 2. What the card allows: a PIN-less card has no auth PIN EF; a locked PIN answers
     //    the retry query with 63 C0. No VERIFY is sent here.
-    let pinless = !cards.select_file(ids::jpki::AUTH_PIN).map_err(|e| card_failure(&e))?;
-    let mut tries = if pinless { 0 } else { cards.tries_left().map_err(|e| card_failure(&e))? };
+    let pinless = !cards
+        .select_file(ids::jpki::AUTH_PIN)
+        .map_err(|e| card_failure(&e))?;
+    let mut tries = if pinless {
+        0
+    } else {
+        cards.tries_left().map_err(|e| card_failure(&e))?
+    };
     let mut state = MethodState {
         pinless,
         pin_locked: !pinless && tries == 0,
@@ -398,7 +429,11 @@ async fn visit<B: QualificationBackend>(
     // 3. Authenticate.
     let mut current = policy::first_method(script.choice, state);
     if current != script.choice {
-        let reason = if pinless { SwitchReason::PinlessCard } else { SwitchReason::PinLocked };
+        let reason = if pinless {
+            SwitchReason::PinlessCard
+        } else {
+            SwitchReason::PinLocked
+        };
         run.events.push(ReaderEvent::MethodSwitched {
             from: script.choice,
             to: current,
@@ -413,9 +448,12 @@ async fn visit<B: QualificationBackend>(
                 let mut matched = false;
                 for _ in 0..run.config.max_face_attempts.max(1) {
                     // The photo is read into memory for the comparison and dropped.
-                    let photo = cards.read_face_photo(&front.match_b).map_err(|e| card_failure(&e))?;
+                    let photo = cards
+                        .read_face_photo(&front.match_b)
+                        .map_err(|e| card_failure(&e))?;
                     let score = face_scores.next().unwrap_or(0.0);
-                    matched = policy::face_matches(score, run.config.face_threshold) && !photo.is_empty();
+                    matched =
+                        policy::face_matches(score, run.config.face_threshold) && !photo.is_empty();
                     run.events.push(ReaderEvent::FaceAttempt { score, matched });
                     if matched {
                         break;
@@ -428,10 +466,15 @@ async fn visit<B: QualificationBackend>(
                 SwitchReason::FaceFailed
             }
             AuthChoice::Pin => {
-                cards.select_app(ids::JPKI_AID).map_err(|e| card_failure(&e))?;
-                cards.select_file(ids::jpki::AUTH_PIN).map_err(|e| card_failure(&e))?;
+                cards
+                    .select_app(ids::JPKI_AID)
+                    .map_err(|e| card_failure(&e))?;
+                cards
+                    .select_file(ids::jpki::AUTH_PIN)
+                    .map_err(|e| card_failure(&e))?;
                 tries = cards.tries_left().map_err(|e| card_failure(&e))?;
-                run.events.push(ReaderEvent::PinRetryQuery { tries_left: tries });
+                run.events
+                    .push(ReaderEvent::PinRetryQuery { tries_left: tries });
                 let tries_before = tries;
                 let mut verified = false;
                 let mut reason = SwitchReason::NoMorePins;
@@ -476,7 +519,8 @@ async fn visit<B: QualificationBackend>(
             None => return Err(ReaderResult::AuthenticationFailed),
         }
     };
-    run.events.push(ReaderEvent::Authenticated { method: current });
+    run.events
+        .push(ReaderEvent::Authenticated { method: current });
     *method_out = Some(match current {
         AuthChoice::Face => AuthMethod::Face,
         AuthChoice::Pin => AuthMethod::Pin,
@@ -494,7 +538,8 @@ async fn visit<B: QualificationBackend>(
     let response = run.confirm(&mut cards, &cert, &proof, script).await?;
     let unregistered = response.message_body.processing_result_code.as_deref()
         == Some(ResultCode::RegistrationMissing.code())
-        || response.message_body.processing_result_code.as_deref() == Some(ResultCode::CertificateNotLinked.code());
+        || response.message_body.processing_result_code.as_deref()
+            == Some(ResultCode::CertificateNotLinked.code());
     if !unregistered {
         return Ok(ReaderResult::Answered {
             response: Box::new(response),
@@ -515,6 +560,8 @@ async fn visit<B: QualificationBackend>(
                 response: Box::new(response),
             })
         }
-        RegistrationOutcome::Refused => Ok(ReaderResult::RegistrationRefused { response: registration }),
+        RegistrationOutcome::Refused => Ok(ReaderResult::RegistrationRefused {
+            response: registration,
+        }),
     }
 }

@@ -96,7 +96,9 @@ fn care_setting(w: &mut OnshiWorld, setting: String) {
 
 /// The documents the persona carries by default.
 pub fn persona_documents(w: &OnshiWorld) -> Vec<Presented> {
-    let Ok(p) = w.persona() else { return Vec::new() };
+    let Ok(p) = w.persona() else {
+        return Vec::new();
+    };
     let mut docs = Vec::new();
     if p.documents.notice {
         docs.push(Presented::Notice);

@@ -37,11 +37,17 @@ fn first_result(w: &OnshiWorld) -> Result<&ResultOfQualificationConfirmation, St
 }
 
 fn reader(w: &OnshiWorld) -> Result<&onshi::reader::ReaderOutcome, String> {
-    w.last_visit()?.reader.as_ref().ok_or_else(|| "the card did not go through the reader".to_owned())
+    w.last_visit()?
+        .reader
+        .as_ref()
+        .ok_or_else(|| "the card did not go through the reader".to_owned())
 }
 
 fn decision(w: &OnshiWorld) -> Result<&onshi::rules::ClinicDecision, String> {
-    w.last_visit()?.decision.as_ref().ok_or_else(|| "no desk decision".to_owned())
+    w.last_visit()?
+        .decision
+        .as_ref()
+        .ok_or_else(|| "no desk decision".to_owned())
 }
 
 #[then(regex = r"^資格確認の結果は「(.+)」である$")]
@@ -65,7 +71,9 @@ fn validity_not_valid(w: &mut OnshiWorld) -> Result<(), String> {
     let v = w.last_visit()?;
     if let Some(r) = v.card_response().or(v.last_response()) {
         if r.message_body.processing_result_status == ProcessingResultStatus::Normal
-            && r.message_body.qualification_validity.is_some_and(|x| x.is_valid())
+            && r.message_body
+                .qualification_validity
+                .is_some_and(|x| x.is_valid())
         {
             return Err("the result is 有効".into());
         }
@@ -79,7 +87,10 @@ fn copay_is(w: &mut OnshiWorld, wari: u8) -> Result<(), String> {
     if d.copay.wari() == wari {
         Ok(())
     } else {
-        Err(format!("charged {} ({}), expected {wari}割", d.copay, d.basis))
+        Err(format!(
+            "charged {} ({}), expected {wari}割",
+            d.copay, d.basis
+        ))
     }
 }
 
@@ -93,7 +104,11 @@ fn never_full_cost(w: &mut OnshiWorld) -> Result<(), String> {
 }
 
 fn failed_verdict(w: &OnshiWorld, check: Check) -> Result<(), String> {
-    match w.all_verdicts().into_iter().find(|v| v.check == check && !v.passed) {
+    match w
+        .all_verdicts()
+        .into_iter()
+        .find(|v| v.check == check && !v.passed)
+    {
         Some(v) => Err(v.to_string()),
         None => Ok(()),
     }
@@ -112,7 +127,10 @@ fn basis_is(w: &mut OnshiWorld, what: String) -> Result<(), String> {
         other => return Err(format!("unknown basis {other:?}")),
     };
     if !ok {
-        return Err(format!("the desk used {} ({}), expected {what}", d.basis, d.copay));
+        return Err(format!(
+            "the desk used {} ({}), expected {what}",
+            d.basis, d.copay
+        ));
     }
     if d.copay.is_full_cost() {
         return Err("charged 10割".into());
@@ -132,14 +150,23 @@ fn switched(w: &OnshiWorld, to: AuthChoice) -> Result<Vec<SwitchReason>, String>
 }
 
 fn method_word(m: &str) -> AuthChoice {
-    if m == "目視確認" { AuthChoice::Visual } else { AuthChoice::Face }
+    if m == "目視確認" {
+        AuthChoice::Visual
+    } else {
+        AuthChoice::Face
+    }
 }
 
 #[then(regex = r"^カードリーダーは暗証番号を送らずに(顔認証|目視確認)へ切り替える$")]
 fn switched_without_pin(w: &mut OnshiWorld, method: String) -> Result<(), String> {
     let reasons = switched(w, method_word(&method))?;
-    if !reasons.iter().any(|r| matches!(r, SwitchReason::PinLocked | SwitchReason::PinlessCard)) {
-        return Err(format!("the reader did not switch to {method} because of the PIN ({reasons:?})"));
+    if !reasons
+        .iter()
+        .any(|r| matches!(r, SwitchReason::PinLocked | SwitchReason::PinlessCard))
+    {
+        return Err(format!(
+            "the reader did not switch to {method} because of the PIN ({reasons:?})"
+        ));
     }
     let trace = w.last_visit()?.trace.as_ref().ok_or("no APDU trace")?;
     match trace.verify_count(PinId::AuthPin) {
@@ -166,10 +193,21 @@ fn no_pin_after_lock(w: &mut OnshiWorld) -> Result<(), String> {
 fn card_locked(w: &mut OnshiWorld) -> Result<(), String> {
     let trace = w.last_visit()?.trace.as_ref().ok_or("no APDU trace")?;
     let locked = trace.entries.iter().any(|e| {
-        matches!(e.op, TraceOp::Verify { pin: Some(PinId::AuthPin), .. } | TraceOp::RetryQuery { pin: Some(PinId::AuthPin) })
-            && e.status == Some(Status::VerificationFailed { tries_left: 0 })
+        matches!(
+            e.op,
+            TraceOp::Verify {
+                pin: Some(PinId::AuthPin),
+                ..
+            } | TraceOp::RetryQuery {
+                pin: Some(PinId::AuthPin)
+            }
+        ) && e.status == Some(Status::VerificationFailed { tries_left: 0 })
     });
-    if locked { Ok(()) } else { Err("the card never reported the PIN locked (63 C0)".into()) }
+    if locked {
+        Ok(())
+    } else {
+        Err("the card never reported the PIN locked (63 C0)".into())
+    }
 }
 
 #[then(regex = r"^個人番号と照合番号Aは読み取られない$")]
@@ -196,15 +234,24 @@ fn right_person(w: &mut OnshiWorld) -> Result<(), String> {
 }
 
 fn medical_info_available(r: &ResultOfQualificationConfirmation) -> bool {
-    [&r.pharmacists_info, &r.diagnosis_info, &r.operation_info, &r.specific_health_checkups_info]
-        .iter()
-        .any(|c| c.cons_flg == Some(ConsentFlag::Given) || c.available_time.is_some())
+    [
+        &r.pharmacists_info,
+        &r.diagnosis_info,
+        &r.operation_info,
+        &r.specific_health_checkups_info,
+    ]
+    .iter()
+    .any(|c| c.cons_flg == Some(ConsentFlag::Given) || c.available_time.is_some())
 }
 
 #[then(regex = r"^診療情報等は提供されない$")]
 fn no_medical_info(w: &mut OnshiWorld) -> Result<(), String> {
     let r = response(w)?;
-    if r.message_body.result_list.iter().any(medical_info_available) {
+    if r.message_body
+        .result_list
+        .iter()
+        .any(medical_info_available)
+    {
         return Err("medical information is available".into());
     }
     failed_verdict(w, Check::NoMedicalInfoWithoutConsent)
@@ -236,7 +283,11 @@ fn limit_class(w: &mut OnshiWorld, class: String) -> Result<(), String> {
 fn no_limit(w: &mut OnshiWorld) -> Result<(), String> {
     let r = first_result(w)?;
     match &r.limit_application_certificate_related_info {
-        Some(info) if info.limit_application_certificate_classification_flag.is_some() => {
+        Some(info)
+            if info
+                .limit_application_certificate_classification_flag
+                .is_some() =>
+        {
             Err("limit information is provided".into())
         }
         _ => Ok(()),
@@ -245,7 +296,10 @@ fn no_limit(w: &mut OnshiWorld) -> Result<(), String> {
 
 #[then(regex = r"^特定疾病の情報が含まれる$")]
 fn specific_disease(w: &mut OnshiWorld) -> Result<(), String> {
-    if first_result(w)?.specific_diseases_certificate_list.is_empty() {
+    if first_result(w)?
+        .specific_diseases_certificate_list
+        .is_empty()
+    {
         Err("no specific-disease information".into())
     } else {
         Ok(())
@@ -269,7 +323,10 @@ fn ratio_in_result(w: &mut OnshiWorld, code: String) -> Result<(), String> {
     let expected = ContributionRatio::parse(&code).map_err(|e| e.to_string())?;
     match first_result(w)?.insured_partial_contribution_ratio {
         Some(r) if r == expected => failed_verdict(w, Check::RatioCarried),
-        other => Err(format!("InsuredPartialContributionRatio {:?}, expected {code}", other.map(|r| r.code()))),
+        other => Err(format!(
+            "InsuredPartialContributionRatio {:?}, expected {code}",
+            other.map(|r| r.code())
+        )),
     }
 }
 
@@ -300,7 +357,10 @@ fn registered(w: &mut OnshiWorld) -> Result<(), String> {
     if r.registered_here {
         Ok(())
     } else {
-        Err(format!("no registration completed (reader: {:?})", r.result))
+        Err(format!(
+            "no registration completed (reader: {:?})",
+            r.result
+        ))
     }
 }
 
@@ -317,7 +377,10 @@ fn registration_refused(w: &mut OnshiWorld, rule: String) -> Result<(), String> 
             if response.rule.as_deref() == Some(rule.as_str()) || response.message.contains(&rule) {
                 Ok(())
             } else {
-                Err(format!("refused for {:?} ({}), expected {rule}", response.rule, response.message))
+                Err(format!(
+                    "refused for {:?} ({}), expected {rule}",
+                    response.rule, response.message
+                ))
             }
         }
         other => Err(format!("registration was not refused: {other:?}")),
@@ -328,11 +391,16 @@ fn registration_refused(w: &mut OnshiWorld, rule: String) -> Result<(), String> 
 fn card_path_outline(w: &mut OnshiWorld, which: String) -> Result<(), String> {
     let ok = reader(w)?.response().is_some_and(|r| {
         r.message_body.processing_result_status == ProcessingResultStatus::Normal
-            && r.message_body.qualification_validity.is_some_and(|v| v.is_valid())
+            && r.message_body
+                .qualification_validity
+                .is_some_and(|v| v.is_valid())
     });
     match (which.as_str(), ok) {
         ("できる", true) | ("できない", false) => Ok(()),
-        (_, ok) => Err(format!("card path confirmed = {ok}, expected {which}: {:?}", reader(w)?.result)),
+        (_, ok) => Err(format!(
+            "card path confirmed = {ok}, expected {which}: {:?}",
+            reader(w)?.result
+        )),
     }
 }
 
@@ -348,11 +416,21 @@ fn auth_failed(w: &mut OnshiWorld) -> Result<(), String> {
 fn refused_because(w: &mut OnshiWorld, why: String) -> Result<(), String> {
     let r = reader(w)?;
     let text = match &r.result {
-        ReaderResult::Answered { response } => response.message_body.processing_result_message.clone().unwrap_or_default(),
+        ReaderResult::Answered { response } => response
+            .message_body
+            .processing_result_message
+            .clone()
+            .unwrap_or_default(),
         ReaderResult::Refused { message, .. } => message.clone(),
         other => format!("{other:?}"),
     };
-    if text.contains(&why) { Ok(()) } else { Err(format!("the refusal says {text:?}, expected it to mention {why}")) }
+    if text.contains(&why) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the refusal says {text:?}, expected it to mention {why}"
+        ))
+    }
 }
 
 #[then(regex = r"^カードリーダーは「(.+)」と表示する$")]
@@ -369,7 +447,11 @@ fn photo_not_stored(w: &mut OnshiWorld) -> Result<(), String> {
     if r.photo_stored {
         return Err("the reader kept the face photo".into());
     }
-    if !r.events.iter().any(|e| matches!(e, ReaderEvent::FaceAttempt { .. })) {
+    if !r
+        .events
+        .iter()
+        .any(|e| matches!(e, ReaderEvent::FaceAttempt { .. }))
+    {
         return Err("no face comparison took place".into());
     }
     Ok(())
@@ -391,22 +473,41 @@ fn result_file_name(w: &OnshiWorld, encoding: CharacterEncoding) -> Result<Strin
 #[then(regex = r#"^Shift_JISの結果ファイルで氏名は "(.+)" と表示される$"#)]
 fn sjis_name(w: &mut OnshiWorld, name: String) -> Result<(), String> {
     let got = result_file_name(w, CharacterEncoding::ShiftJis)?;
-    if got == name { Ok(()) } else { Err(format!("<Name>{got}</Name>, expected {name}")) }
+    if got == name {
+        Ok(())
+    } else {
+        Err(format!("<Name>{got}</Name>, expected {name}"))
+    }
 }
 
 #[then(regex = r#"^UTF-8の結果では氏名は "(.+)" と表示される$"#)]
 fn utf8_name(w: &mut OnshiWorld, name: String) -> Result<(), String> {
     let got = result_file_name(w, CharacterEncoding::Utf8)?;
-    if got == name { Ok(()) } else { Err(format!("<Name>{got}</Name>, expected {name}")) }
+    if got == name {
+        Ok(())
+    } else {
+        Err(format!("<Name>{got}</Name>, expected {name}"))
+    }
 }
 
 #[then(regex = r"^オラクルの判定はすべて合格である$")]
 fn oracle_all_pass(w: &mut OnshiWorld) -> Result<(), String> {
-    let failed: Vec<String> = w.all_verdicts().into_iter().filter(|v| !v.passed).map(|v| v.to_string()).collect();
-    if failed.is_empty() { Ok(()) } else { Err(failed.join("\n")) }
+    let failed: Vec<String> = w
+        .all_verdicts()
+        .into_iter()
+        .filter(|v| !v.passed)
+        .map(|v| v.to_string())
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("\n"))
+    }
 }
 
-#[then(regex = r"^カードのICチップには基本4情報、顔写真、個人番号、電子証明書だけが記録されている$")]
+#[then(
+    regex = r"^カードのICチップには基本4情報、顔写真、個人番号、電子証明書だけが記録されている$"
+)]
 fn chip_contents(w: &mut OnshiWorld) -> Result<(), String> {
     let p = w.persona()?;
     let card = onshi::card::VirtualCard::new(&w.env.cards[&p.id].profile);
@@ -414,19 +515,37 @@ fn chip_contents(w: &mut OnshiWorld) -> Result<(), String> {
         .files()
         .into_iter()
         .filter(|(_, _, name)| {
-            !["証明書", "秘密鍵", "暗証番号", "パスワード", "トークン", "個人番号", "基本4情報", "照合番号", "券面"]
-                .iter()
-                .any(|k| name.contains(k))
+            ![
+                "証明書",
+                "秘密鍵",
+                "暗証番号",
+                "パスワード",
+                "トークン",
+                "個人番号",
+                "基本4情報",
+                "照合番号",
+                "券面",
+            ]
+            .iter()
+            .any(|k| name.contains(k))
         })
         .map(|(app, file, name)| format!("{app:?} {file} {name}"))
         .collect();
-    if unexpected.is_empty() { Ok(()) } else { Err(format!("unexpected files on the chip: {unexpected:?}")) }
+    if unexpected.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unexpected files on the chip: {unexpected:?}"))
+    }
 }
 
 #[then(regex = r"^カードからは電子証明書を読み取れない$")]
 fn nothing_read(w: &mut OnshiWorld) -> Result<(), String> {
     let trace = w.last_visit()?.trace.as_ref().ok_or("no APDU trace")?;
-    if trace.files_read().is_empty() { Ok(()) } else { Err(format!("files were read: {:?}", trace.files_read())) }
+    if trace.files_read().is_empty() {
+        Ok(())
+    } else {
+        Err(format!("files were read: {:?}", trace.files_read()))
+    }
 }
 
 fn expect_refusal(w: &mut OnshiWorld) -> Result<(), String> {
@@ -454,7 +573,9 @@ fn accepted(w: &OnshiWorld) -> Result<(bool, Option<Basis>), String> {
         .and_then(|r| r.as_ref().ok())
         .is_some_and(|r| {
             r.message_body.processing_result_status == ProcessingResultStatus::Normal
-                && r.message_body.qualification_validity.is_some_and(|x| x.is_valid())
+                && r.message_body
+                    .qualification_validity
+                    .is_some_and(|x| x.is_valid())
         });
     Ok((valid, v.decision.as_ref().map(|d| d.basis)))
 }
@@ -464,7 +585,9 @@ fn old_card(w: &mut OnshiWorld, which: String) -> Result<(), String> {
     let (valid, basis) = accepted(w)?;
     // The oracle's own expectation, from the rules calendar.
     let p = w.persona()?.clone();
-    let q = p.true_qualification(w.now.date()).ok_or("no qualification")?;
+    let q = p
+        .true_qualification(w.now.date())
+        .ok_or("no qualification")?;
     let (issued_on, expires_on) = p.documents.old_card.ok_or("the persona has no old card")?;
     let card = onshi::rules::OldInsuranceCard {
         insurer: q.insurer_number.clone(),
@@ -474,22 +597,40 @@ fn old_card(w: &mut OnshiWorld, which: String) -> Result<(), String> {
         ratio: q.ratio,
     };
     let status = w.env.calendar.old_card_status(&card, w.now.date());
-    let temporary = w.env.calendar.temporary_measure_applies(q.insurer_number.family(), w.now.date());
+    let temporary = w
+        .env
+        .calendar
+        .temporary_measure_applies(q.insurer_number.family(), w.now.date());
     let allowed = matches!(status, onshi::rules::OldCardStatus::Valid { .. }) || temporary;
     w.verdicts.push(if valid && !allowed {
-        Verdict::fail(Check::OldCardOnlyWhenAllowed, format!("the backend accepted an old card on {} ({status:?})", w.now.date()))
+        Verdict::fail(
+            Check::OldCardOnlyWhenAllowed,
+            format!(
+                "the backend accepted an old card on {} ({status:?})",
+                w.now.date()
+            ),
+        )
     } else {
-        Verdict::pass(Check::OldCardOnlyWhenAllowed, format!("old card on {}: {status:?}", w.now.date()))
+        Verdict::pass(
+            Check::OldCardOnlyWhenAllowed,
+            format!("old card on {}: {status:?}", w.now.date()),
+        )
     });
     let ok = match which.as_str() {
         "受け付けられる" => valid && basis == Some(Basis::OldInsuranceCard),
         "暫定措置で受け付けられる" => {
-            valid && basis == Some(Basis::TemporaryMeasure(TemporaryDocument::ExpiredInsuranceCard))
+            valid
+                && basis
+                    == Some(Basis::TemporaryMeasure(
+                        TemporaryDocument::ExpiredInsuranceCard,
+                    ))
         }
         _ => !valid,
     };
     if !ok {
-        return Err(format!("backend valid = {valid}, desk basis {basis:?}; expected {which}"));
+        return Err(format!(
+            "backend valid = {valid}, desk basis {basis:?}; expected {which}"
+        ));
     }
     failed_verdict(w, Check::OldCardOnlyWhenAllowed)
 }
@@ -498,47 +639,85 @@ fn old_card(w: &mut OnshiWorld, which: String) -> Result<(), String> {
 fn notice_alone(w: &mut OnshiWorld, which: String) -> Result<(), String> {
     let (valid, basis) = accepted(w)?;
     let p = w.persona()?.clone();
-    let q = p.true_qualification(w.now.date()).ok_or("no qualification")?;
-    let allowed = w.env.calendar.temporary_measure_applies(q.insurer_number.family(), w.now.date());
+    let q = p
+        .true_qualification(w.now.date())
+        .ok_or("no qualification")?;
+    let allowed = w
+        .env
+        .calendar
+        .temporary_measure_applies(q.insurer_number.family(), w.now.date());
     w.verdicts.push(if valid && !allowed {
-        Verdict::fail(Check::NoticeAloneOnlyWhenAllowed, format!("the backend accepted お知らせ alone on {}", w.now.date()))
+        Verdict::fail(
+            Check::NoticeAloneOnlyWhenAllowed,
+            format!("the backend accepted お知らせ alone on {}", w.now.date()),
+        )
     } else {
-        Verdict::pass(Check::NoticeAloneOnlyWhenAllowed, format!("お知らせ alone on {}: allowed = {allowed}", w.now.date()))
+        Verdict::pass(
+            Check::NoticeAloneOnlyWhenAllowed,
+            format!("お知らせ alone on {}: allowed = {allowed}", w.now.date()),
+        )
     });
     let ok = match which.as_str() {
-        "受け付けられる" => valid && basis == Some(Basis::TemporaryMeasure(TemporaryDocument::NoticeAlone)),
+        "受け付けられる" => {
+            valid && basis == Some(Basis::TemporaryMeasure(TemporaryDocument::NoticeAlone))
+        }
         _ => !valid,
     };
     if !ok {
-        return Err(format!("backend valid = {valid}, desk basis {basis:?}; expected {which}"));
+        return Err(format!(
+            "backend valid = {valid}, desk basis {basis:?}; expected {which}"
+        ));
     }
     failed_verdict(w, Check::NoticeAloneOnlyWhenAllowed)
 }
 
 #[then(regex = r"^後期高齢者には資格確認書が(申請なしで交付される|申請なしでは交付されない)$")]
 fn kouki_kakunin(w: &mut OnshiWorld, which: String) -> Result<(), String> {
-    let d = w.env.calendar.kakunin_delivery(KakuninReason::LateStageElderly, w.now.date());
+    let d = w
+        .env
+        .calendar
+        .kakunin_delivery(KakuninReason::LateStageElderly, w.now.date());
     match (which.as_str(), d) {
         ("申請なしで交付される", KakuninDelivery::Automatic) => Ok(()),
-        ("申請なしでは交付されない", KakuninDelivery::OnApplication | KakuninDelivery::NotIssued) => Ok(()),
+        (
+            "申請なしでは交付されない",
+            KakuninDelivery::OnApplication | KakuninDelivery::NotIssued,
+        ) => Ok(()),
         _ => Err(format!("the calendar says {d:?} on {}", w.now.date())),
     }
 }
 
 #[then(regex = r"^薬剤情報の閲覧範囲は (\S+) からである$")]
 fn drug_window(w: &mut OnshiWorld, from: String) -> Result<(), String> {
-    let window = w.env.calendar.drug_data_window(w.now.date()).ok_or("no drug data yet")?;
-    if window.from.to_string() == from { Ok(()) } else { Err(format!("drug data from {}, expected {from}", window.from)) }
+    let window = w
+        .env
+        .calendar
+        .drug_data_window(w.now.date())
+        .ok_or("no drug data yet")?;
+    if window.from.to_string() == from {
+        Ok(())
+    } else {
+        Err(format!("drug data from {}, expected {from}", window.from))
+    }
 }
 
 #[then(regex = r"^特定健診情報は (\d+) 年度以降の直近5年分である$")]
 fn checkup_window(w: &mut OnshiWorld, fy: i32) -> Result<(), String> {
-    let window = w.env.calendar.checkup_window(w.now.date()).ok_or("no checkup data yet")?;
-    let first_visible = window.first_fiscal_year.max(window.last_fiscal_year + 1 - window.max_records as i32);
+    let window = w
+        .env
+        .calendar
+        .checkup_window(w.now.date())
+        .ok_or("no checkup data yet")?;
+    let first_visible = window
+        .first_fiscal_year
+        .max(window.last_fiscal_year + 1 - window.max_records as i32);
     if first_visible == fy && window.max_records == 5 {
         Ok(())
     } else {
-        Err(format!("checkups from FY{first_visible} ({} records), expected FY{fy}", window.max_records))
+        Err(format!(
+            "checkups from FY{first_visible} ({} records), expected FY{fy}",
+            window.max_records
+        ))
     }
 }
 
@@ -553,8 +732,14 @@ fn consent_screens(w: &mut OnshiWorld, which: String) -> Result<(), String> {
         })
         .ok_or("no consent screens were shown")?;
     let ok = match which.as_str() {
-        "包括同意の1画面だけである" => screens == [ConsentScreen::ComprehensiveMedicalInformation],
+        "包括同意の1画面だけである" => {
+            screens == [ConsentScreen::ComprehensiveMedicalInformation]
+        }
         _ => screens.len() > 1 && screens.contains(&ConsentScreen::LimitInformation),
     };
-    if ok { Ok(()) } else { Err(format!("screens {screens:?}")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("screens {screens:?}"))
+    }
 }

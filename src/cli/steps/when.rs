@@ -4,8 +4,8 @@
 use cucumber::when;
 
 use onshi::backend::{
-    AuthMethod, Base64Bytes, CardAuthentication, CardConfirmationRequest, NumbersConfirmationRequest,
-    PresentedDocument, QualificationBackend,
+    AuthMethod, Base64Bytes, CardAuthentication, CardConfirmationRequest,
+    NumbersConfirmationRequest, PresentedDocument, QualificationBackend,
 };
 use onshi::conformance::visit::{CardUse, NumberCheck, Presented, VisitPlan, run_visit};
 use onshi::conformance::world::OnshiWorld;
@@ -18,7 +18,12 @@ use onshi::rules::{PatientStance, ReaderState, SchoolCopyForm};
 use super::given::persona_documents;
 
 /// A script for the persona with the scenario's adjustments.
-fn script(w: &OnshiWorld, choice: AuthChoice, pins: Vec<String>, face_scores: Vec<f64>) -> Result<PatientScript, String> {
+fn script(
+    w: &OnshiWorld,
+    choice: AuthChoice,
+    pins: Vec<String>,
+    face_scores: Vec<f64>,
+) -> Result<PatientScript, String> {
     let p = w.persona()?;
     let mut s = PatientScript::face();
     s.choice = choice;
@@ -44,10 +49,18 @@ fn persona_pin(w: &OnshiWorld) -> Result<Vec<String>, String> {
 }
 
 /// Runs a visit and keeps it; a critical verdict fails the step.
-async fn visit(w: &mut OnshiWorld, card: CardUse, documents: Option<Vec<Presented>>, number_check: NumberCheck, record: Option<usize>) -> Result<(), String> {
+async fn visit(
+    w: &mut OnshiWorld,
+    card: CardUse,
+    documents: Option<Vec<Presented>>,
+    number_check: NumberCheck,
+    record: Option<usize>,
+) -> Result<(), String> {
     let persona = w.persona()?.clone();
     let backend = w.backend()?;
-    let documents = documents.or_else(|| w.documents.clone()).unwrap_or_else(|| persona_documents(w));
+    let documents = documents
+        .or_else(|| w.documents.clone())
+        .unwrap_or_else(|| persona_documents(w));
     let plan = VisitPlan {
         now: w.now,
         facility: w.facility,
@@ -67,7 +80,11 @@ async fn visit(w: &mut OnshiWorld, card: CardUse, documents: Option<Vec<Presente
         .map(ToString::to_string)
         .collect();
     w.visits.push(outcome);
-    if critical.is_empty() { Ok(()) } else { Err(critical.join("\n")) }
+    if critical.is_empty() {
+        Ok(())
+    } else {
+        Err(critical.join("\n"))
+    }
 }
 
 async fn at_reader(w: &mut OnshiWorld, s: PatientScript) -> Result<(), String> {
@@ -111,7 +128,12 @@ async fn pin(w: &mut OnshiWorld) -> Result<(), String> {
 async fn wrong_pins(w: &mut OnshiWorld, times: usize) -> Result<(), String> {
     let right = persona_pin(w)?.pop().unwrap_or_default();
     let wrong = if right == "0000" { "1111" } else { "0000" };
-    let s = script(w, AuthChoice::Pin, vec![wrong.to_owned(); times], vec![0.97])?;
+    let s = script(
+        w,
+        AuthChoice::Pin,
+        vec![wrong.to_owned(); times],
+        vec![0.97],
+    )?;
     at_reader(w, s).await
 }
 
@@ -147,12 +169,28 @@ async fn card_and_document(w: &mut OnshiWorld, doc: String) -> Result<(), String
     } else {
         CardUse::IdentityOnly
     };
-    visit(w, card, Some(vec![presented(&doc)]), NumberCheck::WhenNeeded, None).await
+    visit(
+        w,
+        card,
+        Some(vec![presented(&doc)]),
+        NumberCheck::WhenNeeded,
+        None,
+    )
+    .await
 }
 
-#[when(regex = r"^患者がマイナンバーカードを持たず(資格確認書|従来の健康保険証|お知らせ)で受診する$")]
+#[when(
+    regex = r"^患者がマイナンバーカードを持たず(資格確認書|従来の健康保険証|お知らせ)で受診する$"
+)]
 async fn document_only(w: &mut OnshiWorld, doc: String) -> Result<(), String> {
-    visit(w, CardUse::NotPresented, Some(vec![presented(&doc)]), NumberCheck::Force, None).await
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![presented(&doc)]),
+        NumberCheck::Force,
+        None,
+    )
+    .await
 }
 
 #[when(regex = r"^引率の教員がマイナポータルの資格情報のPDFを提示して受診する$")]
@@ -169,12 +207,26 @@ async fn school_copy(w: &mut OnshiWorld) -> Result<(), String> {
 
 #[when(regex = r"^受付で以前の保険証の記号番号で資格を照会する$")]
 async fn previous_numbers(w: &mut OnshiWorld) -> Result<(), String> {
-    visit(w, CardUse::NotPresented, Some(vec![Presented::OldCard]), NumberCheck::Force, Some(0)).await
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![Presented::OldCard]),
+        NumberCheck::Force,
+        Some(0),
+    )
+    .await
 }
 
 #[when(regex = r"^受付で(従来の健康保険証|お知らせ)(?:の記号番号で|だけを提示して)資格を照会する$")]
 async fn numbers_only(w: &mut OnshiWorld, doc: String) -> Result<(), String> {
-    visit(w, CardUse::NotPresented, Some(vec![presented(&doc)]), NumberCheck::Force, None).await
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![presented(&doc)]),
+        NumberCheck::Force,
+        None,
+    )
+    .await
 }
 
 #[when(regex = r"^(同じ月|翌月)に受付で記号番号により資格を照会する$")]
@@ -185,11 +237,24 @@ async fn numbers_later(w: &mut OnshiWorld, when: String) -> Result<(), String> {
     let target = if when == "翌月" {
         first.checked_add_months(Months::new(1)).unwrap_or(day)
     } else {
-        (day + chrono::Duration::days(14)).min(first.checked_add_months(Months::new(1)).unwrap_or(day).pred_opt().unwrap_or(day))
+        (day + chrono::Duration::days(14)).min(
+            first
+                .checked_add_months(Months::new(1))
+                .unwrap_or(day)
+                .pred_opt()
+                .unwrap_or(day),
+        )
     };
     w.now = target.and_time(w.now.time());
     w.number_limit_consent = Some(None);
-    visit(w, CardUse::NotPresented, Some(vec![Presented::KakuninSho]), NumberCheck::Force, None).await
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![Presented::ClinicRecord]),
+        NumberCheck::Force,
+        None,
+    )
+    .await
 }
 
 #[when(regex = r"^マイナポータルから保険証利用登録を申し込む$")]
@@ -200,7 +265,11 @@ fn portal_registration(w: &mut OnshiWorld) -> Result<(), String> {
     let attempt = RegistrationAttempt {
         at: w.now,
         channel: RegistrationChannel::Portal,
-        card: if p.card.pinless { CardKind::PinLess } else { CardKind::Standard },
+        card: if p.card.pinless {
+            CardKind::PinLess
+        } else {
+            CardKind::Standard
+        },
         pin_locked: p.card.auth_pin_locked(),
         certificate: UserAuthCertificate {
             issued_at: cert.issued_at,
@@ -208,16 +277,28 @@ fn portal_registration(w: &mut OnshiWorld) -> Result<(), String> {
             renewed: cert.renewed,
         },
         already_registered: p.registration.is_registered(),
-        insurer_registered: p.true_qualification(w.now.date()).is_some_and(|q| q.visible_on(w.now.date())),
+        insurer_registered: p
+            .true_qualification(w.now.date())
+            .is_some_and(|q| q.visible_on(w.now.date())),
     };
     match w.env.calendar.register(&attempt) {
         Ok(o) => w.notes.push(format!("portal registration: {o:?}")),
-        Err(refusal) => w.last_refusal = Some((Some(refusal.rule_id().code().to_owned()), refusal.to_string())),
+        Err(refusal) => {
+            w.last_refusal = Some((
+                Some(refusal.rule_id().code().to_owned()),
+                refusal.to_string(),
+            ))
+        }
     }
     Ok(())
 }
 
-fn record_attempt(w: &mut OnshiWorld, label: &str, request: String, result: &Result<onshi::message::QualificationResponse, onshi::backend::BackendError>) {
+fn record_attempt(
+    w: &mut OnshiWorld,
+    label: &str,
+    request: String,
+    result: &Result<onshi::message::QualificationResponse, onshi::backend::BackendError>,
+) {
     w.exchanges.push(Exchange {
         label: label.to_owned(),
         request,
@@ -227,7 +308,11 @@ fn record_attempt(w: &mut OnshiWorld, label: &str, request: String, result: &Res
         },
     });
     match result {
-        Ok(r) if r.message_body.qualification_validity.is_some_and(|v| v.is_valid()) => {
+        Ok(r)
+            if r.message_body
+                .qualification_validity
+                .is_some_and(|v| v.is_valid()) =>
+        {
             w.last_accept = Some(r.clone());
             w.last_refusal = None;
         }
@@ -235,7 +320,10 @@ fn record_attempt(w: &mut OnshiWorld, label: &str, request: String, result: &Res
             w.last_accept = None;
             w.last_refusal = Some((
                 r.message_body.processing_result_code.clone(),
-                r.message_body.processing_result_message.clone().unwrap_or_default(),
+                r.message_body
+                    .processing_result_message
+                    .clone()
+                    .unwrap_or_default(),
             ));
         }
         Err(e) => {
@@ -254,7 +342,11 @@ async fn locked_session_pin(w: &mut OnshiWorld) -> Result<(), String> {
     // The harness holds the card's key; a faulty reader could only have a signature
     // from an earlier session. Either way the card said 63 C0 before VERIFY.
     let di = HashAlg::Sha256.digest_info(challenge.nonce.as_bytes());
-    let signature = issued.profile.auth_key.sign_padded(&di).map_err(|e| e.to_string())?;
+    let signature = issued
+        .profile
+        .auth_key
+        .sign_padded(&di)
+        .map_err(|e| e.to_string())?;
     let req = CardConfirmationRequest {
         medical_institution_code: w.env.reader.facility.clone(),
         arbitrary_file_identifier: None,
@@ -272,9 +364,19 @@ async fn locked_session_pin(w: &mut OnshiWorld) -> Result<(), String> {
         prescription_issue_select: None,
     };
     let result = backend.confirm_card(&req).await;
-    record_attempt(w, "POST /v1/confirmations/card (locked card, PIN path)", serde_json::to_string_pretty(&req).unwrap_or_default(), &result);
+    record_attempt(
+        w,
+        "POST /v1/confirmations/card (locked card, PIN path)",
+        serde_json::to_string_pretty(&req).unwrap_or_default(),
+        &result,
+    );
     let refused = w.last_accept.is_none();
-    w.verdicts.push(expect_refused(Check::LockedSessionRefused, "a PIN-path confirmation from a locked card's session", refused, "the backend answered 有効"));
+    w.verdicts.push(expect_refused(
+        Check::LockedSessionRefused,
+        "a PIN-path confirmation from a locked card's session",
+        refused,
+        "the backend answered 有効",
+    ));
     Ok(())
 }
 
@@ -293,7 +395,12 @@ async fn replay(w: &mut OnshiWorld) -> Result<(), String> {
     let result = backend.confirm_card(&req).await;
     record_attempt(w, "POST /v1/confirmations/card (replayed)", body, &result);
     let refused = w.last_accept.is_none();
-    w.verdicts.push(expect_refused(Check::ReplayRefused, "a replayed challenge", refused, "the replay got a result"));
+    w.verdicts.push(expect_refused(
+        Check::ReplayRefused,
+        "a replayed challenge",
+        refused,
+        "the replay got a result",
+    ));
     Ok(())
 }
 
@@ -301,7 +408,9 @@ async fn replay(w: &mut OnshiWorld) -> Result<(), String> {
 async fn my_number_lookup(w: &mut OnshiWorld) -> Result<(), String> {
     let p = w.persona()?.clone();
     let backend = w.backend()?;
-    let q = p.true_qualification(w.now.date()).ok_or("the persona has no qualification")?;
+    let q = p
+        .true_qualification(w.now.date())
+        .ok_or("the persona has no qualification")?;
     let req = NumbersConfirmationRequest {
         medical_institution_code: w.env.reader.facility.clone(),
         arbitrary_file_identifier: None,
@@ -316,8 +425,18 @@ async fn my_number_lookup(w: &mut OnshiWorld) -> Result<(), String> {
         limit_consent: None,
     };
     let result = backend.confirm_numbers(&req).await;
-    record_attempt(w, "POST /v1/confirmations/numbers (My Number as identifier)", serde_json::to_string_pretty(&req).unwrap_or_default(), &result);
+    record_attempt(
+        w,
+        "POST /v1/confirmations/numbers (My Number as identifier)",
+        serde_json::to_string_pretty(&req).unwrap_or_default(),
+        &result,
+    );
     let refused = w.last_accept.is_none();
-    w.verdicts.push(expect_refused(Check::MyNumberRefused, "a lookup by My Number", refused, "the backend returned a record"));
+    w.verdicts.push(expect_refused(
+        Check::MyNumberRefused,
+        "a lookup by My Number",
+        refused,
+        "the backend returned a record",
+    ));
     Ok(())
 }
