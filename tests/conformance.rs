@@ -1,0 +1,122 @@
+//! The conformance suite proves itself: the clean run against the reference backend
+//! passes every scenario and covers every behaviour and rule, and every defect of the
+//! reference backend makes the run fail in the scenarios that target it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn run(args: &[&str], report_root: &Path) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .arg("run")
+        .args(args)
+        .arg("--report-dir")
+        .arg(report_root)
+        .env("ONSHI_LOG", "error")
+        .output()
+        .expect("running onshi");
+    let code = out.status.code().unwrap_or(-1);
+    let dir = std::fs::read_dir(report_root)
+        .expect("a report directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.join("summary.json").exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "no report written; stdout:\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    (code, summary)
+}
+
+fn failed_requirements(summary: &Value) -> BTreeSet<String> {
+    summary["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["coverage"] == "failed")
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn clean_run_passes_and_covers_every_requirement() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, s) = run(&[], dir.path());
+    let t = &s["totals"];
+    assert_eq!(code, 0, "totals {t}");
+    assert_eq!(t["failed"], 0);
+    assert_eq!(t["skipped"], 0);
+    assert_eq!(t["critical"], 0);
+    assert_eq!(
+        t["requirements_covered"], t["requirements_executable"],
+        "every behaviour and rule covered"
+    );
+    assert!(t["passed"].as_u64().unwrap() >= 80, "{t}");
+    assert_eq!(s["run"]["complete"], true);
+    for f in ["summary.json", "junit.xml", "summary.md", "report.html"] {
+        let root = std::fs::read_dir(dir.path())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        assert!(root.join(f).exists(), "{f}");
+    }
+}
+
+/// defect → the requirements whose scenarios must catch it.
+const TARGETS: &[(&str, &[&str])] = &[
+    ("wrong-person", &["FAQ-4-17"]),
+    ("missing-ratio", &["FAQ-4-8"]),
+    ("wrong-ratio", &["TRN-NO10", "FAQ-4-8"]),
+    ("ignore-lockout", &["FAQ-4-11"]),
+    ("accept-notice-alone", &["FLY-NOTICE-ALONE"]),
+    ("accept-old-card", &["FAQ-4-10", "TRN-MAX1Y", "KQ-3"]),
+    ("leak-medical-without-consent", &["FAQ-4-1"]),
+    ("accept-my-number", &["FAQ-4-20"]),
+    ("no-reject-revoked", &["FAQ-4-19"]),
+    ("replay-accepted", &["FAQ-4-17"]),
+];
+
+#[test]
+fn every_defect_fails_the_scenarios_that_target_it() {
+    let matrix: BTreeMap<String, BTreeSet<String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = TARGETS
+            .chunks(TARGETS.len().div_ceil(2))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(defect, _)| {
+                            let dir = tempfile::tempdir().unwrap();
+                            let (code, s) = run(&["--defect", defect], dir.path());
+                            assert_eq!(code, 1, "--defect {defect} must fail the run");
+                            (defect.to_string(), failed_requirements(&s))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    for (defect, targets) in TARGETS {
+        let failed = &matrix[*defect];
+        for t in *targets {
+            assert!(
+                failed.contains(*t),
+                "--defect {defect}: {t} did not fail (failed: {failed:?})"
+            );
+        }
+    }
+    // The whole matrix, so a change in what each defect breaks is reviewed.
+    insta::assert_json_snapshot!("defect_matrix", matrix);
+}
