@@ -219,6 +219,7 @@ mod pcsc_bench {
                         id: "bench".into(),
                         card,
                         state: None,
+                        keep_trace: false,
                     },
                     ours_addr,
                     stop,

@@ -87,12 +87,19 @@ pub struct ServedCard {
     pub card: VirtualCard,
     /// The state directory, when PIN counters must survive restarts.
     pub state: Option<StateDir>,
+    /// Keep the APDU trace (evidence for a conformance run); otherwise it is dropped
+    /// after every APDU so a long-running server does not grow.
+    pub keep_trace: bool,
 }
 
 /// Adapter from [`VirtualCard`] to vpicc's trait, persisting state changes.
 struct Adapter<'a> {
     served: &'a mut ServedCard,
     saved_revision: u64,
+    /// The current connection, to hang up on when the chip goes mute.
+    control: Option<TcpStream>,
+    /// Set when the chip gave no answer and the connection was dropped.
+    went_mute: bool,
 }
 
 impl Adapter<'_> {
@@ -132,13 +139,22 @@ impl vpicc::VSmartCard for Adapter<'_> {
 
     fn execute(&mut self, apdu: &[u8]) -> Vec<u8> {
         let response = self.served.card.transmit(apdu);
+        if response.is_empty() {
+            // A mute chip: vpcd would wait forever for a zero-length reply (and block
+            // pcscd with it), so hang up instead — the reader sees the card vanish.
+            self.went_mute = true;
+            if let Some(c) = &self.control {
+                let _ = c.shutdown(Shutdown::Both);
+            }
+        }
         if tracing::enabled!(tracing::Level::DEBUG)
             && let Some(e) = self.served.card.trace().entries.last()
         {
             tracing::debug!(card = %self.served.id, ">> {} | {}", e.command, e.meaning);
         }
-        // Keep the trace from growing without bound in a long-running server.
-        let _ = self.served.card.take_trace();
+        if !self.served.keep_trace {
+            let _ = self.served.card.take_trace();
+        }
         self.persist();
         response
     }
@@ -159,9 +175,10 @@ fn quickack(stream: &TcpStream) {
     }
 }
 
-/// Serves one card to vpcd at `addr` until `stop` is called. Reconnects with backoff
-/// (100 ms doubling to 2 s) when vpcd is not listening or the connection drops.
-pub fn serve(mut served: ServedCard, addr: SocketAddr, stop: StopHandle) {
+/// Serves one card to vpcd at `addr` until `stop` is called, then hands the card back
+/// (with its trace when `keep_trace` is set). Reconnects with backoff (100 ms doubling
+/// to 2 s) when vpcd is not listening or the connection drops.
+pub fn serve(mut served: ServedCard, addr: SocketAddr, stop: StopHandle) -> ServedCard {
     if let Some(dir) = &served.state {
         match dir.load(&served.id) {
             Ok(Some(state)) => {
@@ -175,6 +192,8 @@ pub fn serve(mut served: ServedCard, addr: SocketAddr, stop: StopHandle) {
     let mut adapter = Adapter {
         saved_revision: served.card.state_revision(),
         served: &mut served,
+        control: None,
+        went_mute: false,
     };
     let mut backoff = Duration::from_millis(100);
     while !stop.is_stopped() {
@@ -193,6 +212,7 @@ pub fn serve(mut served: ServedCard, addr: SocketAddr, stop: StopHandle) {
             continue;
         };
         stop.register(&control);
+        adapter.control = control.try_clone().ok();
         tracing::info!(card = %adapter.served.id, %addr, "connected to vpcd");
         let mut conn = vpicc::Connection::from(stream);
         loop {
@@ -205,8 +225,13 @@ pub fn serve(mut served: ServedCard, addr: SocketAddr, stop: StopHandle) {
             }
         }
         adapter.served.card.reset();
+        if std::mem::take(&mut adapter.went_mute) {
+            // Stay out long enough for pcscd (400 ms polls) to see the card gone.
+            stop.sleep(Duration::from_millis(1500));
+        }
     }
     adapter.persist();
+    served
 }
 
 /// Starts serving each card on its own thread; card `i` uses `base` port + `i`.
@@ -214,7 +239,7 @@ pub fn serve_all(
     cards: Vec<ServedCard>,
     base: SocketAddr,
     stop: &StopHandle,
-) -> Vec<std::thread::JoinHandle<()>> {
+) -> Vec<std::thread::JoinHandle<ServedCard>> {
     cards
         .into_iter()
         .enumerate()
@@ -266,6 +291,7 @@ mod tests {
                         id: "t".into(),
                         card,
                         state: None,
+                        keep_trace: false,
                     },
                     addr,
                     stop,

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use onshi::card::{Status, VirtualCard};
 use onshi::channel::{CardChannel, PcscChannel, list_readers, wait_for_card, wait_for_empty};
@@ -68,6 +68,7 @@ fn with_served_card<T>(persona: &str, f: impl FnOnce(&onshi::persona::IssuedCard
         id: persona.to_owned(),
         card: VirtualCard::new(&issued.profile),
         state: None,
+        keep_trace: false,
     };
     let handles = onshi::vpcd::serve_all(vec![card], VPCD.parse().unwrap(), &stop);
     wait_for_card(READER, Duration::from_secs(10)).expect("card present in the reader");
@@ -395,4 +396,107 @@ fn lockout_survives_a_restart_with_a_state_directory() {
         Status::AuthenticationMethodBlocked
     );
     server.stop();
+}
+
+/// The built-in reader behind the reader-control API, stopped on drop.
+struct ReaderServer {
+    child: Child,
+    url: String,
+}
+
+impl ReaderServer {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let url = format!("http://127.0.0.1:{port}");
+        let child = onshi()
+            .args(["reader", "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn onshi reader serve");
+        let server = Self { child, url };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "reader-control API never came up"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+}
+
+impl Drop for ReaderServer {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn run_with_reader(url: &str, tags: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let reports = tempdir();
+    let out = onshi()
+        .args(["run", "--reader", url, "--tags", tags, "--report-dir"])
+        .arg(reports.path())
+        .args(extra)
+        .output()
+        .expect("onshi run");
+    let run = std::fs::read_dir(reports.path())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .next()
+        .unwrap_or_else(|| panic!("no report: {}", String::from_utf8_lossy(&out.stdout)));
+    let summary =
+        serde_json::from_slice(&std::fs::read(run.join("summary.json")).unwrap()).unwrap();
+    (out.status.code().unwrap_or(-1), summary)
+}
+
+/// The external-reader plug, end to end: `onshi run --reader URL` drives a reader
+/// through the reader-control API while its cards go through pcscd + vpcd; the
+/// built-in reader plays the vendor's reader. The suite passes, and a defect of the
+/// backend is still caught through the plug.
+#[test]
+fn reader_control_api_drives_a_pcsc_reader_end_to_end() {
+    let Some(_slot) = slot() else { return };
+    let reader = ReaderServer::start();
+    let tags = "@FAQ-4-11 or @FAQ-4-9 or @FAQ-4-21 or @OKA-FACEONLY or @FAQ-4-6";
+    let (code, s) = run_with_reader(&reader.url, tags, &[]);
+    let t = &s["totals"];
+    assert_eq!(code, 0, "{t}");
+    assert!(t["passed"].as_u64().unwrap() >= 12, "{t}");
+    let reader_name = s["run"]["reader"].as_str().unwrap();
+    assert!(
+        reader_name.contains(&reader.url) && reader_name.contains("vpcd"),
+        "{reader_name}"
+    );
+    // The evidence is onshi's own card trace, taken through PC/SC.
+    let traced = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|sc| {
+            sc["evidence"]["apdu_trace"]["entries"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty())
+        })
+        .count();
+    assert!(traced >= 10, "only {traced} scenarios carry an APDU trace");
+
+    let (code, s) = run_with_reader(
+        &reader.url,
+        "@FAQ-4-8 and @TRN-NO10",
+        &["--defect", "missing-ratio"],
+    );
+    assert_eq!(
+        code, 1,
+        "missing-ratio must be caught through the plug: {}",
+        s["totals"]
+    );
 }

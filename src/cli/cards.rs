@@ -276,6 +276,7 @@ fn serve(args: ServeArgs) -> Result<Exit, CliError> {
             id: p.id.clone(),
             card,
             state: state.clone(),
+            keep_trace: false,
         });
     }
     let stop = StopHandle::new();

@@ -4,6 +4,7 @@ mod bench;
 mod cards;
 mod common;
 mod population;
+mod reader;
 mod run;
 mod serve;
 mod steps;
@@ -35,6 +36,9 @@ enum Command {
     /// The test population: export it for provisioning an external backend.
     #[command(subcommand)]
     Population(population::PopulationCommand),
+    /// The built-in reader behind the reader-control API (`reader serve`).
+    #[command(subcommand)]
+    Reader(reader::ReaderCommand),
     /// Run the reference qualification backend (HTTP JSON, XML over HTTP, folder).
     Serve(serve::ServeArgs),
     /// Measure and print benchmark figures (build with --release).
@@ -59,6 +63,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Cards(cmd) => cards::run(cmd),
         Command::Population(cmd) => population::run(cmd),
         Command::Serve(args) => serve::run(args),
+        Command::Reader(cmd) => reader::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     }
 }

@@ -12,7 +12,9 @@ use onshi::backend::{
     AnyBackend, BackendSpec, FolderBackend, HttpJsonBackend, QualificationBackend, XmlHttpBackend,
 };
 use onshi::conformance::env::{Env, Sut};
+use onshi::conformance::remote::RemoteReaderTarget;
 use onshi::conformance::run::{FeatureSource, RunOptions, count_scenarios};
+use onshi::reader::control::RemoteReader;
 use onshi::report::{RunInfo, Status};
 use onshi::server::{Defect, DefectSet, ServerClock};
 
@@ -31,9 +33,16 @@ pub struct RunArgs {
     /// `http://HOST:PORT` (onshi HTTP JSON), `xml+http://HOST:PORT`, or `folder:DIR`.
     #[arg(long, default_value = "embedded")]
     backend: BackendSpec,
-    /// The reader under test: `builtin`, or the base URL of a reader-control API.
+    /// The reader under test: `builtin`, or the base URL of a reader-control API
+    /// (`http://127.0.0.1:7070`); cards are then served through vpcd.
     #[arg(long, default_value = "builtin")]
     reader: String,
+    /// With an external reader: the vpcd address onshi serves the cards on.
+    #[arg(long, default_value = onshi::vpcd::DEFAULT_VPCD)]
+    vpcd: std::net::SocketAddr,
+    /// With an external reader: the PC/SC reader name of that vpcd slot.
+    #[arg(long, default_value = "Virtual PCD 00 00")]
+    pcsc_reader: String,
     /// Where `<run-id>/` is written.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     report_dir: PathBuf,
@@ -59,12 +68,21 @@ fn remote(spec: &BackendSpec, clock: ServerClock) -> Option<AnyBackend> {
 
 pub fn run(args: RunArgs) -> Result<Exit, CliError> {
     super::steps::link();
-    if args.reader != "builtin" {
-        return Err(CliError::input(format!(
-            "--reader {}: external readers are driven with `onshi run --reader URL` once the reader-control API is up; only `builtin` is available in this build",
-            args.reader
-        )));
-    }
+    let remote_reader = match args.reader.as_str() {
+        "builtin" => None,
+        url if url.starts_with("http://") || url.starts_with("https://") => {
+            Some(RemoteReaderTarget {
+                client: RemoteReader::new(url),
+                vpcd: args.vpcd,
+                pcsc_reader: args.pcsc_reader.clone(),
+            })
+        }
+        other => {
+            return Err(CliError::input(format!(
+                "--reader {other:?}: use builtin or http://HOST:PORT"
+            )));
+        }
+    };
     if !args.defects.is_empty() && args.backend != BackendSpec::Embedded {
         return Err(CliError::input(
             "--defect applies to the embedded reference backend only",
@@ -90,8 +108,32 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
             Sut::Remote(b)
         }
     };
-    let env = Env::build(args.world.seed, as_of, &set, &factory, sut)
+    let mut env = Env::build(args.world.seed, as_of, &set, &factory, sut)
         .map_err(|e| CliError::failed(e.to_string()))?;
+    let mut reader_name = "built-in simulated face reader".to_owned();
+    if let Some(target) = remote_reader {
+        let info = runtime
+            .block_on(target.client.info())
+            .map_err(|e| CliError {
+                code: Exit::Unreachable,
+                message: e.to_string(),
+            })?;
+        reader_name = format!(
+            "{} {} {} at {} (cards via vpcd {})",
+            info.vendor,
+            info.model,
+            info.version,
+            target.client.url(),
+            target.vpcd
+        );
+        env.remote_reader = Some(target);
+    }
+    // One PC/SC slot: a reader under test sees one card at a time.
+    let concurrency = if env.remote_reader.is_some() {
+        1
+    } else {
+        args.concurrency
+    };
     let features = match &args.features {
         Some(d) => FeatureSource::Dir(d.clone()),
         None => FeatureSource::Embedded,
@@ -108,7 +150,7 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
             .map_or("embedded".to_owned(), |d| d.display().to_string()),
         tags: args.tags.clone(),
         backend: env.sut_name.clone(),
-        reader: "built-in simulated face reader".to_owned(),
+        reader: reader_name,
         defects: args.defects.iter().map(|d| d.name().to_owned()).collect(),
         started_at: started.format("%Y-%m-%dT%H:%M:%S").to_string(),
         complete: false,
@@ -128,7 +170,7 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
         tags: args.tags.clone(),
         report_root: args.report_dir.clone(),
         info,
-        concurrency: args.concurrency,
+        concurrency,
     };
     let outcome = runtime
         .block_on(onshi::conformance::run::run(

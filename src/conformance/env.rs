@@ -64,8 +64,12 @@ pub struct Env {
     pub cards: BTreeMap<String, IssuedCard>,
     /// Trust anchors (same seed as the cards).
     pub trust: TrustAnchors,
-    /// The built-in reader's configuration.
+    /// The built-in reader's configuration (its device credential is also handed to a
+    /// reader under test).
     pub reader: ReaderConfig,
+    /// A reader under test, driven through the reader-control API; `None` = the
+    /// built-in reader in process.
+    pub remote_reader: Option<super::remote::RemoteReaderTarget>,
     /// The system under test.
     pub sut: Sut,
     /// Human-readable name of the system under test.
@@ -134,6 +138,7 @@ impl Env {
                 face_threshold: 0.8,
                 max_face_attempts: 3,
             },
+            remote_reader: None,
             sut,
             sut_name,
         })

@@ -30,6 +30,11 @@ impl<B> FaultyBackend<B> {
         Self { inner, fault }
     }
 
+    /// The wrapped backend.
+    pub fn inner(&self) -> &B {
+        &self.inner
+    }
+
     fn fail(&self) -> Option<BackendError> {
         self.fault.map(|f| match f {
             LineFault::Down => {

@@ -175,8 +175,10 @@ pub async fn run(
         }
     });
     let collector = Collector::new(shared.clone(), rename, on_finished);
-    let mut cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default();
-    cli.tags_filter = tags;
+    let cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty> {
+        tags_filter: tags,
+        ..Default::default()
+    };
     let hook_shared = shared.clone();
     OnshiWorld::cucumber()
         .with_writer(collector.fail_on_skipped().normalized())

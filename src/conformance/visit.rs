@@ -304,39 +304,91 @@ pub async fn run_visit(
     match &plan.card {
         CardUse::Reader(script) if can_card => {
             medical_consent = script.consents.medical_info;
-            let issued = &env.cards[&persona.id];
-            let mut channel = InProcessChannel::new(VirtualCard::new(&issued.profile));
-            let front = CardFront {
-                match_b: persona.card.match_b.clone(),
+            let (outcome, trace, files) = match &env.remote_reader {
+                None => {
+                    let issued = &env.cards[&persona.id];
+                    let mut channel = InProcessChannel::new(VirtualCard::new(&issued.profile));
+                    let front = CardFront {
+                        match_b: persona.card.match_b.clone(),
+                    };
+                    let outcome = crate::reader::run(
+                        &env.reader,
+                        &env.calendar,
+                        &mut channel,
+                        &backend,
+                        script,
+                        &front,
+                        plan.now,
+                    )
+                    .await;
+                    let files = outcome.response().map(|r| {
+                        [CharacterEncoding::ShiftJis, CharacterEncoding::Utf8]
+                            .map(|enc| {
+                                face_result(
+                                    r,
+                                    &env.reader.facility,
+                                    super::env::READER_ID,
+                                    1,
+                                    plan.now,
+                                    enc,
+                                )
+                            })
+                            .to_vec()
+                    });
+                    (outcome, channel.trace(), files.unwrap_or_default())
+                }
+                Some(target) => {
+                    match super::remote::visit(
+                        env,
+                        target,
+                        backend.inner(),
+                        plan.fault,
+                        persona,
+                        script,
+                        plan.now,
+                    )
+                    .await
+                    {
+                        Ok(v) => {
+                            let mut files: Vec<ResultFile> = v.result_file.into_iter().collect();
+                            if let Some(r) = v.outcome.response() {
+                                files.push(face_result(
+                                    r,
+                                    &env.reader.facility,
+                                    super::env::READER_ID,
+                                    1,
+                                    plan.now,
+                                    CharacterEncoding::Utf8,
+                                ));
+                            }
+                            (v.outcome, v.trace, files)
+                        }
+                        Err(e) => (
+                            ReaderOutcome {
+                                result: ReaderResult::BackendUnavailable {
+                                    detail: format!("reader under test: {e}"),
+                                },
+                                method: None,
+                                events: Vec::new(),
+                                exchanges: Vec::new(),
+                                photo_stored: false,
+                                registered_here: false,
+                            },
+                            ApduTrace::default(),
+                            Vec::new(),
+                        ),
+                    }
+                }
             };
-            let outcome = crate::reader::run(
-                &env.reader,
-                &env.calendar,
-                &mut channel,
-                &backend,
-                script,
-                &front,
-                plan.now,
-            )
-            .await;
-            out.trace = Some(channel.trace());
+            out.trace = Some(trace);
             for x in &outcome.exchanges {
                 out.requests.push(x.request.clone());
             }
             out.exchanges.extend(outcome.exchanges.iter().cloned());
             if let Some(r) = outcome.response() {
                 out.responses.push(r.clone());
-                for enc in [CharacterEncoding::ShiftJis, CharacterEncoding::Utf8] {
-                    out.result_files.push(face_result(
-                        r,
-                        &env.reader.facility,
-                        super::env::READER_ID,
-                        1,
-                        plan.now,
-                        enc,
-                    ));
-                }
             }
+            out.result_files = files;
             card_desk = CardAtDesk::Presented {
                 reader: Some(reader_outcome(&outcome, persona)),
             };
@@ -365,48 +417,47 @@ pub async fn run_visit(
         NumberCheck::Never => false,
     };
     let mut number_outcome = None;
-    if let (true, Some(kind), Some(q)) = (wants_check, plan.documents.first(), q) {
-        if plan
+    if let (true, Some(kind), Some(q)) = (wants_check, plan.documents.first(), q)
+        && plan
             .facility
             .number_path(&env.calendar, plan.now.date())
             .is_ok()
-        {
-            let req = NumbersConfirmationRequest {
-                medical_institution_code: env.reader.facility.clone(),
-                arbitrary_file_identifier: None,
-                confirmation_time: Some(plan.now),
-                insurer_number: q.insurer_number.as_str().to_owned(),
-                insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
-                insured_identification_number: q.number.clone(),
-                insured_branch_number: Some(q.branch.clone()),
-                birthdate: persona.person.birth_date,
-                document: presented_document(*kind),
-                card_presented: !matches!(plan.card, CardUse::NotPresented),
-                limit_consent: plan.number_limit_consent,
-            };
-            let result = backend.confirm_numbers(&req).await;
-            let body = serde_json::to_string_pretty(&req).unwrap_or_default();
-            out.requests.push(body.clone());
-            out.exchanges.push(Exchange {
-                label: "POST /v1/confirmations/numbers".into(),
-                request: body,
-                response: match &result {
-                    Ok(r) => serde_json::to_string_pretty(r).unwrap_or_default(),
-                    Err(e) => e.to_string(),
-                },
-            });
-            number_outcome = Some(match &result {
-                Ok(r) => {
-                    out.responses.push(r.clone());
-                    confirmation_outcome(r, persona)
-                }
-                Err(e) if e.is_unreachable() => {
-                    ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)
-                }
-                Err(_) => ConfirmationOutcome::Failed(ConfirmationFailure::BackendError),
-            });
-            out.number_check = Some(result);
-        }
+    {
+        let req = NumbersConfirmationRequest {
+            medical_institution_code: env.reader.facility.clone(),
+            arbitrary_file_identifier: None,
+            confirmation_time: Some(plan.now),
+            insurer_number: q.insurer_number.as_str().to_owned(),
+            insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
+            insured_identification_number: q.number.clone(),
+            insured_branch_number: Some(q.branch.clone()),
+            birthdate: persona.person.birth_date,
+            document: presented_document(*kind),
+            card_presented: !matches!(plan.card, CardUse::NotPresented),
+            limit_consent: plan.number_limit_consent,
+        };
+        let result = backend.confirm_numbers(&req).await;
+        let body = serde_json::to_string_pretty(&req).unwrap_or_default();
+        out.requests.push(body.clone());
+        out.exchanges.push(Exchange {
+            label: "POST /v1/confirmations/numbers".into(),
+            request: body,
+            response: match &result {
+                Ok(r) => serde_json::to_string_pretty(r).unwrap_or_default(),
+                Err(e) => e.to_string(),
+            },
+        });
+        number_outcome = Some(match &result {
+            Ok(r) => {
+                out.responses.push(r.clone());
+                confirmation_outcome(r, persona)
+            }
+            Err(e) if e.is_unreachable() => {
+                ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)
+            }
+            Err(_) => ConfirmationOutcome::Failed(ConfirmationFailure::BackendError),
+        });
+        out.number_check = Some(result);
     }
 
     // The desk.

@@ -64,13 +64,28 @@ pub(crate) fn derive32(seed: u64, label: &str) -> [u8; 32] {
 /// An Ed25519 private key of the reader PKI.
 pub struct ReaderKey {
     key_pair: Ed25519KeyPair,
+    seed: [u8; 32],
 }
 
 impl ReaderKey {
     pub(crate) fn derive(seed: u64, label: &str) -> Result<Self, ReaderError> {
-        let key_pair = Ed25519KeyPair::from_seed_unchecked(&derive32(seed, label))
+        Self::from_seed(&derive32(seed, label))
+    }
+
+    /// A key from its 32-byte Ed25519 seed (how a reader under test receives its test
+    /// credential through the reader-control API).
+    pub fn from_seed(seed: &[u8; 32]) -> Result<Self, ReaderError> {
+        let key_pair = Ed25519KeyPair::from_seed_unchecked(seed)
             .map_err(|e| ReaderError::KeyRejected(e.to_string()))?;
-        Ok(ReaderKey { key_pair })
+        Ok(ReaderKey {
+            key_pair,
+            seed: *seed,
+        })
+    }
+
+    /// The 32-byte seed. Test credentials only: onshi hands it to the reader under test.
+    pub fn seed(&self) -> [u8; 32] {
+        self.seed
     }
 
     /// Ed25519 signature over `msg` (64 bytes, deterministic).

@@ -7,6 +7,7 @@
 //! - [`result_file`]: the face-result XML file handed to the clinic system.
 
 pub mod card_ops;
+pub mod control;
 pub mod policy;
 pub mod result_file;
 pub mod script;

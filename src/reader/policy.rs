@@ -4,7 +4,7 @@
 use super::script::AuthChoice;
 
 /// Why the reader moves on from a method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SwitchReason {
     /// The card reported the PIN locked (`63 C0` / blocked): never send another VERIFY

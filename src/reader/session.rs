@@ -48,7 +48,7 @@ pub struct CardFront {
 }
 
 /// Something the reader did, in order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum ReaderEvent {
     /// The card was placed.
@@ -114,7 +114,7 @@ pub enum ReaderEvent {
 }
 
 /// How the visit at the reader ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum ReaderResult {
     /// The backend answered with a result (any validity, or a refusal for the person).
@@ -153,7 +153,7 @@ pub enum ReaderResult {
 }
 
 /// Everything the reader produced for one patient.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReaderOutcome {
     /// How it ended.
     pub result: ReaderResult,

@@ -116,30 +116,30 @@ fn scenario_section(s: &ScenarioResult, id: usize) -> String {
     if let Some(c) = &e.clinic {
         let _ = write!(h, "<h4>Clinic decision</h4><pre>{}</pre>", esc(c));
     }
-    if let Some(trace) = &e.apdu_trace {
-        if !trace.entries.is_empty() {
+    if let Some(trace) = &e.apdu_trace
+        && !trace.entries.is_empty()
+    {
+        let _ = write!(
+            h,
+            "<details><summary>APDU trace ({} commands)</summary><table><tr><th>#</th><th>meaning</th><th>command</th><th>response</th></tr>",
+            trace.entries.len()
+        );
+        for t in &trace.entries {
+            let resp = if t.response.len() > 120 {
+                format!("{} …", &t.response[..120])
+            } else {
+                t.response.clone()
+            };
             let _ = write!(
                 h,
-                "<details><summary>APDU trace ({} commands)</summary><table><tr><th>#</th><th>meaning</th><th>command</th><th>response</th></tr>",
-                trace.entries.len()
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+                t.seq,
+                esc(&t.meaning),
+                esc(&t.command),
+                esc(&resp)
             );
-            for t in &trace.entries {
-                let resp = if t.response.len() > 120 {
-                    format!("{} …", &t.response[..120])
-                } else {
-                    t.response.clone()
-                };
-                let _ = write!(
-                    h,
-                    "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-                    t.seq,
-                    esc(&t.meaning),
-                    esc(&t.command),
-                    esc(&resp)
-                );
-            }
-            h.push_str("</table></details>");
         }
+        h.push_str("</table></details>");
     }
     for x in &e.exchanges {
         let _ = write!(

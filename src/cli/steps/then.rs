@@ -69,14 +69,13 @@ fn validity_is(w: &mut OnshiWorld, label: String) -> Result<(), String> {
 #[then(regex = r"^資格確認の結果は有効ではない$")]
 fn validity_not_valid(w: &mut OnshiWorld) -> Result<(), String> {
     let v = w.last_visit()?;
-    if let Some(r) = v.card_response().or(v.last_response()) {
-        if r.message_body.processing_result_status == ProcessingResultStatus::Normal
-            && r.message_body
-                .qualification_validity
-                .is_some_and(|x| x.is_valid())
-        {
-            return Err("the result is 有効".into());
-        }
+    if let Some(r) = v.card_response().or(v.last_response())
+        && r.message_body.processing_result_status == ProcessingResultStatus::Normal
+        && r.message_body
+            .qualification_validity
+            .is_some_and(|x| x.is_valid())
+    {
+        return Err("the result is 有効".into());
     }
     Ok(())
 }
@@ -366,10 +365,10 @@ fn registered(w: &mut OnshiWorld) -> Result<(), String> {
 
 #[then(regex = r"^保険証利用登録は「(.+)」により拒否される$")]
 fn registration_refused(w: &mut OnshiWorld, rule: String) -> Result<(), String> {
-    if let Some((code, message)) = &w.last_refusal {
-        if code.as_deref() == Some(rule.as_str()) || message.contains(&rule) {
-            return Ok(());
-        }
+    if let Some((code, message)) = &w.last_refusal
+        && (code.as_deref() == Some(rule.as_str()) || message.contains(&rule))
+    {
+        return Ok(());
     }
     let r = reader(w)?;
     match &r.result {

@@ -1,0 +1,77 @@
+//! `onshi reader serve`: the built-in reader behind the reader-control API, talking to
+//! cards over PC/SC — what a vendor's reader test mode looks like to `onshi run
+//! --reader URL`, and how that plug is tested end to end.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Subcommand};
+
+use super::common::{CliError, Exit};
+
+/// Reader subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReaderCommand {
+    /// Serve the built-in reader's control API (needs a build with `--features pcsc`).
+    Serve(ReaderServeArgs),
+}
+
+/// `reader serve` options.
+#[derive(Debug, Args)]
+pub struct ReaderServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:7070")]
+    listen: SocketAddr,
+    /// Seconds to wait for the card to appear in the PC/SC reader.
+    #[arg(long, default_value_t = 10)]
+    card_timeout: u64,
+}
+
+pub fn run(cmd: ReaderCommand) -> Result<Exit, CliError> {
+    match cmd {
+        ReaderCommand::Serve(args) => serve(args),
+    }
+}
+
+#[cfg(feature = "pcsc")]
+fn serve(args: ReaderServeArgs) -> Result<Exit, CliError> {
+    use onshi::reader::control::{ReaderServerConfig, app};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("tokio runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| CliError::input(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        eprintln!("reader-control API on http://{addr}");
+        let router = app(ReaderServerConfig {
+            card_timeout: std::time::Duration::from_secs(args.card_timeout),
+            face_threshold: 0.8,
+        });
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let ctrl_c = tokio::signal::ctrl_c();
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .expect("installing a SIGTERM handler");
+                tokio::select! {
+                    _ = ctrl_c => {},
+                    _ = term.recv() => {},
+                }
+            })
+            .await
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        Ok(Exit::Passed)
+    })
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn serve(_: ReaderServeArgs) -> Result<Exit, CliError> {
+    Err(CliError::input(
+        "onshi reader serve talks to cards over PC/SC: build with `cargo build --features pcsc` (needs libpcsclite-dev)",
+    ))
+}
