@@ -226,6 +226,12 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
         r.run.seed,
         r.run.as_of
     );
+    if !outcome.parse_errors.is_empty() {
+        return Err(CliError::input(format!(
+            "feature files that do not parse (use an ASCII colon after keywords and `# language: ja` on the first line):\n{}",
+            outcome.parse_errors.join("\n")
+        )));
+    }
     Ok(if r.passed() {
         Exit::Passed
     } else {

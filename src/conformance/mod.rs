@@ -4,6 +4,7 @@
 pub mod collector;
 pub mod env;
 pub mod faulty;
+pub mod lint;
 pub mod remote;
 pub mod requirements;
 pub mod run;

@@ -64,6 +64,8 @@ pub struct RunOutcome {
     pub report: ConformanceReport,
     /// Where it was written.
     pub dir: PathBuf,
+    /// Feature files that did not parse (they also appear as failed scenarios).
+    pub parse_errors: Vec<String>,
 }
 
 fn stage_embedded() -> Result<PathBuf, RunError> {
@@ -137,6 +139,35 @@ pub async fn run(
             (d.clone(), false)
         }
     };
+    let mut findings = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "feature"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| RunError::Features(format!("{}: {e}", p.display())))?;
+            let shown = if staged {
+                format!(
+                    "features/{}",
+                    p.file_name().unwrap_or_default().to_string_lossy()
+                )
+            } else {
+                p.display().to_string()
+            };
+            for (line, msg) in super::lint::lint(&text) {
+                findings.push(format!("{shown}:{line}: {msg}"));
+            }
+        }
+    }
+    if !findings.is_empty() {
+        if staged {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        return Err(RunError::Features(findings.join("\n")));
+    }
     let tags = match &opts.tags {
         Some(t) => Some(t.parse().map_err(|_| RunError::Tags(t.clone()))?),
         None => None,
@@ -198,8 +229,10 @@ pub async fn run(
     }
 
     let mut results: Vec<ScenarioResult> = Vec::new();
+    let mut parse_errors = Vec::new();
     if let Ok(mut s) = shared.lock() {
         results.append(&mut s.results);
+        parse_errors = s.parse_errors.clone();
         for e in s.parse_errors.drain(..) {
             results.push(ScenarioResult {
                 feature: "(parse error)".into(),
@@ -237,5 +270,6 @@ pub async fn run(
     Ok(RunOutcome {
         report,
         dir: report_dir.path().to_owned(),
+        parse_errors,
     })
 }

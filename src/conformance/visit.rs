@@ -9,7 +9,7 @@ use crate::backend::{
     AnyBackend, BackendError, NumbersConfirmationRequest, PresentedDocument, QualificationBackend,
 };
 use crate::card::{ApduTrace, VirtualCard};
-use crate::channel::InProcessChannel;
+use crate::channel::{CardChannel, ChannelError, InProcessChannel};
 use crate::codes::{CharacterEncoding, ProcessingResultStatus, QualificationValidity};
 use crate::message::QualificationResponse;
 use crate::oracle::{self, Verdict, VisitRecord};
@@ -55,9 +55,36 @@ pub enum Presented {
     ClinicRecord,
 }
 
+/// A channel whose card is pulled off the reader after a number of APDUs.
+struct PulledAfter<C> {
+    inner: C,
+    left: usize,
+}
+
+impl<C: CardChannel> CardChannel for PulledAfter<C> {
+    fn transmit_raw(&mut self, apdu: &[u8]) -> Result<Vec<u8>, ChannelError> {
+        if self.left == 0 {
+            return Err(ChannelError::Removed);
+        }
+        self.left -= 1;
+        self.inner.transmit_raw(apdu)
+    }
+
+    fn reset(&mut self) -> Result<(), ChannelError> {
+        self.inner.reset()
+    }
+
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+}
+
 /// What happens at the visit.
 #[derive(Debug, Clone)]
 pub struct VisitPlan {
+    /// The card is pulled off the reader after this many APDUs (a patient who lifts it
+    /// too early).
+    pub pull_card_after: Option<usize>,
     /// Visit time (JST).
     pub now: NaiveDateTime,
     /// The facility's equipment.
@@ -307,7 +334,10 @@ pub async fn run_visit(
             let (outcome, trace, files) = match &env.remote_reader {
                 None => {
                     let issued = &env.cards[&persona.id];
-                    let mut channel = InProcessChannel::new(VirtualCard::new(&issued.profile));
+                    let mut channel = PulledAfter {
+                        inner: InProcessChannel::new(VirtualCard::new(&issued.profile)),
+                        left: plan.pull_card_after.unwrap_or(usize::MAX),
+                    };
                     let front = CardFront {
                         match_b: persona.card.match_b.clone(),
                     };
@@ -321,6 +351,7 @@ pub async fn run_visit(
                         plan.now,
                     )
                     .await;
+                    let channel = channel.inner;
                     let files = outcome.response().map(|r| {
                         [CharacterEncoding::ShiftJis, CharacterEncoding::Utf8]
                             .map(|enc| {

@@ -88,6 +88,8 @@ pub struct OnshiWorld {
     pub notes: Vec<String>,
     /// The last refusal seen by a protocol-level step (code, message).
     pub last_refusal: Option<(Option<String>, String)>,
+    /// The next visit's card is pulled after this many APDUs.
+    pub pull_card_after: Option<usize>,
     /// The 限度額 consent of the next number check (`Some(None)` = not said).
     pub number_limit_consent: Option<Option<bool>>,
     /// The last accepted response of a protocol-level step.
@@ -112,6 +114,7 @@ impl OnshiWorld {
             notes: Vec::new(),
             last_refusal: None,
             number_limit_consent: None,
+            pull_card_after: None,
             last_accept: None,
         })
     }

@@ -2,6 +2,7 @@
 
 mod backend;
 mod card;
+mod suite;
 
 use clap::Subcommand;
 
@@ -14,11 +15,14 @@ pub enum BenchCommand {
     Card(card::CardBenchArgs),
     /// Confirmations per second of the reference backend, in process and over HTTP.
     Backend(backend::BackendBenchArgs),
+    /// Wall time of the whole conformance suite on the embedded defaults.
+    Suite(suite::SuiteBenchArgs),
 }
 
 pub fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
     match cmd {
         BenchCommand::Card(args) => card::run_card(args),
         BenchCommand::Backend(args) => backend::run_backend(args),
+        BenchCommand::Suite(args) => suite::run_suite(args),
     }
 }

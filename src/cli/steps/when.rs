@@ -62,6 +62,7 @@ async fn visit(
         .or_else(|| w.documents.clone())
         .unwrap_or_else(|| persona_documents(w));
     let plan = VisitPlan {
+        pull_card_after: w.pull_card_after.take(),
         now: w.now,
         facility: w.facility,
         fault: w.fault,
@@ -134,6 +135,14 @@ async fn wrong_pins(w: &mut OnshiWorld, times: usize) -> Result<(), String> {
         vec![wrong.to_owned(); times],
         vec![0.97],
     )?;
+    at_reader(w, s).await
+}
+
+#[when(regex = r"^患者が証明書の読み取り中にカードをカードリーダーから離す$")]
+async fn card_pulled(w: &mut OnshiWorld) -> Result<(), String> {
+    // SELECT AP, SELECT EF, the 4-byte header, then the card is gone.
+    w.pull_card_after = Some(3);
+    let s = script(w, AuthChoice::Face, Vec::new(), vec![0.97])?;
     at_reader(w, s).await
 }
 
