@@ -2,10 +2,10 @@
 //! from the `XmlMsg` documents, in UTF-8 or Shift_JIS.
 //!
 //! ```
-//! use onshi_xml::codes::CharacterEncoding;
-//! use onshi_xml::message::QualificationRequest;
-//! use onshi_xml::xml::{decode, encode};
-//! # fn demo(req: &QualificationRequest) -> Result<(), onshi_xml::xml::XmlError> {
+//! use onshi::codes::CharacterEncoding;
+//! use onshi::message::QualificationRequest;
+//! use onshi::xml::{decode, encode};
+//! # fn demo(req: &QualificationRequest) -> Result<(), onshi::xml::XmlError> {
 //! let bytes = encode(req, CharacterEncoding::ShiftJis);
 //! let back: QualificationRequest = decode(&bytes)?;
 //! # Ok(()) }
