@@ -181,6 +181,31 @@ fn output(c: &mut Command) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// `pkcs11-tool --login --pin PIN --sign` with the auth key (id 01).
+fn pkcs11_sign(xdg: &Path, pin: &str, msg: &Path, sig: &Path) -> (bool, String) {
+    output(
+        opensc("pkcs11-tool", xdg)
+            .arg("--module")
+            .arg(pkcs11_module())
+            .args([
+                "--slot-index",
+                "0",
+                "--login",
+                "--pin",
+                pin,
+                "--sign",
+                "-m",
+                "SHA256-RSA-PKCS",
+                "--id",
+                "01",
+            ])
+            .arg("-i")
+            .arg(msg)
+            .arg("-o")
+            .arg(sig),
+    )
+}
+
 fn pkcs11_module() -> PathBuf {
     for p in [
         "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
@@ -229,31 +254,10 @@ fn opensc_reads_signs_and_sees_the_lock() {
         );
 
         // pkcs11-tool signs with the auth key (id 01) after login with the persona's PIN.
-        let module = pkcs11_module();
         let msg = xdg.path().join("msg");
         let sig = xdg.path().join("sig");
         std::fs::write(&msg, b"signed by pkcs11-tool").unwrap();
-        let (ok, text) = output(
-            opensc("pkcs11-tool", xdg.path())
-                .arg("--module")
-                .arg(&module)
-                .args([
-                    "--slot-index",
-                    "0",
-                    "--login",
-                    "--pin",
-                    "1234",
-                    "--sign",
-                    "-m",
-                    "SHA256-RSA-PKCS",
-                    "--id",
-                    "01",
-                ])
-                .arg("-i")
-                .arg(&msg)
-                .arg("-o")
-                .arg(&sig),
-        );
+        let (ok, text) = pkcs11_sign(xdg.path(), "1234", &msg, &sig);
         assert!(ok, "pkcs11-tool --sign: {text}");
         let signature = std::fs::read(&sig).unwrap();
         verify_pkcs1(
@@ -266,60 +270,20 @@ fn opensc_reads_signs_and_sees_the_lock() {
 
         // Three wrong PINs lock the card, as OpenSC reports it.
         for _ in 0..3 {
-            let (ok, _) = output(
-                opensc("pkcs11-tool", xdg.path())
-                    .arg("--module")
-                    .arg(&module)
-                    .args([
-                        "--slot-index",
-                        "0",
-                        "--login",
-                        "--pin",
-                        "0000",
-                        "--sign",
-                        "-m",
-                        "SHA256-RSA-PKCS",
-                        "--id",
-                        "01",
-                    ])
-                    .arg("-i")
-                    .arg(&msg)
-                    .arg("-o")
-                    .arg(&sig),
-            );
+            let (ok, _) = pkcs11_sign(xdg.path(), "0000", &msg, &sig);
             assert!(!ok, "a wrong PIN must not sign");
         }
         let (_, text) = output(
             opensc("pkcs11-tool", xdg.path())
                 .arg("--module")
-                .arg(&module)
+                .arg(pkcs11_module())
                 .arg("-L"),
         );
         assert!(
             text.contains("user PIN locked"),
             "pkcs11-tool -L after three wrong PINs: {text}"
         );
-        let (ok, text) = output(
-            opensc("pkcs11-tool", xdg.path())
-                .arg("--module")
-                .arg(&module)
-                .args([
-                    "--slot-index",
-                    "0",
-                    "--login",
-                    "--pin",
-                    "1234",
-                    "--sign",
-                    "-m",
-                    "SHA256-RSA-PKCS",
-                    "--id",
-                    "01",
-                ])
-                .arg("-i")
-                .arg(&msg)
-                .arg("-o")
-                .arg(&sig),
-        );
+        let (ok, text) = pkcs11_sign(xdg.path(), "1234", &msg, &sig);
         assert!(
             !ok,
             "the right PIN on a locked card must be refused: {text}"

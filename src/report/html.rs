@@ -194,16 +194,19 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
             " · <b>partial: the run was interrupted</b>"
         }
     );
-    let _ = write!(
-        h,
-        r#"<div class="cards"><div class="card"><b class="pass">{}</b>scenarios passed</div><div class="card"><b class="fail">{}</b>failed</div><div class="card"><b>{}</b>skipped</div><div class="card"><b class="fail">{}</b>critical verdicts</div><div class="card"><b>{} / {}</b>requirements covered</div></div>"#,
-        t.passed,
-        t.failed,
-        t.skipped,
-        t.critical,
-        t.requirements_covered,
-        t.requirements_executable
-    );
+    h.push_str(r#"<div class="cards">"#);
+    for (label, value, bad) in t.cells() {
+        let class = match (bad, value == "0") {
+            (true, _) => "fail",
+            (false, _) if label == "scenarios passed" => "pass",
+            _ => "",
+        };
+        let _ = write!(
+            h,
+            r#"<div class="card"><b class="{class}">{value}</b>{label}</div>"#
+        );
+    }
+    h.push_str("</div>");
 
     // Per-feature chart.
     let mut by_feature: BTreeMap<&str, [f64; 3]> = BTreeMap::new();

@@ -45,15 +45,15 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
             " · **partial (interrupted)**"
         }
     )?;
+    let cells = t.cells();
+    let header: Vec<&str> = cells.iter().map(|c| c.0).collect();
+    let values: Vec<&str> = cells.iter().map(|c| c.1.as_str()).collect();
     writeln!(
         out,
-        "| scenarios passed | failed | skipped | critical verdicts | requirements covered |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} / {} |\n",
-        t.passed,
-        t.failed,
-        t.skipped,
-        t.critical,
-        t.requirements_covered,
-        t.requirements_executable
+        "| {} |\n|{}\n| {} |\n",
+        header.join(" | "),
+        "---|".repeat(cells.len()),
+        values.join(" | ")
     )?;
     let failed: Vec<_> = report
         .scenarios

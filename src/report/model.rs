@@ -173,6 +173,41 @@ pub struct Totals {
     pub requirements_executable: usize,
 }
 
+impl Totals {
+    /// The headline figures as (label, value, is-bad-when-nonzero) cells, for tables.
+    pub fn cells(&self) -> [(&'static str, String, bool); 5] {
+        [
+            ("scenarios passed", self.passed.to_string(), false),
+            ("failed", self.failed.to_string(), true),
+            ("skipped", self.skipped.to_string(), false),
+            ("critical verdicts", self.critical.to_string(), true),
+            (
+                "requirements covered",
+                format!(
+                    "{} / {}",
+                    self.requirements_covered, self.requirements_executable
+                ),
+                false,
+            ),
+        ]
+    }
+}
+
+impl std::fmt::Display for Totals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} passed, {} failed, {} skipped; {} critical verdicts; requirements covered {}/{}",
+            self.passed,
+            self.failed,
+            self.skipped,
+            self.critical,
+            self.requirements_covered,
+            self.requirements_executable
+        )
+    }
+}
+
 /// The whole conformance report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConformanceReport {

@@ -302,15 +302,19 @@ fn portal_registration(w: &mut OnshiWorld) -> Result<(), String> {
     Ok(())
 }
 
-fn record_attempt(
+/// Records what a protocol-level step sent and got back, and the oracle's verdict:
+/// the backend must refuse it.
+fn judge_attempt<T: serde::Serialize>(
     w: &mut OnshiWorld,
     label: &str,
-    request: String,
+    request: &T,
     result: &Result<onshi::message::QualificationResponse, onshi::backend::BackendError>,
+    check: Check,
+    what: &str,
 ) {
     w.exchanges.push(Exchange {
         label: label.to_owned(),
-        request,
+        request: serde_json::to_string_pretty(request).unwrap_or_default(),
         response: match result {
             Ok(r) => serde_json::to_string_pretty(r).unwrap_or_default(),
             Err(e) => e.to_string(),
@@ -340,6 +344,13 @@ fn record_attempt(
             w.last_refusal = Some((e.code().map(|c| c.code().to_owned()), e.to_string()));
         }
     }
+    let refused = w.last_accept.is_none();
+    w.verdicts.push(expect_refused(
+        check,
+        what,
+        refused,
+        "the backend answered with a valid result",
+    ));
 }
 
 #[when(regex = r"^不正なカードリーダーがロック済みのカードで暗証番号方式の確認を送る$")]
@@ -373,19 +384,14 @@ async fn locked_session_pin(w: &mut OnshiWorld) -> Result<(), String> {
         prescription_issue_select: None,
     };
     let result = backend.confirm_card(&req).await;
-    record_attempt(
+    judge_attempt(
         w,
         "POST /v1/confirmations/card (locked card, PIN path)",
-        serde_json::to_string_pretty(&req).unwrap_or_default(),
+        &req,
         &result,
-    );
-    let refused = w.last_accept.is_none();
-    w.verdicts.push(expect_refused(
         Check::LockedSessionRefused,
         "a PIN-path confirmation from a locked card's session",
-        refused,
-        "the backend answered 有効",
-    ));
+    );
     Ok(())
 }
 
@@ -402,14 +408,14 @@ async fn replay(w: &mut OnshiWorld) -> Result<(), String> {
         .ok_or("no card confirmation to replay")?;
     let req: CardConfirmationRequest = serde_json::from_str(&body).map_err(|e| e.to_string())?;
     let result = backend.confirm_card(&req).await;
-    record_attempt(w, "POST /v1/confirmations/card (replayed)", body, &result);
-    let refused = w.last_accept.is_none();
-    w.verdicts.push(expect_refused(
+    judge_attempt(
+        w,
+        "POST /v1/confirmations/card (replayed)",
+        &req,
+        &result,
         Check::ReplayRefused,
         "a replayed challenge",
-        refused,
-        "the replay got a result",
-    ));
+    );
     Ok(())
 }
 
@@ -434,18 +440,13 @@ async fn my_number_lookup(w: &mut OnshiWorld) -> Result<(), String> {
         limit_consent: None,
     };
     let result = backend.confirm_numbers(&req).await;
-    record_attempt(
+    judge_attempt(
         w,
         "POST /v1/confirmations/numbers (My Number as identifier)",
-        serde_json::to_string_pretty(&req).unwrap_or_default(),
+        &req,
         &result,
-    );
-    let refused = w.last_accept.is_none();
-    w.verdicts.push(expect_refused(
         Check::MyNumberRefused,
         "a lookup by My Number",
-        refused,
-        "the backend returned a record",
-    ));
+    );
     Ok(())
 }
