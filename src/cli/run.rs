@@ -155,10 +155,7 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
         started_at: started.format("%Y-%m-%dT%H:%M:%S").to_string(),
         complete: false,
     };
-    let total = match &features {
-        FeatureSource::Dir(d) => count_scenarios(d),
-        FeatureSource::Embedded => onshi::defaults::FEATURES.len() * 8,
-    };
+    let total = count_scenarios(&features);
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {pos}/{len} scenarios {msg}")

@@ -84,41 +84,50 @@ fn stage_embedded() -> Result<PathBuf, RunError> {
     Ok(dir)
 }
 
-/// Counts the scenarios (outline rows included) for the progress display.
-pub fn count_scenarios(dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+/// Counts the scenarios of one feature text (outline rows included).
+fn scenarios_in(text: &str) -> usize {
+    let Ok(f) = cucumber::gherkin::Feature::parse(text, cucumber::gherkin::GherkinEnv::default())
+    else {
         return 0;
     };
-    entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "feature"))
-        .filter_map(|p| {
-            cucumber::gherkin::Feature::parse_path(&p, cucumber::gherkin::GherkinEnv::default())
-                .ok()
-        })
-        .map(|f| {
-            let scenarios = f
-                .scenarios
-                .iter()
-                .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()));
-            scenarios
-                .map(|s| {
-                    if s.examples.is_empty() {
-                        1
-                    } else {
-                        s.examples
-                            .iter()
-                            .map(|e| {
-                                e.table
-                                    .as_ref()
-                                    .map_or(0, |t| t.rows.len().saturating_sub(1))
-                            })
-                            .sum()
-                    }
-                })
-                .sum::<usize>()
+    f.scenarios
+        .iter()
+        .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+        .map(|s| {
+            if s.examples.is_empty() {
+                1
+            } else {
+                s.examples
+                    .iter()
+                    .map(|e| {
+                        e.table
+                            .as_ref()
+                            .map_or(0, |t| t.rows.len().saturating_sub(1))
+                    })
+                    .sum()
+            }
         })
         .sum()
+}
+
+/// Counts the scenarios (outline rows included) for the progress display.
+pub fn count_scenarios(source: &FeatureSource) -> usize {
+    match source {
+        FeatureSource::Embedded => crate::defaults::FEATURES
+            .iter()
+            .map(|(_, t)| scenarios_in(t))
+            .sum(),
+        FeatureSource::Dir(dir) => std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "feature"))
+                    .filter_map(|p| std::fs::read_to_string(p).ok())
+                    .map(|t| scenarios_in(&t))
+                    .sum()
+            })
+            .unwrap_or(0),
+    }
 }
 
 /// Runs the suite.
@@ -272,4 +281,16 @@ pub async fn run(
         dir: report_dir.path().to_owned(),
         parse_errors,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_outline_rows() {
+        let text = "# language: ja\n機能: x\n  シナリオ: a\n    前提 y\n  シナリオアウトライン: b\n    前提 <z>\n    例:\n      | z |\n      | 1 |\n      | 2 |\n";
+        assert_eq!(scenarios_in(text), 3);
+        assert!(count_scenarios(&FeatureSource::Embedded) >= 90);
+    }
 }
