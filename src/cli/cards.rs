@@ -112,6 +112,7 @@ fn list(dir: Option<PathBuf>) -> Result<Exit, CliError> {
         as_of: None,
         key_cache: None,
         no_key_cache: true,
+        pki_dir: None,
     };
     let set = world.personas()?;
     let as_of = world.as_of();

@@ -7,7 +7,8 @@ use clap::Args;
 
 use onshi::defaults;
 use onshi::persona::{CardFactory, Persona, PersonaSet};
-use onshi::pki::KeyCache;
+use onshi::pki::{CaKind, KeyCache, LoadAuthRoot, ReaderCa, TestPki};
+use onshi::server::TrustAnchors;
 use onshi::tomlsrc::{InputError, TomlSource};
 
 /// Process exit codes.
@@ -75,6 +76,10 @@ pub struct WorldArgs {
     /// Do not cache keys on disk.
     #[arg(long)]
     pub no_key_cache: bool,
+    /// Load the test JPKI roots from DIR (`jpki-{auth,sign}-root.der` and `.key.p8`);
+    /// when DIR has none, generate them from the seed and save them there.
+    #[arg(long, value_name = "DIR")]
+    pub pki_dir: Option<PathBuf>,
 }
 
 impl WorldArgs {
@@ -112,8 +117,45 @@ impl WorldArgs {
         }
     }
 
+    /// The test JPKI: loaded from `--pki-dir`, or generated from the seed (and saved to
+    /// `--pki-dir` when it holds no roots yet).
+    pub fn pki(&self) -> Result<TestPki, CliError> {
+        let keys = self.key_cache();
+        match &self.pki_dir {
+            Some(dir) if TestPki::cert_path(dir, CaKind::Auth).exists() => TestPki::load(dir)
+                .map_err(|e| CliError::input(format!("--pki-dir {}: {e}", dir.display()))),
+            Some(dir) => {
+                let pki = TestPki::generate_with_cache(self.seed, &keys)
+                    .map_err(|e| CliError::failed(e.to_string()))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| CliError::input(format!("--pki-dir {}: {e}", dir.display())))?;
+                pki.save(dir)
+                    .map_err(|e| CliError::input(format!("--pki-dir {}: {e}", dir.display())))?;
+                Ok(pki)
+            }
+            None => TestPki::generate_with_cache(self.seed, &keys)
+                .map_err(|e| CliError::failed(e.to_string())),
+        }
+    }
+
+    /// Trust anchors matching [`Self::pki`] (plus the seed's load root and reader CA).
+    pub fn trust(&self) -> Result<TrustAnchors, CliError> {
+        let failed = |e: &dyn std::fmt::Display| CliError::failed(e.to_string());
+        Ok(TrustAnchors {
+            jpki: std::sync::Arc::new(self.pki()?),
+            load: Some(std::sync::Arc::new(
+                LoadAuthRoot::generate(self.seed).map_err(|e| failed(&e))?,
+            )),
+            readers: std::sync::Arc::new(ReaderCa::generate(self.seed).map_err(|e| failed(&e))?),
+        })
+    }
+
     /// A card factory.
     pub fn factory(&self) -> Result<CardFactory, CliError> {
-        CardFactory::new(self.seed, self.key_cache()).map_err(|e| CliError::failed(e.to_string()))
+        Ok(CardFactory::with_pki(
+            self.seed,
+            self.pki()?,
+            self.key_cache(),
+        ))
     }
 }

@@ -13,8 +13,7 @@ use onshi::server::faults::FaultConfig;
 use onshi::server::folder::FolderServer;
 use onshi::server::listener::FaultyListener;
 use onshi::server::{
-    AppState, AuditLog, Defect, DefectSet, Engine, EngineConfig, FaultInjector, ServerClock,
-    TrustAnchors, app,
+    AppState, AuditLog, Defect, DefectSet, Engine, EngineConfig, FaultInjector, ServerClock, app,
 };
 
 use super::common::{CliError, Exit};
@@ -93,8 +92,7 @@ pub fn build_engine(
     challenge_ttl_ms: u64,
 ) -> Result<Backend, CliError> {
     let pop = population.build()?;
-    let mut trust = TrustAnchors::from_seed(population.world.seed, &population.world.key_cache())
-        .map_err(|e| CliError::failed(e.to_string()))?;
+    let mut trust = population.world.trust()?;
     if !trust_load_root {
         trust.load = None;
     }

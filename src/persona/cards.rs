@@ -79,11 +79,17 @@ impl CardFactory {
     /// the persona id and cached in `keys`.
     pub fn new(seed: u64, keys: KeyCache) -> Result<Self, CardFactoryError> {
         let pki = TestPki::generate_with_cache(seed, &keys)?;
-        Ok(Self {
+        Ok(Self::with_pki(seed, pki, keys))
+    }
+
+    /// A factory issuing from given roots (e.g. loaded from files with
+    /// [`TestPki::load`]); card keys are still derived from `seed`.
+    pub fn with_pki(seed: u64, pki: TestPki, keys: KeyCache) -> Self {
+        Self {
             seed,
             pki: Arc::new(pki),
             keys,
-        })
+        }
     }
 
     /// The seed.
