@@ -452,6 +452,18 @@ fn reader_control_api_drives_a_pcsc_reader_end_to_end() {
         })
         .count();
     assert!(traced >= 10, "only {traced} scenarios carry an APDU trace");
+    // And the reader's reports were held against the backend's audit.
+    let audited = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|sc| sc["verdicts"].as_array().cloned().unwrap_or_default())
+        .filter(|v| v["check"] == "reader-matches-backend" && v["passed"] == true)
+        .count();
+    assert!(
+        audited >= 10,
+        "only {audited} visits were checked against the backend's audit"
+    );
 
     let (code, s) = run_with_reader(
         &reader.url,

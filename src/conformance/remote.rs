@@ -13,11 +13,13 @@ use super::env::Env;
 use super::faulty::LineFault;
 use crate::backend::AnyBackend;
 use crate::card::{ApduTrace, VirtualCard};
+use crate::oracle::{Check, Verdict};
 use crate::persona::ResolvedPersona;
 use crate::reader::control::{AttestationKey, RemoteReader, VisitRequest};
 use crate::reader::result_file::ResultFile;
 use crate::reader::{PatientScript, ReaderOutcome};
-use crate::server::{AppState, AuditLog, ServerClock, app};
+use crate::server::audit::MemorySink;
+use crate::server::{AppState, ServerClock, app};
 use crate::vpcd::{ServedCard, StopHandle, serve};
 
 /// A reader under test.
@@ -35,6 +37,8 @@ pub struct RemoteReaderTarget {
 struct BackendForReader {
     url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The audit log of an embedded backend served for the visit.
+    audit: Option<MemorySink>,
 }
 
 impl Drop for BackendForReader {
@@ -54,17 +58,20 @@ async fn backend_url(
         return Ok(BackendForReader {
             url: "http://127.0.0.1:1".into(),
             shutdown: None,
+            audit: None,
         });
     }
     match backend {
         AnyBackend::HttpJson(b) => Ok(BackendForReader {
             url: b.base().to_owned(),
             shutdown: None,
+            audit: None,
         }),
         AnyBackend::Embedded(e) => {
             let engine = e.engine().clone();
             let clock = ServerClock::start(engine.population().as_of());
-            let router = app(AppState::new(engine, clock, AuditLog::disabled()));
+            let sink = MemorySink::default();
+            let router = app(AppState::new(engine, clock, sink.log()));
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .map_err(|e| format!("binding a loopback port for the backend: {e}"))?;
@@ -80,6 +87,7 @@ async fn backend_url(
             Ok(BackendForReader {
                 url: format!("http://{addr}"),
                 shutdown: Some(tx),
+                audit: Some(sink),
             })
         }
         other => Err(format!(
@@ -113,6 +121,58 @@ pub struct RemoteVisit {
     pub trace: ApduTrace,
     /// The result file the reader handed over.
     pub result_file: Option<ResultFile>,
+    /// The backend's audit lines for the visit (embedded backend only).
+    pub audit: Vec<String>,
+    /// Whether the reader's report agrees with what the backend did, from its audit.
+    pub audit_verdict: Option<Verdict>,
+}
+
+/// Compares the reader's report with the backend's audit: a reader must not report a
+/// result (or a registration) the backend never gave.
+pub fn audit_verdict(outcome: &ReaderOutcome, audit: &[String]) -> Verdict {
+    let records: Vec<serde_json::Value> = audit
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let confirmations: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["operation"] == "card_confirmation")
+        .collect();
+    if let Some(r) = outcome.response() {
+        let validity = r
+            .message_body
+            .qualification_validity
+            .map(|v| v.code().to_owned());
+        let code = r.message_body.processing_result_code.clone();
+        let seen = confirmations.iter().any(|c| {
+            c["validity"].as_str().map(str::to_owned) == validity
+                && c["result_code"].as_str().map(str::to_owned) == code
+        });
+        if !seen {
+            return Verdict::fail(
+                Check::ReaderMatchesBackend,
+                "the reader reported a result the backend's audit does not show",
+            )
+            .with(format!(
+                "reported validity {validity:?} code {code:?}; audit: {} card confirmation(s)",
+                confirmations.len()
+            ));
+        }
+    }
+    if outcome.registered_here
+        && !records
+            .iter()
+            .any(|r| r["operation"] == "registration" && r["outcome"] == "ok")
+    {
+        return Verdict::fail(
+            Check::ReaderMatchesBackend,
+            "the reader reported a registration the backend's audit does not show",
+        );
+    }
+    Verdict::pass(
+        Check::ReaderMatchesBackend,
+        format!("{} audit record(s) agree with the reader", records.len()),
+    )
 }
 
 /// Runs one visit at the reader under test.
@@ -168,11 +228,53 @@ pub async fn visit(
         .map_err(|_| "the card server panicked".to_owned())?;
     let pcsc_reader = target.pcsc_reader.clone();
     let _ = tokio::task::spawn_blocking(move || settle(&pcsc_reader)).await;
+    let audit = for_reader
+        .audit
+        .as_ref()
+        .map(MemorySink::lines)
+        .unwrap_or_default();
+    let audited = for_reader.audit.is_some();
     drop(for_reader);
     let response = result.map_err(|e| e.to_string())?;
+    let audit_verdict = audited.then(|| audit_verdict(&response.outcome, &audit));
     Ok(RemoteVisit {
         outcome: response.outcome,
         trace: served.card.trace(),
         result_file: response.result_file.map(|f| f.to_file()).transpose()?,
+        audit,
+        audit_verdict,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::ReaderResult;
+
+    fn outcome(registered_here: bool) -> ReaderOutcome {
+        ReaderOutcome {
+            result: ReaderResult::RegistrationDeclined,
+            method: None,
+            events: Vec::new(),
+            exchanges: Vec::new(),
+            photo_stored: false,
+            registered_here,
+        }
+    }
+
+    #[test]
+    fn a_registration_the_backend_never_made_is_caught() {
+        let audit = vec![
+            r#"{"seq":1,"now":"2026-11-30T09:00:00","operation":"challenge","outcome":"ok"}"#
+                .to_owned(),
+        ];
+        assert!(!audit_verdict(&outcome(true), &audit).passed);
+        assert!(audit_verdict(&outcome(false), &audit).passed);
+        let mut with_registration = audit.clone();
+        with_registration.push(
+            r#"{"seq":2,"now":"2026-11-30T09:00:00","operation":"registration","outcome":"ok"}"#
+                .to_owned(),
+        );
+        assert!(audit_verdict(&outcome(true), &with_registration).passed);
+    }
 }

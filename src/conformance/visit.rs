@@ -326,6 +326,7 @@ pub async fn run_visit(
         .is_ok();
 
     // The card at the reader.
+    let mut remote_verdicts = Vec::new();
     let mut card_desk = CardAtDesk::NotPresented;
     let mut medical_consent = true;
     match &plan.card {
@@ -381,6 +382,16 @@ pub async fn run_visit(
                     .await
                     {
                         Ok(v) => {
+                            if let Some(verdict) = v.audit_verdict {
+                                remote_verdicts.push(verdict);
+                            }
+                            if !v.audit.is_empty() {
+                                out.exchanges.push(Exchange {
+                                    label: "backend audit (reader under test)".into(),
+                                    request: String::new(),
+                                    response: v.audit.join("\n"),
+                                });
+                            }
                             let mut files: Vec<ResultFile> = v.result_file.into_iter().collect();
                             if let Some(r) = v.outcome.response() {
                                 files.push(face_result(
@@ -512,6 +523,7 @@ pub async fn run_visit(
         requests: &out.requests,
         decision: Some(&decision),
     });
+    out.verdicts.extend(remote_verdicts);
     out.decision = Some(decision);
     out
 }

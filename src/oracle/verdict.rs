@@ -37,6 +37,9 @@ pub enum Check {
     MyNumberRefused,
     /// The qualification validity shown matches the ground truth.
     ValidityMatchesTruth,
+    /// A reader under test reported what the backend's audit shows (no fabricated
+    /// result or registration).
+    ReaderMatchesBackend,
 }
 
 impl Check {
@@ -65,6 +68,7 @@ impl Check {
             Self::LockedSessionRefused => "ロックされたカードの暗証番号方式を拒否する",
             Self::MyNumberRefused => "個人番号による照会を拒否する",
             Self::ValidityMatchesTruth => "資格有効性が実態と一致する",
+            Self::ReaderMatchesBackend => "カードリーダーの報告が資格確認システムの記録と一致する",
         }
     }
 }
