@@ -22,27 +22,31 @@ pub(crate) trait XmlAnswer: XmlMessage {
     fn error(&self) -> Option<(String, String)>;
 }
 
+/// `(ErrorCode, ErrorMessage)` of a header with `SegmentOfResult` 9.
+fn header_error(
+    segment: SegmentOfResult,
+    code: &Option<String>,
+    message: &Option<String>,
+) -> Option<(String, String)> {
+    (segment == SegmentOfResult::Abnormal).then(|| {
+        (
+            code.clone().unwrap_or_default(),
+            message.clone().unwrap_or_default(),
+        )
+    })
+}
+
 impl XmlAnswer for QualificationResponse {
     fn error(&self) -> Option<(String, String)> {
         let h = &self.message_header;
-        (h.segment_of_result == SegmentOfResult::Abnormal).then(|| {
-            (
-                h.error_code.clone().unwrap_or_default(),
-                h.error_message.clone().unwrap_or_default(),
-            )
-        })
+        header_error(h.segment_of_result, &h.error_code, &h.error_message)
     }
 }
 
 impl XmlAnswer for BulkQualificationResponse {
     fn error(&self) -> Option<(String, String)> {
         let h = &self.message_header;
-        (h.segment_of_result == SegmentOfResult::Abnormal).then(|| {
-            (
-                h.error_code.clone().unwrap_or_default(),
-                h.error_message.clone().unwrap_or_default(),
-            )
-        })
+        header_error(h.segment_of_result, &h.error_code, &h.error_message)
     }
 }
 
