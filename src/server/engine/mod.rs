@@ -22,8 +22,8 @@ use super::codes::ResultCode;
 use super::defects::{Defect, DefectSet, WRONG_PERSON_EVERY};
 use super::documents::{self, DocumentVerdict};
 use crate::backend::protocol::{
-    Base64Bytes, CardConfirmationRequest, Challenge, NumbersConfirmationRequest, PresentedDocument,
-    RegistrationOutcome, RegistrationRequest, RegistrationResponse,
+    Base64Bytes, CardConfirmationRequest, Challenge, Health, NumbersConfirmationRequest,
+    PresentedDocument, RegistrationOutcome, RegistrationRequest, RegistrationResponse,
 };
 use crate::codes::{
     CharacterEncoding, ContributionRatio, MedicalTreatmentFlag, ProcessingResultStatus,
@@ -362,6 +362,21 @@ impl Engine {
     /// The defects on.
     pub fn defects(&self) -> DefectSet {
         self.config.defects
+    }
+
+    /// `GET /v1/health`: the store and the defects on, at the shell's as-of and "now".
+    pub fn health(&self, as_of: NaiveDateTime, now: NaiveDateTime) -> Health {
+        let pop = self.population();
+        Health {
+            status: "ok".into(),
+            as_of,
+            now,
+            members: pop.len(),
+            personas: pop.persona_count(),
+            seed: pop.seed(),
+            defects: self.defects().iter().map(|d| d.name().to_owned()).collect(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
     }
 
     fn calendar(&self) -> &RulesCalendar {
