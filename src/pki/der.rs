@@ -78,6 +78,17 @@ pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     out
 }
 
+/// SHA-256(seed_be || label): the 32 bytes a key (RSA generator seed, Ed25519
+/// seed) or a serial derives from.
+pub(crate) fn derive32(seed: u64, label: &str) -> [u8; 32] {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    ctx.update(&seed.to_be_bytes());
+    ctx.update(label.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
+}
+
 /// Lower-case hex without separators.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use fmt::Write;

@@ -8,7 +8,6 @@
 
 use std::fmt;
 
-use aws_lc_rs::digest;
 use aws_lc_rs::signature::{ED25519, Ed25519KeyPair, KeyPair as _, UnparsedPublicKey};
 use chrono::NaiveDateTime;
 use rcgen::{
@@ -17,7 +16,7 @@ use rcgen::{
 };
 
 use crate::pki::ca::dn_string;
-use crate::pki::der::{Der, to_offset};
+use crate::pki::der::{Der, derive32, to_offset};
 use crate::pki::inspect::{CertError, OID_ED25519, VerifyError, cert_time, name_attr, parse_cert};
 
 const OID_CN: &str = "2.5.4.3";
@@ -49,16 +48,6 @@ pub enum ReaderError {
     /// The freshly built CA certificate did not parse (should not happen).
     #[error(transparent)]
     Cert(#[from] CertError),
-}
-
-/// SHA-256(seed_be || label), the 32-byte Ed25519 seed / serial source.
-pub(crate) fn derive32(seed: u64, label: &str) -> [u8; 32] {
-    let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(&seed.to_be_bytes());
-    ctx.update(label.as_bytes());
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ctx.finish().as_ref());
-    out
 }
 
 /// An Ed25519 private key of the reader PKI.
