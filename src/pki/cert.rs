@@ -18,7 +18,7 @@ use rcgen::{
 };
 
 use crate::pki::ca::{CaKind, RsaSubject, TestPki, dn_string};
-use crate::pki::der::{Der, to_offset};
+use crate::pki::der::{Der, window};
 use crate::pki::keys::RsaKey;
 
 /// JPKI otherName OID of the name (氏名), UTF8String.
@@ -164,15 +164,12 @@ fn validity(
     nb: NaiveDateTime,
     na: NaiveDateTime,
 ) -> Result<(time::OffsetDateTime, time::OffsetDateTime), IssueError> {
-    let b = to_offset(nb).ok_or(IssueError::TimeOutOfRange(nb))?;
-    let a = to_offset(na).ok_or(IssueError::TimeOutOfRange(na))?;
-    if a <= b {
-        return Err(IssueError::InvalidValidity {
+    window(nb, na, IssueError::TimeOutOfRange, || {
+        IssueError::InvalidValidity {
             not_before: nb,
             not_after: na,
-        });
-    }
-    Ok((b, a))
+        }
+    })
 }
 
 /// Subject DN for card certificates: `C=JP, O=JPKI, OU=<kind OU>, CN=<id>`.

@@ -10,7 +10,7 @@ use rcgen::{
 };
 
 use crate::pki::ca::{CaKind, TestPki};
-use crate::pki::der::{Der, hex, serial_to_u64, to_offset};
+use crate::pki::der::{Der, hex, serial_to_u64, to_offset, window};
 use crate::pki::inspect::{OID_SHA256_WITH_RSA, cert_time};
 
 /// Errors from building, parsing or verifying a CRL.
@@ -135,14 +135,12 @@ impl TestPki {
         this_update: NaiveDateTime,
         next_update: NaiveDateTime,
     ) -> Result<Der, CrlError> {
-        let this = to_offset(this_update).ok_or(CrlError::TimeOutOfRange(this_update))?;
-        let next = to_offset(next_update).ok_or(CrlError::TimeOutOfRange(next_update))?;
-        if next <= this {
-            return Err(CrlError::InvalidUpdateWindow {
+        let (this, next) = window(this_update, next_update, CrlError::TimeOutOfRange, || {
+            CrlError::InvalidUpdateWindow {
                 this_update,
                 next_update,
-            });
-        }
+            }
+        })?;
         let revoked_certs = revoked
             .iter()
             .map(|&(serial, at)| {

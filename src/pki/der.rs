@@ -136,6 +136,22 @@ pub(crate) fn to_offset(t: NaiveDateTime) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(t.and_utc().timestamp()).ok()
 }
 
+/// A validity (or update) window as `time` values: `out_of_range(t)` when an end
+/// cannot be encoded, `reversed()` when the end is not after the start.
+pub(crate) fn window<E>(
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    out_of_range: impl Fn(NaiveDateTime) -> E,
+    reversed: impl FnOnce() -> E,
+) -> Result<(OffsetDateTime, OffsetDateTime), E> {
+    let s = to_offset(start).ok_or_else(|| out_of_range(start))?;
+    let e = to_offset(end).ok_or_else(|| out_of_range(end))?;
+    if e <= s {
+        return Err(reversed());
+    }
+    Ok((s, e))
+}
+
 /// Converts seconds since the Unix epoch to a naive UTC timestamp.
 pub(crate) fn from_unix(secs: i64) -> Option<NaiveDateTime> {
     DateTime::from_timestamp(secs, 0).map(|d| d.naive_utc())

@@ -16,7 +16,7 @@ use rcgen::{
 };
 
 use crate::pki::ca::dn_string;
-use crate::pki::der::{Der, derive32, to_offset};
+use crate::pki::der::{Der, derive32, window};
 use crate::pki::inspect::{CertError, OID_ED25519, VerifyError, cert_time, name_attr, parse_cert};
 
 const OID_CN: &str = "2.5.4.3";
@@ -179,15 +179,12 @@ fn validity(
     nb: NaiveDateTime,
     na: NaiveDateTime,
 ) -> Result<(time::OffsetDateTime, time::OffsetDateTime), ReaderError> {
-    let b = to_offset(nb).ok_or(ReaderError::TimeOutOfRange(nb))?;
-    let a = to_offset(na).ok_or(ReaderError::TimeOutOfRange(na))?;
-    if a <= b {
-        return Err(ReaderError::InvalidValidity {
+    window(nb, na, ReaderError::TimeOutOfRange, || {
+        ReaderError::InvalidValidity {
             not_before: nb,
             not_after: na,
-        });
-    }
-    Ok((b, a))
+        }
+    })
 }
 
 impl ReaderCa {
