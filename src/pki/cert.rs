@@ -17,7 +17,7 @@ use rcgen::{
     IsCa, KeyUsagePurpose, OtherNameValue, SanType, SerialNumber,
 };
 
-use crate::pki::ca::{CaKind, RsaSubject, TestPki, dn_string};
+use crate::pki::ca::{CaKind, RsaSubject, TestPki, dn_string, jpki_dn};
 use crate::pki::der::{Der, window};
 use crate::pki::keys::RsaKey;
 
@@ -174,13 +174,7 @@ fn validity(
 
 /// Subject DN for card certificates: `C=JP, O=JPKI, OU=<kind OU>, CN=<id>`.
 pub(crate) fn leaf_dn(kind: CaKind, cn: &str) -> DistinguishedName {
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, dn_string("JP"));
-    dn.push(DnType::OrganizationName, dn_string("JPKI"));
-    dn.push(
-        DnType::OrganizationalUnitName,
-        dn_string(kind.organizational_unit()),
-    );
+    let mut dn = jpki_dn(kind);
     dn.push(DnType::CommonName, dn_string(cn));
     dn
 }
