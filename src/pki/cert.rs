@@ -200,26 +200,33 @@ pub(crate) fn leaf_params(
     Ok(p)
 }
 
+/// A user-authentication certificate for `req`, to sign: subject `C=JP, O=JPKI,
+/// OU=JPKI for user authentication, CN=<subject_id>`, keyUsage digitalSignature,
+/// extendedKeyUsage clientAuth, AKI, CRL distribution point.
+pub(crate) fn auth_params(req: &AuthCertRequest<'_>) -> Result<CertificateParams, IssueError> {
+    if req.subject_id.is_empty() {
+        return Err(IssueError::EmptyField("subject_id"));
+    }
+    let mut p = leaf_params(
+        CaKind::Auth,
+        req.serial,
+        req.not_before,
+        req.not_after,
+        &req.subject_id,
+    )?;
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    Ok(p)
+}
+
 impl TestPki {
     /// Issues a user-authentication certificate (利用者証明用電子証明書) from
     /// the auth root: subject `C=JP, O=JPKI, OU=JPKI for user authentication,
     /// CN=<subject_id>` (no personal data), keyUsage digitalSignature,
     /// extendedKeyUsage clientAuth, AKI, CRL distribution point.
     pub fn issue_auth_cert(&self, req: &AuthCertRequest<'_>) -> Result<Der, IssueError> {
-        if req.subject_id.is_empty() {
-            return Err(IssueError::EmptyField("subject_id"));
-        }
-        let kind = CaKind::Auth;
-        let mut p = leaf_params(
-            kind,
-            req.serial,
-            req.not_before,
-            req.not_after,
-            &req.subject_id,
-        )?;
-        p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let cert = p.signed_by(&RsaSubject(req.key), self.root(kind).issuer())?;
+        let cert =
+            auth_params(req)?.signed_by(&RsaSubject(req.key), self.root(CaKind::Auth).issuer())?;
         Ok(Der::new(cert.der().to_vec()))
     }
 

@@ -22,11 +22,11 @@
 
 use std::fmt;
 
-use rcgen::{CertificateParams, ExtendedKeyUsagePurpose, KeyUsagePurpose, SerialNumber};
+use rcgen::{CertificateParams, SerialNumber};
 use x509_parser::certificate::X509Certificate;
 
 use crate::pki::ca::{CaKind, RsaSubject, root_dn, root_validity};
-use crate::pki::cert::{AuthCertRequest, IssueError, leaf_params};
+use crate::pki::cert::{AuthCertRequest, IssueError, auth_params};
 use crate::pki::der::{Der, to_offset};
 use crate::pki::inspect::{CertInfo, VerifyError, parse_cert};
 use crate::pki::reader::{EdCa, EdSigner, ReaderError, ReaderKey};
@@ -93,19 +93,7 @@ impl LoadAuthRoot {
     /// (same subject layout, key usages and extensions, RSA subject key) but
     /// signed with this root's Ed25519 key.
     pub fn issue_auth_cert(&self, req: &AuthCertRequest<'_>) -> Result<Der, IssueError> {
-        if req.subject_id.is_empty() {
-            return Err(IssueError::EmptyField("subject_id"));
-        }
-        let mut p = leaf_params(
-            CaKind::Auth,
-            req.serial,
-            req.not_before,
-            req.not_after,
-            &req.subject_id,
-        )?;
-        p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let cert = p.signed_by(&RsaSubject(req.key), &self.ca.issuer)?;
+        let cert = auth_params(req)?.signed_by(&RsaSubject(req.key), &self.ca.issuer)?;
         Ok(Der::new(cert.der().to_vec()))
     }
 
