@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use rcgen::{
     CertificateParams, CrlDistributionPoint, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
     IsCa, KeyUsagePurpose, OtherNameValue, SanType, SerialNumber,
@@ -120,6 +120,40 @@ pub struct AuthCertRequest<'a> {
     pub key: &'a RsaKey,
     /// Opaque subject identifier for the CN; never personal data.
     pub subject_id: String,
+}
+
+impl<'a> AuthCertRequest<'a> {
+    /// The request for a card whose certificate serial also names the subject
+    /// (`CN=<16 hex digits of serial>`, as on the signing certificate).
+    pub fn for_card(
+        serial: u64,
+        not_before: NaiveDateTime,
+        not_after: NaiveDateTime,
+        key: &'a RsaKey,
+    ) -> Self {
+        Self {
+            serial,
+            not_before,
+            not_after,
+            key,
+            subject_id: format!("{serial:016X}"),
+        }
+    }
+}
+
+/// The UTC validity of a card's certificates: from `issued_at` to the end of
+/// `expires_on`, both Japan Standard Time (UTC+9) as persona data has them, and at
+/// least one second long.
+pub fn card_validity(
+    issued_at: NaiveDateTime,
+    expires_on: NaiveDate,
+) -> (NaiveDateTime, NaiveDateTime) {
+    let jst_to_utc = |t: NaiveDateTime| t - Duration::hours(9);
+    let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN);
+    let not_before = jst_to_utc(issued_at);
+    let not_after =
+        jst_to_utc(expires_on.and_time(end_of_day)).max(not_before + Duration::seconds(1));
+    (not_before, not_after)
 }
 
 /// Request for a signing certificate (署名用電子証明書).
@@ -272,6 +306,25 @@ mod tests {
     use crate::pki::testutil::{
         dt, sample_auth_cert, sample_basic4, sample_sign_cert, subject_key, test_pki,
     };
+
+    #[test]
+    fn card_validity_is_jst_days_in_utc() {
+        let issued = dt(2024, 4, 1) + Duration::hours(10);
+        let expires = NaiveDate::from_ymd_opt(2029, 4, 1).unwrap();
+        assert_eq!(
+            card_validity(issued, expires),
+            (
+                dt(2024, 4, 1) + Duration::hours(1),
+                dt(2029, 4, 1) + Duration::hours(14) + Duration::seconds(3599)
+            )
+        );
+        // Never empty: an expiry before the issue gives one second.
+        let late = dt(2029, 4, 2) + Duration::hours(12);
+        assert_eq!(
+            card_validity(late, expires).1,
+            late - Duration::hours(9) + Duration::seconds(1)
+        );
+    }
 
     #[test]
     fn issued_certs_are_der_and_deterministic() {
