@@ -296,34 +296,13 @@ fn pinless_card_registers_at_the_reader_by_face() {
     // Unregistered → refused; register at the reader by face → 登録完了 → valid.
     let res = w.confirm_id("pinless");
     assert_eq!(res.code(), Some(C::RegistrationMissing.code()));
-    let reg = w
-        .engine
-        .register(
-            &RegistrationRequest {
-                medical_institution_code: facility(),
-                confirmation_time: None,
-                card: w.auth("pinless", AuthMethod::Face),
-            },
-            w.t(),
-        )
-        .result
-        .unwrap();
+    // (`register` uses the face path for a PIN-less card.)
+    let reg = register(&w, "pinless");
     assert_eq!(reg.outcome, RegistrationOutcome::Registered);
     assert_eq!(reg.message, "登録完了");
     assert_eq!(w.confirm_id("pinless").validity(), Some(V::Valid));
     // Registering again changes nothing.
-    let again = w
-        .engine
-        .register(
-            &RegistrationRequest {
-                medical_institution_code: facility(),
-                confirmation_time: None,
-                card: w.auth("pinless", AuthMethod::Face),
-            },
-            w.t(),
-        )
-        .result
-        .unwrap();
+    let again = register(&w, "pinless");
     assert_eq!(again.outcome, RegistrationOutcome::AlreadyRegistered);
     assert_eq!(w.engine.population().overlay_len(), 1);
 }
