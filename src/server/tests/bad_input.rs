@@ -178,16 +178,13 @@ fn reader_attestations_unknown_invalid_expired_or_elsewhere() {
         .unwrap();
     let mut req = w.card_request("pin-locked", AuthMethod::Face);
     let cert = req.card.auth_certificate.0.clone();
-    let msg = attestation_message(
+    req.card.attestation = Some(ReaderAttestation::sign(
+        &rogue,
         req.card.nonce.as_bytes(),
         &cert,
         AuthMethod::Face,
         &facility(),
-    );
-    req.card.attestation = Some(ReaderAttestation {
-        reader_certificate: Base64Bytes(rogue.cert_der.to_vec()),
-        signature: Base64Bytes(rogue.sign(&msg)),
-    });
+    ));
     assert_eq!(w.confirm(&req).result.unwrap_err().code, C::ReaderUnknown);
 
     // Our reader, signing something else (the visual path's bytes for a face request).
@@ -206,16 +203,13 @@ fn reader_attestations_unknown_invalid_expired_or_elsewhere() {
 
     // Another facility's reader.
     let mut req = w.card_request("pin-locked", AuthMethod::Face);
-    let msg = attestation_message(
+    req.card.attestation = Some(ReaderAttestation::sign(
+        &shared().other_reader,
         req.card.nonce.as_bytes(),
         &cert,
         AuthMethod::Face,
         &facility(),
-    );
-    req.card.attestation = Some(ReaderAttestation {
-        reader_certificate: Base64Bytes(shared().other_reader.cert_der.to_vec()),
-        signature: Base64Bytes(shared().other_reader.sign(&msg)),
-    });
+    ));
     assert_eq!(
         w.confirm(&req).result.unwrap_err().code,
         C::ReaderFacilityMismatch
@@ -228,16 +222,13 @@ fn reader_attestations_unknown_invalid_expired_or_elsewhere() {
         .issue_device("RDR-OLD", FACILITY, dt(2019), dt(2021))
         .unwrap();
     let mut req = w.card_request("pin-locked", AuthMethod::Face);
-    let msg = attestation_message(
+    req.card.attestation = Some(ReaderAttestation::sign(
+        &old,
         req.card.nonce.as_bytes(),
         &cert,
         AuthMethod::Face,
         &facility(),
-    );
-    req.card.attestation = Some(ReaderAttestation {
-        reader_certificate: Base64Bytes(old.cert_der.to_vec()),
-        signature: Base64Bytes(old.sign(&msg)),
-    });
+    ));
     assert_eq!(
         w.confirm(&req).result.unwrap_err().code,
         C::ReaderCertificateExpired
