@@ -62,22 +62,7 @@ impl QualificationBackend for EmbeddedBackend {
     }
 
     async fn health(&self) -> Result<Health, BackendError> {
-        let pop = self.engine.population();
-        Ok(Health {
-            status: "ok".into(),
-            as_of: self.clock.as_of(),
-            now: self.clock.now(),
-            members: pop.len(),
-            personas: pop.persona_count(),
-            seed: pop.seed(),
-            defects: self
-                .engine
-                .defects()
-                .iter()
-                .map(|d| d.name().to_owned())
-                .collect(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-        })
+        Ok(self.engine.health(self.clock.as_of(), self.clock.now()))
     }
 
     async fn challenge(&self) -> Result<Challenge, BackendError> {

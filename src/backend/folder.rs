@@ -8,13 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::error::BackendError;
-use super::protocol::*;
-use super::xml_http::{XmlAnswer, numbers_to_xml, read_answer};
-use super::{Capabilities, QualificationBackend};
+use super::xml_http::{XmlAnswer, XmlTransport, read_answer};
 use crate::codes::CharacterEncoding;
-use crate::message::{
-    BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse, BulkUploadAck,
-};
 use crate::server::ServerClock;
 use crate::xml::{self, MessageKind, XmlMessage, mirror_response_name};
 
@@ -66,10 +61,30 @@ impl FolderBackend {
             std::process::id()
         )
     }
+}
 
-    async fn exchange<Req: XmlMessage, Res: XmlAnswer>(
+async fn write(path: &Path, bytes: Vec<u8>) -> Result<(), BackendError> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || crate::fsutil::write_atomic(&path, &bytes))
+        .await
+        .map_err(|e| BackendError::Unreachable(e.to_string()))?
+        .map_err(|e| BackendError::Unreachable(e.to_string()))
+}
+
+impl XmlTransport for FolderBackend {
+    const BACKEND: &'static str = "folder";
+
+    fn name(&self) -> String {
+        format!("folder:{}", self.dir.display())
+    }
+
+    fn clock(&self) -> &ServerClock {
+        &self.clock
+    }
+
+    /// Writes `req` into `req/` and waits for the answer in `res/`.
+    async fn exchange<Req: XmlMessage + Sync, Res: XmlAnswer + Send>(
         &self,
-        kind: MessageKind,
         req: &Req,
     ) -> Result<Res, BackendError> {
         let req_dir = self.dir.join("req");
@@ -79,7 +94,7 @@ impl FolderBackend {
                 req_dir.display()
             )));
         }
-        let name = self.name_for(kind);
+        let name = self.name_for(Req::KIND);
         let answer_name =
             mirror_response_name(&name).map_err(|e| BackendError::Protocol(e.to_string()))?;
         let bytes = xml::encode(req, self.encoding);
@@ -102,79 +117,5 @@ impl FolderBackend {
             }
             tokio::time::sleep(self.poll).await;
         }
-    }
-}
-
-async fn write(path: &Path, bytes: Vec<u8>) -> Result<(), BackendError> {
-    let path = path.to_owned();
-    tokio::task::spawn_blocking(move || crate::fsutil::write_atomic(&path, &bytes))
-        .await
-        .map_err(|e| BackendError::Unreachable(e.to_string()))?
-        .map_err(|e| BackendError::Unreachable(e.to_string()))
-}
-
-fn unsupported(operation: &'static str) -> BackendError {
-    BackendError::Unsupported {
-        backend: "folder",
-        operation,
-    }
-}
-
-impl QualificationBackend for FolderBackend {
-    fn name(&self) -> String {
-        format!("folder:{}", self.dir.display())
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            card: false,
-            document_rules: false,
-            bulk: true,
-        }
-    }
-
-    async fn health(&self) -> Result<Health, BackendError> {
-        Err(unsupported("health"))
-    }
-
-    async fn challenge(&self) -> Result<Challenge, BackendError> {
-        Err(unsupported("challenges"))
-    }
-
-    async fn confirm_card(
-        &self,
-        _req: &CardConfirmationRequest,
-    ) -> Result<QualificationResponse, BackendError> {
-        Err(unsupported("card confirmation"))
-    }
-
-    async fn confirm_numbers(
-        &self,
-        req: &NumbersConfirmationRequest,
-    ) -> Result<QualificationResponse, BackendError> {
-        let xml_req = numbers_to_xml(req, &self.clock)?;
-        self.exchange(MessageKind::QualificationRequest, &xml_req)
-            .await
-    }
-
-    async fn register(
-        &self,
-        _req: &RegistrationRequest,
-    ) -> Result<RegistrationResponse, BackendError> {
-        Err(unsupported("registration"))
-    }
-
-    async fn bulk_upload(
-        &self,
-        req: &BulkQualificationRequest,
-    ) -> Result<BulkUploadAck, BackendError> {
-        self.exchange(MessageKind::BulkRequest, req).await
-    }
-
-    async fn bulk_download(
-        &self,
-        req: &BulkDownloadRequest,
-    ) -> Result<BulkQualificationResponse, BackendError> {
-        self.exchange(MessageKind::BulkDownloadRequest, req).await
     }
 }

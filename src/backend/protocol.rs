@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::codes::PrescriptionIssueSelect;
 use crate::message::MedicalInstitutionCode;
 pub use crate::message::QualificationResponse;
+use crate::pki::ReaderCredential;
 use crate::rules::CareSetting;
 
 /// Bytes as standard base64 in JSON.
@@ -116,6 +117,24 @@ pub struct ReaderAttestation {
     pub signature: Base64Bytes,
 }
 
+impl ReaderAttestation {
+    /// `reader`'s attestation: its certificate and its signature over
+    /// [`attestation_message`].
+    pub fn sign(
+        reader: &ReaderCredential,
+        nonce: &[u8],
+        auth_certificate: &[u8],
+        method: AuthMethod,
+        facility: &MedicalInstitutionCode,
+    ) -> Self {
+        let message = attestation_message(nonce, auth_certificate, method, facility);
+        Self {
+            reader_certificate: Base64Bytes(reader.cert_der.to_vec()),
+            signature: Base64Bytes(reader.sign(&message)),
+        }
+    }
+}
+
 /// Proof that this card is present: certificate, challenge and the path's evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -136,6 +155,46 @@ pub struct CardAuthentication {
     /// Face / visual path: the reader's attestation.
     #[serde(default)]
     pub attestation: Option<ReaderAttestation>,
+}
+
+impl CardAuthentication {
+    /// The PIN path: the card's signature over the nonce, and the tries the card
+    /// reported before VERIFY.
+    pub fn pin(
+        auth_certificate: &[u8],
+        nonce: Vec<u8>,
+        card_signature: Vec<u8>,
+        tries_before_verify: u8,
+    ) -> Self {
+        Self {
+            auth_certificate: Base64Bytes(auth_certificate.to_vec()),
+            nonce: Base64Bytes(nonce),
+            method: AuthMethod::Pin,
+            card_signature: Some(Base64Bytes(card_signature)),
+            pin_tries_before_verify: Some(tries_before_verify),
+            attestation: None,
+        }
+    }
+
+    /// The face or visual path, attested by `reader` at `facility`.
+    pub fn attested(
+        auth_certificate: &[u8],
+        nonce: Vec<u8>,
+        method: AuthMethod,
+        facility: &MedicalInstitutionCode,
+        reader: &ReaderCredential,
+    ) -> Self {
+        let attestation =
+            ReaderAttestation::sign(reader, &nonce, auth_certificate, method, facility);
+        Self {
+            auth_certificate: Base64Bytes(auth_certificate.to_vec()),
+            nonce: Base64Bytes(nonce),
+            method,
+            card_signature: None,
+            pin_tries_before_verify: None,
+            attestation: Some(attestation),
+        }
+    }
 }
 
 /// Consents the patient gave at the reader.

@@ -1,6 +1,7 @@
 //! XML over HTTP: `POST {base}/v1/xml/OQSsiquc01req` etc. with the external-interface
 //! documents. Numbers and bulk only; the card methods are [`BackendError::Unsupported`].
 
+use std::future::Future;
 use std::time::Duration;
 
 use super::error::BackendError;
@@ -21,27 +22,31 @@ pub(crate) trait XmlAnswer: XmlMessage {
     fn error(&self) -> Option<(String, String)>;
 }
 
+/// `(ErrorCode, ErrorMessage)` of a header with `SegmentOfResult` 9.
+fn header_error(
+    segment: SegmentOfResult,
+    code: &Option<String>,
+    message: &Option<String>,
+) -> Option<(String, String)> {
+    (segment == SegmentOfResult::Abnormal).then(|| {
+        (
+            code.clone().unwrap_or_default(),
+            message.clone().unwrap_or_default(),
+        )
+    })
+}
+
 impl XmlAnswer for QualificationResponse {
     fn error(&self) -> Option<(String, String)> {
         let h = &self.message_header;
-        (h.segment_of_result == SegmentOfResult::Abnormal).then(|| {
-            (
-                h.error_code.clone().unwrap_or_default(),
-                h.error_message.clone().unwrap_or_default(),
-            )
-        })
+        header_error(h.segment_of_result, &h.error_code, &h.error_message)
     }
 }
 
 impl XmlAnswer for BulkQualificationResponse {
     fn error(&self) -> Option<(String, String)> {
         let h = &self.message_header;
-        (h.segment_of_result == SegmentOfResult::Abnormal).then(|| {
-            (
-                h.error_code.clone().unwrap_or_default(),
-                h.error_message.clone().unwrap_or_default(),
-            )
-        })
+        header_error(h.segment_of_result, &h.error_code, &h.error_message)
     }
 }
 
@@ -184,16 +189,59 @@ impl XmlHttpBackend {
     }
 }
 
-fn unsupported(operation: &'static str) -> BackendError {
+impl XmlTransport for XmlHttpBackend {
+    const BACKEND: &'static str = "xml-http";
+
+    fn name(&self) -> String {
+        format!("xml+{}", self.base)
+    }
+
+    fn clock(&self) -> &ServerClock {
+        &self.clock
+    }
+
+    /// `POST {base}/v1/xml/OQSsiquc01req` (or `OQSmuquc01req`, `OQSmuquc02req`).
+    async fn exchange<Req: XmlMessage + Sync, Res: XmlAnswer + Send>(
+        &self,
+        req: &Req,
+    ) -> Result<Res, BackendError> {
+        let endpoint = Req::KIND.prefix().trim_end_matches('_');
+        post_xml(&self.client, &self.base, endpoint, req).await
+    }
+}
+
+/// How an XML-only adapter ([`XmlHttpBackend`], [`FolderBackend`](super::FolderBackend))
+/// carries a request document and brings its answer back. The rest is the same for
+/// both: numbers (through [`numbers_to_xml`]) and bulk, and the card methods
+/// [`BackendError::Unsupported`]; [`QualificationBackend`] is implemented once for
+/// every transport below.
+pub(crate) trait XmlTransport: Send + Sync {
+    /// The adapter's name in [`BackendError::Unsupported`] (`xml-http`, `folder`).
+    const BACKEND: &'static str;
+
+    /// A short name for reports.
+    fn name(&self) -> String;
+
+    /// Dates requests that carry no confirmation time.
+    fn clock(&self) -> &ServerClock;
+
+    /// Sends `req` (a document of kind `Req::KIND`) and reads the answer.
+    fn exchange<Req: XmlMessage + Sync, Res: XmlAnswer + Send>(
+        &self,
+        req: &Req,
+    ) -> impl Future<Output = Result<Res, BackendError>> + Send;
+}
+
+fn unsupported<T: XmlTransport>(operation: &'static str) -> BackendError {
     BackendError::Unsupported {
-        backend: "xml-http",
+        backend: T::BACKEND,
         operation,
     }
 }
 
-impl QualificationBackend for XmlHttpBackend {
+impl<T: XmlTransport> QualificationBackend for T {
     fn name(&self) -> String {
-        format!("xml+{}", self.base)
+        XmlTransport::name(self)
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -205,46 +253,46 @@ impl QualificationBackend for XmlHttpBackend {
     }
 
     async fn health(&self) -> Result<Health, BackendError> {
-        Err(unsupported("health"))
+        Err(unsupported::<T>("health"))
     }
 
     async fn challenge(&self) -> Result<Challenge, BackendError> {
-        Err(unsupported("challenges"))
+        Err(unsupported::<T>("challenges"))
     }
 
     async fn confirm_card(
         &self,
         _req: &CardConfirmationRequest,
     ) -> Result<QualificationResponse, BackendError> {
-        Err(unsupported("card confirmation"))
+        Err(unsupported::<T>("card confirmation"))
     }
 
     async fn confirm_numbers(
         &self,
         req: &NumbersConfirmationRequest,
     ) -> Result<QualificationResponse, BackendError> {
-        let xml_req = numbers_to_xml(req, &self.clock)?;
-        post_xml(&self.client, &self.base, "OQSsiquc01req", &xml_req).await
+        let xml_req = numbers_to_xml(req, self.clock())?;
+        self.exchange(&xml_req).await
     }
 
     async fn register(
         &self,
         _req: &RegistrationRequest,
     ) -> Result<RegistrationResponse, BackendError> {
-        Err(unsupported("registration"))
+        Err(unsupported::<T>("registration"))
     }
 
     async fn bulk_upload(
         &self,
         req: &BulkQualificationRequest,
     ) -> Result<BulkUploadAck, BackendError> {
-        post_xml(&self.client, &self.base, "OQSmuquc01req", req).await
+        self.exchange(req).await
     }
 
     async fn bulk_download(
         &self,
         req: &BulkDownloadRequest,
     ) -> Result<BulkQualificationResponse, BackendError> {
-        post_xml(&self.client, &self.base, "OQSmuquc02req", req).await
+        self.exchange(req).await
     }
 }

@@ -24,7 +24,7 @@ use x509_parser::x509::X509Name;
 
 use crate::pki::der::{Der, to_offset};
 use crate::pki::inspect::{
-    CertError, CertInfo, OID_SHA256_WITH_RSA, VerifyError, cert_time, parse_cert,
+    CertError, CertInfo, OID_SHA256_WITH_RSA, VerifyError, cert_time, check_issuer, parse_cert,
 };
 use crate::pki::keys::{KeyCache, KeyError, RsaKey, write_atomic};
 
@@ -206,7 +206,7 @@ impl fmt::Debug for CaRoot {
 }
 
 /// Fixed root validity: 2014-01-01 .. 2049-12-31 23:59:59 UTC.
-fn root_validity() -> (NaiveDateTime, NaiveDateTime) {
+pub(crate) fn root_validity() -> (NaiveDateTime, NaiveDateTime) {
     let d = |y, m, day, h, min, s| {
         chrono::NaiveDate::from_ymd_opt(y, m, day)
             .and_then(|d| d.and_hms_opt(h, min, s))
@@ -215,9 +215,11 @@ fn root_validity() -> (NaiveDateTime, NaiveDateTime) {
     (d(2014, 1, 1, 0, 0, 0), d(2049, 12, 31, 23, 59, 59))
 }
 
-/// Root DN in the real JPKI style, marked as a test hierarchy in the second
-/// OU: `C=JP, O=JPKI, OU=<kind OU>, OU=onshi TEST CA (not J-LIS)`.
-fn root_dn(kind: CaKind) -> DistinguishedName {
+/// The second OU of the test roots' names.
+const TEST_ROOT_MARK: &str = "onshi TEST CA (not J-LIS)";
+
+/// `C=JP, O=JPKI, OU=<kind OU>`: the start of every JPKI name.
+pub(crate) fn jpki_dn(kind: CaKind) -> DistinguishedName {
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CountryName, dn_string("JP"));
     dn.push(DnType::OrganizationName, dn_string("JPKI"));
@@ -225,12 +227,17 @@ fn root_dn(kind: CaKind) -> DistinguishedName {
         DnType::OrganizationalUnitName,
         dn_string(kind.organizational_unit()),
     );
+    dn
+}
+
+/// Root DN in the real JPKI style, marked as not J-LIS's in a second OU:
+/// `C=JP, O=JPKI, OU=<kind OU>, OU=<mark>` (the test roots: `onshi TEST CA (not
+/// J-LIS)`).
+pub(crate) fn root_dn(kind: CaKind, mark: &str) -> DistinguishedName {
+    let mut dn = jpki_dn(kind);
     // rcgen keys DN entries by type; a second OU goes in as a custom type
     // with the same OID (2.5.4.11).
-    dn.push(
-        DnType::CustomDnType(vec![2, 5, 4, 11]),
-        dn_string("onshi TEST CA (not J-LIS)"),
-    );
+    dn.push(DnType::CustomDnType(vec![2, 5, 4, 11]), dn_string(mark));
     dn
 }
 
@@ -278,7 +285,7 @@ impl CaRoot {
         let rcgen_err = |source| PkiError::Rcgen { kind, source };
         let (nb, na) = root_validity();
         let mut params = CertificateParams::default();
-        params.distinguished_name = root_dn(kind);
+        params.distinguished_name = root_dn(kind, TEST_ROOT_MARK);
         params.serial_number = Some(SerialNumber::from(kind.root_serial()));
         params.not_before = to_offset(nb).ok_or_else(|| rcgen_err(rcgen::Error::Time))?;
         params.not_after = to_offset(na).ok_or_else(|| rcgen_err(rcgen::Error::Time))?;
@@ -375,17 +382,7 @@ impl CaRoot {
 
     /// Checks `cert` was signed by this root (name, key id, signature).
     pub(crate) fn check_issued(&self, cert: &X509Certificate<'_>) -> Result<(), VerifyError> {
-        if cert.issuer().as_raw() != self.subject_raw.as_slice() {
-            return Err(VerifyError::NotIssuedByRoot);
-        }
-        for ext in cert.iter_extensions() {
-            if let ParsedExtension::AuthorityKeyIdentifier(aki) = ext.parsed_extension()
-                && let Some(id) = &aki.key_identifier
-                && id.0 != self.key_id.as_slice()
-            {
-                return Err(VerifyError::NotIssuedByRoot);
-            }
-        }
+        check_issuer(cert, &self.subject_raw, &self.key_id)?;
         if cert.signature_algorithm != cert.tbs_certificate.signature {
             return Err(CertError::Malformed(
                 "signatureAlgorithm differs from tbsCertificate.signature".into(),

@@ -11,14 +11,14 @@
 
 use std::fmt;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use rcgen::{
     CertificateParams, CrlDistributionPoint, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
     IsCa, KeyUsagePurpose, OtherNameValue, SanType, SerialNumber,
 };
 
-use crate::pki::ca::{CaKind, RsaSubject, TestPki, dn_string};
-use crate::pki::der::{Der, to_offset};
+use crate::pki::ca::{CaKind, RsaSubject, TestPki, dn_string, jpki_dn};
+use crate::pki::der::{Der, window};
 use crate::pki::keys::RsaKey;
 
 /// JPKI otherName OID of the name (氏名), UTF8String.
@@ -122,6 +122,40 @@ pub struct AuthCertRequest<'a> {
     pub subject_id: String,
 }
 
+impl<'a> AuthCertRequest<'a> {
+    /// The request for a card whose certificate serial also names the subject
+    /// (`CN=<16 hex digits of serial>`, as on the signing certificate).
+    pub fn for_card(
+        serial: u64,
+        not_before: NaiveDateTime,
+        not_after: NaiveDateTime,
+        key: &'a RsaKey,
+    ) -> Self {
+        Self {
+            serial,
+            not_before,
+            not_after,
+            key,
+            subject_id: format!("{serial:016X}"),
+        }
+    }
+}
+
+/// The UTC validity of a card's certificates: from `issued_at` to the end of
+/// `expires_on`, both Japan Standard Time (UTC+9) as persona data has them, and at
+/// least one second long.
+pub fn card_validity(
+    issued_at: NaiveDateTime,
+    expires_on: NaiveDate,
+) -> (NaiveDateTime, NaiveDateTime) {
+    let jst_to_utc = |t: NaiveDateTime| t - Duration::hours(9);
+    let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN);
+    let not_before = jst_to_utc(issued_at);
+    let not_after =
+        jst_to_utc(expires_on.and_time(end_of_day)).max(not_before + Duration::seconds(1));
+    (not_before, not_after)
+}
+
 /// Request for a signing certificate (署名用電子証明書).
 #[derive(Clone, Debug)]
 pub struct SignCertRequest<'a> {
@@ -164,26 +198,17 @@ fn validity(
     nb: NaiveDateTime,
     na: NaiveDateTime,
 ) -> Result<(time::OffsetDateTime, time::OffsetDateTime), IssueError> {
-    let b = to_offset(nb).ok_or(IssueError::TimeOutOfRange(nb))?;
-    let a = to_offset(na).ok_or(IssueError::TimeOutOfRange(na))?;
-    if a <= b {
-        return Err(IssueError::InvalidValidity {
+    window(nb, na, IssueError::TimeOutOfRange, || {
+        IssueError::InvalidValidity {
             not_before: nb,
             not_after: na,
-        });
-    }
-    Ok((b, a))
+        }
+    })
 }
 
 /// Subject DN for card certificates: `C=JP, O=JPKI, OU=<kind OU>, CN=<id>`.
 pub(crate) fn leaf_dn(kind: CaKind, cn: &str) -> DistinguishedName {
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, dn_string("JP"));
-    dn.push(DnType::OrganizationName, dn_string("JPKI"));
-    dn.push(
-        DnType::OrganizationalUnitName,
-        dn_string(kind.organizational_unit()),
-    );
+    let mut dn = jpki_dn(kind);
     dn.push(DnType::CommonName, dn_string(cn));
     dn
 }
@@ -209,26 +234,33 @@ pub(crate) fn leaf_params(
     Ok(p)
 }
 
+/// A user-authentication certificate for `req`, to sign: subject `C=JP, O=JPKI,
+/// OU=JPKI for user authentication, CN=<subject_id>`, keyUsage digitalSignature,
+/// extendedKeyUsage clientAuth, AKI, CRL distribution point.
+pub(crate) fn auth_params(req: &AuthCertRequest<'_>) -> Result<CertificateParams, IssueError> {
+    if req.subject_id.is_empty() {
+        return Err(IssueError::EmptyField("subject_id"));
+    }
+    let mut p = leaf_params(
+        CaKind::Auth,
+        req.serial,
+        req.not_before,
+        req.not_after,
+        &req.subject_id,
+    )?;
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    Ok(p)
+}
+
 impl TestPki {
     /// Issues a user-authentication certificate (利用者証明用電子証明書) from
     /// the auth root: subject `C=JP, O=JPKI, OU=JPKI for user authentication,
     /// CN=<subject_id>` (no personal data), keyUsage digitalSignature,
     /// extendedKeyUsage clientAuth, AKI, CRL distribution point.
     pub fn issue_auth_cert(&self, req: &AuthCertRequest<'_>) -> Result<Der, IssueError> {
-        if req.subject_id.is_empty() {
-            return Err(IssueError::EmptyField("subject_id"));
-        }
-        let kind = CaKind::Auth;
-        let mut p = leaf_params(
-            kind,
-            req.serial,
-            req.not_before,
-            req.not_after,
-            &req.subject_id,
-        )?;
-        p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let cert = p.signed_by(&RsaSubject(req.key), self.root(kind).issuer())?;
+        let cert =
+            auth_params(req)?.signed_by(&RsaSubject(req.key), self.root(CaKind::Auth).issuer())?;
         Ok(Der::new(cert.der().to_vec()))
     }
 
@@ -274,6 +306,25 @@ mod tests {
     use crate::pki::testutil::{
         dt, sample_auth_cert, sample_basic4, sample_sign_cert, subject_key, test_pki,
     };
+
+    #[test]
+    fn card_validity_is_jst_days_in_utc() {
+        let issued = dt(2024, 4, 1) + Duration::hours(10);
+        let expires = NaiveDate::from_ymd_opt(2029, 4, 1).unwrap();
+        assert_eq!(
+            card_validity(issued, expires),
+            (
+                dt(2024, 4, 1) + Duration::hours(1),
+                dt(2029, 4, 1) + Duration::hours(14) + Duration::seconds(3599)
+            )
+        );
+        // Never empty: an expiry before the issue gives one second.
+        let late = dt(2029, 4, 2) + Duration::hours(12);
+        assert_eq!(
+            card_validity(late, expires).1,
+            late - Duration::hours(9) + Duration::seconds(1)
+        );
+    }
 
     #[test]
     fn issued_certs_are_der_and_deterministic() {

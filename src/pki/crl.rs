@@ -8,10 +8,11 @@ use chrono::NaiveDateTime;
 use rcgen::{
     CertificateRevocationListParams, KeyIdMethod, RevocationReason, RevokedCertParams, SerialNumber,
 };
+use x509_parser::revocation_list::CertificateRevocationList;
 
 use crate::pki::ca::{CaKind, TestPki};
-use crate::pki::der::{Der, hex, serial_to_u64, to_offset};
-use crate::pki::inspect::{OID_SHA256_WITH_RSA, cert_time};
+use crate::pki::der::{Der, hex, serial_to_u64, to_offset, window};
+use crate::pki::inspect::{OID_SHA256_WITH_RSA, cert_time, names_other_key};
 
 /// Errors from building, parsing or verifying a CRL.
 #[derive(Debug, thiserror::Error)]
@@ -100,20 +101,10 @@ impl RevocationList {
     /// Reads the revoked serials of a DER CRL **without** checking its
     /// signature (use [`TestPki::verify_crl`] for that).
     pub fn parse_crl(der: &[u8]) -> Result<Self, CrlError> {
-        let (rest, crl) =
-            x509_parser::parse_x509_crl(der).map_err(|e| CrlError::Malformed(e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(CrlError::Malformed(format!(
-                "{} trailing bytes",
-                rest.len()
-            )));
-        }
-        Self::from_parsed(&crl)
+        Self::from_parsed(&parse_der(der)?)
     }
 
-    fn from_parsed(
-        crl: &x509_parser::revocation_list::CertificateRevocationList<'_>,
-    ) -> Result<Self, CrlError> {
+    fn from_parsed(crl: &CertificateRevocationList<'_>) -> Result<Self, CrlError> {
         let mut list = RevocationList::new();
         for revoked in crl.iter_revoked_certificates() {
             let raw = revoked.raw_serial();
@@ -121,6 +112,19 @@ impl RevocationList {
         }
         Ok(list)
     }
+}
+
+/// Parses a DER CRL, rejecting trailing bytes.
+fn parse_der(der: &[u8]) -> Result<CertificateRevocationList<'_>, CrlError> {
+    let (rest, crl) =
+        x509_parser::parse_x509_crl(der).map_err(|e| CrlError::Malformed(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(CrlError::Malformed(format!(
+            "{} trailing bytes",
+            rest.len()
+        )));
+    }
+    Ok(crl)
 }
 
 impl TestPki {
@@ -135,14 +139,12 @@ impl TestPki {
         this_update: NaiveDateTime,
         next_update: NaiveDateTime,
     ) -> Result<Der, CrlError> {
-        let this = to_offset(this_update).ok_or(CrlError::TimeOutOfRange(this_update))?;
-        let next = to_offset(next_update).ok_or(CrlError::TimeOutOfRange(next_update))?;
-        if next <= this {
-            return Err(CrlError::InvalidUpdateWindow {
+        let (this, next) = window(this_update, next_update, CrlError::TimeOutOfRange, || {
+            CrlError::InvalidUpdateWindow {
                 this_update,
                 next_update,
-            });
-        }
+            }
+        })?;
         let revoked_certs = revoked
             .iter()
             .map(|&(serial, at)| {
@@ -170,26 +172,12 @@ impl TestPki {
     /// Parses a CRL, checks it was issued by the `kind` root (name, AKI,
     /// sha256WithRSA signature) and returns its revoked serials.
     pub fn verify_crl(&self, kind: CaKind, der: &[u8]) -> Result<RevocationList, CrlError> {
-        let (rest, crl) =
-            x509_parser::parse_x509_crl(der).map_err(|e| CrlError::Malformed(e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(CrlError::Malformed(format!(
-                "{} trailing bytes",
-                rest.len()
-            )));
-        }
+        let crl = parse_der(der)?;
         let root = self.root(kind);
-        if crl.issuer().as_raw() != root.subject_der() {
+        if crl.issuer().as_raw() != root.subject_der()
+            || names_other_key(crl.extensions(), root.key_identifier())
+        {
             return Err(CrlError::NotIssuedByRoot);
-        }
-        for ext in crl.extensions() {
-            if let x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(aki) =
-                ext.parsed_extension()
-                && let Some(id) = &aki.key_identifier
-                && id.0 != root.key_identifier()
-            {
-                return Err(CrlError::NotIssuedByRoot);
-            }
         }
         let alg = crl.signature_algorithm.algorithm.to_id_string();
         if alg != OID_SHA256_WITH_RSA {

@@ -78,6 +78,17 @@ pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     out
 }
 
+/// SHA-256(seed_be || label): the 32 bytes a key (RSA generator seed, Ed25519
+/// seed) or a serial derives from.
+pub(crate) fn derive32(seed: u64, label: &str) -> [u8; 32] {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    ctx.update(&seed.to_be_bytes());
+    ctx.update(label.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
+}
+
 /// Lower-case hex without separators.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use fmt::Write;
@@ -123,6 +134,22 @@ pub(crate) fn serialize_opt_hex<S: serde::Serializer>(
 /// dropping it keeps certificates deterministic. `None` when out of range.
 pub(crate) fn to_offset(t: NaiveDateTime) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(t.and_utc().timestamp()).ok()
+}
+
+/// A validity (or update) window as `time` values: `out_of_range(t)` when an end
+/// cannot be encoded, `reversed()` when the end is not after the start.
+pub(crate) fn window<E>(
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    out_of_range: impl Fn(NaiveDateTime) -> E,
+    reversed: impl FnOnce() -> E,
+) -> Result<(OffsetDateTime, OffsetDateTime), E> {
+    let s = to_offset(start).ok_or_else(|| out_of_range(start))?;
+    let e = to_offset(end).ok_or_else(|| out_of_range(end))?;
+    if e <= s {
+        return Err(reversed());
+    }
+    Ok((s, e))
 }
 
 /// Converts seconds since the Unix epoch to a naive UTC timestamp.

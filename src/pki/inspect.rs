@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use x509_parser::asn1_rs::{Any, Class, FromDer, Tag};
 use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
+use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension, X509Extension};
 use x509_parser::public_key::PublicKey;
 use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 
@@ -141,6 +141,35 @@ pub struct CertInfo {
     /// SHA-256 over the whole certificate DER.
     #[serde(serialize_with = "serialize_hex")]
     pub sha256_fingerprint: [u8; 32],
+}
+
+/// Checks `cert` names a CA as its issuer: `subject` (the CA's subject name, DER)
+/// and, when it has an authority key identifier, `key_id`.
+pub(crate) fn check_issuer(
+    cert: &X509Certificate<'_>,
+    subject: &[u8],
+    key_id: &[u8],
+) -> Result<(), VerifyError> {
+    if cert.issuer().as_raw() != subject || names_other_key(cert.iter_extensions(), key_id) {
+        return Err(VerifyError::NotIssuedByRoot);
+    }
+    Ok(())
+}
+
+/// Whether an authority key identifier among `extensions` (of a certificate or a CRL)
+/// names another key than `key_id`.
+pub(crate) fn names_other_key<'a, 'b: 'a>(
+    extensions: impl IntoIterator<Item = &'a X509Extension<'b>>,
+    key_id: &[u8],
+) -> bool {
+    extensions
+        .into_iter()
+        .any(|ext| match ext.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                aki.key_identifier.as_ref().is_some_and(|id| id.0 != key_id)
+            }
+            _ => false,
+        })
 }
 
 /// Parses a certificate, rejecting trailing bytes.

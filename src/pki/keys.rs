@@ -32,7 +32,7 @@ use rsa::pkcs1::EncodeRsaPublicKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;
 
-use crate::pki::der::hex;
+use crate::pki::der::{derive32, hex};
 
 /// Modulus size of every key in this module, in bits.
 pub const RSA_BITS: usize = 2048;
@@ -120,16 +120,6 @@ impl fmt::Debug for RsaKey {
     }
 }
 
-/// The 32-byte ChaCha20 seed for `(seed, label)`: SHA-256(seed_be || label).
-fn rng_seed(seed: u64, label: &str) -> [u8; 32] {
-    let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(&seed.to_be_bytes());
-    ctx.update(label.as_bytes());
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ctx.finish().as_ref());
-    out
-}
-
 impl RsaKey {
     /// Derives the key for `(seed, label)` from scratch (no caching).
     ///
@@ -137,7 +127,8 @@ impl RsaKey {
     /// [`RsaKey::cached`]. Same inputs always give the same key.
     pub fn derive(seed: u64, label: &str) -> Result<Self, KeyError> {
         let started = Instant::now();
-        let mut rng = ChaCha20Rng::from_seed(rng_seed(seed, label));
+        // The ChaCha20 seed is SHA-256(seed_be || label).
+        let mut rng = ChaCha20Rng::from_seed(derive32(seed, label));
         let private = RsaPrivateKey::new(&mut rng, RSA_BITS).map_err(KeyError::Generate)?;
         let pkcs8 = private
             .to_pkcs8_der()

@@ -22,19 +22,14 @@
 
 use std::fmt;
 
-use aws_lc_rs::signature::{ED25519, UnparsedPublicKey};
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyUsagePurpose, SerialNumber,
-};
+use rcgen::{CertificateParams, SerialNumber};
 use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::ParsedExtension;
 
-use crate::pki::ca::{CaKind, RsaSubject, dn_string};
-use crate::pki::cert::{AuthCertRequest, IssueError, leaf_params};
+use crate::pki::ca::{CaKind, RsaSubject, root_dn, root_validity};
+use crate::pki::cert::{AuthCertRequest, IssueError, auth_params};
 use crate::pki::der::{Der, to_offset};
-use crate::pki::inspect::{CertInfo, OID_ED25519, VerifyError, parse_cert};
-use crate::pki::reader::{EdSigner, ReaderError, ReaderKey};
+use crate::pki::inspect::{CertInfo, VerifyError, parse_cert};
+use crate::pki::reader::{EdCa, EdSigner, ReaderError, ReaderKey};
 
 /// The label the root key derives from (with the seed).
 const ROOT_LABEL: &str = "load-auth-root";
@@ -46,18 +41,14 @@ pub const LOAD_ROOT_MARK: &str = "onshi LOAD-TEST CA (Ed25519, not J-LIS)";
 /// why it exists and where it must not be used.
 pub struct LoadAuthRoot {
     seed: u64,
-    cert_der: Der,
-    issuer: Issuer<'static, EdSigner>,
-    public_key: Vec<u8>,
-    subject_raw: Vec<u8>,
-    key_id: Vec<u8>,
+    ca: EdCa,
 }
 
 impl fmt::Debug for LoadAuthRoot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LoadAuthRoot")
             .field("seed", &self.seed)
-            .field("cert_der", &self.cert_der)
+            .field("cert_der", &self.ca.cert_der)
             .finish_non_exhaustive()
     }
 }
@@ -66,45 +57,19 @@ impl LoadAuthRoot {
     /// The root for `seed`: key from SHA-256(seed || "load-auth-root"), a
     /// self-signed certificate `C=JP, O=JPKI, OU=JPKI for user
     /// authentication, OU=onshi LOAD-TEST CA (Ed25519, not J-LIS)`, valid
-    /// 2014-01-01 .. 2049-12-31. Takes well under a millisecond.
+    /// 2014-01-01 .. 2049-12-31 (as the JPKI test roots). Takes well under a
+    /// millisecond.
     pub fn generate(seed: u64) -> Result<Self, ReaderError> {
         let signer = EdSigner(ReaderKey::derive(seed, ROOT_LABEL)?);
-        let at = |y, m, d, h, mi, s| {
-            chrono::NaiveDate::from_ymd_opt(y, m, d)
-                .and_then(|d| d.and_hms_opt(h, mi, s))
-                .unwrap_or_default()
-        };
-        let (nb, na) = (at(2014, 1, 1, 0, 0, 0), at(2049, 12, 31, 23, 59, 59));
+        let (nb, na) = root_validity();
         let mut params = CertificateParams::default();
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, dn_string("JP"));
-        dn.push(DnType::OrganizationName, dn_string("JPKI"));
-        dn.push(
-            DnType::OrganizationalUnitName,
-            dn_string(CaKind::Auth.organizational_unit()),
-        );
-        dn.push(
-            DnType::CustomDnType(vec![2, 5, 4, 11]),
-            dn_string(LOAD_ROOT_MARK),
-        );
-        params.distinguished_name = dn;
+        params.distinguished_name = root_dn(CaKind::Auth, LOAD_ROOT_MARK);
         params.serial_number = Some(SerialNumber::from(3u64));
         params.not_before = to_offset(nb).ok_or(ReaderError::TimeOutOfRange(nb))?;
         params.not_after = to_offset(na).ok_or(ReaderError::TimeOutOfRange(na))?;
-        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let cert = params.self_signed(&signer)?;
-        let cert_der = Der::new(cert.der().to_vec());
-        let key_id = params.key_identifier(&signer);
-        let public_key = signer.0.public_key().to_vec();
-        let subject_raw = parse_cert(&cert_der)?.subject().as_raw().to_vec();
         Ok(Self {
             seed,
-            cert_der,
-            issuer: Issuer::new(params, signer),
-            public_key,
-            subject_raw,
-            key_id,
+            ca: EdCa::self_signed(params, signer)?,
         })
     }
 
@@ -115,12 +80,12 @@ impl LoadAuthRoot {
 
     /// The self-signed root certificate (DER).
     pub fn cert_der(&self) -> &Der {
-        &self.cert_der
+        &self.ca.cert_der
     }
 
     /// DER of the root's subject name (= issuer name of what it issues).
     pub fn subject_der(&self) -> &[u8] {
-        &self.subject_raw
+        &self.ca.subject_raw
     }
 
     /// Issues a user-authentication certificate exactly like
@@ -128,46 +93,14 @@ impl LoadAuthRoot {
     /// (same subject layout, key usages and extensions, RSA subject key) but
     /// signed with this root's Ed25519 key.
     pub fn issue_auth_cert(&self, req: &AuthCertRequest<'_>) -> Result<Der, IssueError> {
-        if req.subject_id.is_empty() {
-            return Err(IssueError::EmptyField("subject_id"));
-        }
-        let mut p = leaf_params(
-            CaKind::Auth,
-            req.serial,
-            req.not_before,
-            req.not_after,
-            &req.subject_id,
-        )?;
-        p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let cert = p.signed_by(&RsaSubject(req.key), &self.issuer)?;
+        let cert = auth_params(req)?.signed_by(&RsaSubject(req.key), &self.ca.issuer)?;
         Ok(Der::new(cert.der().to_vec()))
     }
 
     /// Checks a parsed certificate was issued by this root: issuer name,
     /// authority key identifier and the Ed25519 signature over the TBS bytes.
     pub(crate) fn check_issued(&self, cert: &X509Certificate<'_>) -> Result<(), VerifyError> {
-        if cert.issuer().as_raw() != self.subject_raw.as_slice() {
-            return Err(VerifyError::NotIssuedByRoot);
-        }
-        for ext in cert.iter_extensions() {
-            if let ParsedExtension::AuthorityKeyIdentifier(aki) = ext.parsed_extension()
-                && let Some(id) = &aki.key_identifier
-                && id.0 != self.key_id.as_slice()
-            {
-                return Err(VerifyError::NotIssuedByRoot);
-            }
-        }
-        let alg = cert.signature_algorithm.algorithm.to_id_string();
-        if alg != OID_ED25519 || cert.signature_algorithm != cert.tbs_certificate.signature {
-            return Err(VerifyError::UnsupportedAlgorithm(alg));
-        }
-        UnparsedPublicKey::new(&ED25519, &self.public_key)
-            .verify(
-                cert.tbs_certificate.as_ref(),
-                cert.signature_value.data.as_ref(),
-            )
-            .map_err(|_| VerifyError::SignatureInvalid)
+        self.ca.check_issued(cert)
     }
 
     /// Verifies that `cert_der` was issued by this root (validity dates are

@@ -30,7 +30,7 @@ pub mod reader;
 pub mod sign;
 
 pub use ca::{CaKind, CaRoot, PkiError, TestPki};
-pub use cert::{AuthCertRequest, BasicFour, IssueError, Sex, SignCertRequest};
+pub use cert::{AuthCertRequest, BasicFour, IssueError, Sex, SignCertRequest, card_validity};
 pub use crl::{CrlError, RevocationList};
 pub use der::Der;
 pub use inspect::{CertError, CertInfo, VerifyError};

@@ -8,17 +8,19 @@
 
 use std::fmt;
 
-use aws_lc_rs::digest;
 use aws_lc_rs::signature::{ED25519, Ed25519KeyPair, KeyPair as _, UnparsedPublicKey};
 use chrono::NaiveDateTime;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyUsagePurpose, PublicKeyData, SerialNumber, SigningKey,
 };
+use x509_parser::certificate::X509Certificate;
 
 use crate::pki::ca::dn_string;
-use crate::pki::der::{Der, to_offset};
-use crate::pki::inspect::{CertError, OID_ED25519, VerifyError, cert_time, name_attr, parse_cert};
+use crate::pki::der::{Der, derive32, window};
+use crate::pki::inspect::{
+    CertError, OID_ED25519, VerifyError, cert_time, check_issuer, name_attr, parse_cert,
+};
 
 const OID_CN: &str = "2.5.4.3";
 const OID_OU: &str = "2.5.4.11";
@@ -49,16 +51,6 @@ pub enum ReaderError {
     /// The freshly built CA certificate did not parse (should not happen).
     #[error(transparent)]
     Cert(#[from] CertError),
-}
-
-/// SHA-256(seed_be || label), the 32-byte Ed25519 seed / serial source.
-pub(crate) fn derive32(seed: u64, label: &str) -> [u8; 32] {
-    let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(&seed.to_be_bytes());
-    ctx.update(label.as_bytes());
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ctx.finish().as_ref());
-    out
 }
 
 /// An Ed25519 private key of the reader PKI.
@@ -136,6 +128,56 @@ impl PublicKeyData for EdPublic<'_> {
     }
 }
 
+/// A self-signed Ed25519 CA (the reader CA, the load-test root): its certificate,
+/// the rcgen issuer for what it signs, and what checking its signatures takes.
+pub(crate) struct EdCa {
+    pub(crate) cert_der: Der,
+    pub(crate) issuer: Issuer<'static, EdSigner>,
+    pub(crate) public_key: Vec<u8>,
+    pub(crate) subject_raw: Vec<u8>,
+    key_id: Vec<u8>,
+}
+
+impl EdCa {
+    /// Self-signs `params` (name, serial and validity set) with `signer` as a CA
+    /// certificate: path length 0, keyCertSign and cRLSign.
+    pub(crate) fn self_signed(
+        mut params: CertificateParams,
+        signer: EdSigner,
+    ) -> Result<Self, ReaderError> {
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let cert = params.self_signed(&signer)?;
+        let cert_der = Der::new(cert.der().to_vec());
+        let key_id = params.key_identifier(&signer);
+        let public_key = signer.0.public_key().to_vec();
+        let subject_raw = parse_cert(&cert_der)?.subject().as_raw().to_vec();
+        Ok(Self {
+            cert_der,
+            issuer: Issuer::new(params, signer),
+            public_key,
+            subject_raw,
+            key_id,
+        })
+    }
+
+    /// Checks a parsed certificate was issued by this CA: issuer name, authority key
+    /// identifier and the Ed25519 signature over the TBS bytes.
+    pub(crate) fn check_issued(&self, cert: &X509Certificate<'_>) -> Result<(), VerifyError> {
+        check_issuer(cert, &self.subject_raw, &self.key_id)?;
+        let alg = cert.signature_algorithm.algorithm.to_id_string();
+        if alg != OID_ED25519 || cert.signature_algorithm != cert.tbs_certificate.signature {
+            return Err(VerifyError::UnsupportedAlgorithm(alg));
+        }
+        UnparsedPublicKey::new(&ED25519, &self.public_key)
+            .verify(
+                cert.tbs_certificate.as_ref(),
+                cert.signature_value.data.as_ref(),
+            )
+            .map_err(|_| VerifyError::SignatureInvalid)
+    }
+}
+
 /// A reader device's certificate and private key.
 #[derive(Debug)]
 pub struct ReaderCredential {
@@ -170,18 +212,14 @@ pub struct ReaderIdentity {
 /// The Ed25519 reader CA.
 pub struct ReaderCa {
     seed: u64,
-    cert_der: Der,
-    issuer: Issuer<'static, EdSigner>,
-    public_key: Vec<u8>,
-    subject_raw: Vec<u8>,
-    key_id: Vec<u8>,
+    ca: EdCa,
 }
 
 impl fmt::Debug for ReaderCa {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReaderCa")
             .field("seed", &self.seed)
-            .field("cert_der", &self.cert_der)
+            .field("cert_der", &self.ca.cert_der)
             .finish_non_exhaustive()
     }
 }
@@ -190,15 +228,12 @@ fn validity(
     nb: NaiveDateTime,
     na: NaiveDateTime,
 ) -> Result<(time::OffsetDateTime, time::OffsetDateTime), ReaderError> {
-    let b = to_offset(nb).ok_or(ReaderError::TimeOutOfRange(nb))?;
-    let a = to_offset(na).ok_or(ReaderError::TimeOutOfRange(na))?;
-    if a <= b {
-        return Err(ReaderError::InvalidValidity {
+    window(nb, na, ReaderError::TimeOutOfRange, || {
+        ReaderError::InvalidValidity {
             not_before: nb,
             not_after: na,
-        });
-    }
-    Ok((b, a))
+        }
+    })
 }
 
 impl ReaderCa {
@@ -222,31 +257,20 @@ impl ReaderCa {
         params.serial_number = Some(SerialNumber::from(1u64));
         params.not_before = nb;
         params.not_after = na;
-        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let cert = params.self_signed(&signer)?;
-        let cert_der = Der::new(cert.der().to_vec());
-        let key_id = params.key_identifier(&signer);
-        let public_key = signer.0.public_key().to_vec();
-        let subject_raw = parse_cert(&cert_der)?.subject().as_raw().to_vec();
         Ok(ReaderCa {
             seed,
-            cert_der,
-            issuer: Issuer::new(params, signer),
-            public_key,
-            subject_raw,
-            key_id,
+            ca: EdCa::self_signed(params, signer)?,
         })
     }
 
     /// The CA certificate (DER).
     pub fn cert_der(&self) -> &Der {
-        &self.cert_der
+        &self.ca.cert_der
     }
 
     /// The CA's raw 32-byte Ed25519 public key.
     pub fn public_key(&self) -> &[u8] {
-        &self.public_key
+        &self.ca.public_key
     }
 
     /// Issues a device certificate and key for `reader_id` at
@@ -301,7 +325,7 @@ impl ReaderCa {
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         params.use_authority_key_identifier_extension = true;
-        let cert = params.signed_by(&EdPublic(key.public_key()), &self.issuer)?;
+        let cert = params.signed_by(&EdPublic(key.public_key()), &self.ca.issuer)?;
         Ok(ReaderCredential {
             cert_der: Der::new(cert.der().to_vec()),
             key,
@@ -319,28 +343,7 @@ impl ReaderCa {
         at: NaiveDateTime,
     ) -> Result<ReaderIdentity, VerifyError> {
         let cert = parse_cert(cert_der)?;
-        if cert.issuer().as_raw() != self.subject_raw.as_slice() {
-            return Err(VerifyError::NotIssuedByRoot);
-        }
-        for ext in cert.iter_extensions() {
-            if let x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(aki) =
-                ext.parsed_extension()
-                && let Some(id) = &aki.key_identifier
-                && id.0 != self.key_id.as_slice()
-            {
-                return Err(VerifyError::NotIssuedByRoot);
-            }
-        }
-        let alg = cert.signature_algorithm.algorithm.to_id_string();
-        if alg != OID_ED25519 || cert.signature_algorithm != cert.tbs_certificate.signature {
-            return Err(VerifyError::UnsupportedAlgorithm(alg));
-        }
-        UnparsedPublicKey::new(&ED25519, &self.public_key)
-            .verify(
-                cert.tbs_certificate.as_ref(),
-                cert.signature_value.data.as_ref(),
-            )
-            .map_err(|_| VerifyError::SignatureInvalid)?;
+        self.ca.check_issued(&cert)?;
 
         let not_before = cert_time(cert.validity().not_before)?;
         let not_after = cert_time(cert.validity().not_after)?;

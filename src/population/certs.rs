@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::{PersonIndex, Population};
@@ -19,7 +18,7 @@ use crate::persona::cards::CardFactoryError;
 use crate::persona::{CardFactory, IssuedCard, ResolvedPersona};
 use crate::pki::{
     AuthCertRequest, Der, IssueError, KeyCache, KeyError, KeyPool, LoadAuthRoot, ReaderError,
-    RsaKey,
+    RsaKey, card_validity,
 };
 
 /// Default number of distinct RSA keys shared by generated persons.
@@ -82,15 +81,6 @@ pub struct CertificateIssuer {
     factory: CardFactory,
     load_root: Arc<LoadAuthRoot>,
     pool: KeyPool,
-}
-
-/// JST → UTC (certificates are UTC; persona times JST).
-fn jst_to_utc(t: NaiveDateTime) -> NaiveDateTime {
-    t - Duration::hours(9)
-}
-
-fn end_of_day_utc(d: NaiveDate) -> NaiveDateTime {
-    jst_to_utc(d.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN)))
 }
 
 impl CertificateIssuer {
@@ -160,15 +150,13 @@ impl CertificateIssuer {
 
     fn issue_generated(&self, p: &ResolvedPersona, key: &RsaKey) -> Result<Der, IssueError> {
         let cert = &p.card.certificate;
-        let not_before = jst_to_utc(cert.issued_at);
-        let not_after = end_of_day_utc(cert.expires_on).max(not_before + Duration::seconds(1));
-        self.load_root.issue_auth_cert(&AuthCertRequest {
-            serial: cert.serial,
+        let (not_before, not_after) = card_validity(cert.issued_at, cert.expires_on);
+        self.load_root.issue_auth_cert(&AuthCertRequest::for_card(
+            cert.serial,
             not_before,
             not_after,
             key,
-            subject_id: format!("{:016X}", cert.serial),
-        })
+        ))
     }
 
     /// A whole virtual card for member `index`. Generated persons' cards carry no

@@ -18,7 +18,7 @@ use crate::pki::inspect::{CertError, VerifyError, parse_cert};
 use crate::pki::{
     CaKind, HashAlg, KeyCache, LoadAuthRoot, PkiError, ReaderCa, ReaderError, TestPki, verify_pkcs1,
 };
-use crate::population::RootKind;
+use crate::population::{CertificateIssuer, RootKind};
 
 /// The roots the reference backend trusts.
 #[derive(Debug, Clone)]
@@ -51,6 +51,16 @@ impl TrustAnchors {
             jpki: Arc::new(TestPki::generate_with_cache(seed, keys)?),
             load: Some(Arc::new(LoadAuthRoot::generate(seed)?)),
             readers: Arc::new(ReaderCa::generate(seed)?),
+        })
+    }
+
+    /// Anchors that trust what `issuer` issues (its JPKI test hierarchy and load
+    /// root, shared), with the reader CA of the same seed.
+    pub fn of_issuer(issuer: &CertificateIssuer) -> Result<Self, TrustError> {
+        Ok(Self {
+            jpki: Arc::clone(issuer.factory().pki()),
+            load: Some(Arc::clone(issuer.load_root())),
+            readers: Arc::new(ReaderCa::generate(issuer.factory().seed())?),
         })
     }
 }

@@ -29,7 +29,7 @@ use super::engine::{Engine, EngineError, Outcome};
 use super::faults::FaultInjector;
 use super::xmlface::{self, XmlExchange};
 use crate::backend::protocol::{
-    ApiErrorBody, ApiErrorDetail, CardConfirmationRequest, Health, NumbersConfirmationRequest,
+    ApiErrorBody, ApiErrorDetail, CardConfirmationRequest, NumbersConfirmationRequest,
     RegistrationRequest,
 };
 use crate::codes::CharacterEncoding;
@@ -295,23 +295,7 @@ fn respond_json<T: Serialize>(s: &AppState, out: Outcome<T>, started: Instant) -
 }
 
 async fn health(State(s): State<AppState>) -> Response {
-    let pop = s.engine.population();
-    axum::Json(Health {
-        status: "ok".into(),
-        as_of: s.clock.as_of(),
-        now: s.clock.now(),
-        members: pop.len(),
-        personas: pop.persona_count(),
-        seed: pop.seed(),
-        defects: s
-            .engine
-            .defects()
-            .iter()
-            .map(|d| d.name().to_owned())
-            .collect(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
-    .into_response()
+    axum::Json(s.engine.health(s.clock.as_of(), s.clock.now())).into_response()
 }
 
 async fn challenge(State(s): State<AppState>, req: Request) -> Response {

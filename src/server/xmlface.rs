@@ -10,7 +10,9 @@ use chrono::NaiveDateTime;
 
 use super::audit::AuditRecord;
 use super::codes::ResultCode;
-use super::engine::{Engine, EngineError, RequestTime, bulk_error_response, xml_error_response};
+use super::engine::{
+    Engine, EngineError, Outcome, RequestTime, bulk_error_response, xml_error_response,
+};
 use crate::codes::{CharacterEncoding, ReferenceClassification};
 use crate::message::{
     BulkDownloadRequest, BulkQualificationRequest, MedicalInstitutionCode, QualificationRequest,
@@ -104,36 +106,77 @@ fn rejected(engine: &Engine, now: NaiveDateTime, e: &EngineError) -> AuditRecord
     a
 }
 
-/// `OQSsiquc01req` → `OQSsiquc01res`.
-pub fn inquiry(engine: &Engine, bytes: &[u8], t: RequestTime) -> XmlExchange {
+/// A request document of the XML face: where its error answer goes.
+trait XmlRequest: xml::XmlMessage {
+    /// The facility, `ArbitraryFileIdentifier` and 受付番号 an error answer echoes.
+    fn error_address(&self) -> (&MedicalInstitutionCode, Option<String>, &str);
+}
+
+impl XmlRequest for QualificationRequest {
+    fn error_address(&self) -> (&MedicalInstitutionCode, Option<String>, &str) {
+        let h = &self.message_header;
+        (
+            &h.medical_institution_code,
+            Some(h.arbitrary_file_identifier.clone()),
+            "",
+        )
+    }
+}
+
+impl XmlRequest for BulkQualificationRequest {
+    fn error_address(&self) -> (&MedicalInstitutionCode, Option<String>, &str) {
+        let h = &self.message_header;
+        (
+            &h.medical_institution_code,
+            Some(h.arbitrary_file_identifier.clone()),
+            "",
+        )
+    }
+}
+
+impl XmlRequest for BulkDownloadRequest {
+    fn error_address(&self) -> (&MedicalInstitutionCode, Option<String>, &str) {
+        (
+            &self.medical_institution_code,
+            self.arbitrary_file_identifier.clone(),
+            &self.reception_number,
+        )
+    }
+}
+
+/// One exchange of any request kind: decode, `run` on the engine, answer in the
+/// request's encoding. A refusal is answered with `error_doc` addressed to the
+/// request (at the audit's "now"); a document that cannot be read, with `error_doc`
+/// addressed to the facility found leniently (at the shell's "now").
+fn answer<Req: XmlRequest, Res: xml::XmlMessage, Doc: xml::XmlMessage>(
+    engine: &Engine,
+    bytes: &[u8],
+    t: RequestTime,
+    run: impl FnOnce(&Req) -> Outcome<Res>,
+    error_doc: impl Fn(
+        &EngineError,
+        &MedicalInstitutionCode,
+        Option<String>,
+        &str,
+        NaiveDateTime,
+    ) -> Doc,
+) -> XmlExchange {
     let encoding = encoding_of(bytes);
-    match xml::decode::<QualificationRequest>(bytes) {
+    match xml::decode::<Req>(bytes) {
         Ok(req) => {
-            let out = engine.xml_inquiry(&req, t);
+            let out = run(&req);
             match out.result {
                 Ok(res) => exchange(&res, encoding, 200, out.audit),
                 Err(e) => {
-                    let now = out.audit.now;
-                    let res = xml_error_response(
-                        &e,
-                        &req.message_header.medical_institution_code,
-                        Some(req.message_header.arbitrary_file_identifier.clone()),
-                        now,
-                        ReferenceClassification::InsuranceCardNumbers,
-                    );
+                    let (facility, file_id, reception_number) = req.error_address();
+                    let res = error_doc(&e, facility, file_id, reception_number, out.audit.now);
                     exchange(&res, encoding, e.code.http_status(), out.audit)
                 }
             }
         }
         Err(xe) => {
             let e = engine_error(&xe);
-            let res = xml_error_response(
-                &e,
-                &lenient_facility(bytes),
-                None,
-                t.now,
-                ReferenceClassification::InsuranceCardNumbers,
-            );
+            let res = error_doc(&e, &lenient_facility(bytes), None, "", t.now);
             exchange(
                 &res,
                 encoding,
@@ -142,72 +185,47 @@ pub fn inquiry(engine: &Engine, bytes: &[u8], t: RequestTime) -> XmlExchange {
             )
         }
     }
+}
+
+/// `OQSsiquc01req` → `OQSsiquc01res`.
+pub fn inquiry(engine: &Engine, bytes: &[u8], t: RequestTime) -> XmlExchange {
+    answer(
+        engine,
+        bytes,
+        t,
+        |req: &QualificationRequest| engine.xml_inquiry(req, t),
+        |e, facility, file_id, _, now| {
+            xml_error_response(
+                e,
+                facility,
+                file_id,
+                now,
+                ReferenceClassification::InsuranceCardNumbers,
+            )
+        },
+    )
 }
 
 /// `OQSmuquc01req` → `OQSmuquc01res` (受付番号), or an `OQSmuquc02res`-shaped error.
 pub fn bulk_upload(engine: &Engine, bytes: &[u8], t: RequestTime) -> XmlExchange {
-    let encoding = encoding_of(bytes);
-    match xml::decode::<BulkQualificationRequest>(bytes) {
-        Ok(req) => {
-            let out = engine.bulk_upload(&req, t);
-            match out.result {
-                Ok(ack) => exchange(&ack, encoding, 200, out.audit),
-                Err(e) => {
-                    let res = bulk_error_response(
-                        &e,
-                        &req.message_header.medical_institution_code,
-                        Some(req.message_header.arbitrary_file_identifier.clone()),
-                        "",
-                        out.audit.now,
-                    );
-                    exchange(&res, encoding, e.code.http_status(), out.audit)
-                }
-            }
-        }
-        Err(xe) => {
-            let e = engine_error(&xe);
-            let res = bulk_error_response(&e, &lenient_facility(bytes), None, "", t.now);
-            exchange(
-                &res,
-                encoding,
-                e.code.http_status(),
-                rejected(engine, t.now, &e),
-            )
-        }
-    }
+    answer(
+        engine,
+        bytes,
+        t,
+        |req: &BulkQualificationRequest| engine.bulk_upload(req, t),
+        bulk_error_response,
+    )
 }
 
 /// `OQSmuquc02req` → `OQSmuquc02res`.
 pub fn bulk_download(engine: &Engine, bytes: &[u8], t: RequestTime) -> XmlExchange {
-    let encoding = encoding_of(bytes);
-    match xml::decode::<BulkDownloadRequest>(bytes) {
-        Ok(req) => {
-            let out = engine.bulk_download(&req, t);
-            match out.result {
-                Ok(res) => exchange(&res, encoding, 200, out.audit),
-                Err(e) => {
-                    let res = bulk_error_response(
-                        &e,
-                        &req.medical_institution_code,
-                        req.arbitrary_file_identifier.clone(),
-                        &req.reception_number,
-                        t.now,
-                    );
-                    exchange(&res, encoding, e.code.http_status(), out.audit)
-                }
-            }
-        }
-        Err(xe) => {
-            let e = engine_error(&xe);
-            let res = bulk_error_response(&e, &lenient_facility(bytes), None, "", t.now);
-            exchange(
-                &res,
-                encoding,
-                e.code.http_status(),
-                rejected(engine, t.now, &e),
-            )
-        }
-    }
+    answer(
+        engine,
+        bytes,
+        t,
+        |req: &BulkDownloadRequest| engine.bulk_download(req, t),
+        bulk_error_response,
+    )
 }
 
 /// Dispatches on a request kind (`None` for kinds that are not requests).

@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use onshi::backend::protocol::*;
 use onshi::defaults;
 use onshi::message::MedicalInstitutionCode;
-use onshi::pki::{HashAlg, KeyCache, ReaderCa, ReaderCredential};
-use onshi::population::{CertificateIssuer, Population};
+use onshi::pki::{HashAlg, KeyCache, ReaderCredential};
+use onshi::population::{CertificateIssuer, IssuedAuthCert, Population};
 use onshi::server::audit::MemorySink;
 use onshi::server::{AppState, Defect, DefectSet, Engine, EngineConfig, ServerClock, TrustAnchors};
 
@@ -29,23 +29,20 @@ pub fn shared() -> &'static Shared {
             defaults::key_cache_dir().unwrap_or_else(|| std::env::temp_dir().join("onshi-keys")),
         );
         let issuer = CertificateIssuer::from_seed(defaults::DEFAULT_SEED, keys, 2).unwrap();
-        let readers = Arc::new(ReaderCa::generate(defaults::DEFAULT_SEED).unwrap());
+        let trust = TrustAnchors::of_issuer(&issuer).unwrap();
         let at = |y| {
             NaiveDate::from_ymd_opt(y, 1, 1)
                 .unwrap()
                 .and_hms_opt(0, 0, 0)
                 .unwrap()
         };
-        let reader = readers
+        let reader = trust
+            .readers
             .issue_device("RDR-HTTP-1", FACILITY, at(2020), at(2040))
             .unwrap();
         Shared {
-            trust: TrustAnchors {
-                jpki: Arc::clone(issuer.factory().pki()),
-                load: Some(Arc::clone(issuer.load_root())),
-                readers,
-            },
             issuer,
+            trust,
             reader,
         }
     })
@@ -77,40 +74,30 @@ pub fn state(defects: &[Defect]) -> (AppState, MemorySink) {
 
 /// A PIN-path authentication of `id` over `nonce`.
 pub fn pin_auth(engine: &Engine, id: &str, nonce: &[u8]) -> CardAuthentication {
-    let pop = engine.population();
-    let index = pop.index_of_id(id).unwrap();
-    let cert = shared().issuer.auth_certificate(pop, index).unwrap();
+    let cert = certificate(engine, id);
     let sig = cert
         .key
         .sign_digest_info(&HashAlg::Sha256.digest_info(nonce))
         .unwrap();
-    CardAuthentication {
-        auth_certificate: Base64Bytes(cert.der.to_vec()),
-        nonce: Base64Bytes(nonce.to_vec()),
-        method: AuthMethod::Pin,
-        card_signature: Some(Base64Bytes(sig.to_vec())),
-        pin_tries_before_verify: Some(3),
-        attestation: None,
-    }
+    CardAuthentication::pin(&cert.der, nonce.to_vec(), sig.to_vec(), 3)
 }
 
 /// A face-path authentication of `id` over `nonce`.
 pub fn face_auth(engine: &Engine, id: &str, nonce: &[u8]) -> CardAuthentication {
+    let cert = certificate(engine, id);
+    CardAuthentication::attested(
+        &cert.der,
+        nonce.to_vec(),
+        AuthMethod::Face,
+        &facility(),
+        &shared().reader,
+    )
+}
+
+fn certificate(engine: &Engine, id: &str) -> IssuedAuthCert {
     let pop = engine.population();
     let index = pop.index_of_id(id).unwrap();
-    let cert = shared().issuer.auth_certificate(pop, index).unwrap();
-    let msg = attestation_message(nonce, &cert.der, AuthMethod::Face, &facility());
-    CardAuthentication {
-        auth_certificate: Base64Bytes(cert.der.to_vec()),
-        nonce: Base64Bytes(nonce.to_vec()),
-        method: AuthMethod::Face,
-        card_signature: None,
-        pin_tries_before_verify: None,
-        attestation: Some(ReaderAttestation {
-            reader_certificate: Base64Bytes(shared().reader.cert_der.to_vec()),
-            signature: Base64Bytes(shared().reader.sign(&msg)),
-        }),
-    }
+    shared().issuer.auth_certificate(pop, index).unwrap()
 }
 
 pub fn card_request(card: CardAuthentication) -> CardConfirmationRequest {

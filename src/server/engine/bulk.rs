@@ -31,21 +31,13 @@ impl Engine {
                 Some(MedicalTreatmentFlag::Online) => CareSetting::OnlineConsultation,
                 _ => CareSetting::Outpatient,
             };
-            let q = NumbersQuery {
+            let q = NumbersQuery::xml(
                 now,
-                facility: &h.medical_institution_code,
-                insurer: s.insurer_number.as_str(),
-                symbol: s.insured_card_symbol.as_deref(),
-                number: &s.insured_identification_number,
-                branch: s.insured_branch_number.as_deref(),
-                birthdate: s.birthdate,
-                document: PresentedDocument::Unspecified,
-                card_presented: false,
-                limit_consent: s.limit_application_certificate_related_cons_flg
-                    == Some(crate::codes::LimitConsentFlag::Given),
-                treatment_month: info.medical_treatment_month,
+                &h.medical_institution_code,
+                s,
+                info.medical_treatment_month,
                 care_setting,
-            };
+            );
             let mut unit_audit = AuditRecord::new(0, now, Operation::BulkUpload);
             let pa = match self.numbers_answer(&q, &mut unit_audit) {
                 Ok((pa, _)) => pa,

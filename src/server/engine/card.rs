@@ -18,26 +18,13 @@ impl Engine {
             .map(|pa| {
                 pa.audit_into(&mut audit);
                 QualificationResponse {
-                    message_header: MessageHeader {
-                        process_execution_time: now,
-                        qualification_confirmation_date: now.date(),
-                        medical_institution_code: req.medical_institution_code.clone(),
-                        arbitrary_file_identifier: req.arbitrary_file_identifier.clone(),
-                        reference_classification: ReferenceClassification::MyNumberCard,
-                        segment_of_result: SegmentOfResult::Normal,
-                        error_code: None,
-                        error_message: None,
-                        character_code_identifier: CharacterEncoding::Utf8,
-                    },
-                    message_body: MessageBody {
-                        qualification_confirm_search_info: None,
-                        prescription_issue_select: req.prescription_issue_select,
-                        processing_result_status: pa.status,
-                        processing_result_code: pa.code.map(|c| c.code().to_owned()),
-                        processing_result_message: pa.message,
-                        qualification_validity: pa.validity,
-                        result_list: pa.results,
-                    },
+                    message_header: response_header(
+                        &req.medical_institution_code,
+                        req.arbitrary_file_identifier.clone(),
+                        now,
+                        ReferenceClassification::MyNumberCard,
+                    ),
+                    message_body: pa.into_body(None, req.prescription_issue_select),
                 }
             });
         Self::finish(result, audit)

@@ -22,12 +22,12 @@ use super::codes::ResultCode;
 use super::defects::{Defect, DefectSet, WRONG_PERSON_EVERY};
 use super::documents::{self, DocumentVerdict};
 use crate::backend::protocol::{
-    Base64Bytes, CardConfirmationRequest, Challenge, NumbersConfirmationRequest, PresentedDocument,
-    RegistrationOutcome, RegistrationRequest, RegistrationResponse,
+    Base64Bytes, CardConfirmationRequest, Challenge, Health, NumbersConfirmationRequest,
+    PresentedDocument, RegistrationOutcome, RegistrationRequest, RegistrationResponse,
 };
 use crate::codes::{
-    CharacterEncoding, ContributionRatio, MedicalTreatmentFlag, ProcessingResultStatus,
-    QualificationValidity, ReferenceClassification, SegmentOfResult,
+    CharacterEncoding, ContributionRatio, MedicalTreatmentFlag, PrescriptionIssueSelect,
+    ProcessingResultStatus, QualificationValidity, ReferenceClassification, SegmentOfResult,
 };
 use crate::message::{
     BulkConfirmUnit, BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse,
@@ -157,6 +157,34 @@ struct NumbersQuery<'a> {
     care_setting: CareSetting,
 }
 
+impl<'a> NumbersQuery<'a> {
+    /// A search of the XML interface (`OQSsiquc01req`, or one of an `OQSmuquc01req`):
+    /// no document said, no card presented.
+    fn xml(
+        now: NaiveDateTime,
+        facility: &'a MedicalInstitutionCode,
+        s: &'a QualificationConfirmSearchInfo,
+        treatment_month: Option<YearMonth>,
+        care_setting: CareSetting,
+    ) -> Self {
+        Self {
+            now,
+            facility,
+            insurer: s.insurer_number.as_str(),
+            symbol: s.insured_card_symbol.as_deref(),
+            number: &s.insured_identification_number,
+            branch: s.insured_branch_number.as_deref(),
+            birthdate: s.birthdate,
+            document: PresentedDocument::Unspecified,
+            card_presented: false,
+            limit_consent: s.limit_application_certificate_related_cons_flg
+                == Some(crate::codes::LimitConsentFlag::Given),
+            treatment_month,
+            care_setting,
+        }
+    }
+}
+
 /// The outcome for one person: what goes into `MessageBody` or a `BulkConfirmUnit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct PersonAnswer {
@@ -181,6 +209,19 @@ impl PersonAnswer {
         }
     }
 
+    /// 資格情報なし: no record with these numbers (or not this birth date).
+    fn no_match() -> Self {
+        Self::answered(
+            Answer {
+                validity: QualificationValidity::NoMatchingQualification,
+                results: Vec::new(),
+                notes: Vec::new(),
+                limit_provided: false,
+            },
+            Vec::new(),
+        )
+    }
+
     fn answered(answer: Answer, mut notes: Vec<ResultCode>) -> Self {
         notes.extend(answer.notes.iter().copied());
         notes.sort_by_key(|c| c.code());
@@ -198,6 +239,23 @@ impl PersonAnswer {
             message,
             validity: Some(answer.validity),
             results: answer.results,
+        }
+    }
+
+    /// The `MessageBody` of a `QualificationResponse` carrying this answer.
+    fn into_body(
+        self,
+        echo: Option<QualificationConfirmSearchInfo>,
+        prescription_issue_select: Option<PrescriptionIssueSelect>,
+    ) -> MessageBody {
+        MessageBody {
+            qualification_confirm_search_info: echo,
+            prescription_issue_select,
+            processing_result_status: self.status,
+            processing_result_code: self.code.map(|c| c.code().to_owned()),
+            processing_result_message: self.message,
+            qualification_validity: self.validity,
+            result_list: self.results,
         }
     }
 
@@ -250,6 +308,26 @@ fn year_month(t: NaiveDateTime) -> Option<YearMonth> {
     YearMonth::new(t.year() as u16, t.month() as u8).ok()
 }
 
+/// The header of an answered `QualificationResponse` (`SegmentOfResult` 1, no error).
+fn response_header(
+    facility: &MedicalInstitutionCode,
+    file_id: Option<String>,
+    now: NaiveDateTime,
+    classification: ReferenceClassification,
+) -> MessageHeader {
+    MessageHeader {
+        process_execution_time: now,
+        qualification_confirmation_date: now.date(),
+        medical_institution_code: facility.clone(),
+        arbitrary_file_identifier: file_id,
+        reference_classification: classification,
+        segment_of_result: SegmentOfResult::Normal,
+        error_code: None,
+        error_message: None,
+        character_code_identifier: CharacterEncoding::Utf8,
+    }
+}
+
 /// A `SegmentOfResult` 9 response for a refused `OQSsiquc01req` (or a file that could
 /// not be read at all).
 pub fn xml_error_response(
@@ -261,18 +339,13 @@ pub fn xml_error_response(
 ) -> QualificationResponse {
     QualificationResponse {
         message_header: MessageHeader {
-            process_execution_time: now,
-            qualification_confirmation_date: now.date(),
-            medical_institution_code: facility.clone(),
-            arbitrary_file_identifier: file_id,
-            reference_classification: classification,
             segment_of_result: SegmentOfResult::Abnormal,
             error_code: Some(error.code.code().to_owned()),
             error_message: Some(match &error.field {
                 Some(f) => format!("{} [{f}]", error.message),
                 None => error.message.clone(),
             }),
-            character_code_identifier: CharacterEncoding::Utf8,
+            ..response_header(facility, file_id, now, classification)
         },
         message_body: MessageBody {
             qualification_confirm_search_info: None,
@@ -362,6 +435,21 @@ impl Engine {
     /// The defects on.
     pub fn defects(&self) -> DefectSet {
         self.config.defects
+    }
+
+    /// `GET /v1/health`: the store and the defects on, at the shell's as-of and "now".
+    pub fn health(&self, as_of: NaiveDateTime, now: NaiveDateTime) -> Health {
+        let pop = self.population();
+        Health {
+            status: "ok".into(),
+            as_of,
+            now,
+            members: pop.len(),
+            personas: pop.persona_count(),
+            seed: pop.seed(),
+            defects: self.defects().iter().map(|d| d.name().to_owned()).collect(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
     }
 
     fn calendar(&self) -> &RulesCalendar {

@@ -53,21 +53,13 @@ impl Engine {
         let now = xml_now(h.qualification_confirmation_date, t);
         let mut audit = self.audit(now, Operation::XmlInquiry);
         audit.facility = Some(h.medical_institution_code.as_str().to_owned());
-        let q = NumbersQuery {
+        let q = NumbersQuery::xml(
             now,
-            facility: &h.medical_institution_code,
-            insurer: s.insurer_number.as_str(),
-            symbol: s.insured_card_symbol.as_deref(),
-            number: &s.insured_identification_number,
-            branch: s.insured_branch_number.as_deref(),
-            birthdate: s.birthdate,
-            document: PresentedDocument::Unspecified,
-            card_presented: false,
-            limit_consent: s.limit_application_certificate_related_cons_flg
-                == Some(crate::codes::LimitConsentFlag::Given),
-            treatment_month: None,
-            care_setting: CareSetting::Outpatient,
-        };
+            &h.medical_institution_code,
+            s,
+            None,
+            CareSetting::Outpatient,
+        );
         let result = self.numbers_answer(&q, &mut audit).map(|(pa, _)| {
             pa.audit_into(&mut audit);
             self.numbers_response(
@@ -90,26 +82,13 @@ impl Engine {
         now: NaiveDateTime,
     ) -> QualificationResponse {
         QualificationResponse {
-            message_header: MessageHeader {
-                process_execution_time: now,
-                qualification_confirmation_date: now.date(),
-                medical_institution_code: facility.clone(),
-                arbitrary_file_identifier: file_id,
-                reference_classification: ReferenceClassification::InsuranceCardNumbers,
-                segment_of_result: SegmentOfResult::Normal,
-                error_code: None,
-                error_message: None,
-                character_code_identifier: CharacterEncoding::Utf8,
-            },
-            message_body: MessageBody {
-                qualification_confirm_search_info: echo,
-                prescription_issue_select: None,
-                processing_result_status: pa.status,
-                processing_result_code: pa.code.map(|c| c.code().to_owned()),
-                processing_result_message: pa.message,
-                qualification_validity: pa.validity,
-                result_list: pa.results,
-            },
+            message_header: response_header(
+                facility,
+                file_id,
+                now,
+                ReferenceClassification::InsuranceCardNumbers,
+            ),
+            message_body: pa.into_body(echo, None),
         }
     }
 
@@ -138,18 +117,7 @@ impl Engine {
             }
             audit.defect(Defect::AcceptMyNumber.name());
             let Some(index) = self.population.by_my_number(value.trim()) else {
-                return Ok((
-                    PersonAnswer::answered(
-                        Answer {
-                            validity: QualificationValidity::NoMatchingQualification,
-                            results: Vec::new(),
-                            notes: Vec::new(),
-                            limit_provided: false,
-                        },
-                        Vec::new(),
-                    ),
-                    None,
-                ));
+                return Ok((PersonAnswer::no_match(), None));
             };
             audit.person = self.population.id_of(index);
             let p = self
@@ -179,23 +147,12 @@ impl Engine {
             limit_application_certificate_related_cons_flg: None,
             arbitrary_identifier: None,
         };
-        let none = || {
-            PersonAnswer::answered(
-                Answer {
-                    validity: QualificationValidity::NoMatchingQualification,
-                    results: Vec::new(),
-                    notes: Vec::new(),
-                    limit_provided: false,
-                },
-                Vec::new(),
-            )
-        };
         let Some((index, r)) = self
             .population
             .by_numbers(&insurer, q.symbol, q.number, q.branch)
         else {
             audit.detail = Some("no record with these numbers".into());
-            return Ok((none(), Some(echo)));
+            return Ok((PersonAnswer::no_match(), Some(echo)));
         };
         audit.person = self.population.id_of(index);
         let p = self
@@ -204,7 +161,7 @@ impl Engine {
             .ok_or_else(|| EngineError::new(ResultCode::Internal))?;
         if p.person.birth_date != q.birthdate {
             audit.detail = Some("birth date does not match".into());
-            return Ok((none(), Some(echo)));
+            return Ok((PersonAnswer::no_match(), Some(echo)));
         }
         if q.care_setting != CareSetting::Outpatient
             && !self.calendar().card_usable_in(q.care_setting, day)

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::world::*;
 use crate::backend::protocol::*;
 use crate::codes::QualificationValidity as V;
-use crate::pki::{AuthCertRequest, HashAlg, LoadAuthRoot, ReaderCa};
+use crate::pki::{AuthCertRequest, HashAlg, LoadAuthRoot, ReaderCa, ReaderCredential};
 use crate::server::ResultCode as C;
 use crate::server::challenge::Tick;
 
@@ -171,24 +171,29 @@ fn reader_attestations_unknown_invalid_expired_or_elsewhere() {
     let err = w.confirm(&req).result.unwrap_err();
     assert_eq!(err.code, C::AttestationMissing);
 
+    // A fresh face request attested by `reader`.
+    let cert = base.card.auth_certificate.0.clone();
+    let attested_by = |reader: &ReaderCredential| {
+        let mut req = w.card_request("pin-locked", AuthMethod::Face);
+        req.card.attestation = Some(ReaderAttestation::sign(
+            reader,
+            req.card.nonce.as_bytes(),
+            &cert,
+            AuthMethod::Face,
+            &facility(),
+        ));
+        req
+    };
+
     // A reader from another CA.
     let rogue_ca = ReaderCa::generate(999).unwrap();
     let rogue = rogue_ca
         .issue_device("RDR-ROGUE", FACILITY, dt(2020), dt(2040))
         .unwrap();
-    let mut req = w.card_request("pin-locked", AuthMethod::Face);
-    let cert = req.card.auth_certificate.0.clone();
-    let msg = attestation_message(
-        req.card.nonce.as_bytes(),
-        &cert,
-        AuthMethod::Face,
-        &facility(),
+    assert_eq!(
+        w.confirm(&attested_by(&rogue)).result.unwrap_err().code,
+        C::ReaderUnknown
     );
-    req.card.attestation = Some(ReaderAttestation {
-        reader_certificate: Base64Bytes(rogue.cert_der.to_vec()),
-        signature: Base64Bytes(rogue.sign(&msg)),
-    });
-    assert_eq!(w.confirm(&req).result.unwrap_err().code, C::ReaderUnknown);
 
     // Our reader, signing something else (the visual path's bytes for a face request).
     let mut req = w.card_request("pin-locked", AuthMethod::Face);
@@ -205,19 +210,11 @@ fn reader_attestations_unknown_invalid_expired_or_elsewhere() {
     );
 
     // Another facility's reader.
-    let mut req = w.card_request("pin-locked", AuthMethod::Face);
-    let msg = attestation_message(
-        req.card.nonce.as_bytes(),
-        &cert,
-        AuthMethod::Face,
-        &facility(),
-    );
-    req.card.attestation = Some(ReaderAttestation {
-        reader_certificate: Base64Bytes(shared().other_reader.cert_der.to_vec()),
-        signature: Base64Bytes(shared().other_reader.sign(&msg)),
-    });
     assert_eq!(
-        w.confirm(&req).result.unwrap_err().code,
+        w.confirm(&attested_by(&shared().other_reader))
+            .result
+            .unwrap_err()
+            .code,
         C::ReaderFacilityMismatch
     );
 
@@ -227,19 +224,8 @@ fn reader_attestations_unknown_invalid_expired_or_elsewhere() {
         .readers
         .issue_device("RDR-OLD", FACILITY, dt(2019), dt(2021))
         .unwrap();
-    let mut req = w.card_request("pin-locked", AuthMethod::Face);
-    let msg = attestation_message(
-        req.card.nonce.as_bytes(),
-        &cert,
-        AuthMethod::Face,
-        &facility(),
-    );
-    req.card.attestation = Some(ReaderAttestation {
-        reader_certificate: Base64Bytes(old.cert_der.to_vec()),
-        signature: Base64Bytes(old.sign(&msg)),
-    });
     assert_eq!(
-        w.confirm(&req).result.unwrap_err().code,
+        w.confirm(&attested_by(&old)).result.unwrap_err().code,
         C::ReaderCertificateExpired
     );
     // After all that, the base request (its challenge untouched) still works.

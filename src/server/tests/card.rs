@@ -296,34 +296,13 @@ fn pinless_card_registers_at_the_reader_by_face() {
     // Unregistered → refused; register at the reader by face → 登録完了 → valid.
     let res = w.confirm_id("pinless");
     assert_eq!(res.code(), Some(C::RegistrationMissing.code()));
-    let reg = w
-        .engine
-        .register(
-            &RegistrationRequest {
-                medical_institution_code: facility(),
-                confirmation_time: None,
-                card: w.auth("pinless", AuthMethod::Face),
-            },
-            w.t(),
-        )
-        .result
-        .unwrap();
+    // (`register` uses the face path for a PIN-less card.)
+    let reg = register(&w, "pinless");
     assert_eq!(reg.outcome, RegistrationOutcome::Registered);
     assert_eq!(reg.message, "登録完了");
     assert_eq!(w.confirm_id("pinless").validity(), Some(V::Valid));
     // Registering again changes nothing.
-    let again = w
-        .engine
-        .register(
-            &RegistrationRequest {
-                medical_institution_code: facility(),
-                confirmation_time: None,
-                card: w.auth("pinless", AuthMethod::Face),
-            },
-            w.t(),
-        )
-        .result
-        .unwrap();
+    let again = register(&w, "pinless");
     assert_eq!(again.outcome, RegistrationOutcome::AlreadyRegistered);
     assert_eq!(w.engine.population().overlay_len(), 1);
 }
@@ -416,15 +395,15 @@ state = "unregistered"
 #[test]
 fn limit_consent_holds_for_the_same_month_and_facility() {
     // TRN-Q1, before 2024-10-07 (consent screens per item).
-    let w = world_at("2024-09-10T10:00", 0, &[]);
-    let mut req = w.card_request("specific-disease-limit", AuthMethod::Pin);
-    req.consents.limit_info = true;
-    let res = w.confirm(&req).result.unwrap();
-    assert!(
-        res.message_body.result_list[0]
+    let reader_gives_limit = |w: &World, consent: bool| {
+        let mut req = w.card_request("specific-disease-limit", AuthMethod::Pin);
+        req.consents.limit_info = consent;
+        w.confirm(&req).result.unwrap().message_body.result_list[0]
             .limit_application_certificate_related_info
             .is_some()
-    );
+    };
+    let w = world_at("2024-09-10T10:00", 0, &[]);
+    assert!(reader_gives_limit(&w, true));
     let limit_of = |w: &World, facility: &str, now: &str| {
         let mut n = w.numbers_request("specific-disease-limit", 0, PresentedDocument::Unspecified);
         n.medical_institution_code =
@@ -439,24 +418,10 @@ fn limit_consent_holds_for_the_same_month_and_facility() {
     assert!(!limit_of(&w, FACILITY, "2024-10-01T10:00"));
     // Without consent at the reader: no limit information.
     let w = world_at("2024-09-10T10:00", 0, &[]);
-    let mut req = w.card_request("specific-disease-limit", AuthMethod::Pin);
-    req.consents.limit_info = false;
-    let res = w.confirm(&req).result.unwrap();
-    assert!(
-        res.message_body.result_list[0]
-            .limit_application_certificate_related_info
-            .is_none()
-    );
+    assert!(!reader_gives_limit(&w, false));
     // From 2024-10-07 it is provided by law.
     let w = world_at("2024-10-07T10:00", 0, &[]);
-    let mut req = w.card_request("specific-disease-limit", AuthMethod::Pin);
-    req.consents.limit_info = false;
-    let res = w.confirm(&req).result.unwrap();
-    assert!(
-        res.message_body.result_list[0]
-            .limit_application_certificate_related_info
-            .is_some()
-    );
+    assert!(reader_gives_limit(&w, false));
 }
 
 #[test]

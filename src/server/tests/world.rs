@@ -10,7 +10,7 @@ use crate::backend::protocol::*;
 use crate::defaults;
 use crate::message::{MedicalInstitutionCode, QualificationResponse};
 use crate::persona::{Persona, ResolvedPersona};
-use crate::pki::{HashAlg, KeyCache, ReaderCa, ReaderCredential};
+use crate::pki::{HashAlg, KeyCache, ReaderCredential};
 use crate::population::{CertificateIssuer, Population, PopulationMix};
 use crate::server::challenge::Tick;
 use crate::server::{Defect, DefectSet, Engine, EngineConfig, Outcome, RequestTime, TrustAnchors};
@@ -36,24 +36,21 @@ pub fn shared() -> &'static Shared {
     static S: OnceLock<Shared> = OnceLock::new();
     S.get_or_init(|| {
         let issuer = CertificateIssuer::from_seed(defaults::DEFAULT_SEED, keys(), 2).unwrap();
-        let readers = Arc::new(ReaderCa::generate(defaults::DEFAULT_SEED).unwrap());
+        let trust = TrustAnchors::of_issuer(&issuer).unwrap();
         let at = |y| {
             NaiveDate::from_ymd_opt(y, 1, 1)
                 .unwrap()
                 .and_hms_opt(0, 0, 0)
                 .unwrap()
         };
-        let reader = readers
+        let reader = trust
+            .readers
             .issue_device("RDR-TEST-1", FACILITY, at(2020), at(2040))
             .unwrap();
-        let other_reader = readers
+        let other_reader = trust
+            .readers
             .issue_device("RDR-TEST-2", OTHER_FACILITY, at(2020), at(2040))
             .unwrap();
-        let trust = TrustAnchors {
-            jpki: Arc::clone(issuer.factory().pki()),
-            load: Some(Arc::clone(issuer.load_root())),
-            readers,
-        };
         Shared {
             issuer,
             trust,
@@ -188,29 +185,15 @@ impl World {
                     .get(&crate::card::PinId::AuthPin)
                     .copied()
                     .unwrap_or(3);
-                CardAuthentication {
-                    auth_certificate: Base64Bytes(cert.der.to_vec()),
-                    nonce: Base64Bytes(nonce),
-                    method,
-                    card_signature: Some(Base64Bytes(sig.to_vec())),
-                    pin_tries_before_verify: Some(tries),
-                    attestation: None,
-                }
+                CardAuthentication::pin(&cert.der, nonce, sig.to_vec(), tries)
             }
-            AuthMethod::Face | AuthMethod::Visual => {
-                let msg = attestation_message(&nonce, &cert.der, method, &facility());
-                CardAuthentication {
-                    auth_certificate: Base64Bytes(cert.der.to_vec()),
-                    nonce: Base64Bytes(nonce),
-                    method,
-                    card_signature: None,
-                    pin_tries_before_verify: None,
-                    attestation: Some(ReaderAttestation {
-                        reader_certificate: Base64Bytes(shared().reader.cert_der.to_vec()),
-                        signature: Base64Bytes(shared().reader.sign(&msg)),
-                    }),
-                }
-            }
+            AuthMethod::Face | AuthMethod::Visual => CardAuthentication::attested(
+                &cert.der,
+                nonce,
+                method,
+                &facility(),
+                &shared().reader,
+            ),
         }
     }
 
