@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
-
 use super::load::Persona;
 use super::model::ResolvedPersona;
 use crate::card::{BasicFourText, CardKey, CardKeyError, CardProfile, SigningContent, profile};
@@ -65,13 +63,43 @@ pub struct CardFactory {
     keys: KeyCache,
 }
 
-/// Japan Standard Time is UTC+9; persona times are JST, certificates UTC.
-fn jst_to_utc(t: NaiveDateTime) -> NaiveDateTime {
-    t - Duration::hours(9)
-}
-
-fn end_of_day_utc(d: NaiveDate) -> NaiveDateTime {
-    jst_to_utc(d.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN)))
+/// The card profile of a persona: its certificates and keys, PINs, printed data,
+/// photo, counters and tamper state. Shared by persona cards and generated members.
+pub fn card_profile(
+    p: &ResolvedPersona,
+    seed: u64,
+    auth_cert: &[u8],
+    auth_ca: &[u8],
+    auth_key: Arc<dyn CardKey>,
+    signing: Option<SigningContent>,
+) -> CardProfile {
+    CardProfile {
+        atr: CardProfile::DEFAULT_ATR.to_vec(),
+        auth_cert: Arc::from(auth_cert),
+        auth_ca: Arc::from(auth_ca),
+        auth_key,
+        auth_pin: p.card.auth_pin.clone().map(String::into_bytes),
+        signing,
+        support_pin: p.card.support_pin.clone().map(String::into_bytes),
+        my_number: p.person.my_number.clone(),
+        basic_four: BasicFourText {
+            name: p.person.name.clone(),
+            address: p.person.address.clone(),
+            birth_date: p.person.birth_date.format("%Y%m%d").to_string(),
+            sex: match p.person.sex {
+                Sex::Male => "1",
+                Sex::Female => "2",
+                Sex::Unset => "9",
+            }
+            .to_owned(),
+        },
+        match_b: p.card.match_b.clone(),
+        card_expiry: p.card.expires_on.format("%Y%m%d").to_string(),
+        face_photo: Arc::from(profile::synthetic_face_photo(&format!("{seed}/{}", p.id))),
+        initial_state: p.card.tries.clone(),
+        locked_status: p.card.locked_status,
+        tamper: p.card.tampered,
+    }
 }
 
 impl CardFactory {
@@ -151,17 +179,15 @@ impl CardFactory {
         };
         let cert = &p.card.certificate;
         let auth_key = self.key(&p.id, "auth")?;
-        let not_before = jst_to_utc(cert.issued_at);
-        let not_after = end_of_day_utc(cert.expires_on).max(not_before + Duration::seconds(1));
+        let (not_before, not_after) = pki::card_validity(cert.issued_at, cert.expires_on);
         let auth_cert = self
             .pki
-            .issue_auth_cert(&AuthCertRequest {
-                serial: cert.serial,
+            .issue_auth_cert(&AuthCertRequest::for_card(
+                cert.serial,
                 not_before,
                 not_after,
-                key: &auth_key,
-                subject_id: format!("{:016X}", cert.serial),
-            })
+                &auth_key,
+            ))
             .map_err(issue_err)?;
         let (signing, sign_cert) = if p.card.pinless {
             (None, None)
@@ -200,36 +226,8 @@ impl CardFactory {
             };
             (Some(content), Some(sign_cert))
         };
-        let profile = CardProfile {
-            atr: CardProfile::DEFAULT_ATR.to_vec(),
-            auth_cert: Arc::from(auth_cert.as_bytes()),
-            auth_ca: Arc::from(self.pki.root(CaKind::Auth).cert_der().as_bytes()),
-            auth_key,
-            auth_pin: p.card.auth_pin.clone().map(String::into_bytes),
-            signing,
-            support_pin: p.card.support_pin.clone().map(String::into_bytes),
-            my_number: p.person.my_number.clone(),
-            basic_four: BasicFourText {
-                name: p.person.name.clone(),
-                address: p.person.address.clone(),
-                birth_date: p.person.birth_date.format("%Y%m%d").to_string(),
-                sex: match p.person.sex {
-                    Sex::Male => "1",
-                    Sex::Female => "2",
-                    Sex::Unset => "9",
-                }
-                .to_owned(),
-            },
-            match_b: p.card.match_b.clone(),
-            card_expiry: p.card.expires_on.format("%Y%m%d").to_string(),
-            face_photo: Arc::from(profile::synthetic_face_photo(&format!(
-                "{}/{}",
-                self.seed, p.id
-            ))),
-            initial_state: p.card.tries.clone(),
-            locked_status: p.card.locked_status,
-            tamper: p.card.tampered,
-        };
+        let auth_ca = self.pki.root(CaKind::Auth).cert_der().as_bytes();
+        let profile = card_profile(p, self.seed, &auth_cert, auth_ca, auth_key, signing);
         Ok(IssuedCard {
             profile,
             auth_cert,

@@ -12,9 +12,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{PersonIndex, Population};
-use crate::card::{BasicFourText, CardProfile, profile};
-use crate::codes::Sex;
 use crate::persona::cards::CardFactoryError;
+use crate::persona::cards::card_profile;
 use crate::persona::{CardFactory, IssuedCard, ResolvedPersona};
 use crate::pki::{
     AuthCertRequest, Der, IssueError, KeyCache, KeyError, KeyPool, LoadAuthRoot, ReaderError,
@@ -174,37 +173,14 @@ impl CertificateIssuer {
         }
         let key = Arc::clone(self.pool.key_for(index));
         let auth_cert = self.issue_generated(&p, &key)?;
-        let profile = CardProfile {
-            atr: CardProfile::DEFAULT_ATR.to_vec(),
-            auth_cert: Arc::from(auth_cert.as_bytes()),
-            auth_ca: Arc::from(self.load_root.cert_der().as_bytes()),
-            auth_key: key,
-            auth_pin: p.card.auth_pin.clone().map(String::into_bytes),
-            signing: None,
-            support_pin: p.card.support_pin.clone().map(String::into_bytes),
-            my_number: p.person.my_number.clone(),
-            basic_four: BasicFourText {
-                name: p.person.name.clone(),
-                address: p.person.address.clone(),
-                birth_date: p.person.birth_date.format("%Y%m%d").to_string(),
-                sex: match p.person.sex {
-                    Sex::Male => "1",
-                    Sex::Female => "2",
-                    Sex::Unset => "9",
-                }
-                .to_owned(),
-            },
-            match_b: p.card.match_b.clone(),
-            card_expiry: p.card.expires_on.format("%Y%m%d").to_string(),
-            face_photo: Arc::from(profile::synthetic_face_photo(&format!(
-                "{}/{}",
-                population.seed(),
-                p.id
-            ))),
-            initial_state: p.card.tries.clone(),
-            locked_status: p.card.locked_status,
-            tamper: p.card.tampered,
-        };
+        let profile = card_profile(
+            &p,
+            population.seed(),
+            auth_cert.as_bytes(),
+            self.load_root.cert_der().as_bytes(),
+            key,
+            None,
+        );
         Ok(IssuedCard {
             profile,
             auth_cert,
