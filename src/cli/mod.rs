@@ -3,7 +3,9 @@
 mod bench;
 mod cards;
 mod common;
+mod load;
 mod population;
+mod report;
 mod run;
 mod serve;
 mod steps;
@@ -35,8 +37,14 @@ enum Command {
     /// The test population: export it for provisioning an external backend.
     #[command(subcommand)]
     Population(population::PopulationCommand),
+    /// Peak-morning load with Goose: open arrivals, every answer checked for meaning,
+    /// SLOs as the exit code.
+    Load(Box<load::LoadArgs>),
     /// Run the reference qualification backend (HTTP JSON, XML over HTTP, folder).
     Serve(serve::ServeArgs),
+    /// Load reports: merge shards, render again.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Measure and print benchmark figures (build with --release).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -58,7 +66,9 @@ pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Run(args) => run::run(args),
         Command::Cards(cmd) => cards::run(cmd),
         Command::Population(cmd) => population::run(cmd),
+        Command::Load(args) => load::run(*args),
         Command::Serve(args) => serve::run(args),
+        Command::Report(cmd) => report::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     }
 }
