@@ -143,7 +143,7 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "## Failures and errors")?;
     writeln!(out)?;
-    if c.failures.is_empty() && c.errors.is_empty() {
+    if c.failures.is_empty() && c.errors.is_empty() && c.request_errors.is_empty() {
         writeln!(out, "No semantic failures, no errors.")?;
     } else {
         writeln!(out, "| kind | count |")?;
@@ -155,7 +155,10 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             }
         }
         for (k, n) in &c.errors {
-            writeln!(out, "| error: {k} | {n} |")?;
+            writeln!(out, "| visits without an answer: {k} | {n} |")?;
+        }
+        for (k, n) in &c.request_errors {
+            writeln!(out, "| requests without an answer (retried or not): {k} | {n} |")?;
         }
     }
     if !s.samples.is_empty() {

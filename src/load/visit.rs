@@ -833,6 +833,8 @@ fn ratio_kind(
         .any(|r| {
             (q.ratio.is_some() && r.insured_partial_contribution_ratio.is_none())
                 || (q.elderly_ratio.is_some()
+                    && crate::rules::AgeMilestones::of(p.person.birth_date).band(now.date())
+                        == crate::rules::AgeBand::Elderly
                     && r.elderly_recipient_certificate_info
                         .as_ref()
                         .and_then(|e| e.elderly_recipient_contribution_ratio)
