@@ -176,4 +176,3 @@ pub fn numbers_record(p: &ResolvedPersona, now: NaiveDateTime) -> usize {
         .rposition(|q| q.acquired_on <= now.date())
         .unwrap_or(0)
 }
-

@@ -176,6 +176,9 @@ pub struct JobResult {
     pub retries: u32,
     /// Registered on the spot.
     pub registered: bool,
+    /// Unregistered in the ground truth, answered as registered: registered at the
+    /// backend before this run (or by another shard).
+    pub registered_earlier: bool,
     /// Bulk units checked.
     pub units: u32,
 }
@@ -209,6 +212,9 @@ pub struct Counters {
     pub basis: BTreeMap<String, u64>,
     /// On-the-spot registrations.
     pub registrations: u64,
+    /// Unregistered members the backend knew as registered before this run.
+    #[serde(default)]
+    pub registered_earlier: u64,
     /// Bulk units checked.
     pub bulk_units: u64,
 }
@@ -223,6 +229,7 @@ impl Counters {
         self.retries += o.retries;
         self.with_failure += o.with_failure;
         self.registrations += o.registrations;
+        self.registered_earlier += o.registered_earlier;
         self.bulk_units += o.bulk_units;
         for (mine, theirs) in [
             (&mut self.by_kind, &o.by_kind),
@@ -400,6 +407,9 @@ impl Recorder {
         if job.registered {
             c.registrations += 1;
         }
+        if job.registered_earlier {
+            c.registered_earlier += 1;
+        }
         if let Some(b) = &job.basis {
             *c.basis.entry(b.clone()).or_default() += 1;
         }
@@ -502,6 +512,7 @@ mod tests {
             basis: Some("online-card".into()),
             retries: 0,
             registered: false,
+            registered_earlier: false,
             units: 0,
         }
     }

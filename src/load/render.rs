@@ -93,6 +93,13 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         c.registrations,
         c.bulk_units
     )?;
+    if c.registered_earlier > 0 {
+        writeln!(
+            out,
+            "\n{} unregistered member(s) were answered as registered: registered at the backend before this run (registrations persist there).",
+            c.registered_earlier
+        )?;
+    }
     writeln!(out)?;
     writeln!(
         out,
@@ -158,7 +165,10 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "| visits without an answer: {k} | {n} |")?;
         }
         for (k, n) in &c.request_errors {
-            writeln!(out, "| requests without an answer (retried or not): {k} | {n} |")?;
+            writeln!(
+                out,
+                "| requests without an answer (retried or not): {k} | {n} |"
+            )?;
         }
     }
     if !s.samples.is_empty() {
