@@ -171,7 +171,7 @@ pub struct JobResult {
     /// Semantic failures with their evidence.
     pub failures: Vec<Sample>,
     /// The clinic's basis (`online-card`, `declaration`, …).
-    pub basis: Option<String>,
+    pub basis: Option<&'static str>,
     /// Calls repeated after an error.
     pub retries: u32,
     /// Registered on the spot.
@@ -285,6 +285,7 @@ pub struct Interval {
 #[derive(Debug)]
 struct State {
     t0: Instant,
+    last_finish: Option<Instant>,
     cumulative: BTreeMap<String, Histogram<u64>>,
     current: BTreeMap<String, Histogram<u64>>,
     current_counts: IntervalCounts,
@@ -315,10 +316,23 @@ pub struct Recorder {
     state: Mutex<State>,
 }
 
-fn record(map: &mut BTreeMap<String, Histogram<u64>>, tag: String, us: u64) {
-    map.entry(tag)
-        .or_insert_with(hlog::histogram)
-        .saturating_record(us.max(1));
+fn record(map: &mut BTreeMap<String, Histogram<u64>>, tag: &str, us: u64) {
+    match map.get_mut(tag) {
+        Some(h) => h.saturating_record(us.max(1)),
+        None => {
+            let mut h = hlog::histogram();
+            h.saturating_record(us.max(1));
+            map.insert(tag.to_owned(), h);
+        }
+    }
+}
+
+/// `<measure>.<kind>` without allocating (kinds are [`TX_KINDS`]).
+fn tag(measure: &str, kind: &str, buf: &mut String) {
+    buf.clear();
+    buf.push_str(measure);
+    buf.push('.');
+    buf.push_str(kind);
 }
 
 fn us(d: Duration) -> u64 {
@@ -331,6 +345,7 @@ impl Recorder {
         Self {
             state: Mutex::new(State {
                 t0,
+                last_finish: None,
                 cumulative: BTreeMap::new(),
                 current: BTreeMap::new(),
                 current_counts: IntervalCounts::default(),
@@ -374,15 +389,22 @@ impl Recorder {
         let service = us(job.finished.saturating_duration_since(job.started));
         let mut s = self.lock();
         let s = &mut *s;
+        s.last_finish = Some(s.last_finish.map_or(job.finished, |l| l.max(job.finished)));
+        let mut t = String::with_capacity(32);
         for kind in job.kinds {
             for (measure, v) in [("response", response), ("service", service)] {
-                let tag = format!("{measure}.{kind}");
-                record(&mut s.cumulative, tag.clone(), v);
-                record(&mut s.current, tag, v);
+                tag(measure, kind, &mut t);
+                record(&mut s.cumulative, &t, v);
+                record(&mut s.current, &t, v);
             }
         }
         for r in &job.requests {
-            *s.counters.requests.entry(r.name.to_owned()).or_default() += 1;
+            match s.counters.requests.get_mut(r.name) {
+                Some(n) => *n += 1,
+                None => {
+                    s.counters.requests.insert(r.name.to_owned(), 1);
+                }
+            }
             match r.error {
                 Some(e) => {
                     *s.counters
@@ -391,16 +413,21 @@ impl Recorder {
                         .or_default() += 1;
                 }
                 None => {
-                    let tag = format!("request.{}", r.name);
-                    record(&mut s.cumulative, tag.clone(), us(r.took));
-                    record(&mut s.current, tag, us(r.took));
+                    tag("request", r.name, &mut t);
+                    record(&mut s.cumulative, &t, us(r.took));
+                    record(&mut s.current, &t, us(r.took));
                 }
             }
         }
         let c = &mut s.counters;
         c.completed += 1;
         if let Some(k) = job.kinds.first() {
-            *c.by_kind.entry((*k).to_owned()).or_default() += 1;
+            match c.by_kind.get_mut(*k) {
+                Some(n) => *n += 1,
+                None => {
+                    c.by_kind.insert((*k).to_owned(), 1);
+                }
+            }
         }
         c.retries += u64::from(job.retries);
         c.bulk_units += u64::from(job.units);
@@ -410,8 +437,13 @@ impl Recorder {
         if job.registered_earlier {
             c.registered_earlier += 1;
         }
-        if let Some(b) = &job.basis {
-            *c.basis.entry(b.clone()).or_default() += 1;
+        if let Some(b) = job.basis {
+            match c.basis.get_mut(b) {
+                Some(n) => *n += 1,
+                None => {
+                    c.basis.insert(b.to_owned(), 1);
+                }
+            }
         }
         s.current_counts.completed += 1;
         if let Some(e) = job.error {
@@ -449,6 +481,11 @@ impl Recorder {
             counts,
         });
         s.current_start = at;
+    }
+
+    /// When the last job finished.
+    pub fn last_finish(&self) -> Option<Instant> {
+        self.lock().last_finish
     }
 
     /// Figures for the progress line.
@@ -509,7 +546,7 @@ mod tests {
             }],
             error: None,
             failures: Vec::new(),
-            basis: Some("online-card".into()),
+            basis: Some("online-card"),
             retries: 0,
             registered: false,
             registered_earlier: false,

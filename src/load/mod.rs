@@ -18,6 +18,7 @@
 //! | [`run`] | the Goose attack: reader lanes, the schedule clock, progress |
 
 pub mod arrivals;
+pub mod costs;
 pub mod expect;
 pub mod facility;
 pub mod hlog;

@@ -145,6 +145,21 @@ pub struct AttackOptions {
     pub goose_reports: Option<std::path::PathBuf>,
 }
 
+/// CPU time of the whole process (user + system), for cost-per-visit figures.
+pub fn process_cpu() -> Duration {
+    // SAFETY: an all-zero rusage is a valid value for getrusage to overwrite.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_SELF with a pointer to a live rusage.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
 /// What the attack produced.
 #[derive(Debug)]
 pub struct AttackOutput {
@@ -158,6 +173,8 @@ pub struct AttackOutput {
     pub goose: BTreeMap<String, GooseRow>,
     /// Jobs never finished.
     pub unfinished: u64,
+    /// Process CPU time from t0 to the end of the schedule.
+    pub cpu: Duration,
 }
 
 /// Why the attack failed.
@@ -446,6 +463,7 @@ pub async fn attack(
     // The coordinator: waits for t0, rotates intervals, draws progress, ends the run.
     let interrupted = Arc::new(AtomicBool::new(false));
     let (t0_out_tx, t0_out_rx) = tokio::sync::oneshot::channel::<Instant>();
+    let (cpu_tx, cpu_rx) = tokio::sync::oneshot::channel::<Duration>();
     let coordinator = {
         let shared = Arc::clone(&shared);
         let interrupted = Arc::clone(&interrupted);
@@ -480,6 +498,7 @@ pub async fn attack(
                 b
             });
             tokio::time::sleep_until(t0.into()).await;
+            let cpu0 = process_cpu();
             let deadline = t0 + window + drain;
             let mut next = t0 + interval;
             loop {
@@ -512,6 +531,7 @@ pub async fn attack(
                     break;
                 }
             }
+            let _ = cpu_tx.send(process_cpu().saturating_sub(cpu0));
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
@@ -522,6 +542,7 @@ pub async fn attack(
     shared.stop();
     let _ = coordinator.await;
     let t0 = t0_out_rx.await.unwrap_or_else(|_| recorder.t0());
+    let cpu = cpu_rx.await.unwrap_or_default();
     let end = Instant::now();
     recorder.rotate(end);
     let metrics = result.map_err(goose_error)?;
@@ -542,5 +563,6 @@ pub async fn attack(
         interrupted: interrupted.load(Ordering::SeqCst),
         goose: goose_rows,
         unfinished: jobs.saturating_sub(finished),
+        cpu,
     })
 }

@@ -195,12 +195,19 @@ pub fn basis_name(b: Basis) -> &'static str {
     }
 }
 
+enum Member {
+    None,
+    Index(PersonIndex),
+    Label(String),
+}
+
 struct Run<'a, W> {
     env: &'a Env,
     desk: Desk<'a>,
     wire: &'a mut W,
     started: Instant,
-    member: String,
+    /// The member (or a label, for bulk), named only when a failure is recorded.
+    member: Member,
     requests: Vec<RequestTiming>,
     retries: u32,
     error: Option<ErrorKind>,
@@ -316,7 +323,7 @@ impl<W: Wire> Run<'_, W> {
 
 /// The card session at the reader, kept across backend calls (the PIN stays
 /// verified for the SIGN).
-struct CardSession {
+pub(super) struct CardSession {
     channel: InProcessChannel,
     cert: Vec<u8>,
     method: AuthMethod,
@@ -332,7 +339,7 @@ type OpTimes = Vec<(&'static str, Duration)>;
 
 /// Reads the certificate and authenticates the patient at the reader. Returns the
 /// session and the time spent per operation group.
-fn at_reader(
+pub(super) fn at_reader(
     profile: &CardProfile,
     p: &ResolvedPersona,
     patient: &Patient,
@@ -430,7 +437,7 @@ fn at_reader(
 
 /// Builds the card authentication over `nonce`: the card signs on the PIN path, the
 /// reader attests otherwise.
-fn authentication(
+pub(super) fn authentication(
     s: &mut CardSession,
     nonce: Vec<u8>,
     desk: &Desk<'_>,
@@ -631,7 +638,7 @@ pub async fn run_job<W: Wire>(
         desk,
         wire,
         started,
-        member: String::new(),
+        member: Member::None,
         requests: Vec::with_capacity(4),
         retries: 0,
         error: None,
@@ -650,7 +657,15 @@ pub async fn run_job<W: Wire>(
         }
     };
     let facility = desk.code.as_str().to_owned();
-    let member = run.member.clone();
+    let member = if run.failures.is_empty() {
+        String::new()
+    } else {
+        match &run.member {
+            Member::None => String::new(),
+            Member::Index(i) => env.population.id_of(*i).unwrap_or_else(|| i.to_string()),
+            Member::Label(l) => l.clone(),
+        }
+    };
     let failures = run
         .failures
         .drain(..)
@@ -670,7 +685,7 @@ pub async fn run_job<W: Wire>(
         requests: run.requests,
         error: run.error,
         failures,
-        basis: basis.map(|b| basis_name(b).to_owned()),
+        basis: basis.map(basis_name),
         retries: run.retries,
         registered,
         registered_earlier: run.registered_earlier,
@@ -685,10 +700,7 @@ async fn visit<W: Wire>(
     now: NaiveDateTime,
 ) -> ((Path, AuthMethod), Option<Basis>, bool) {
     let env = run.env;
-    run.member = env
-        .population
-        .id_of(patient.member)
-        .unwrap_or_else(|| patient.member.to_string());
+    run.member = Member::Index(patient.member);
     let Some(p) = env.population.person(patient.member) else {
         run.failures.push((
             FailureKind::Validity,
@@ -885,9 +897,9 @@ async fn card_path<W: Wire>(
             return ConfirmationOutcome::Failed(ConfirmationFailure::CardUnreadable);
         }
     };
-    for (name, took) in times {
-        run.wire.card_ops(name, took, true).await;
-    }
+    // One custom request for the reader's card operations of the visit.
+    let took = times.iter().map(|(_, t)| *t).sum();
+    run.wire.card_ops("reader", took, true).await;
     *method_out = session.method;
     let was_registered_here = env.registered_here(patient.member);
     let first = run
@@ -982,7 +994,7 @@ async fn numbers_outcome<W: Wire>(
 async fn bulk<W: Wire>(run: &mut Run<'_, W>, now: NaiveDateTime) -> u32 {
     let env = run.env;
     let desk = run.desk;
-    run.member = format!("{} booked", desk.booked.len());
+    run.member = Member::Label(format!("{} booked", desk.booked.len()));
     let mut members = Vec::with_capacity(desk.booked.len());
     let mut infos = Vec::with_capacity(desk.booked.len());
     for &m in desk.booked {
@@ -1140,6 +1152,66 @@ fn result_header(
         error_message: None,
         character_code_identifier: crate::codes::CharacterEncoding::Utf8,
     }
+}
+
+/// A card confirmation of `member` over `nonce`, built as a visit builds it (for
+/// baselines that replay a fixed body): the PIN path signs on the card, the face and
+/// visual paths attest with the desk's reader.
+pub fn card_request(
+    env: &Env,
+    desk: &Desk<'_>,
+    member: PersonIndex,
+    method: Auth,
+    nonce: Vec<u8>,
+    now: NaiveDateTime,
+) -> Result<CardConfirmationRequest, String> {
+    let p = env
+        .population
+        .person(member)
+        .ok_or_else(|| format!("no member #{member}"))?;
+    let profile = env.card(member)?;
+    let patient = Patient {
+        member,
+        path: Path::Card,
+        auth: method,
+        face_mismatch: false,
+        pin_typo: false,
+        accepts_registration: false,
+        medical_consent: Some(true),
+    };
+    let (mut session, _) = at_reader(&profile, &p, &patient)?;
+    let (card, _) = authentication(&mut session, nonce, desk)?;
+    Ok(CardConfirmationRequest {
+        medical_institution_code: desk.code.clone(),
+        arbitrary_file_identifier: None,
+        confirmation_time: Some(now),
+        card,
+        consents: ConsentAnswers {
+            medical_info: true,
+            limit_info: true,
+        },
+        care_setting: CareSettingWire::Outpatient,
+        prescription_issue_select: None,
+    })
+}
+
+/// The numbers confirmation a clinic keys in for `member` (no document).
+pub fn clinic_record_request(
+    env: &Env,
+    desk: &Desk<'_>,
+    member: PersonIndex,
+    now: NaiveDateTime,
+) -> Option<NumbersConfirmationRequest> {
+    let p = env.population.person(member)?;
+    let q = p.qualifications.get(expect::numbers_record(&p, now))?;
+    Some(numbers_request(
+        desk,
+        &p,
+        q,
+        now,
+        PresentedDocument::Unspecified,
+        false,
+    ))
 }
 
 #[cfg(test)]

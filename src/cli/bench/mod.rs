@@ -2,6 +2,7 @@
 
 mod backend;
 mod card;
+mod load;
 
 use clap::Subcommand;
 
@@ -14,11 +15,14 @@ pub enum BenchCommand {
     Card(card::CardBenchArgs),
     /// Confirmations per second of the reference backend, in process and over HTTP.
     Backend(backend::BackendBenchArgs),
+    /// Full-semantics load: visits/s, open-model p99, cost per visit vs raw Goose.
+    Load(Box<load::LoadBenchArgs>),
 }
 
 pub fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
     match cmd {
         BenchCommand::Card(args) => card::run_card(args),
         BenchCommand::Backend(args) => backend::run_backend(args),
+        BenchCommand::Load(args) => load::run_load(*args),
     }
 }

@@ -163,7 +163,7 @@ fn a_clean_backend_passes_every_check() {
     assert!(
         results
             .iter()
-            .any(|r| r.basis.as_deref() == Some("online-card"))
+            .any(|r| r.basis == Some("online-card"))
     );
 }
 
