@@ -76,8 +76,14 @@ pub fn evaluate(
         out.push(count("semantic-failures", counters.total_failures(), max));
     }
     for l in &slos.latency {
-        let tag = format!("{}.{}", l.measure.name(), l.transaction);
+        // Backend requests have one latency: the request's own (`request.<name>`).
+        let tag = if super::metrics::REQUESTS.contains(&l.transaction.as_str()) {
+            format!("request.{}", l.transaction)
+        } else {
+            format!("{}.{}", l.measure.name(), l.transaction)
+        };
         let name = format!("latency.{tag}.p{}", l.percentile);
+
         let target = format!("p{} ≤ {} ms", l.percentile, l.max_ms);
         match histograms.get(&tag).filter(|h| !h.is_empty()) {
             Some(h) => {

@@ -160,11 +160,7 @@ fn a_clean_backend_passes_every_check() {
     }
     let bulk = results.last().unwrap();
     assert_eq!(bulk.units, 25);
-    assert!(
-        results
-            .iter()
-            .any(|r| r.basis == Some("online-card"))
-    );
+    assert!(results.iter().any(|r| r.basis == Some("online-card")));
 }
 
 #[test]
