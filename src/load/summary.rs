@@ -411,3 +411,156 @@ pub fn merge(
     let summary = build(meta, counters, samples, &entries, &series);
     Ok((summary, entries))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::scenario::{LatencySlo, Measure};
+
+    fn meta(run: &str, index: u32) -> Meta {
+        Meta {
+            run_id: run.into(),
+            scenario: ScenarioInfo {
+                name: "s".into(),
+                description: String::new(),
+                source: "s.toml".into(),
+                seed: 1,
+                window: "08:00–09:00".into(),
+                date: "2026-11-30".into(),
+                monday: true,
+                compression: 60.0,
+                scale: 1.0,
+                interval_ms: 1000,
+                slos: Slos {
+                    error_rate: 0.01,
+                    ten_wari: 0,
+                    wrong_person: 0,
+                    semantic_failures: None,
+                    latency: vec![LatencySlo {
+                        transaction: "visit".into(),
+                        percentile: 99.0,
+                        max_ms: 50.0,
+                        measure: Measure::Response,
+                    }],
+                },
+            },
+            backend: "embedded".into(),
+            population: PopulationInfo {
+                seed: 1,
+                size: 100,
+                as_of: "2026-11-30 09:00:00".into(),
+            },
+            shards: vec![ShardInfo {
+                shard: Shard { index, count: 2 },
+                run_id: run.into(),
+                facilities: 3,
+                lanes: 3,
+                members: (0, 50),
+                hdr_log: format!("hdr/shard-{index}-of-2.hlog"),
+            }],
+            started_at: "t".into(),
+            duration_s: 10.0 + f64::from(index),
+            interrupted: false,
+            goose: BTreeMap::from([(
+                "challenge".into(),
+                GooseRow {
+                    requests: 10,
+                    fails: 1,
+                },
+            )]),
+            notes: vec!["n".into()],
+        }
+    }
+
+    fn entries(values: &[u64], second: u64) -> Vec<Entry> {
+        let mut h = hlog::histogram();
+        for v in values {
+            h.record(*v).unwrap();
+        }
+        vec![Entry {
+            start: Duration::from_millis(second * 1000 + 3),
+            duration: Duration::from_secs(1),
+            tag: "response.visit".into(),
+            histogram: h,
+        }]
+    }
+
+    #[test]
+    fn merging_adds_counts_and_histograms_exactly() {
+        let mut c0 = Counters {
+            scheduled: 10,
+            completed: 10,
+            ..Counters::default()
+        };
+        c0.failures.insert("wrong-person".into(), 1);
+        let c1 = Counters {
+            scheduled: 5,
+            completed: 4,
+            with_error: 1,
+            ..Counters::default()
+        };
+        let series = |k: u64, n: u64| {
+            BTreeMap::from([(
+                k,
+                SeriesCounts {
+                    counts: IntervalCounts {
+                        started: n,
+                        completed: n,
+                        failed: 0,
+                        errors: 0,
+                    },
+                    arrivals: n,
+                },
+            )])
+        };
+        let e0 = entries(&(1..=1000).map(|v| v * 10).collect::<Vec<_>>(), 0);
+        let e1 = entries(&(1..=1000).map(|v| v * 100).collect::<Vec<_>>(), 1);
+        let s0 = build(meta("a", 0), c0, Vec::new(), &e0, &series(0, 10));
+        let s1 = build(meta("b", 1), c1, Vec::new(), &e1, &series(1, 4));
+        assert!(!s0.passed, "a wrong person fails the run");
+        let (m, all) = merge("m".into(), vec![(s0, e0.clone()), (s1, e1.clone())]).unwrap();
+        assert_eq!(m.counters.scheduled, 15);
+        assert_eq!(m.counters.completed, 14);
+        assert_eq!(m.counters.failures_of(FailureKind::WrongPerson), 1);
+        assert_eq!(m.goose["challenge"].requests, 20);
+        assert_eq!(m.shards.len(), 2);
+        assert_eq!(m.duration_s, 11.0);
+        assert_eq!(m.notes, vec!["n".to_owned()]);
+        assert_eq!(all.len(), 2);
+        let mut direct = hlog::histogram();
+        direct.add(&e0[0].histogram).unwrap();
+        direct.add(&e1[0].histogram).unwrap();
+        let l = m.latency["response.visit"];
+        assert_eq!(l.count, 2000);
+        assert_eq!(l.p99_ms, direct.value_at_quantile(0.99) as f64 / 1000.0);
+        assert_eq!(m.series.len(), 2);
+        assert_eq!(m.series[1].arrivals, 4);
+        assert!(m.series[1].p99_ms > m.series[0].p99_ms);
+        // Error rate: 1 error + 1 unfinished of 15.
+        assert!(m.slo[0].actual.starts_with("13.333 %"), "{:?}", m.slo[0]);
+        let mut other = meta("c", 0);
+        other.scenario.seed = 2;
+        let s2 = build(
+            other,
+            Counters::default(),
+            Vec::new(),
+            &[],
+            &BTreeMap::new(),
+        );
+        let s3 = build(
+            meta("d", 1),
+            Counters::default(),
+            Vec::new(),
+            &[],
+            &BTreeMap::new(),
+        );
+        assert!(matches!(
+            merge("x".into(), vec![(s2, Vec::new()), (s3, Vec::new())]),
+            Err(MergeError::Mismatch(_))
+        ));
+        assert!(matches!(
+            merge("x".into(), Vec::new()),
+            Err(MergeError::Empty)
+        ));
+    }
+}
