@@ -7,7 +7,8 @@ use std::time::Instant;
 use chrono::NaiveDateTime;
 
 use super::patients::{Auth, Path, Patient};
-use super::visit::{Desk, Env, at_reader, authentication, card_request};
+use super::reader::{at_reader, authentication, card_request};
+use super::visit::{Desk, Env};
 use crate::backend::protocol::CardConfirmationRequest;
 use crate::conformance::visit::confirmation_outcome;
 use crate::message::QualificationResponse;

@@ -18,7 +18,9 @@ pub fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, MAX_US, 3).expect("valid literal bounds")
 }
 
-/// One interval of one tag.
+/// One interval of one tag. The histogram stays V2 + DEFLATE serialised until it is
+/// needed (a decoded histogram is a full counts array, ~190 KB; a run has thousands
+/// of intervals).
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// Start, relative to the log's base time.
@@ -27,11 +29,43 @@ pub struct Entry {
     pub duration: Duration,
     /// The tag (`response.card`, `request.challenge`, …).
     pub tag: String,
-    /// The histogram.
-    pub histogram: Histogram<u64>,
+    /// The histogram, V2 (+ DEFLATE) serialised.
+    pub encoded: Vec<u8>,
 }
 
-/// Writes an interval log: comments, the base time, then every entry.
+impl Entry {
+    /// An entry for `histogram` (serialised now).
+    pub fn new(start: Duration, duration: Duration, tag: &str, histogram: &Histogram<u64>) -> Self {
+        Self {
+            start,
+            duration,
+            tag: tag.to_owned(),
+            encoded: encode(histogram),
+        }
+    }
+
+    /// The histogram.
+    pub fn histogram(&self) -> Result<Histogram<u64>, String> {
+        Deserializer::new()
+            .deserialize(&mut self.encoded.as_slice())
+            .map_err(|e| format!("histogram {}: {e:?}", self.tag))
+    }
+}
+
+/// V2 + DEFLATE bytes of a histogram.
+pub fn encode(h: &Histogram<u64>) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Serialising into memory cannot fail for a valid histogram.
+    let _ = hdrhistogram::serialization::Serializer::serialize(
+        &mut V2DeflateSerializer::new(),
+        h,
+        &mut out,
+    );
+    out
+}
+
+/// Writes an interval log: comments, the base time, then every entry (decoded one at
+/// a time).
 pub fn write(base: SystemTime, comments: &[String], entries: &[Entry]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut ser = V2DeflateSerializer::new();
@@ -45,14 +79,16 @@ pub fn write(base: SystemTime, comments: &[String], entries: &[Entry]) -> std::i
         let tag = Tag::new(&e.tag).ok_or_else(|| {
             std::io::Error::other(format!("tag {:?} has a comma or a space", e.tag))
         })?;
-        w.write_histogram(&e.histogram, e.start, e.duration, Some(tag))
+        let h = e.histogram().map_err(std::io::Error::other)?;
+        w.write_histogram(&h, e.start, e.duration, Some(tag))
             .map_err(|e| std::io::Error::other(e.to_string()))?;
     }
     drop(w);
     Ok(out)
 }
 
-/// Reads every tagged interval of a log (untagged ones get the tag `""`).
+/// Reads every tagged interval of a log (untagged ones get the tag `""`); the
+/// histograms are checked but kept serialised.
 pub fn read(bytes: &[u8]) -> Result<Vec<Entry>, String> {
     let mut out = Vec::new();
     let mut de = Deserializer::new();
@@ -62,14 +98,14 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Entry>, String> {
             let raw = base64::engine::general_purpose::STANDARD
                 .decode(ilh.encoded_histogram())
                 .map_err(|e| format!("interval log: base64: {e}"))?;
-            let h: Histogram<u64> = de
+            let _: Histogram<u64> = de
                 .deserialize(&mut raw.as_slice())
                 .map_err(|e| format!("interval log: histogram: {e:?}"))?;
             out.push(Entry {
                 start: ilh.start_timestamp(),
                 duration: ilh.duration(),
                 tag: ilh.tag().map(|t| t.as_str().to_owned()).unwrap_or_default(),
-                histogram: h,
+                encoded: raw,
             });
         }
     }
@@ -98,18 +134,13 @@ mod tests {
             b.record(v * 7 + 11).unwrap();
         }
         let entries = vec![
-            Entry {
-                start: Duration::from_secs(0),
-                duration: Duration::from_secs(1),
-                tag: "response.visit".into(),
-                histogram: a.clone(),
-            },
-            Entry {
-                start: Duration::from_secs(1),
-                duration: Duration::from_secs(1),
-                tag: "response.visit".into(),
-                histogram: b.clone(),
-            },
+            Entry::new(Duration::ZERO, Duration::from_secs(1), "response.visit", &a),
+            Entry::new(
+                Duration::from_secs(1),
+                Duration::from_secs(1),
+                "response.visit",
+                &b,
+            ),
         ];
         let bytes = write(SystemTime::UNIX_EPOCH, &["shard 0/1".into()], &entries).unwrap();
         let text = String::from_utf8_lossy(&bytes);
@@ -117,10 +148,10 @@ mod tests {
         assert!(text.contains("HISTF"), "V2 + DEFLATE: {text}");
         let back = read(&bytes).unwrap();
         assert_eq!(back.len(), 2);
-        assert_eq!(back[1].histogram, b);
+        assert_eq!(back[1].histogram().unwrap(), b);
         let mut merged = histogram();
         for e in &back {
-            merged.add(&e.histogram).unwrap();
+            merged.add(e.histogram().unwrap()).unwrap();
         }
         let mut direct = a;
         direct.add(&b).unwrap();

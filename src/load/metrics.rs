@@ -473,15 +473,9 @@ impl Recorder {
         if at <= start {
             return;
         }
-        let mut ser = hdrhistogram::serialization::V2DeflateSerializer::new();
         let histograms = std::mem::take(&mut s.current)
             .into_iter()
-            .filter_map(|(tag, h)| {
-                let mut bytes = Vec::new();
-                hdrhistogram::serialization::Serializer::serialize(&mut ser, &h, &mut bytes)
-                    .ok()
-                    .map(|_| (tag, bytes))
-            })
+            .map(|(tag, h)| (tag, hlog::encode(&h)))
             .collect();
         let counts = std::mem::take(&mut s.current_counts);
         s.intervals.push(Interval {
@@ -529,16 +523,11 @@ pub fn log_entries(intervals: &[Interval]) -> Vec<Entry> {
     intervals
         .iter()
         .flat_map(|i| {
-            i.histograms.iter().filter_map(|(tag, bytes)| {
-                let h: Histogram<u64> = hdrhistogram::serialization::Deserializer::new()
-                    .deserialize(&mut bytes.as_slice())
-                    .ok()?;
-                Some(Entry {
-                    start: i.start,
-                    duration: i.duration,
-                    tag: tag.clone(),
-                    histogram: h,
-                })
+            i.histograms.iter().map(|(tag, bytes)| Entry {
+                start: i.start,
+                duration: i.duration,
+                tag: tag.clone(),
+                encoded: bytes.clone(),
             })
         })
         .collect()
@@ -597,12 +586,15 @@ mod tests {
         assert_eq!(samples.len(), SAMPLES_PER_KIND);
         assert_eq!(intervals.len(), 2);
         let entries = log_entries(&intervals);
+        assert!(entries.iter().any(|e| e.tag == "response.visit"
+            && e.start.is_zero()
+            && e.histogram().unwrap().len() == 1));
         assert!(
-            entries
+            intervals[1]
+                .histograms
                 .iter()
-                .any(|e| e.tag == "response.visit" && e.start.is_zero() && e.histogram.len() == 1)
+                .any(|(t, _)| t == "service.numbers")
         );
-        assert!(intervals[1].histograms.iter().any(|(t, _)| t == "service.numbers"));
         assert_eq!(entries.len(), 7 + 5);
         let mut sum = Counters::default();
         sum.add(&c);

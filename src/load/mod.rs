@@ -10,6 +10,10 @@
 //! | [`expect`] | what the central system should answer, from the ground truth |
 //! | [`wire`] | backend calls through Goose's client (or an adapter), classified |
 //! | [`visit`] | one job: card, backend, clinic step, meaning checks |
+//! | [`reader`] | the patient's card at the reader, the proof for a challenge |
+//! | `bulk` | the bulk inquiry of booked patients, every unit checked |
+//! | `calls` | a job's backend calls: timed, retried, classified, checked |
+//! | [`env`] | what every job shares; the facility a job happens at |
 //! | [`metrics`] | HdrHistograms per transaction kind, counters, failures, intervals |
 //! | [`hlog`] | HdrHistogram interval logs (V2 + DEFLATE) |
 //! | [`slo`] | the SLO verdicts |
@@ -18,13 +22,17 @@
 //! | [`run`] | the Goose attack: reader lanes, the schedule clock, progress |
 
 pub mod arrivals;
+mod bulk;
+mod calls;
 pub mod costs;
+pub mod env;
 pub mod expect;
 pub mod facility;
 pub mod hlog;
 pub mod metrics;
 pub mod output;
 pub mod patients;
+pub mod reader;
 pub mod render;
 pub mod run;
 pub mod scenario;

@@ -228,10 +228,11 @@ pub fn arrivals_by_interval(offsets: &[f64], interval: Duration) -> BTreeMap<u64
 pub fn totals(entries: &[Entry]) -> BTreeMap<String, Histogram<u64>> {
     let mut out: BTreeMap<String, Histogram<u64>> = BTreeMap::new();
     for e in entries {
+        let Ok(hist) = e.histogram() else { continue };
         let h = out.entry(e.tag.clone()).or_insert_with(hlog::histogram);
         // Same bounds everywhere; saturate anything a foreign log might carry.
-        if h.add(&e.histogram).is_err() {
-            for v in e.histogram.iter_recorded() {
+        if h.add(&hist).is_err() {
+            for v in hist.iter_recorded() {
                 h.saturating_record_n(v.value_iterated_to(), v.count_at_value());
             }
         }
@@ -259,7 +260,9 @@ pub fn build(
         let h = per
             .entry(interval_index(e.start, interval))
             .or_insert_with(hlog::histogram);
-        let _ = h.add(&e.histogram);
+        if let Ok(hist) = e.histogram() {
+            let _ = h.add(&hist);
+        }
     }
     let series = series
         .iter()
@@ -477,12 +480,12 @@ mod tests {
         for v in values {
             h.record(*v).unwrap();
         }
-        vec![Entry {
-            start: Duration::from_millis(second * 1000 + 3),
-            duration: Duration::from_secs(1),
-            tag: "response.visit".into(),
-            histogram: h,
-        }]
+        vec![Entry::new(
+            Duration::from_millis(second * 1000 + 3),
+            Duration::from_secs(1),
+            "response.visit",
+            &h,
+        )]
     }
 
     #[test]
@@ -528,8 +531,8 @@ mod tests {
         assert_eq!(m.notes, vec!["n".to_owned()]);
         assert_eq!(all.len(), 2);
         let mut direct = hlog::histogram();
-        direct.add(&e0[0].histogram).unwrap();
-        direct.add(&e1[0].histogram).unwrap();
+        direct.add(e0[0].histogram().unwrap()).unwrap();
+        direct.add(e1[0].histogram().unwrap()).unwrap();
         let l = m.latency["response.visit"];
         assert_eq!(l.count, 2000);
         assert_eq!(l.p99_ms, direct.value_at_quantile(0.99) as f64 / 1000.0);

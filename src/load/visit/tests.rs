@@ -8,10 +8,15 @@ use super::*;
 use crate::backend::{AnyBackend, EmbeddedBackend, HttpJsonBackend};
 use crate::load::facility::facility_code;
 use crate::load::patients::{Drawer, Pools};
+use crate::load::scenario::RetryPolicy;
 use crate::load::scenario::{AuthMix, FacilityKind, PatientMix};
 use crate::load::wire::DirectWire;
+use crate::message::MedicalInstitutionCode;
+use crate::pki::ReaderCredential;
 use crate::pki::{KeyCache, ReaderCa};
 use crate::population::rng::Rng64;
+use crate::population::{CertificateIssuer, Population};
+use crate::rules::RulesCalendar;
 use crate::server::{Defect, DefectSet, Engine, EngineConfig, TrustAnchors};
 
 struct World {
