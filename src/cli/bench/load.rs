@@ -6,13 +6,10 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
 
 use clap::Args;
-use goose::client::GooseClientBuilder;
-use goose::config::GooseConfiguration;
-use goose::prelude::*;
 
 use onshi::backend::protocol::Challenge;
 use onshi::backend::{AnyBackend, Capabilities, EmbeddedBackend};
@@ -20,7 +17,7 @@ use onshi::bench::Figure;
 use onshi::load::facility::{Job, Shard};
 use onshi::load::patients::{Auth, Path as VisitPath};
 use onshi::load::reader::card_request;
-use onshi::load::run::{AttackOptions, Target, attack, process_cpu as cpu};
+use onshi::load::run::{AttackOptions, Target, attack};
 use onshi::load::scenario::Scenario as LoadScenario;
 use onshi::load::setup::{self, Input, Setup};
 use onshi::load::visit::{Desk, clinic_record_request, run_job};
@@ -33,6 +30,7 @@ use onshi::tomlsrc::TomlSource;
 use super::super::common::{CliError, Exit};
 use super::super::population::PopulationArgs;
 use super::super::serve::build_engine;
+use super::load_raw::{Bodies, RawState, raw_round};
 
 /// `onshi bench load` options.
 #[derive(Debug, Args)]
@@ -214,148 +212,6 @@ async fn full_round(setup: Setup, url: &str, clock: ServerClock) -> Result<FullR
             .collect(),
     })
 }
-
-/// Fixed bodies for the raw baseline: one per visit kind.
-struct Bodies {
-    face: Vec<u8>,
-    pin: Vec<u8>,
-    visual: Vec<u8>,
-    numbers: Vec<u8>,
-}
-
-struct RawState {
-    bodies: Bodies,
-    plan: Vec<u8>,
-    next: AtomicU64,
-    done: AtomicU64,
-    total: u64,
-    first: AtomicU64,
-    last: AtomicU64,
-    cpu_first: AtomicU64,
-    cpu_last: AtomicU64,
-    base: Instant,
-}
-
-async fn raw_visit(s: Arc<RawState>, user: &mut GooseUser) -> TransactionResult {
-    let i = s.next.fetch_add(1, Ordering::Relaxed) as usize;
-    let kind = s.plan[i % s.plan.len()];
-    if s.first
-        .compare_exchange(
-            0,
-            s.base.elapsed().as_nanos() as u64,
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        )
-        .is_ok()
-    {
-        s.cpu_first
-            .store(cpu().as_micros() as u64, Ordering::Relaxed);
-    }
-    let post = |user: &mut GooseUser, path: &'static str, name: &'static str, body: Vec<u8>| {
-        let rb = user
-            .get_request_builder(&GooseMethod::Post, path)
-            .map(|rb| rb.header("content-type", "application/json").body(body));
-        rb.map(|rb| {
-            GooseRequest::builder()
-                .method(GooseMethod::Post)
-                .path(path)
-                .name(name)
-                .set_request_builder(rb)
-                .build()
-        })
-    };
-    let (path, name, body) = match kind {
-        3 => (
-            "/v1/confirmations/numbers",
-            "confirm-numbers",
-            s.bodies.numbers.clone(),
-        ),
-        k => {
-            let req = post(user, "/v1/challenges", "challenge", b"{}".to_vec())?;
-            let r = user.request(req).await?;
-            if let Ok(resp) = r.response {
-                let _ = resp.bytes().await;
-            }
-            let body = match k {
-                0 => s.bodies.face.clone(),
-                1 => s.bodies.pin.clone(),
-                _ => s.bodies.visual.clone(),
-            };
-            ("/v1/confirmations/card", "confirm-card", body)
-        }
-    };
-    let req = post(user, path, name, body)?;
-    let r = user.request(req).await?;
-    if let Ok(resp) = r.response {
-        let _ = resp.bytes().await;
-    }
-    s.last
-        .fetch_max(s.base.elapsed().as_nanos() as u64, Ordering::Relaxed);
-    if s.done.fetch_add(1, Ordering::Relaxed) + 1 == s.total {
-        s.cpu_last
-            .store(cpu().as_micros() as u64, Ordering::Relaxed);
-    }
-    Ok(())
-}
-
-/// One raw round: `lanes` Goose users, `per_user` visit-equivalents each.
-async fn raw_round(
-    state: Arc<RawState>,
-    url: &str,
-    lanes: usize,
-    per_user: usize,
-) -> Result<(f64, f64), CliError> {
-    state.next.store(0, Ordering::SeqCst);
-    state.done.store(0, Ordering::SeqCst);
-    state.first.store(0, Ordering::SeqCst);
-    state.last.store(0, Ordering::SeqCst);
-    let mut c = GooseConfiguration::default();
-    c.host = Some(url.to_owned());
-    c.users = Some(lanes);
-    c.increase_rate = Some(format!("{}", lanes * 2));
-    c.iterations = Some(per_user);
-    c.no_telnet = true;
-    c.no_print_metrics = true;
-    c.no_error_summary = true;
-    c.quiet = 1;
-    let s = Arc::clone(&state);
-    let goose_err = |e: GooseError| CliError::failed(format!("goose: {e} ({e:?})"));
-    GooseAttack::initialize_with_config(c)
-        .map_err(goose_err)?
-        .set_client_builder_without_cookies(
-            GooseClientBuilder::new()
-                .without_cookies()
-                .timeout(Duration::from_secs(10)),
-        )
-        .map_err(goose_err)?
-        .register_scenario(
-            goose::prelude::Scenario::new("raw").register_transaction(
-                Transaction::new(Arc::new(move |u| Box::pin(raw_visit(Arc::clone(&s), u))))
-                    .set_name("raw visit"),
-            ),
-        )
-        .execute()
-        .await
-        .map_err(goose_err)?;
-    let cpu_used = Duration::from_micros(
-        state
-            .cpu_last
-            .load(Ordering::SeqCst)
-            .saturating_sub(state.cpu_first.load(Ordering::SeqCst)),
-    );
-    let n = (lanes * per_user) as f64;
-    let span = Duration::from_nanos(
-        state
-            .last
-            .load(Ordering::SeqCst)
-            .saturating_sub(state.first.load(Ordering::SeqCst)),
-    );
-    Ok((
-        n / span.as_secs_f64().max(1e-6),
-        cpu_used.as_secs_f64() * 1e6 / n,
-    ))
-}
-
 fn fig(
     name: &str,
     value: f64,

@@ -3,6 +3,7 @@
 mod backend;
 mod card;
 mod load;
+mod load_raw;
 
 use clap::Subcommand;
 
