@@ -12,6 +12,7 @@ pub mod conformance;
 pub mod defaults;
 pub mod fsutil;
 pub mod hex;
+pub mod load;
 pub mod message;
 pub mod oracle;
 pub mod persona;

@@ -3,8 +3,10 @@
 mod bench;
 mod cards;
 mod common;
+mod load;
 mod population;
 mod reader;
+mod report;
 mod run;
 mod serve;
 mod steps;
@@ -39,8 +41,14 @@ enum Command {
     /// The built-in reader behind the reader-control API (`reader serve`).
     #[command(subcommand)]
     Reader(reader::ReaderCommand),
+    /// Peak-morning load with Goose: open arrivals, every answer checked for meaning,
+    /// SLOs as the exit code.
+    Load(Box<load::LoadArgs>),
     /// Run the reference qualification backend (HTTP JSON, XML over HTTP, folder).
     Serve(serve::ServeArgs),
+    /// Load reports: merge shards, render again.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Measure and print benchmark figures (build with --release).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -62,8 +70,10 @@ pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Run(args) => run::run(args),
         Command::Cards(cmd) => cards::run(cmd),
         Command::Population(cmd) => population::run(cmd),
+        Command::Load(args) => load::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Reader(cmd) => reader::run(cmd),
+        Command::Report(cmd) => report::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     }
 }

@@ -221,7 +221,12 @@ pub fn ratio_carried(v: &VisitRecord<'_>) -> Option<Verdict> {
             q.ratio.map(|x| x.code())
         ));
     }
-    if q.elderly_ratio.is_some() && elderly != q.elderly_ratio {
+    // The 高齢受給者 ratio applies from the 1st of the month after the 70th birthday
+    // to the day before 75: a record may hold it before the band starts.
+    let elderly_band = crate::rules::AgeMilestones::of(v.persona.person.birth_date)
+        .band(v.now.date())
+        == crate::rules::AgeBand::Elderly;
+    if q.elderly_ratio.is_some() && elderly_band && elderly != q.elderly_ratio {
         problems.push(format!(
             "ElderlyRecipientContributionRatio {:?}, recorded {:?}",
             elderly.map(|x| x.code()),

@@ -2,6 +2,8 @@
 
 mod backend;
 mod card;
+mod load;
+mod load_raw;
 mod suite;
 
 use clap::Subcommand;
@@ -17,6 +19,8 @@ pub enum BenchCommand {
     Backend(backend::BackendBenchArgs),
     /// Wall time of the whole conformance suite on the embedded defaults.
     Suite(suite::SuiteBenchArgs),
+    /// Full-semantics load: visits/s, open-model p99, cost per visit vs raw Goose.
+    Load(Box<load::LoadBenchArgs>),
 }
 
 pub fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
@@ -24,5 +28,6 @@ pub fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
         BenchCommand::Card(args) => card::run_card(args),
         BenchCommand::Backend(args) => backend::run_backend(args),
         BenchCommand::Suite(args) => suite::run_suite(args),
+        BenchCommand::Load(args) => load::run_load(*args),
     }
 }

@@ -1,0 +1,569 @@
+//! `onshi bench load`: full-semantics visits per second against the embedded backend
+//! (Goose, card operations, backend calls, clinic step, meaning checks), the response
+//! time of an open-model run at a target rate, and the cost per visit against raw Goose
+//! sending the same endpoints fixed bodies — all in one run, the saturation rounds
+//! interleaved. Build with `--release`; the figures go to docs/benchmarks.md.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use clap::Args;
+
+use onshi::backend::protocol::Challenge;
+use onshi::backend::{AnyBackend, Capabilities, EmbeddedBackend};
+use onshi::bench::Figure;
+use onshi::load::facility::{Job, Shard};
+use onshi::load::patients::{Auth, Path as VisitPath};
+use onshi::load::reader::card_request;
+use onshi::load::run::{AttackOptions, Target, attack};
+use onshi::load::scenario::Scenario as LoadScenario;
+use onshi::load::setup::{self, Input, Setup};
+use onshi::load::visit::{Desk, clinic_record_request, run_job};
+use onshi::load::wire::{DirectWire, Transport};
+use onshi::load::{hlog, summary::totals};
+use onshi::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
+use onshi::server::{AppState, AuditLog, Defect, DefectSet, ServerClock, app};
+use onshi::tomlsrc::TomlSource;
+
+use super::super::common::{CliError, Exit};
+use super::super::population::PopulationArgs;
+use super::super::serve::build_engine;
+use super::load_raw::{Bodies, RawState, raw_round};
+
+/// `onshi bench load` options.
+#[derive(Debug, Args)]
+pub struct LoadBenchArgs {
+    #[command(flatten)]
+    population: PopulationArgs,
+    /// Reader lanes (Goose users) of the saturation rounds.
+    #[arg(long, default_value_t = 32)]
+    lanes: usize,
+    /// Visits per saturation round.
+    #[arg(long, default_value_t = 20_000)]
+    visits: u64,
+    /// Saturation rounds of each kind (medians are reported).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Offered rate of an open-model run (visits/s), repeatable; none skips them.
+    #[arg(long = "rate", default_values_t = [10_000.0, 2_000.0])]
+    rates: Vec<f64>,
+    /// Reader lanes of the open-model run.
+    #[arg(long, default_value_t = 512)]
+    open_lanes: usize,
+    /// Seconds of the open-model run.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Share of card-path visits (the rest are numbers).
+    #[arg(long, default_value_t = 0.5)]
+    card_share: f64,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn scenario(
+    lanes: usize,
+    visits: f64,
+    seconds: f64,
+    card_share: f64,
+    saturate: bool,
+) -> Result<LoadScenario, CliError> {
+    // Saturation: every patient waits at the door (60 simulated seconds at ×10 000 =
+    // 6 ms), so the lanes run back to back. Open model: a flat curve in real time.
+    let (queue, compression, end) = if saturate {
+        (1.0, 10_000.0, "09:10".to_owned())
+    } else {
+        let secs = seconds.max(1.0) as u32;
+        (0.0, 1.0, format!("09:{:02}:{:02}", secs / 60, secs % 60))
+    };
+    let text = format!(
+        r#"
+name = "bench"
+[window]
+start = "09:00"
+end = "{end}"
+open = "09:00"
+queue_at_open = {queue}
+compression = {compression}
+curve = [{{ at = "09:00", rate = 1 }}, {{ at = "{end}", rate = 1 }}]
+[[facility]]
+kind = "clinic"
+count = {lanes}
+patients = {per}
+card_share = {card_share}
+[patients]
+auth = {{ face = 0.78, pin = 0.2, visual = 0.02 }}
+face_mismatch = 0
+pin_typo = 0
+accept_registration = 0
+[run]
+drain_s = 120
+[slo]
+error_rate = 0
+semantic_failures = 0
+[[slo.latency]]
+transaction = "visit"
+percentile = 99
+max_ms = 50
+"#,
+        per = visits / lanes as f64,
+    );
+    LoadScenario::from_source(&TomlSource::from_text(Path::new("bench.toml"), text))
+        .map_err(CliError::inputs)
+}
+
+fn prepare(
+    args: &LoadBenchArgs,
+    pop: &Arc<Population>,
+    issuer: &CertificateIssuer,
+    scenario: LoadScenario,
+    seed: u64,
+) -> Result<Setup, CliError> {
+    setup::prepare(
+        &Input {
+            scenario,
+            shard: Shard::WHOLE,
+            seed,
+            population_seed: args.population.world.seed,
+            capabilities: Capabilities {
+                card: true,
+                document_rules: true,
+                bulk: true,
+            },
+        },
+        Arc::clone(pop),
+        issuer.clone(),
+    )
+    .map_err(CliError::failed)
+}
+
+async fn start_server(args: &LoadBenchArgs, defects: DefectSet) -> Result<String, CliError> {
+    let b = build_engine(&args.population, defects, true, 600_000)?;
+    let state = AppState::new(
+        Arc::clone(&b.engine),
+        ServerClock::start(b.engine.population().as_of()),
+        AuditLog::disabled(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app(state)).await;
+    });
+    Ok(format!("http://{addr}"))
+}
+
+/// One full-semantics round.
+struct FullRound {
+    rate: f64,
+    cpu_per_visit_us: f64,
+    service_p99_ms: f64,
+    response_p99_ms: f64,
+    failures: u64,
+    errors: u64,
+    mix: Vec<(&'static str, u64)>,
+}
+
+async fn full_round(setup: Setup, url: &str, clock: ServerClock) -> Result<FullRound, CliError> {
+    let jobs = setup.prepared.jobs();
+    let out = attack(
+        setup.prepared,
+        Target {
+            base_url: url.to_owned(),
+            transport: Transport::Json,
+            client_outage: None,
+            clock,
+        },
+        AttackOptions {
+            progress: false,
+            goose_reports: None,
+        },
+    )
+    .await
+    .map_err(|e| CliError::failed(e.to_string()))?;
+    let cpu_used = out.cpu;
+    let (counters, _, intervals) = out.recorder.snapshot();
+    let span = out.recorder.last_finish().map_or(out.duration, |l| {
+        l.saturating_duration_since(out.recorder.t0())
+    });
+    let hist = totals(&onshi::load::metrics::log_entries(&intervals));
+    let p99 = |tag: &str| hist.get(tag).map_or(0.0, |h| hlog::ms_at(h, 0.99));
+    let kinds = ["card-face", "card-pin", "card-visual", "numbers"];
+    Ok(FullRound {
+        rate: counters.completed as f64 / span.as_secs_f64().max(1e-6),
+        cpu_per_visit_us: cpu_used.as_secs_f64() * 1e6 / jobs.max(1) as f64,
+        service_p99_ms: p99("service.visit"),
+        response_p99_ms: p99("response.visit"),
+        failures: counters.total_failures(),
+        errors: counters.with_error + jobs.saturating_sub(counters.completed),
+        mix: kinds
+            .iter()
+            .map(|k| (*k, counters.by_kind.get(*k).copied().unwrap_or(0)))
+            .collect(),
+    })
+}
+fn fig(
+    name: &str,
+    value: f64,
+    unit: &'static str,
+    baseline: Option<f64>,
+    ratio: Option<f64>,
+    target: &str,
+    met: bool,
+) -> Figure {
+    Figure {
+        name: name.to_owned(),
+        value,
+        unit,
+        baseline,
+        ratio,
+        target: target.to_owned(),
+        met,
+    }
+}
+
+pub fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; benchmark with `cargo run --release -- bench load`");
+    }
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    eprintln!(
+        "onshi bench load: {cores} cores, {} lanes, {} visits × {} rounds, card share {}, open model {:?} visits/s for {} s on {} lanes",
+        args.lanes,
+        args.visits,
+        args.rounds,
+        args.card_share,
+        args.rates,
+        args.seconds,
+        args.open_lanes
+    );
+    let personas = args.population.world.personas()?;
+    let seed = args.population.world.seed;
+    let pop = Arc::new(
+        Population::new(
+            seed,
+            args.population.size,
+            &personas,
+            args.population.world.as_of(),
+        )
+        .map_err(|e| CliError::input(e.to_string()))?,
+    );
+    let issuer =
+        CertificateIssuer::from_seed(seed, args.population.world.key_cache(), DEFAULT_POOL_SIZE)
+            .map_err(|e| CliError::failed(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let clock = ServerClock::start(pop.as_of());
+
+    runtime.block_on(async {
+        let clean = start_server(&args, DefectSet::NONE).await?;
+        let replay = start_server(&args, [Defect::ReplayAccepted].into_iter().collect()).await?;
+
+        // Fixed bodies for the raw baseline: a standard member, a challenge of the
+        // replay-accepting server (reused by every request), the clinic's reader.
+        let sat = scenario(args.lanes, args.visits as f64, 0.0, args.card_share, true)?;
+        let warm = prepare(&args, &pop, &issuer, sat.clone(), seed)?;
+        let env = Arc::clone(&warm.prepared.env);
+        let f = warm
+            .prepared
+            .facilities
+            .first()
+            .ok_or_else(|| CliError::failed("no facility"))?;
+        let desk = Desk {
+            code: &f.plan.code,
+            credential: &f.credential,
+            booked: &[],
+            id: f.plan.id,
+        };
+        let member = f
+            .plan
+            .arrivals
+            .iter()
+            .find_map(|a| match a.job {
+                Job::Visit(p) if p.path == VisitPath::Card => {
+                    let person = pop.person(p.member)?;
+                    (onshi::load::patients::classify(&env.calendar, &person, env.window_start)
+                        == onshi::load::scenario::PatientState::Standard)
+                        .then_some(p.member)
+                }
+                _ => None,
+            })
+            .ok_or_else(|| CliError::failed("no standard card patient in the schedule"))?;
+        let http = reqwest::Client::new();
+        let challenge: Challenge = http
+            .post(format!("{replay}/v1/challenges"))
+            .send()
+            .await
+            .map_err(|e| CliError::failed(e.to_string()))?
+            .json()
+            .await
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        let now = env.now(0.0);
+        let body = |auth| {
+            card_request(&env, &desk, member, auth, challenge.nonce.0.clone(), now)
+                .map_err(CliError::failed)
+                .and_then(|r| serde_json::to_vec(&r).map_err(|e| CliError::failed(e.to_string())))
+        };
+        let numbers = clinic_record_request(&env, &desk, member, now)
+            .ok_or_else(|| CliError::failed("no numbers for the member"))?;
+        let bodies = Bodies {
+            face: body(Auth::Face)?,
+            pin: body(Auth::Pin)?,
+            visual: body(Auth::Visual)?,
+            numbers: serde_json::to_vec(&numbers).map_err(|e| CliError::failed(e.to_string()))?,
+        };
+
+        // Where the time goes, in process on one thread (no HTTP, no Goose): a full
+        // visit against the engine, and the engine alone answering the fixed bodies.
+        let mut semantics = Vec::new();
+        let mut engine_only = Vec::new();
+        let steps;
+        {
+            let b = build_engine(&args.population, DefectSet::NONE, true, 600_000)?;
+            let mut wire = DirectWire::new(AnyBackend::Embedded(EmbeddedBackend::new(Arc::clone(&b.engine))));
+            let jobs: Vec<Job> = f.plan.arrivals.iter().map(|a| a.job).take(2000).collect();
+            let t = Instant::now();
+            for j in &jobs {
+                let _ = run_job(&env, desk, *j, 0.0, Instant::now(), &mut wire).await;
+            }
+            semantics.push(t.elapsed().as_secs_f64() * 1e6 / jobs.len().max(1) as f64);
+            let r = build_engine(&args.population, [Defect::ReplayAccepted].into_iter().collect(), true, 600_000)?;
+            let t0 = onshi::server::RequestTime { now, tick: onshi::server::Tick(0) };
+            let nonce = r.engine.issue_challenge(t0).result.map_err(|e| CliError::failed(e.to_string()))?.nonce.0;
+            let face: onshi::backend::protocol::CardConfirmationRequest = serde_json::from_slice(&bodies.face)
+                .map_err(|e| CliError::failed(e.to_string()))?;
+            let mut face = face;
+            face.card.nonce = onshi::backend::protocol::Base64Bytes(nonce);
+            if let Some(a) = face.card.attestation.as_mut() {
+                let msg = onshi::backend::protocol::attestation_message(
+                    &face.card.nonce.0,
+                    &face.card.auth_certificate.0,
+                    face.card.method,
+                    desk.code,
+                );
+                a.signature = onshi::backend::protocol::Base64Bytes(desk.credential.sign(&msg));
+            }
+            let t = Instant::now();
+            let n = 2000;
+            for k in 0..n {
+                if k % 2 == 0 {
+                    let _ = r.engine.issue_challenge(t0);
+                    let _ = r.engine.confirm_card(&face, t0);
+                } else {
+                    let _ = r.engine.confirm_numbers(&numbers, t0);
+                }
+            }
+            engine_only.push(t.elapsed().as_secs_f64() * 1e6 / f64::from(n));
+            let standard: Vec<u64> = (pop.persona_count()..pop.len())
+                .filter(|i| {
+                    pop.person(*i).is_some_and(|p| {
+                        onshi::load::patients::classify(&env.calendar, &p, env.window_start)
+                            == onshi::load::scenario::PatientState::Standard
+                    })
+                })
+                .take(300)
+                .collect();
+            steps = onshi::load::costs::breakdown(&env, &desk, &standard, &r.engine, now)
+                .map_err(CliError::failed)?;
+        }
+        drop(warm);
+
+        let mut full = Vec::new();
+        let mut raw = Vec::new();
+        for round in 0..args.rounds.max(1) {
+            let setup = prepare(&args, &pop, &issuer, sat.clone(), seed.wrapping_add(round as u64))?;
+            let fr = full_round(setup, &clean, clock).await?;
+            let plan: Vec<u8> = fr
+                .mix
+                .iter()
+                .enumerate()
+                .flat_map(|(i, (_, n))| std::iter::repeat_n(i as u8, *n as usize))
+                .collect();
+            let mut plan = plan;
+            // Interleave the kinds deterministically.
+            let len = plan.len().max(1);
+            plan = (0..len).map(|i| plan[(i * 7919) % len]).collect();
+            let per_user = (args.visits as usize / args.lanes.max(1)).max(1);
+            let state = Arc::new(RawState {
+                bodies: Bodies {
+                    face: bodies.face.clone(),
+                    pin: bodies.pin.clone(),
+                    visual: bodies.visual.clone(),
+                    numbers: bodies.numbers.clone(),
+                },
+                plan,
+                next: AtomicU64::new(0),
+                done: AtomicU64::new(0),
+                total: (per_user * args.lanes.max(1)) as u64,
+                first: AtomicU64::new(0),
+                last: AtomicU64::new(0),
+                cpu_first: AtomicU64::new(0),
+                cpu_last: AtomicU64::new(0),
+                base: Instant::now(),
+            });
+            let rr = raw_round(state, &replay, args.lanes, per_user).await?;
+            eprintln!(
+                "round {}: full {:.0} visits/s ({:.0} µs CPU/visit, service p99 {:.1} ms, {} failures, {} errors) · raw {:.0} visits/s ({:.0} µs CPU/visit)",
+                round + 1,
+                fr.rate,
+                fr.cpu_per_visit_us,
+                fr.service_p99_ms,
+                fr.failures,
+                fr.errors,
+                rr.0,
+                rr.1
+            );
+            full.push(fr);
+            raw.push(rr);
+        }
+
+        let mut open = Vec::new();
+        for (k, rate) in args.rates.iter().copied().filter(|r| *r > 0.0).enumerate() {
+            let sc = scenario(args.open_lanes, rate * args.seconds as f64, args.seconds as f64, args.card_share, false)?;
+            let setup = prepare(&args, &pop, &issuer, sc, seed.wrapping_add(99 + k as u64))?;
+            let offered = setup.prepared.jobs() as f64 / args.seconds.max(1) as f64;
+            let fr = full_round(setup, &clean, clock).await?;
+            eprintln!(
+                "open model: offered {offered:.0}/s, achieved {:.0}/s, response p99 {:.1} ms, service p99 {:.1} ms, {} failures, {} errors, {:.0} µs CPU/visit",
+                fr.rate, fr.response_p99_ms, fr.service_p99_ms, fr.failures, fr.errors, fr.cpu_per_visit_us
+            );
+            open.push((offered, fr));
+        }
+
+        let full_rate = median(full.iter().map(|r| r.rate).collect());
+        let full_cpu = median(full.iter().map(|r| r.cpu_per_visit_us).collect());
+        let full_p99 = median(full.iter().map(|r| r.service_p99_ms).collect());
+        let raw_rate = median(raw.iter().map(|r| r.0).collect());
+        let raw_cpu = median(raw.iter().map(|r| r.1).collect());
+        // Ratios per round (each full round next to its raw round), then the median.
+        let wall_ratio = median(full.iter().zip(&raw).map(|(f, r)| r.0 / f.rate.max(1e-9)).collect());
+        let cpu_ratio = median(
+            full.iter()
+                .zip(&raw)
+                .map(|(f, r)| f.cpu_per_visit_us / r.1.max(1e-9))
+                .collect(),
+        );
+        let failures: u64 = full.iter().map(|r| r.failures).sum();
+        let mut figures = vec![
+            fig(
+                &format!("full-semantics visits/s, saturation ({} lanes, {failures} semantic failures)", args.lanes),
+                full_rate,
+                "visits/s",
+                None,
+                None,
+                "≥ 10,000 visits/s",
+                full_rate >= 10_000.0,
+            ),
+            fig(
+                "service time p99 at saturation",
+                full_p99,
+                "ms",
+                None,
+                None,
+                "(informational)",
+                true,
+            ),
+            fig(
+                &format!("CPU-bound capacity: {cores} cores ÷ CPU per full visit"),
+                cores as f64 * 1e6 / full_cpu.max(1e-9),
+                "visits/s",
+                None,
+                None,
+                "≥ 10,000 visits/s",
+                cores as f64 * 1e6 / full_cpu.max(1e-9) >= 10_000.0,
+            ),
+            fig(
+                "cost per visit: full semantics vs raw Goose, same endpoints, fixed bodies (CPU, whole process)",
+                full_cpu,
+                "µs",
+                Some(raw_cpu),
+                Some(cpu_ratio),
+                "≤ 1.5×",
+                cpu_ratio <= 1.5,
+            ),
+            fig(
+                "cost per visit: the same, from wall-clock throughput at saturation",
+                full_rate,
+                "visits/s",
+                Some(raw_rate),
+                Some(wall_ratio),
+                "≤ 1.5×",
+                wall_ratio <= 1.5,
+            ),
+            fig(
+                "in process, one thread: a full visit against the engine (no HTTP, no Goose)",
+                median(semantics),
+                "µs",
+                Some(median(engine_only.clone())),
+                None,
+                "(breakdown: baseline = the engine alone on fixed bodies)",
+                true,
+            ),
+        ];
+        for (offered, fr) in &open {
+            figures.push(fig(
+                &format!("open model: achieved visits/s at {offered:.0}/s offered ({} lanes)", args.open_lanes),
+                fr.rate,
+                "visits/s",
+                Some(*offered),
+                Some(fr.rate / offered.max(1e-9)),
+                "≥ 10,000 visits/s",
+                fr.rate >= 10_000.0,
+            ));
+            figures.push(fig(
+                &format!("open model at {offered:.0}/s offered: response time p99 (from the intended arrival)"),
+                fr.response_p99_ms,
+                "ms",
+                None,
+                None,
+                "< 50 ms",
+                fr.response_p99_ms < 50.0,
+            ));
+        }
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "figures": figures, "breakdown": steps }))
+                    .unwrap_or_default()
+            );
+        } else {
+            for f in &figures {
+                let base = match (f.baseline, f.ratio) {
+                    (Some(b), Some(r)) => format!("  baseline {b:.1}  ratio {r:.2}"),
+                    (Some(b), None) => format!("  baseline {b:.1}"),
+                    _ => String::new(),
+                };
+                println!(
+                    "{} {:<100} {:>10.1} {}{}  target {}",
+                    if f.met { "MET " } else { "MISS" },
+                    f.name,
+                    f.value,
+                    f.unit,
+                    base,
+                    f.target
+                );
+            }
+            println!("where the time goes (one thread, in process, µs per call):");
+            for st in &steps {
+                println!("  {:>8.1} µs  {}", st.us, st.name);
+            }
+        }
+        Ok::<_, CliError>(())
+    })?;
+    Ok(Exit::Passed)
+}

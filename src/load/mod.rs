@@ -1,0 +1,43 @@
+//! `onshi load`: peak-morning load with Goose, as an open model, every response
+//! checked for meaning.
+//!
+//! | file | concept |
+//! |---|---|
+//! | [`scenario`] | `scenarios/*.toml`: parsing and validation (file, line, field) |
+//! | [`arrivals`] | the open arrival model: the curve, Poisson counts, seeded times |
+//! | [`patients`] | member states, pools, the seeded draw of a patient |
+//! | [`facility`] | facilities, 医療機関コード, shards, the schedule |
+//! | [`expect`] | what the central system should answer, from the ground truth |
+//! | [`wire`] | backend calls through Goose's client (or an adapter), classified |
+//! | [`visit`] | one job: card, backend, clinic step, meaning checks |
+//! | [`reader`] | the patient's card at the reader, the proof for a challenge |
+//! | `bulk` | the bulk inquiry of booked patients, every unit checked |
+//! | `calls` | a job's backend calls: timed, retried, classified, checked |
+//! | [`env`] | what every job shares; the facility a job happens at |
+//! | [`metrics`] | HdrHistograms per transaction kind, counters, failures, intervals |
+//! | [`hlog`] | HdrHistogram interval logs (V2 + DEFLATE) |
+//! | [`slo`] | the SLO verdicts |
+//! | [`summary`] | the run summary (`summary.json`), built from a run or merged |
+//! | [`render`] | `summary.md`, `junit.xml`, `report.html` |
+//! | [`run`] | the Goose attack: reader lanes, the schedule clock, progress |
+
+pub mod arrivals;
+mod bulk;
+mod calls;
+pub mod costs;
+pub mod env;
+pub mod expect;
+pub mod facility;
+pub mod hlog;
+pub mod metrics;
+pub mod output;
+pub mod patients;
+pub mod reader;
+pub mod render;
+pub mod run;
+pub mod scenario;
+pub mod setup;
+pub mod slo;
+pub mod summary;
+pub mod visit;
+pub mod wire;

@@ -1,0 +1,569 @@
+//! The run summary (`summary.json`): everything the reports show, built from one run
+//! or merged from shards. Counters add; latencies come from HdrHistograms rebuilt
+//! from the interval logs, so a merge is exact.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+use super::facility::Shard;
+use super::hlog::{self, Entry};
+use super::metrics::{Counters, FailureKind, IntervalCounts, SAMPLES_PER_KIND, Sample};
+use super::scenario::Slos;
+use super::slo::{self, SloResult};
+
+/// The summary format version.
+pub const FORMAT: u32 = 1;
+
+/// The scenario as run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// The file.
+    pub source: String,
+    /// Seed of arrivals and patient draws.
+    pub seed: u64,
+    /// The simulated window (`08:00–12:30`).
+    pub window: String,
+    /// The simulated date.
+    pub date: String,
+    /// Whether the Monday factor applied.
+    pub monday: bool,
+    /// Simulated seconds per real second.
+    pub compression: f64,
+    /// Facility scale factor.
+    pub scale: f64,
+    /// Interval of the logs and the series.
+    pub interval_ms: u64,
+    /// The SLOs.
+    pub slos: Slos,
+}
+
+/// The population the run drew patients from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopulationInfo {
+    /// Seed.
+    pub seed: u64,
+    /// Generated members.
+    pub size: u64,
+    /// As-of time.
+    pub as_of: String,
+}
+
+/// One shard of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// Which.
+    pub shard: Shard,
+    /// Its run id.
+    pub run_id: String,
+    /// Facilities.
+    pub facilities: u64,
+    /// Reader lanes (Goose users).
+    pub lanes: u64,
+    /// Its slice of generated members (`lo..hi`).
+    pub members: (u64, u64),
+    /// Its interval log (relative to the report directory).
+    pub hdr_log: String,
+}
+
+/// Latency figures of one tag.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LatencyStats {
+    /// Samples.
+    pub count: u64,
+    /// Mean (ms).
+    pub mean_ms: f64,
+    /// Median.
+    pub p50_ms: f64,
+    /// 90th percentile.
+    pub p90_ms: f64,
+    /// 99th.
+    pub p99_ms: f64,
+    /// 99.9th.
+    pub p999_ms: f64,
+    /// Maximum.
+    pub max_ms: f64,
+}
+
+impl LatencyStats {
+    /// The figures of a histogram (µs).
+    pub fn of(h: &Histogram<u64>) -> Self {
+        Self {
+            count: h.len(),
+            mean_ms: if h.is_empty() { 0.0 } else { h.mean() / 1000.0 },
+            p50_ms: hlog::ms_at(h, 0.50),
+            p90_ms: hlog::ms_at(h, 0.90),
+            p99_ms: hlog::ms_at(h, 0.99),
+            p999_ms: hlog::ms_at(h, 0.999),
+            max_ms: if h.is_empty() {
+                0.0
+            } else {
+                h.max() as f64 / 1000.0
+            },
+        }
+    }
+}
+
+/// One interval of the time series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    /// Interval number (start = index × interval).
+    pub index: u64,
+    /// Start, seconds after the window start.
+    pub t_s: f64,
+    /// Jobs due (intended arrivals) in the interval.
+    pub arrivals: u64,
+    /// Counts.
+    pub counts: IntervalCounts,
+    /// Median response time of the visits finished in the interval.
+    pub p50_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+}
+
+/// Goose's view of one request name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct GooseRow {
+    /// Requests.
+    pub requests: u64,
+    /// Failed (status or transport).
+    pub fails: u64,
+}
+
+/// The summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Format version.
+    pub format: u32,
+    /// Run id (directory name).
+    pub run_id: String,
+    /// The scenario.
+    pub scenario: ScenarioInfo,
+    /// The backend.
+    pub backend: String,
+    /// The population.
+    pub population: PopulationInfo,
+    /// Shards (one for a single run).
+    pub shards: Vec<ShardInfo>,
+    /// Wall-clock start (local time, informational).
+    pub started_at: String,
+    /// Real run time in seconds.
+    pub duration_s: f64,
+    /// Whether the run was stopped (Ctrl-C) before the schedule was done.
+    pub interrupted: bool,
+    /// Counters.
+    pub counters: Counters,
+    /// Failure evidence (a few per kind).
+    pub samples: Vec<Sample>,
+    /// Latency per tag (`response.card`, `service.visit`, `request.challenge`, …).
+    pub latency: BTreeMap<String, LatencyStats>,
+    /// The time series.
+    pub series: Vec<SeriesPoint>,
+    /// SLO verdicts.
+    pub slo: Vec<SloResult>,
+    /// Whether every SLO is met.
+    pub passed: bool,
+    /// Goose's request counts by request name.
+    pub goose: BTreeMap<String, GooseRow>,
+    /// Notes (warnings about the run).
+    pub notes: Vec<String>,
+}
+
+/// Everything but the figures.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    /// Run id.
+    pub run_id: String,
+    /// Scenario.
+    pub scenario: ScenarioInfo,
+    /// Backend.
+    pub backend: String,
+    /// Population.
+    pub population: PopulationInfo,
+    /// Shards.
+    pub shards: Vec<ShardInfo>,
+    /// Wall-clock start.
+    pub started_at: String,
+    /// Duration.
+    pub duration_s: f64,
+    /// Interrupted.
+    pub interrupted: bool,
+    /// Goose rows.
+    pub goose: BTreeMap<String, GooseRow>,
+    /// Notes.
+    pub notes: Vec<String>,
+}
+
+/// Counts and arrivals of one interval number.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeriesCounts {
+    /// Counts.
+    pub counts: IntervalCounts,
+    /// Jobs due.
+    pub arrivals: u64,
+}
+
+/// The interval number of a start offset.
+pub fn interval_index(start: Duration, interval: Duration) -> u64 {
+    (start.as_secs_f64() / interval.as_secs_f64().max(1e-3)).round() as u64
+}
+
+/// Jobs due per interval number from their real offsets (seconds after t0).
+pub fn arrivals_by_interval(offsets: &[f64], interval: Duration) -> BTreeMap<u64, u64> {
+    let mut out = BTreeMap::new();
+    let i = interval.as_secs_f64().max(1e-3);
+    for o in offsets {
+        *out.entry((o / i).floor().max(0.0) as u64).or_default() += 1;
+    }
+    out
+}
+
+/// Adds histograms by tag.
+pub fn totals(entries: &[Entry]) -> BTreeMap<String, Histogram<u64>> {
+    let mut out: BTreeMap<String, Histogram<u64>> = BTreeMap::new();
+    for e in entries {
+        let Ok(hist) = e.histogram() else { continue };
+        let h = out.entry(e.tag.clone()).or_insert_with(hlog::histogram);
+        // Same bounds everywhere; saturate anything a foreign log might carry.
+        if h.add(&hist).is_err() {
+            for v in hist.iter_recorded() {
+                h.saturating_record_n(v.value_iterated_to(), v.count_at_value());
+            }
+        }
+    }
+    out
+}
+
+/// Builds the summary.
+pub fn build(
+    meta: Meta,
+    counters: Counters,
+    mut samples: Vec<Sample>,
+    entries: &[Entry],
+    series: &BTreeMap<u64, SeriesCounts>,
+) -> Summary {
+    let interval = Duration::from_millis(meta.scenario.interval_ms.max(1));
+    let hist = totals(entries);
+    let latency = hist
+        .iter()
+        .map(|(t, h)| (t.clone(), LatencyStats::of(h)))
+        .collect();
+    // Per-interval response time of every visit.
+    let mut per: BTreeMap<u64, Histogram<u64>> = BTreeMap::new();
+    for e in entries.iter().filter(|e| e.tag == "response.visit") {
+        let h = per
+            .entry(interval_index(e.start, interval))
+            .or_insert_with(hlog::histogram);
+        if let Ok(hist) = e.histogram() {
+            let _ = h.add(&hist);
+        }
+    }
+    let series = series
+        .iter()
+        .map(|(&index, c)| {
+            let h = per.get(&index);
+            SeriesPoint {
+                index,
+                t_s: index as f64 * interval.as_secs_f64(),
+                arrivals: c.arrivals,
+                counts: c.counts,
+                p50_ms: h.map_or(0.0, |h| hlog::ms_at(h, 0.5)),
+                p99_ms: h.map_or(0.0, |h| hlog::ms_at(h, 0.99)),
+            }
+        })
+        .collect();
+    let slo = slo::evaluate(&meta.scenario.slos, &counters, &hist, meta.interrupted);
+    let passed = slo.iter().all(|s| s.passed);
+    samples.sort_by(|a, b| (a.kind, &a.member).cmp(&(b.kind, &b.member)));
+    Summary {
+        format: FORMAT,
+        run_id: meta.run_id,
+        scenario: meta.scenario,
+        backend: meta.backend,
+        population: meta.population,
+        shards: meta.shards,
+        started_at: meta.started_at,
+        duration_s: meta.duration_s,
+        interrupted: meta.interrupted,
+        counters,
+        samples,
+        latency,
+        series,
+        slo,
+        passed,
+        goose: meta.goose,
+        notes: meta.notes,
+    }
+}
+
+impl Summary {
+    /// The series counts keyed by interval number (for merging).
+    pub fn series_counts(&self) -> BTreeMap<u64, SeriesCounts> {
+        self.series
+            .iter()
+            .map(|p| {
+                (
+                    p.index,
+                    SeriesCounts {
+                        counts: p.counts,
+                        arrivals: p.arrivals,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Semantic failures of one kind.
+    pub fn failures(&self, kind: FailureKind) -> u64 {
+        self.counters.failures_of(kind)
+    }
+}
+
+/// Why shards cannot be merged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// Nothing to merge.
+    #[error("no summaries to merge")]
+    Empty,
+    /// Different scenarios or seeds.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// Merges shard summaries with their interval-log entries (already read).
+pub fn merge(
+    run_id: String,
+    parts: Vec<(Summary, Vec<Entry>)>,
+) -> Result<(Summary, Vec<Entry>), MergeError> {
+    let first = parts.first().ok_or(MergeError::Empty)?.0.clone();
+    let mut counters = Counters::default();
+    let mut samples: Vec<Sample> = Vec::new();
+    let mut entries = Vec::new();
+    let mut series: BTreeMap<u64, SeriesCounts> = BTreeMap::new();
+    let mut shards = Vec::new();
+    let mut goose: BTreeMap<String, GooseRow> = BTreeMap::new();
+    let mut notes = Vec::new();
+    let (mut duration, mut interrupted) = (0.0f64, false);
+    for (s, e) in parts {
+        if s.scenario.name != first.scenario.name
+            || s.scenario.seed != first.scenario.seed
+            || s.scenario.slos != first.scenario.slos
+            || s.population != first.population
+        {
+            return Err(MergeError::Mismatch(format!(
+                "{} ran {} (seed {}, population {:?}); {} ran {} (seed {}, population {:?})",
+                first.run_id,
+                first.scenario.name,
+                first.scenario.seed,
+                first.population,
+                s.run_id,
+                s.scenario.name,
+                s.scenario.seed,
+                s.population
+            )));
+        }
+        counters.add(&s.counters);
+        let series_counts = s.series_counts();
+        for x in s.samples {
+            if samples.iter().filter(|k| k.kind == x.kind).count() < SAMPLES_PER_KIND {
+                samples.push(x);
+            }
+        }
+        for (k, c) in series_counts {
+            let m = series.entry(k).or_default();
+            m.arrivals += c.arrivals;
+            m.counts.started += c.counts.started;
+            m.counts.completed += c.counts.completed;
+            m.counts.failed += c.counts.failed;
+            m.counts.errors += c.counts.errors;
+        }
+        for (k, r) in s.goose {
+            let g = goose.entry(k).or_default();
+            g.requests += r.requests;
+            g.fails += r.fails;
+        }
+        for n in s.notes {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+        shards.extend(s.shards);
+        duration = duration.max(s.duration_s);
+        interrupted |= s.interrupted;
+        entries.extend(e);
+    }
+    shards.sort_by_key(|s| (s.shard.index, s.run_id.clone()));
+    let meta = Meta {
+        run_id,
+        scenario: first.scenario,
+        backend: first.backend,
+        population: first.population,
+        shards,
+        started_at: first.started_at,
+        duration_s: duration,
+        interrupted,
+        goose,
+        notes,
+    };
+    let summary = build(meta, counters, samples, &entries, &series);
+    Ok((summary, entries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::scenario::{LatencySlo, Measure};
+
+    fn meta(run: &str, index: u32) -> Meta {
+        Meta {
+            run_id: run.into(),
+            scenario: ScenarioInfo {
+                name: "s".into(),
+                description: String::new(),
+                source: "s.toml".into(),
+                seed: 1,
+                window: "08:00–09:00".into(),
+                date: "2026-11-30".into(),
+                monday: true,
+                compression: 60.0,
+                scale: 1.0,
+                interval_ms: 1000,
+                slos: Slos {
+                    error_rate: 0.01,
+                    ten_wari: 0,
+                    wrong_person: 0,
+                    semantic_failures: None,
+                    latency: vec![LatencySlo {
+                        transaction: "visit".into(),
+                        percentile: 99.0,
+                        max_ms: 50.0,
+                        measure: Measure::Response,
+                    }],
+                },
+            },
+            backend: "embedded".into(),
+            population: PopulationInfo {
+                seed: 1,
+                size: 100,
+                as_of: "2026-11-30 09:00:00".into(),
+            },
+            shards: vec![ShardInfo {
+                shard: Shard { index, count: 2 },
+                run_id: run.into(),
+                facilities: 3,
+                lanes: 3,
+                members: (0, 50),
+                hdr_log: format!("hdr/shard-{index}-of-2.hlog"),
+            }],
+            started_at: "t".into(),
+            duration_s: 10.0 + f64::from(index),
+            interrupted: false,
+            goose: BTreeMap::from([(
+                "challenge".into(),
+                GooseRow {
+                    requests: 10,
+                    fails: 1,
+                },
+            )]),
+            notes: vec!["n".into()],
+        }
+    }
+
+    fn entries(values: &[u64], second: u64) -> Vec<Entry> {
+        let mut h = hlog::histogram();
+        for v in values {
+            h.record(*v).unwrap();
+        }
+        vec![Entry::new(
+            Duration::from_millis(second * 1000 + 3),
+            Duration::from_secs(1),
+            "response.visit",
+            &h,
+        )]
+    }
+
+    #[test]
+    fn merging_adds_counts_and_histograms_exactly() {
+        let mut c0 = Counters {
+            scheduled: 10,
+            completed: 10,
+            ..Counters::default()
+        };
+        c0.failures.insert("wrong-person".into(), 1);
+        let c1 = Counters {
+            scheduled: 5,
+            completed: 4,
+            with_error: 1,
+            ..Counters::default()
+        };
+        let series = |k: u64, n: u64| {
+            BTreeMap::from([(
+                k,
+                SeriesCounts {
+                    counts: IntervalCounts {
+                        started: n,
+                        completed: n,
+                        failed: 0,
+                        errors: 0,
+                    },
+                    arrivals: n,
+                },
+            )])
+        };
+        let e0 = entries(&(1..=1000).map(|v| v * 10).collect::<Vec<_>>(), 0);
+        let e1 = entries(&(1..=1000).map(|v| v * 100).collect::<Vec<_>>(), 1);
+        let s0 = build(meta("a", 0), c0, Vec::new(), &e0, &series(0, 10));
+        let s1 = build(meta("b", 1), c1, Vec::new(), &e1, &series(1, 4));
+        assert!(!s0.passed, "a wrong person fails the run");
+        let (m, all) = merge("m".into(), vec![(s0, e0.clone()), (s1, e1.clone())]).unwrap();
+        assert_eq!(m.counters.scheduled, 15);
+        assert_eq!(m.counters.completed, 14);
+        assert_eq!(m.counters.failures_of(FailureKind::WrongPerson), 1);
+        assert_eq!(m.goose["challenge"].requests, 20);
+        assert_eq!(m.shards.len(), 2);
+        assert_eq!(m.duration_s, 11.0);
+        assert_eq!(m.notes, vec!["n".to_owned()]);
+        assert_eq!(all.len(), 2);
+        let mut direct = hlog::histogram();
+        direct.add(e0[0].histogram().unwrap()).unwrap();
+        direct.add(e1[0].histogram().unwrap()).unwrap();
+        let l = m.latency["response.visit"];
+        assert_eq!(l.count, 2000);
+        assert_eq!(l.p99_ms, direct.value_at_quantile(0.99) as f64 / 1000.0);
+        assert_eq!(m.series.len(), 2);
+        assert_eq!(m.series[1].arrivals, 4);
+        assert!(m.series[1].p99_ms > m.series[0].p99_ms);
+        // Error rate: 1 error + 1 unfinished of 15.
+        assert!(m.slo[0].actual.starts_with("13.333 %"), "{:?}", m.slo[0]);
+        let mut other = meta("c", 0);
+        other.scenario.seed = 2;
+        let s2 = build(
+            other,
+            Counters::default(),
+            Vec::new(),
+            &[],
+            &BTreeMap::new(),
+        );
+        let s3 = build(
+            meta("d", 1),
+            Counters::default(),
+            Vec::new(),
+            &[],
+            &BTreeMap::new(),
+        );
+        assert!(matches!(
+            merge("x".into(), vec![(s2, Vec::new()), (s3, Vec::new())]),
+            Err(MergeError::Mismatch(_))
+        ));
+        assert!(matches!(
+            merge("x".into(), Vec::new()),
+            Err(MergeError::Empty)
+        ));
+    }
+}

@@ -1,0 +1,339 @@
+//! `onshi load` end to end: the smoke scenario against the embedded backend and a
+//! separately started `onshi serve`, defects counted, a fault-injected backend, three
+//! shards merged exactly, bad input (exit 2), an unreachable backend (exit 3), and a
+//! snapshot of `summary.md` with the timings redacted.
+
+#[path = "load/util.rs"]
+mod util;
+
+use std::collections::BTreeMap;
+
+use onshi::load::summary::{LatencyStats, Summary};
+use util::{Serve, load, onshi, read_summary};
+
+fn assert_exit(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn smoke_against_the_embedded_backend_meets_its_slos() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = load(dir.path(), &["--run-id", "smoke"]);
+    assert_exit(&out, 0);
+    let run = dir.path().join("smoke");
+    let s = read_summary(&run);
+    assert!(s.passed, "{:#?}", s.slo);
+    assert_eq!(s.counters.total_failures(), 0, "{:#?}", s.samples);
+    assert_eq!(s.counters.with_error, 0);
+    assert!(s.counters.scheduled > 100, "{}", s.counters.scheduled);
+    assert_eq!(s.counters.completed, s.counters.scheduled);
+    for k in ["card-face", "card-pin", "numbers", "bulk"] {
+        assert!(
+            s.counters.by_kind.get(k).copied().unwrap_or(0) > 0,
+            "{k}: {:?}",
+            s.counters.by_kind
+        );
+    }
+    for f in [
+        "summary.json",
+        "summary.md",
+        "junit.xml",
+        "report.html",
+        "hdr/shard-0-of-1.hlog",
+        "goose-report.html",
+        "goose-report.json",
+        "goose-report.md",
+    ] {
+        assert!(run.join(f).is_file(), "{f} missing");
+    }
+    let junit = std::fs::read_to_string(run.join("junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testcase ").count(), s.slo.len());
+    assert!(!junit.contains("<failure"));
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(html.matches("<svg").count() >= 5, "five charts");
+    assert!(!html.contains("<script"), "self-contained");
+    let goose = std::fs::read_to_string(run.join("goose-report.md")).unwrap();
+    assert!(
+        goose.contains("confirm-card") && goose.contains("APDU"),
+        "{goose}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("SLOs met"), "{stdout}");
+}
+
+#[test]
+fn smoke_against_a_separately_started_serve_meets_its_slos() {
+    let serve = Serve::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = load(dir.path(), &["--run-id", "ext", "--backend", &serve.url]);
+    assert_exit(&out, 0);
+    let s = read_summary(&dir.path().join("ext"));
+    assert!(
+        s.passed && s.counters.total_failures() == 0,
+        "{:#?}",
+        s.samples
+    );
+    assert_eq!(s.backend, serve.url);
+}
+
+#[test]
+fn defects_fail_the_run_with_their_failures_counted() {
+    for (defect, kind) in [
+        ("wrong-person", "wrong-person"),
+        ("missing-ratio", "missing-ratio"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = load(dir.path(), &["--run-id", "d", "--defect", defect]);
+        assert_exit(&out, 1);
+        let s = read_summary(&dir.path().join("d"));
+        assert!(!s.passed);
+        let n = s.counters.failures.get(kind).copied().unwrap_or(0);
+        assert!(n > 0, "{defect}: {:?}", s.counters.failures);
+        assert!(
+            s.samples.iter().any(|x| x.kind.name() == kind),
+            "evidence kept"
+        );
+        let junit = std::fs::read_to_string(dir.path().join("d/junit.xml")).unwrap();
+        assert!(junit.contains("<failure"), "{junit}");
+        if defect == "wrong-person" {
+            assert!(
+                s.slo.iter().any(|r| r.name == "wrong-person" && !r.passed),
+                "{:#?}",
+                s.slo
+            );
+        }
+    }
+}
+
+#[test]
+fn a_fault_injected_backend_completes_and_shows_the_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = load(
+        dir.path(),
+        &[
+            "--run-id",
+            "f",
+            "--scenario",
+            util::path("tests/load/faults.toml").as_str(),
+        ],
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = read_summary(&dir.path().join("f"));
+    let c = &s.counters;
+    assert_eq!(c.completed, c.scheduled, "every job finished");
+    assert!(
+        c.request_errors
+            .get("unavailable-503")
+            .copied()
+            .unwrap_or(0)
+            > 0,
+        "{c:?}"
+    );
+    assert!(c.retries > 0);
+    assert_eq!(c.failures_of(onshi::load::metrics::FailureKind::TenWari), 0);
+    let visit = s.latency["response.visit"];
+    assert!(
+        visit.max_ms > 1000.0,
+        "the outage shows in the latency: {visit:?}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("f/summary.md")).unwrap();
+    assert!(md.contains("unavailable-503"), "{md}");
+    assert!(s.series.len() >= 8, "a time series");
+}
+
+#[test]
+fn three_shards_merge_exactly() {
+    let serve = Serve::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let children: Vec<_> = (0..3)
+        .map(|i| {
+            onshi()
+                .args([
+                    "load",
+                    "--scenario",
+                    util::path("scenarios/smoke.toml").as_str(),
+                    "--backend",
+                    &serve.url,
+                    "--shard",
+                    &format!("{i}/3"),
+                    "--run-id",
+                    &format!("s{i}"),
+                    "--no-goose-report",
+                    "--report-dir",
+                ])
+                .arg(dir.path())
+                .output()
+                .unwrap()
+        })
+        .collect();
+    for c in &children {
+        assert_exit(c, 0);
+    }
+    let parts: Vec<Summary> = (0..3)
+        .map(|i| read_summary(&dir.path().join(format!("s{i}"))))
+        .collect();
+    let merged_dir = dir.path().join("merged");
+    let out = onshi()
+        .args(["report", "merge"])
+        .args((0..3).map(|i| dir.path().join(format!("s{i}"))))
+        .arg("--out")
+        .arg(&merged_dir)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let m = read_summary(&merged_dir);
+    // Counts add exactly.
+    let sum = |f: fn(&Summary) -> u64| parts.iter().map(f).sum::<u64>();
+    assert_eq!(m.counters.scheduled, sum(|s| s.counters.scheduled));
+    assert_eq!(m.counters.completed, sum(|s| s.counters.completed));
+    assert_eq!(m.counters.bulk_units, sum(|s| s.counters.bulk_units));
+    for (name, n) in &m.counters.requests {
+        let parts_n: u64 = parts
+            .iter()
+            .map(|s| s.counters.requests.get(name).copied().unwrap_or(0))
+            .sum();
+        assert_eq!(*n, parts_n, "{name}");
+    }
+    let mut by_kind = BTreeMap::<String, u64>::new();
+    for p in &parts {
+        for (k, v) in &p.counters.by_kind {
+            *by_kind.entry(k.clone()).or_default() += v;
+        }
+    }
+    assert_eq!(m.counters.by_kind, by_kind);
+    assert_eq!(m.shards.len(), 3);
+    // Shards are disjoint: their facilities and members.
+    let slices: Vec<(u64, u64)> = parts.iter().map(|s| s.shards[0].members).collect();
+    assert!(
+        slices[0].1 <= slices[1].0 && slices[1].1 <= slices[2].0,
+        "{slices:?}"
+    );
+    // Percentiles come from the merged histograms: the same as adding every shard's
+    // interval log directly.
+    for tag in ["response.visit", "service.card", "request.confirm-card"] {
+        let direct = util::direct_merge(
+            &(0..3)
+                .map(|i| dir.path().join(format!("s{i}/hdr/shard-{i}-of-3.hlog")))
+                .collect::<Vec<_>>(),
+            tag,
+        );
+        let got = m.latency[tag];
+        assert_eq!(got.count, direct.len(), "{tag}");
+        assert_eq!(
+            got.count,
+            parts.iter().map(|s| s.latency[tag].count).sum::<u64>()
+        );
+        assert_eq!(
+            got.p99_ms,
+            direct.value_at_quantile(0.99) as f64 / 1000.0,
+            "{tag}"
+        );
+        assert_eq!(
+            got.p50_ms,
+            direct.value_at_quantile(0.50) as f64 / 1000.0,
+            "{tag}"
+        );
+        assert_eq!(got.max_ms, direct.max() as f64 / 1000.0, "{tag}");
+    }
+    // The merged directory is itself complete and can be rendered again.
+    for f in [
+        "summary.md",
+        "junit.xml",
+        "report.html",
+        "hdr/shard-2-of-3.hlog",
+    ] {
+        assert!(merged_dir.join(f).is_file(), "{f}");
+    }
+    assert_exit(
+        &onshi()
+            .args(["report", "render"])
+            .arg(&merged_dir)
+            .output()
+            .unwrap(),
+        0,
+    );
+}
+
+#[test]
+fn a_bad_scenario_is_exit_2_with_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(util::path("scenarios/smoke.toml"))
+        .unwrap()
+        .replace("card_share = 0.36", "card_share = 3.6");
+    std::fs::write(&bad, text).unwrap();
+    let out = onshi()
+        .args(["load", "--scenario"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:")
+            && err.contains("field `facility[1].card_share`: 3.6 is not a share"),
+        "{err}"
+    );
+    let out = onshi()
+        .args(["load", "--scenario", "no-such"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+}
+
+#[test]
+fn an_unreachable_backend_is_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = load(dir.path(), &["--backend", "http://127.0.0.1:9"]);
+    assert_exit(&out, 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not answer"));
+}
+
+#[test]
+fn an_unprovisioned_backend_is_exit_3_with_how_to_provision() {
+    let serve = Serve::start(&["--seed", "5"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = load(dir.path(), &["--backend", &serve.url]);
+    assert_exit(&out, 3);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("onshi population export"), "{err}");
+}
+
+#[test]
+fn summary_markdown_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = load(dir.path(), &["--run-id", "snap", "--no-goose-report"]);
+    assert_exit(&out, 0);
+    let mut s = read_summary(&dir.path().join("snap"));
+    // Redact what depends on the machine: times, durations, latencies, the series.
+    s.run_id = "[run-id]".into();
+    s.started_at = "[started]".into();
+    s.duration_s = 0.0;
+    s.scenario.source = "[scenario]".into();
+    s.shards[0].run_id = "[run-id]".into();
+    for l in s.latency.values_mut() {
+        *l = LatencyStats {
+            count: l.count,
+            ..LatencyStats::of(&onshi::load::hlog::histogram())
+        };
+    }
+    for r in &mut s.slo {
+        if r.name.starts_with("latency.") {
+            r.actual = "[latency]".into();
+        }
+    }
+    s.series.clear();
+    let mut md = Vec::new();
+    onshi::load::render::markdown(&s, &mut md).unwrap();
+    insta::assert_snapshot!("smoke_summary_md", String::from_utf8(md).unwrap());
+}
