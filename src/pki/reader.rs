@@ -6,7 +6,9 @@
 //! Everything is deterministic from the seed: the CA key, each device key
 //! (from the reader id and facility code), serials and certificates.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, RwLock};
 
 use aws_lc_rs::signature::{ED25519, Ed25519KeyPair, KeyPair as _, UnparsedPublicKey};
 use chrono::NaiveDateTime;
@@ -213,6 +215,23 @@ pub struct ReaderIdentity {
 pub struct ReaderCa {
     seed: u64,
     ca: EdCa,
+    /// Device certificates whose chain to this CA was checked, by their DER. A
+    /// reader sends the same certificate with every attestation, so the backend
+    /// checks its chain once (the validity window and the attestation signature
+    /// are checked on every use). Bounded: emptied when full.
+    verified: RwLock<HashMap<Vec<u8>, Arc<VerifiedDevice>>>,
+}
+
+/// How many verified device certificates [`ReaderCa`] remembers (a large
+/// hospital group's readers; more only costs a re-check).
+const VERIFIED_DEVICES: usize = 65_536;
+
+/// A device certificate issued by this CA: what an attestation is checked with.
+#[derive(Debug)]
+struct VerifiedDevice {
+    identity: ReaderIdentity,
+    /// The device's raw Ed25519 public key.
+    public_key: Vec<u8>,
 }
 
 impl fmt::Debug for ReaderCa {
@@ -260,6 +279,7 @@ impl ReaderCa {
         Ok(ReaderCa {
             seed,
             ca: EdCa::self_signed(params, signer)?,
+            verified: RwLock::new(HashMap::new()),
         })
     }
 
@@ -342,18 +362,39 @@ impl ReaderCa {
         sig: &[u8],
         at: NaiveDateTime,
     ) -> Result<ReaderIdentity, VerifyError> {
+        let device = self.device(cert_der)?;
+        let id = &device.identity;
+        if at < id.not_before {
+            return Err(VerifyError::NotYetValid {
+                not_before: id.not_before,
+                at,
+            });
+        }
+        if at > id.not_after {
+            return Err(VerifyError::Expired {
+                not_after: id.not_after,
+                at,
+            });
+        }
+        UnparsedPublicKey::new(&ED25519, &device.public_key)
+            .verify(msg, sig)
+            .map_err(|_| VerifyError::MessageSignatureInvalid)?;
+        Ok(id.clone())
+    }
+
+    /// The device certificate `cert_der`, its chain to this CA checked (once per
+    /// distinct certificate; failures are not remembered).
+    fn device(&self, cert_der: &[u8]) -> Result<Arc<VerifiedDevice>, VerifyError> {
+        let known = self
+            .verified
+            .read()
+            .ok()
+            .and_then(|m| m.get(cert_der).cloned());
+        if let Some(device) = known {
+            return Ok(device);
+        }
         let cert = parse_cert(cert_der)?;
         self.ca.check_issued(&cert)?;
-
-        let not_before = cert_time(cert.validity().not_before)?;
-        let not_after = cert_time(cert.validity().not_after)?;
-        if at < not_before {
-            return Err(VerifyError::NotYetValid { not_before, at });
-        }
-        if at > not_after {
-            return Err(VerifyError::Expired { not_after, at });
-        }
-
         let spki = cert.public_key();
         let key_alg = spki.algorithm.algorithm.to_id_string();
         if key_alg != OID_ED25519 {
@@ -361,21 +402,27 @@ impl ReaderCa {
                 "device key algorithm {key_alg}, expected Ed25519"
             )));
         }
-        UnparsedPublicKey::new(&ED25519, spki.subject_public_key.data.as_ref())
-            .verify(msg, sig)
-            .map_err(|_| VerifyError::MessageSignatureInvalid)?;
-
         let missing =
             |what: &str| CertError::Malformed(format!("device certificate has no {what}"));
-        Ok(ReaderIdentity {
-            reader_id: name_attr(cert.subject(), OID_CN)
-                .ok_or_else(|| missing("CN (reader id)"))?,
-            facility_code: name_attr(cert.subject(), OID_OU)
-                .ok_or_else(|| missing("OU (facility code)"))?,
-            serial: crate::pki::der::serial_to_u64(cert.raw_serial()),
-            not_before,
-            not_after,
-        })
+        let device = Arc::new(VerifiedDevice {
+            identity: ReaderIdentity {
+                reader_id: name_attr(cert.subject(), OID_CN)
+                    .ok_or_else(|| missing("CN (reader id)"))?,
+                facility_code: name_attr(cert.subject(), OID_OU)
+                    .ok_or_else(|| missing("OU (facility code)"))?,
+                serial: crate::pki::der::serial_to_u64(cert.raw_serial()),
+                not_before: cert_time(cert.validity().not_before)?,
+                not_after: cert_time(cert.validity().not_after)?,
+            },
+            public_key: spki.subject_public_key.data.to_vec(),
+        });
+        if let Ok(mut m) = self.verified.write() {
+            if m.len() >= VERIFIED_DEVICES {
+                m.clear();
+            }
+            m.insert(cert_der.to_vec(), Arc::clone(&device));
+        }
+        Ok(device)
     }
 }
 
@@ -408,6 +455,41 @@ mod tests {
         assert_eq!(info.signature_algorithm, "Ed25519");
         assert_eq!(info.serial, id.serial);
         assert!(dev.cert_der.starts_with(&[0x30, 0x82]));
+    }
+
+    /// A device certificate seen before is not trusted blindly: its window and
+    /// every attestation signature are still checked, and a certificate that
+    /// failed is checked again (not remembered).
+    #[test]
+    fn remembered_devices_are_still_checked() {
+        let ca = ReaderCa::generate(TEST_SEED).expect("ca");
+        let dev = device(&ca);
+        let msg = b"attested result";
+        let sig = dev.sign(msg);
+        let at = dt(2026, 1, 1);
+        let first = ca.verify_device_signature(&dev.cert_der, msg, &sig, at);
+        assert_eq!(
+            ca.verify_device_signature(&dev.cert_der, msg, &sig, at),
+            first
+        );
+        assert!(first.is_ok());
+        assert_eq!(
+            ca.verify_device_signature(&dev.cert_der, b"another result", &sig, at),
+            Err(VerifyError::MessageSignatureInvalid)
+        );
+        assert!(matches!(
+            ca.verify_device_signature(&dev.cert_der, msg, &sig, dt(2027, 1, 2)),
+            Err(VerifyError::Expired { .. })
+        ));
+        let mut forged = dev.cert_der.to_vec();
+        let last = forged.len() - 1;
+        forged[last] ^= 1;
+        for _ in 0..2 {
+            assert_eq!(
+                ca.verify_device_signature(&forged, msg, &sig, at),
+                Err(VerifyError::SignatureInvalid)
+            );
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ use onshi::tomlsrc::TomlSource;
 use super::super::common::{CliError, Exit};
 use super::super::population::PopulationArgs;
 use super::super::serve::build_engine;
-use super::load_raw::{Bodies, RawState, raw_round};
+use super::load_raw::{self, Bodies, RawState, raw_round};
 
 /// `onshi bench load` options.
 #[derive(Debug, Args)]
@@ -172,6 +172,9 @@ struct FullRound {
     failures: u64,
     errors: u64,
     mix: Vec<(&'static str, u64)>,
+    /// Requests sent, by name (a visit may confirm by numbers after its card, or
+    /// confirm its card again).
+    requests: std::collections::BTreeMap<String, u64>,
 }
 
 async fn full_round(setup: Setup, url: &str, clock: ServerClock) -> Result<FullRound, CliError> {
@@ -210,8 +213,45 @@ async fn full_round(setup: Setup, url: &str, clock: ServerClock) -> Result<FullR
             .iter()
             .map(|k| (*k, counters.by_kind.get(*k).copied().unwrap_or(0)))
             .collect(),
+        requests: counters.requests.clone(),
     })
 }
+/// The raw round's plan: one entry per visit of the full round, its kind in the low
+/// bits ([`load_raw::FACE`] …), plus [`load_raw::THEN_NUMBERS`] for the visits whose
+/// desk also confirmed by numbers and [`load_raw::CARD_AGAIN`] for those that
+/// confirmed their card twice, so the raw baseline sends the same requests per
+/// endpoint as the full round did. Kinds interleaved deterministically.
+fn raw_plan(fr: &FullRound) -> Vec<u8> {
+    let mut plan: Vec<u8> = fr
+        .mix
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, n))| std::iter::repeat_n(i as u8, *n as usize))
+        .collect();
+    let sent = |name: &str| fr.requests.get(name).copied().unwrap_or(0);
+    let numbers_visits = fr
+        .mix
+        .iter()
+        .find(|(k, _)| *k == "numbers")
+        .map_or(0, |(_, n)| *n);
+    let card_visits = fr.mix.iter().map(|(_, n)| *n).sum::<u64>() - numbers_visits;
+    let mut extra_numbers = sent("confirm-numbers").saturating_sub(numbers_visits);
+    let mut extra_card = sent("confirm-card").saturating_sub(card_visits);
+    for p in plan.iter_mut().filter(|p| **p != load_raw::NUMBERS) {
+        if extra_numbers > 0 {
+            *p |= load_raw::THEN_NUMBERS;
+            extra_numbers -= 1;
+        } else if extra_card > 0 {
+            *p |= load_raw::CARD_AGAIN;
+            extra_card -= 1;
+        } else {
+            break;
+        }
+    }
+    let len = plan.len().max(1);
+    (0..plan.len()).map(|i| plan[(i * 7919) % len]).collect()
+}
+
 fn fig(
     name: &str,
     value: f64,
@@ -388,16 +428,7 @@ pub fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
         for round in 0..args.rounds.max(1) {
             let setup = prepare(&args, &pop, &issuer, sat.clone(), seed.wrapping_add(round as u64))?;
             let fr = full_round(setup, &clean, clock).await?;
-            let plan: Vec<u8> = fr
-                .mix
-                .iter()
-                .enumerate()
-                .flat_map(|(i, (_, n))| std::iter::repeat_n(i as u8, *n as usize))
-                .collect();
-            let mut plan = plan;
-            // Interleave the kinds deterministically.
-            let len = plan.len().max(1);
-            plan = (0..len).map(|i| plan[(i * 7919) % len]).collect();
+            let plan = raw_plan(&fr);
             let per_user = (args.visits as usize / args.lanes.max(1)).max(1);
             let state = Arc::new(RawState {
                 bodies: Bodies {

@@ -14,6 +14,20 @@ use onshi::load::run::process_cpu as cpu;
 
 use super::super::common::CliError;
 
+/// Plan entry kinds (the low bits), in the order of the full round's mix.
+pub(super) const FACE: u8 = 0;
+/// A PIN-path card visit.
+pub(super) const PIN: u8 = 1;
+/// A 目視 card visit.
+pub(super) const VISUAL: u8 = 2;
+/// A numbers visit.
+pub(super) const NUMBERS: u8 = 3;
+const KIND: u8 = 0x0F;
+/// Flag: after the card, the desk also confirmed by numbers.
+pub(super) const THEN_NUMBERS: u8 = 0x10;
+/// Flag: the card was confirmed a second time (a new challenge first).
+pub(super) const CARD_AGAIN: u8 = 0x20;
+
 /// Fixed bodies for the raw baseline: one per visit kind.
 pub(super) struct Bodies {
     pub(super) face: Vec<u8>,
@@ -35,6 +49,30 @@ pub(super) struct RawState {
     pub(super) base: Instant,
 }
 
+/// Posts `body` to `path` as Goose request `name` and reads the answer, unchecked.
+async fn send(
+    user: &mut GooseUser,
+    path: &'static str,
+    name: &'static str,
+    body: Vec<u8>,
+) -> TransactionResult {
+    let rb = user
+        .get_request_builder(&GooseMethod::Post, path)?
+        .header("content-type", "application/json")
+        .body(body);
+    let req = GooseRequest::builder()
+        .method(GooseMethod::Post)
+        .path(path)
+        .name(name)
+        .set_request_builder(rb)
+        .build();
+    let r = user.request(req).await?;
+    if let Ok(resp) = r.response {
+        let _ = resp.bytes().await;
+    }
+    Ok(())
+}
+
 async fn raw_visit(s: Arc<RawState>, user: &mut GooseUser) -> TransactionResult {
     let i = s.next.fetch_add(1, Ordering::Relaxed) as usize;
     let kind = s.plan[i % s.plan.len()];
@@ -50,43 +88,28 @@ async fn raw_visit(s: Arc<RawState>, user: &mut GooseUser) -> TransactionResult 
         s.cpu_first
             .store(cpu().as_micros() as u64, Ordering::Relaxed);
     }
-    let post = |user: &mut GooseUser, path: &'static str, name: &'static str, body: Vec<u8>| {
-        let rb = user
-            .get_request_builder(&GooseMethod::Post, path)
-            .map(|rb| rb.header("content-type", "application/json").body(body));
-        rb.map(|rb| {
-            GooseRequest::builder()
-                .method(GooseMethod::Post)
-                .path(path)
-                .name(name)
-                .set_request_builder(rb)
-                .build()
-        })
+    let card = match kind & KIND {
+        FACE => Some(&s.bodies.face),
+        PIN => Some(&s.bodies.pin),
+        VISUAL => Some(&s.bodies.visual),
+        _ => None,
     };
-    let (path, name, body) = match kind {
-        3 => (
-            "/v1/confirmations/numbers",
-            "confirm-numbers",
-            s.bodies.numbers.clone(),
-        ),
-        k => {
-            let req = post(user, "/v1/challenges", "challenge", b"{}".to_vec())?;
-            let r = user.request(req).await?;
-            if let Ok(resp) = r.response {
-                let _ = resp.bytes().await;
+    match card {
+        Some(body) => {
+            let times = if kind & CARD_AGAIN != 0 { 2 } else { 1 };
+            for _ in 0..times {
+                send(user, "/v1/challenges", "challenge", b"{}".to_vec()).await?;
+                send(user, "/v1/confirmations/card", "confirm-card", body.clone()).await?;
             }
-            let body = match k {
-                0 => s.bodies.face.clone(),
-                1 => s.bodies.pin.clone(),
-                _ => s.bodies.visual.clone(),
-            };
-            ("/v1/confirmations/card", "confirm-card", body)
+            if kind & THEN_NUMBERS != 0 {
+                let body = s.bodies.numbers.clone();
+                send(user, "/v1/confirmations/numbers", "confirm-numbers", body).await?;
+            }
         }
-    };
-    let req = post(user, path, name, body)?;
-    let r = user.request(req).await?;
-    if let Ok(resp) = r.response {
-        let _ = resp.bytes().await;
+        None => {
+            let body = s.bodies.numbers.clone();
+            send(user, "/v1/confirmations/numbers", "confirm-numbers", body).await?;
+        }
     }
     s.last
         .fetch_max(s.base.elapsed().as_nanos() as u64, Ordering::Relaxed);
