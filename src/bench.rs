@@ -28,6 +28,27 @@ pub struct Figure {
     pub met: bool,
 }
 
+impl Figure {
+    /// One line of the benchmark table: MET/MISS, the name padded to `width`, the
+    /// value, the baseline and ratio when there are, the target.
+    pub fn line(&self, width: usize) -> String {
+        let base = match (self.baseline, self.ratio) {
+            (Some(b), Some(r)) => format!("  baseline {b:.1} {}  ratio {r:.3}", self.unit),
+            (Some(b), None) => format!("  baseline {b:.1} {}", self.unit),
+            _ => String::new(),
+        };
+        format!(
+            "{} {:<width$} {:>12.1} {}{}  target {}",
+            if self.met { "MET " } else { "MISS" },
+            self.name,
+            self.value,
+            self.unit,
+            base,
+            self.target
+        )
+    }
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)

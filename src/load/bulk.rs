@@ -10,7 +10,7 @@ use super::visit::ratio_kind;
 use super::wire::Wire;
 use crate::message::{
     BulkDownloadRequest, BulkQualificationRequest, BulkSearchInfo, MedicalInstitutionCode,
-    QualificationConfirmSearchInfo, QualificationResponse, RequestHeader,
+    QualificationResponse, RequestHeader,
 };
 use crate::oracle::{self, VisitRecord};
 
@@ -30,15 +30,7 @@ pub(crate) async fn bulk<W: Wire>(run: &mut Run<'_, W>, now: NaiveDateTime) -> u
             continue;
         };
         infos.push(BulkSearchInfo {
-            search_info: QualificationConfirmSearchInfo {
-                insurer_number: q.insurer_number.clone(),
-                insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
-                insured_identification_number: q.number.clone(),
-                insured_branch_number: Some(q.branch.clone()),
-                birthdate: p.person.birth_date,
-                limit_application_certificate_related_cons_flg: None,
-                arbitrary_identifier: None,
-            },
+            search_info: q.search_info(p.person.birth_date),
             medical_treatment_month: None,
             medical_treatment_flag: None,
         });

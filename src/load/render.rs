@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::metrics::{ErrorKind, FailureKind};
+use super::metrics::{ErrorKind, FailureKind, TX_KINDS};
 use super::summary::Summary;
 use crate::report::svg::{self, esc};
 
@@ -16,16 +16,10 @@ fn ms(v: f64) -> String {
     }
 }
 
-/// The headline tags of the latency table, in order.
-const HEADLINE: &[&str] = &[
-    "visit",
-    "card",
-    "card-face",
-    "card-pin",
-    "card-visual",
-    "numbers",
-    "bulk",
-];
+/// The headline tags of the latency table, in order: the visit kinds, the first
+/// [`HEADLINE_KINDS`] of [`TX_KINDS`] (the rest are backend requests).
+const HEADLINE: &[&str] = TX_KINDS.split_at(HEADLINE_KINDS).0;
+const HEADLINE_KINDS: usize = 7;
 
 /// `summary.md`.
 pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {

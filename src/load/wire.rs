@@ -147,6 +147,26 @@ pub struct GooseWire<'a> {
     clock: &'a ServerClock,
 }
 
+/// A Goose request named `name` that POSTs `body` to `path` with `content_type`.
+pub fn goose_post<'a>(
+    user: &GooseUser,
+    name: &'a str,
+    path: &'a str,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> Result<GooseRequest<'a>, Box<goose::goose::TransactionError>> {
+    let rb = user
+        .get_request_builder(&GooseMethod::Post, path)?
+        .header("content-type", content_type)
+        .body(body);
+    Ok(GooseRequest::builder()
+        .method(GooseMethod::Post)
+        .path(path)
+        .name(name)
+        .set_request_builder(rb)
+        .build())
+}
+
 impl<'a> GooseWire<'a> {
     /// A wire for one job of `user`.
     pub fn new(
@@ -182,18 +202,8 @@ impl<'a> GooseWire<'a> {
                 "the facility's line is down".into(),
             ));
         }
-        let rb = self
-            .user
-            .get_request_builder(&GooseMethod::Post, path)
-            .map_err(|e| WireError::NoAnswer(ErrorKind::Transport, e.to_string()))?
-            .header("content-type", content_type)
-            .body(body);
-        let req = GooseRequest::builder()
-            .method(GooseMethod::Post)
-            .path(path)
-            .name(name)
-            .set_request_builder(rb)
-            .build();
+        let req = goose_post(self.user, name, path, content_type, body)
+            .map_err(|e| WireError::NoAnswer(ErrorKind::Transport, e.to_string()))?;
         let goose = self
             .user
             .request(req)

@@ -8,6 +8,7 @@ use crate::codes::{
     ContributionRatio, InsuredCardClassification, InsurerNumber, LimitClass,
     PersonalFamilyClassification, ReasonOfLoss, Sex, SpecificDiseaseCategory,
 };
+use crate::message::QualificationConfirmSearchInfo;
 
 use super::schema::{RegistrationStateSpec, SexSpec};
 
@@ -173,6 +174,20 @@ impl Qualification {
     /// an accuracy hold).
     pub fn visible_on(&self, day: NaiveDate) -> bool {
         self.registered_on <= day && self.accuracy_hold_until.is_none_or(|h| day >= h)
+    }
+
+    /// The numbers a clinic searches this record by (as printed on a 資格確認書 or
+    /// old 保険証), with the holder's birth date.
+    pub fn search_info(&self, birthdate: NaiveDate) -> QualificationConfirmSearchInfo {
+        QualificationConfirmSearchInfo {
+            insurer_number: self.insurer_number.clone(),
+            insured_card_symbol: (!self.symbol.is_empty()).then(|| self.symbol.clone()),
+            insured_identification_number: self.number.clone(),
+            insured_branch_number: Some(self.branch.clone()),
+            birthdate,
+            limit_application_certificate_related_cons_flg: None,
+            arbitrary_identifier: None,
+        }
     }
 }
 

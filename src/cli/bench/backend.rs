@@ -19,7 +19,7 @@ use onshi::pki::{Der, HashAlg, RsaKey};
 use onshi::population::{CertificateIssuer, Population, PopulationMix};
 use onshi::server::answer::has_valid_qualification;
 use onshi::server::audit::AuditLog;
-use onshi::server::{AppState, DefectSet, Engine, RequestTime, ServerClock, app};
+use onshi::server::{AppState, DefectSet, Engine, RequestTime, ServerClock};
 
 use super::super::common::{CliError, Exit};
 use super::super::population::PopulationArgs;
@@ -352,15 +352,7 @@ pub fn run_backend(args: BackendBenchArgs) -> Result<Exit, CliError> {
     let clock = ServerClock::start(engine.population().as_of());
     let state = AppState::new(Arc::clone(&engine), clock, AuditLog::disabled());
     let over_http: Vec<f64> = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| CliError::failed(e.to_string()))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| CliError::failed(e.to_string()))?;
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app(state)).await;
-        });
+        let (addr, server) = super::serve_loopback(state).await?;
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(args.concurrency)

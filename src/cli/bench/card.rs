@@ -36,19 +36,7 @@ fn print(figures: &[Figure], json: bool) {
         return;
     }
     for f in figures {
-        let base = match (f.baseline, f.ratio) {
-            (Some(b), Some(r)) => format!("  baseline {b:.1} {}  ratio {r:.3}", f.unit),
-            _ => String::new(),
-        };
-        println!(
-            "{} {:<80} {:>12.1} {}{}  target {}",
-            if f.met { "MET " } else { "MISS" },
-            f.name,
-            f.value,
-            f.unit,
-            base,
-            f.target
-        );
+        println!("{}", f.line(80));
     }
 }
 

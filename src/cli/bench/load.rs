@@ -24,7 +24,7 @@ use onshi::load::visit::{Desk, clinic_record_request, run_job};
 use onshi::load::wire::{DirectWire, Transport};
 use onshi::load::{hlog, summary::totals};
 use onshi::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
-use onshi::server::{AppState, AuditLog, Defect, DefectSet, ServerClock, app};
+use onshi::server::{AppState, AuditLog, Defect, DefectSet, ServerClock};
 use onshi::tomlsrc::TomlSource;
 
 use super::super::common::{CliError, Exit};
@@ -151,15 +151,7 @@ async fn start_server(args: &LoadBenchArgs, defects: DefectSet) -> Result<String
         ServerClock::start(b.engine.population().as_of()),
         AuditLog::disabled(),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app(state)).await;
-    });
+    let (addr, _server) = super::serve_loopback(state).await?;
     Ok(format!("http://{addr}"))
 }
 
@@ -574,20 +566,7 @@ pub fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
             );
         } else {
             for f in &figures {
-                let base = match (f.baseline, f.ratio) {
-                    (Some(b), Some(r)) => format!("  baseline {b:.1}  ratio {r:.2}"),
-                    (Some(b), None) => format!("  baseline {b:.1}"),
-                    _ => String::new(),
-                };
-                println!(
-                    "{} {:<100} {:>10.1} {}{}  target {}",
-                    if f.met { "MET " } else { "MISS" },
-                    f.name,
-                    f.value,
-                    f.unit,
-                    base,
-                    f.target
-                );
+                println!("{}", f.line(100));
             }
             println!("where the time goes (one thread, in process, µs per call):");
             for st in &steps {

@@ -56,16 +56,7 @@ async fn send(
     name: &'static str,
     body: Vec<u8>,
 ) -> TransactionResult {
-    let rb = user
-        .get_request_builder(&GooseMethod::Post, path)?
-        .header("content-type", "application/json")
-        .body(body);
-    let req = GooseRequest::builder()
-        .method(GooseMethod::Post)
-        .path(path)
-        .name(name)
-        .set_request_builder(rb)
-        .build();
+    let req = onshi::load::wire::goose_post(user, name, path, "application/json", body)?;
     let r = user.request(req).await?;
     if let Ok(resp) = r.response {
         let _ = resp.bytes().await;

@@ -8,6 +8,8 @@ mod suite;
 
 use clap::Subcommand;
 
+use onshi::server::{AppState, app};
+
 use super::common::{CliError, Exit};
 
 /// Benchmarks (build with `--release`).
@@ -30,4 +32,21 @@ pub fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
         BenchCommand::Suite(args) => suite::run_suite(args),
         BenchCommand::Load(args) => load::run_load(*args),
     }
+}
+
+/// Serves the reference backend's router for `state` on 127.0.0.1 (an ephemeral
+/// port); its address and the server task.
+async fn serve_loopback(
+    state: AppState,
+) -> Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>), CliError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app(state)).await;
+    });
+    Ok((addr, server))
 }

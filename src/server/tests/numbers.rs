@@ -7,8 +7,8 @@ use crate::codes::{
     SegmentOfResult,
 };
 use crate::message::{
-    BulkDownloadRequest, BulkQualificationRequest, BulkSearchInfo, QualificationConfirmSearchInfo,
-    QualificationRequest, RequestHeader,
+    BulkDownloadRequest, BulkQualificationRequest, BulkSearchInfo, QualificationRequest,
+    RequestHeader,
 };
 use crate::server::ResultCode as C;
 
@@ -108,15 +108,7 @@ fn xml_request(w: &World, id: &str) -> QualificationRequest {
             medical_institution_code: facility(),
             arbitrary_file_identifier: "XML0001".into(),
         },
-        qualification_confirm_search_info: QualificationConfirmSearchInfo {
-            insurer_number: q.insurer_number.clone(),
-            insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
-            insured_identification_number: q.number.clone(),
-            insured_branch_number: Some(q.branch.clone()),
-            birthdate: p.person.birth_date,
-            limit_application_certificate_related_cons_flg: None,
-            arbitrary_identifier: None,
-        },
+        qualification_confirm_search_info: q.search_info(p.person.birth_date),
     }
 }
 
