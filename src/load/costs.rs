@@ -14,7 +14,7 @@ use crate::conformance::visit::confirmation_outcome;
 use crate::message::QualificationResponse;
 use crate::oracle::{self, VisitRecord};
 use crate::population::PersonIndex;
-use crate::rules::{CardAtDesk, CareSetting, Facility, PatientStance, Visit, decide};
+use crate::rules::{CardAtDesk, Visit, decide};
 use crate::server::{Engine, RequestTime, Tick};
 
 /// One step and its cost.
@@ -129,18 +129,15 @@ pub fn breakdown(
                 let outcome = confirmation_outcome(&answers[i], p);
                 let d = decide(
                     &env.calendar,
-                    &Visit {
-                        as_of: now.date(),
-                        birth_date: p.person.birth_date,
-                        setting: CareSetting::Outpatient,
-                        facility: Facility::EQUIPPED,
-                        card: CardAtDesk::Presented {
+                    &Visit::equipped_outpatient(
+                        now.date(),
+                        p.person.birth_date,
+                        CardAtDesk::Presented {
                             reader: Some(outcome),
                         },
-                        documents: Vec::new(),
-                        number_check: None,
-                        stance: PatientStance::Cooperates,
-                    },
+                        Vec::new(),
+                        None,
+                    ),
                 );
                 oracle::evaluate(&VisitRecord {
                     persona: p,

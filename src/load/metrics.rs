@@ -31,15 +31,11 @@ pub const TX_KINDS: &[&str] = &[
     "bulk-download",
 ];
 
-/// Backend request names (recorded under `request.<name>`).
-pub const REQUESTS: &[&str] = &[
-    "challenge",
-    "confirm-card",
-    "confirm-numbers",
-    "register",
-    "bulk-upload",
-    "bulk-download",
-];
+/// The visit kinds: the first entries of [`TX_KINDS`].
+pub const VISIT_KINDS: &[&str] = TX_KINDS.split_at(7).0;
+
+/// Backend request names (recorded under `request.<name>`): the rest of [`TX_KINDS`].
+pub const REQUESTS: &[&str] = TX_KINDS.split_at(7).1;
 
 /// A semantic failure: the backend answered, but not what the ground truth says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -536,6 +532,23 @@ pub fn log_entries(intervals: &[Interval]) -> Vec<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transaction_kinds_split_into_visits_and_requests() {
+        assert_eq!(VISIT_KINDS.first(), Some(&"visit"));
+        assert_eq!(VISIT_KINDS.last(), Some(&"bulk"));
+        assert_eq!(
+            REQUESTS,
+            [
+                "challenge",
+                "confirm-card",
+                "confirm-numbers",
+                "register",
+                "bulk-upload",
+                "bulk-download"
+            ]
+        );
+    }
 
     fn job(t0: Instant, kinds: &'static [&'static str], ms: u64) -> JobResult {
         JobResult {

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::metrics::{ErrorKind, FailureKind, TX_KINDS};
+use super::metrics::{ErrorKind, FailureKind, VISIT_KINDS};
 use super::summary::Summary;
 use crate::report::svg::{self, esc};
 
@@ -16,10 +16,8 @@ fn ms(v: f64) -> String {
     }
 }
 
-/// The headline tags of the latency table, in order: the visit kinds, the first
-/// [`HEADLINE_KINDS`] of [`TX_KINDS`] (the rest are backend requests).
-const HEADLINE: &[&str] = TX_KINDS.split_at(HEADLINE_KINDS).0;
-const HEADLINE_KINDS: usize = 7;
+/// The headline tags of the latency table, in order.
+const HEADLINE: &[&str] = VISIT_KINDS;
 
 /// `summary.md`.
 pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {

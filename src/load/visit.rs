@@ -32,9 +32,8 @@ use crate::persona::ResolvedPersona;
 use crate::persona::model::Qualification;
 use crate::population::PersonIndex;
 use crate::rules::{
-    Basis, CardAtDesk, CareSetting, ConfirmationCertificate, ConfirmationFailure,
-    ConfirmationOutcome, Document, Facility, NoticeForm, PatientStance, QualificationNotice, Visit,
-    decide,
+    Basis, CardAtDesk, ConfirmationCertificate, ConfirmationFailure, ConfirmationOutcome, Document,
+    NoticeForm, QualificationNotice, Visit, decide,
 };
 use crate::server::ResultCode;
 
@@ -276,16 +275,13 @@ async fn visit<W: Wire>(
     // The desk.
     let decision = decide(
         &env.calendar,
-        &Visit {
-            as_of: now.date(),
-            birth_date: p.person.birth_date,
-            setting: CareSetting::Outpatient,
-            facility: Facility::EQUIPPED,
-            card: card_desk,
+        &Visit::equipped_outpatient(
+            now.date(),
+            p.person.birth_date,
+            card_desk,
             documents,
             number_check,
-            stance: PatientStance::Cooperates,
-        },
+        ),
     );
     let verdicts = oracle::evaluate(&VisitRecord {
         persona: p,

@@ -253,3 +253,26 @@ pub struct Visit {
     /// Whether the patient fills in a 申立書 if asked.
     pub stance: PatientStance,
 }
+
+impl Visit {
+    /// An outpatient visit at an equipped facility, the patient cooperating: the
+    /// everyday desk of a load run.
+    pub fn equipped_outpatient(
+        as_of: NaiveDate,
+        birth_date: NaiveDate,
+        card: CardAtDesk,
+        documents: Vec<Document>,
+        number_check: Option<ConfirmationOutcome>,
+    ) -> Self {
+        Visit {
+            as_of,
+            birth_date,
+            setting: CareSetting::Outpatient,
+            facility: Facility::EQUIPPED,
+            card,
+            documents,
+            number_check,
+            stance: PatientStance::Cooperates,
+        }
+    }
+}
