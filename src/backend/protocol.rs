@@ -310,6 +310,33 @@ pub struct NumbersConfirmationRequest {
     pub limit_consent: Option<bool>,
 }
 
+impl NumbersConfirmationRequest {
+    /// A search at `facility` by the numbers of record `q` (as printed on a 資格確認書
+    /// or old 保険証) and the holder's `birthdate`, with `document` said to be
+    /// presented; no visit time, no card presented, no limit consent (set those with
+    /// struct update syntax).
+    pub fn for_record(
+        facility: MedicalInstitutionCode,
+        q: &crate::persona::model::Qualification,
+        birthdate: NaiveDate,
+        document: PresentedDocument,
+    ) -> Self {
+        NumbersConfirmationRequest {
+            medical_institution_code: facility,
+            arbitrary_file_identifier: None,
+            confirmation_time: None,
+            insurer_number: q.insurer_number.as_str().to_owned(),
+            insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
+            insured_identification_number: q.number.clone(),
+            insured_branch_number: Some(q.branch.clone()),
+            birthdate,
+            document,
+            card_presented: false,
+            limit_consent: None,
+        }
+    }
+}
+
 /// `POST /v1/registrations`: 保険証利用登録 at the reader.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

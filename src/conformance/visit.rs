@@ -466,17 +466,15 @@ pub async fn run_visit(
             .is_ok()
     {
         let req = NumbersConfirmationRequest {
-            medical_institution_code: env.reader.facility.clone(),
-            arbitrary_file_identifier: None,
             confirmation_time: Some(plan.now),
-            insurer_number: q.insurer_number.as_str().to_owned(),
-            insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
-            insured_identification_number: q.number.clone(),
-            insured_branch_number: Some(q.branch.clone()),
-            birthdate: persona.person.birth_date,
-            document: presented_document(*kind),
             card_presented: !matches!(plan.card, CardUse::NotPresented),
             limit_consent: plan.number_limit_consent,
+            ..NumbersConfirmationRequest::for_record(
+                env.reader.facility.clone(),
+                q,
+                persona.person.birth_date,
+                presented_document(*kind),
+            )
         };
         let result = backend.confirm_numbers(&req).await;
         let body = serde_json::to_string_pretty(&req).unwrap_or_default();

@@ -71,17 +71,14 @@ fn numbers_request(
     card_presented: bool,
 ) -> NumbersConfirmationRequest {
     NumbersConfirmationRequest {
-        medical_institution_code: desk.code.clone(),
-        arbitrary_file_identifier: None,
         confirmation_time: Some(now),
-        insurer_number: q.insurer_number.as_str().to_owned(),
-        insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
-        insured_identification_number: q.number.clone(),
-        insured_branch_number: Some(q.branch.clone()),
-        birthdate: p.person.birth_date,
-        document,
         card_presented,
-        limit_consent: None,
+        ..NumbersConfirmationRequest::for_record(
+            desk.code.clone(),
+            q,
+            p.person.birth_date,
+            document,
+        )
     }
 }
 

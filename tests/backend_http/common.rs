@@ -119,19 +119,12 @@ pub fn numbers_request(engine: &Engine, id: &str) -> NumbersConfirmationRequest 
     let pop = engine.population();
     let p = pop.person(pop.index_of_id(id).unwrap()).unwrap();
     let q = &p.qualifications[0];
-    NumbersConfirmationRequest {
-        medical_institution_code: facility(),
-        arbitrary_file_identifier: None,
-        confirmation_time: None,
-        insurer_number: q.insurer_number.as_str().to_owned(),
-        insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
-        insured_identification_number: q.number.clone(),
-        insured_branch_number: Some(q.branch.clone()),
-        birthdate: p.person.birth_date,
-        document: PresentedDocument::Unspecified,
-        card_presented: false,
-        limit_consent: None,
-    }
+    NumbersConfirmationRequest::for_record(
+        facility(),
+        q,
+        p.person.birth_date,
+        PresentedDocument::Unspecified,
+    )
 }
 
 pub fn xml_inquiry_bytes(engine: &Engine, id: &str, encoding: &str) -> Vec<u8> {

@@ -238,19 +238,7 @@ impl World {
     ) -> NumbersConfirmationRequest {
         let p = self.person(id);
         let q = &p.qualifications[r];
-        NumbersConfirmationRequest {
-            medical_institution_code: facility(),
-            arbitrary_file_identifier: None,
-            confirmation_time: None,
-            insurer_number: q.insurer_number.as_str().to_owned(),
-            insured_card_symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
-            insured_identification_number: q.number.clone(),
-            insured_branch_number: Some(q.branch.clone()),
-            birthdate: p.person.birth_date,
-            document,
-            card_presented: false,
-            limit_consent: None,
-        }
+        NumbersConfirmationRequest::for_record(facility(), q, p.person.birth_date, document)
     }
 
     pub fn numbers(&self, req: &NumbersConfirmationRequest) -> Outcome<QualificationResponse> {
