@@ -11,6 +11,15 @@ fn onshi(args: &[&str]) -> Output {
         .expect("running onshi")
 }
 
+/// `onshi run ARGS… --report-dir REPORTS`.
+fn run_into(reports: &tempfile::TempDir, args: &[&str]) -> Output {
+    let dir = reports.path().to_str().expect("utf-8 temp dir");
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--report-dir", dir]);
+    onshi(&all)
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -43,34 +52,16 @@ fn unknown_cards_tags_and_features_exit_2() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("no persona \"nobody\""));
     let reports = tempfile::tempdir().unwrap();
-    let o = onshi(&[
-        "run",
-        "--tags",
-        "@a and (",
-        "--report-dir",
-        reports.path().to_str().unwrap(),
-    ]);
+    let o = run_into(&reports, &["--tags", "@a and ("]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let o = onshi(&[
-        "run",
-        "--features",
-        "/nonexistent/features",
-        "--report-dir",
-        reports.path().to_str().unwrap(),
-    ]);
+    let o = run_into(&reports, &["--features", "/nonexistent/features"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
 #[test]
 fn unreachable_backend_exits_3() {
     let reports = tempfile::tempdir().unwrap();
-    let o = onshi(&[
-        "run",
-        "--backend",
-        "http://127.0.0.1:1",
-        "--report-dir",
-        reports.path().to_str().unwrap(),
-    ]);
+    let o = run_into(&reports, &["--backend", "http://127.0.0.1:1"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
 }
 

@@ -207,6 +207,14 @@ pub struct ConsentAnswers {
     pub limit_info: bool,
 }
 
+impl ConsentAnswers {
+    /// Every consent given.
+    pub const ALL: Self = ConsentAnswers {
+        medical_info: true,
+        limit_info: true,
+    };
+}
+
 /// Where care happens (FAQ-4-13).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -256,6 +264,22 @@ pub struct CardConfirmationRequest {
     /// 電子処方箋 / 紙 chosen at the reader.
     #[serde(default)]
     pub prescription_issue_select: Option<PrescriptionIssueSelect>,
+}
+
+impl CardConfirmationRequest {
+    /// An outpatient confirmation at `facility` with `card`, every consent given, no
+    /// visit time and no file identifier (set those with struct update syntax).
+    pub fn outpatient(facility: MedicalInstitutionCode, card: CardAuthentication) -> Self {
+        CardConfirmationRequest {
+            medical_institution_code: facility,
+            arbitrary_file_identifier: None,
+            confirmation_time: None,
+            card,
+            consents: ConsentAnswers::ALL,
+            care_setting: CareSettingWire::Outpatient,
+            prescription_issue_select: None,
+        }
+    }
 }
 
 /// The document whose printed numbers are keyed in.

@@ -10,8 +10,8 @@ use chrono::NaiveDateTime;
 use super::env::{Desk, Env};
 use super::patients::{Auth, Path, Patient};
 use crate::backend::protocol::{
-    AuthMethod, Base64Bytes, CardAuthentication, CardConfirmationRequest, CareSettingWire,
-    ConsentAnswers, ReaderAttestation, attestation_message,
+    AuthMethod, Base64Bytes, CardAuthentication, CardConfirmationRequest, ReaderAttestation,
+    attestation_message,
 };
 use crate::card::ids;
 use crate::card::{CardProfile, Status, VirtualCard};
@@ -211,15 +211,7 @@ pub fn card_request(
     let (mut session, _) = at_reader(&profile, &p, &patient)?;
     let (card, _) = authentication(&mut session, nonce, desk)?;
     Ok(CardConfirmationRequest {
-        medical_institution_code: desk.code.clone(),
-        arbitrary_file_identifier: None,
         confirmation_time: Some(now),
-        card,
-        consents: ConsentAnswers {
-            medical_info: true,
-            limit_info: true,
-        },
-        care_setting: CareSettingWire::Outpatient,
-        prescription_issue_select: None,
+        ..CardConfirmationRequest::outpatient(desk.code.clone(), card)
     })
 }

@@ -102,16 +102,8 @@ fn certificate(engine: &Engine, id: &str) -> IssuedAuthCert {
 
 pub fn card_request(card: CardAuthentication) -> CardConfirmationRequest {
     CardConfirmationRequest {
-        medical_institution_code: facility(),
         arbitrary_file_identifier: Some("HTTP0001".into()),
-        confirmation_time: None,
-        card,
-        consents: ConsentAnswers {
-            medical_info: true,
-            limit_info: true,
-        },
-        care_setting: CareSettingWire::Outpatient,
-        prescription_issue_select: None,
+        ..CardConfirmationRequest::outpatient(facility(), card)
     }
 }
 

@@ -199,16 +199,8 @@ impl World {
 
     pub fn card_request(&self, id: &str, method: AuthMethod) -> CardConfirmationRequest {
         CardConfirmationRequest {
-            medical_institution_code: facility(),
             arbitrary_file_identifier: Some("TEST0001".into()),
-            confirmation_time: None,
-            card: self.auth(id, method),
-            consents: ConsentAnswers {
-                medical_info: true,
-                limit_info: true,
-            },
-            care_setting: CareSettingWire::Outpatient,
-            prescription_issue_select: None,
+            ..CardConfirmationRequest::outpatient(facility(), self.auth(id, method))
         }
     }
 
