@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::card::{ApduTrace, ids};
 use crate::channel::{CardChannel, ChannelError};
 use crate::pki::{HashAlg, verify_pkcs1};
-use crate::reader::card_ops::{CardOpError, CardOps};
+use crate::reader::card_ops::{CardOpError, CardOps, Transceive};
+use crate::reader::coroutine::run_ready;
 
 /// What the session found.
 #[derive(Debug, Clone, Serialize)]
@@ -68,35 +69,45 @@ pub fn run(
         error: None,
         trace: None,
     };
-    if let Err(e) = session(&mut CardOps::new(ch), auth_pin, match_b, &mut report) {
-        report.error = Some(e.to_string());
+    // Over a card channel every exchange is answered on the spot, so the session runs
+    // to its end in one poll.
+    let done = run_ready(session(
+        &mut CardOps::new(ch),
+        auth_pin,
+        match_b,
+        &mut report,
+    ));
+    match done {
+        Some(Ok(())) => {}
+        Some(Err(e)) => report.error = Some(e.to_string()),
+        None => report.error = Some("the card session waited on something".into()),
     }
     report
 }
 
-fn sign_with_pin(
-    ops: &mut CardOps<'_>,
+async fn sign_with_pin<T: Transceive>(
+    ops: &mut CardOps<T>,
     cert: &[u8],
     pin: &str,
     tries: &mut Option<u8>,
 ) -> Result<StepOutcome, CardOpError> {
-    if !ops.select_file(ids::jpki::AUTH_PIN)? {
+    if !ops.select_file(ids::jpki::AUTH_PIN).await? {
         return Ok(StepOutcome::Skipped("no auth PIN on this card".into()));
     }
-    let left = ops.tries_left()?;
+    let left = ops.tries_left().await?;
     *tries = Some(left);
     if left == 0 {
         return Ok(StepOutcome::Skipped(
             "auth PIN locked: no VERIFY sent".into(),
         ));
     }
-    let status = ops.verify(pin.as_bytes())?;
+    let status = ops.verify(pin.as_bytes()).await?;
     if !status.is_success() {
         return Ok(StepOutcome::Refused(format!("VERIFY: {status}")));
     }
-    ops.select_file(ids::jpki::AUTH_KEY)?;
+    ops.select_file(ids::jpki::AUTH_KEY).await?;
     let challenge = b"onshi card self-check challenge";
-    let signature = ops.sign(&HashAlg::Sha256.digest_info(challenge))?;
+    let signature = ops.sign(&HashAlg::Sha256.digest_info(challenge)).await?;
     Ok(
         match verify_pkcs1(cert, challenge, &signature, HashAlg::Sha256) {
             Ok(()) => StepOutcome::Ok("256-byte signature verifies with the certificate".into()),
@@ -105,13 +116,13 @@ fn sign_with_pin(
     )
 }
 
-fn session(
-    ops: &mut CardOps<'_>,
+async fn session<T: Transceive>(
+    ops: &mut CardOps<T>,
     auth_pin: Option<&str>,
     match_b: &str,
     report: &mut SessionReport,
 ) -> Result<(), ChannelError> {
-    let cert = match ops.read_auth_certificate() {
+    let cert = match ops.read_auth_certificate().await {
         Ok(c) => c,
         Err(CardOpError::Channel(e)) => return Err(e),
         Err(e) => {
@@ -122,10 +133,11 @@ fn session(
     report.auth_cert_len = Some(cert.len());
     report.signature = match auth_pin {
         None => StepOutcome::Skipped("PIN-less card".into()),
-        Some(pin) => step(sign_with_pin(ops, &cert, pin, &mut report.auth_pin_tries))?,
+        Some(pin) => step(sign_with_pin(ops, &cert, pin, &mut report.auth_pin_tries).await)?,
     };
     report.face_photo = step(
         ops.read_face_photo(match_b)
+            .await
             .map(|photo| StepOutcome::Ok(format!("JPEG 2000 photo, {} bytes", photo.len()))),
     )?;
     Ok(())

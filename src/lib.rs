@@ -18,6 +18,7 @@ pub mod oracle;
 pub mod persona;
 pub mod pki;
 pub mod population;
+pub mod protocol;
 pub mod reader;
 pub mod report;
 pub mod rules;

@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use super::error::BackendError;
-use super::protocol::*;
 use super::{Capabilities, QualificationBackend};
 use crate::message::{
     BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse, BulkUploadAck,
 };
-use crate::server::{AuditLog, Engine, Outcome, ServerClock};
+use crate::protocol::ServerClock;
+use crate::protocol::wire::*;
+use crate::server::{AuditLog, Engine, Outcome};
 
 /// The engine behind a function call.
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 //! What can go wrong talking to a backend.
 
-use crate::server::ResultCode;
+use crate::protocol::ResultCode;
 
 /// A backend call that produced no answer document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::error::BackendError;
 use super::xml_http::{XmlAnswer, XmlTransport, read_answer};
 use crate::codes::CharacterEncoding;
-use crate::server::ServerClock;
+use crate::protocol::ServerClock;
 use crate::xml::{self, MessageKind, XmlMessage, mirror_response_name};
 
 /// A client of a req/res folder pair.

@@ -7,12 +7,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::BackendError;
-use super::protocol::*;
 use super::xml_http::post_xml;
 use super::{Capabilities, QualificationBackend};
 use crate::message::{
     BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse, BulkUploadAck,
 };
+use crate::protocol::wire::*;
 
 /// A client of `onshi serve` (or any backend speaking the same JSON API).
 #[derive(Debug, Clone)]

@@ -21,17 +21,16 @@ pub mod embedded;
 pub mod error;
 pub mod folder;
 pub mod http_json;
-pub mod protocol;
 pub mod spec;
 pub mod xml_http;
 
 use std::future::Future;
 
+pub use crate::protocol::wire::*;
 pub use embedded::EmbeddedBackend;
 pub use error::BackendError;
 pub use folder::FolderBackend;
 pub use http_json::HttpJsonBackend;
-pub use protocol::*;
 pub use spec::BackendSpec;
 pub use xml_http::XmlHttpBackend;
 
@@ -115,7 +114,7 @@ impl AnyBackend {
     /// spec asks for the in-process one.
     pub fn from_spec(
         spec: &BackendSpec,
-        clock: crate::server::ServerClock,
+        clock: crate::protocol::ServerClock,
         embedded: impl FnOnce() -> std::sync::Arc<crate::server::Engine>,
     ) -> Self {
         match spec {

@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use super::error::BackendError;
 use super::http_json::{client, transport_error};
-use super::protocol::*;
 use super::{Capabilities, QualificationBackend};
 use crate::codes::{CharacterEncoding, LimitConsentFlag, SegmentOfResult};
 use crate::message::{
     BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse, BulkUploadAck,
     QualificationConfirmSearchInfo, QualificationRequest, RequestHeader,
 };
-use crate::server::{ResultCode, ServerClock};
+use crate::protocol::wire::*;
+use crate::protocol::{ResultCode, ServerClock};
 use crate::xml::{self, XmlMessage};
 
 /// An XML answer that may be an error document (`SegmentOfResult` 9).

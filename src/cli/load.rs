@@ -8,9 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use clap::Args;
 
-use onshi::backend::{
-    AnyBackend, BackendSpec, FolderBackend, HttpJsonBackend, QualificationBackend, XmlHttpBackend,
-};
+use onshi::backend::{BackendSpec, QualificationBackend};
 use onshi::load::facility::Shard;
 use onshi::load::metrics::log_entries;
 use onshi::load::run::{AttackOptions, Target, attack};
@@ -20,9 +18,10 @@ use onshi::load::summary::{self, Meta, PopulationInfo, ScenarioInfo, ShardInfo};
 use onshi::load::wire::Transport;
 use onshi::load::{output, summary::arrivals_by_interval};
 use onshi::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
+use onshi::protocol::ServerClock;
 use onshi::server::faults::{FaultConfig, OutageWindow};
 use onshi::server::listener::FaultyListener;
-use onshi::server::{AppState, AuditLog, Defect, DefectSet, FaultInjector, ServerClock, app};
+use onshi::server::{AppState, AuditLog, Defect, DefectSet, FaultInjector, app};
 
 use super::common::{CliError, Exit, WorldArgs};
 use super::population::PopulationArgs;
@@ -157,18 +156,6 @@ async fn start_embedded(
     })
 }
 
-fn adapter(spec: &BackendSpec, clock: ServerClock) -> Option<AnyBackend> {
-    Some(match spec {
-        BackendSpec::Embedded => return None,
-        BackendSpec::HttpJson(u) => AnyBackend::HttpJson(HttpJsonBackend::with_timeout(
-            u.clone(),
-            Duration::from_secs(10),
-        )),
-        BackendSpec::XmlHttp(u) => AnyBackend::XmlHttp(XmlHttpBackend::new(u.clone(), clock)),
-        BackendSpec::Folder(d) => AnyBackend::Folder(FolderBackend::new(d.clone(), clock)),
-    })
-}
-
 pub fn run(args: LoadArgs) -> Result<Exit, CliError> {
     let mut scenario = load_scenario(&args.scenario)?;
     if !(args.scale.is_finite() && args.scale > 0.0) {
@@ -215,7 +202,7 @@ pub fn run(args: LoadArgs) -> Result<Exit, CliError> {
     let issuer = CertificateIssuer::from_seed(seed, args.world.key_cache(), DEFAULT_POOL_SIZE)
         .map_err(|e| CliError::failed(e.to_string()))?;
     let clock = ServerClock::start(as_of);
-    let remote = adapter(&spec, clock);
+    let remote = spec.client(clock, Some(Duration::from_secs(10)));
     let capabilities = match &remote {
         Some(b) => b.capabilities(),
         None => onshi::backend::Capabilities {

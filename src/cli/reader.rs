@@ -50,7 +50,7 @@ fn serve(args: ReaderServeArgs) -> Result<Exit, CliError> {
         eprintln!("reader-control API on http://{addr}");
         let router = app(ReaderServerConfig {
             card_timeout: std::time::Duration::from_secs(args.card_timeout),
-            face_threshold: 0.8,
+            face_threshold: onshi::reader::policy::FACE_THRESHOLD,
         });
         axum::serve(listener, router)
             .with_graceful_shutdown(async {

@@ -8,15 +8,14 @@ use std::sync::Arc;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use onshi::backend::{
-    AnyBackend, BackendSpec, FolderBackend, HttpJsonBackend, QualificationBackend, XmlHttpBackend,
-};
+use onshi::backend::{BackendSpec, QualificationBackend};
 use onshi::conformance::env::{Env, Sut};
 use onshi::conformance::remote::RemoteReaderTarget;
 use onshi::conformance::run::{FeatureSource, RunOptions, count_scenarios};
+use onshi::protocol::ServerClock;
 use onshi::reader::control::RemoteReader;
 use onshi::report::{RunInfo, Status};
-use onshi::server::{Defect, DefectSet, ServerClock};
+use onshi::server::{Defect, DefectSet};
 
 use super::common::{CliError, Exit, WorldArgs};
 
@@ -57,15 +56,6 @@ pub struct RunArgs {
     world: WorldArgs,
 }
 
-fn remote(spec: &BackendSpec, clock: ServerClock) -> Option<AnyBackend> {
-    Some(match spec {
-        BackendSpec::Embedded => return None,
-        BackendSpec::HttpJson(url) => AnyBackend::HttpJson(HttpJsonBackend::new(url.clone())),
-        BackendSpec::XmlHttp(url) => AnyBackend::XmlHttp(XmlHttpBackend::new(url.clone(), clock)),
-        BackendSpec::Folder(dir) => AnyBackend::Folder(FolderBackend::new(dir.clone(), clock)),
-    })
-}
-
 pub fn run(args: RunArgs) -> Result<Exit, CliError> {
     super::steps::link();
     let remote_reader = match args.reader.as_str() {
@@ -96,7 +86,7 @@ pub fn run(args: RunArgs) -> Result<Exit, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::failed(format!("tokio runtime: {e}")))?;
-    let sut = match remote(&args.backend, ServerClock::start(as_of)) {
+    let sut = match args.backend.client(ServerClock::start(as_of), None) {
         None => Sut::Embedded {
             defects: args.defects.iter().copied().collect::<DefectSet>(),
         },

@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use clap::Args;
 
+use onshi::protocol::ServerClock;
 use onshi::server::faults::FaultConfig;
 use onshi::server::folder::FolderServer;
 use onshi::server::listener::FaultyListener;
 use onshi::server::{
-    AppState, AuditLog, Defect, DefectSet, Engine, EngineConfig, FaultInjector, ServerClock, app,
+    AppState, AuditLog, Defect, DefectSet, Engine, EngineConfig, FaultInjector, app,
 };
 
 use super::common::{CliError, Exit};

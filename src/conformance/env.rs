@@ -132,12 +132,7 @@ impl Env {
             personas: resolved,
             cards,
             trust,
-            reader: ReaderConfig {
-                facility,
-                credential: Arc::new(credential),
-                face_threshold: 0.8,
-                max_face_attempts: 3,
-            },
+            reader: ReaderConfig::reference(facility, Arc::new(credential)),
             remote_reader: None,
             sut,
             sut_name,

@@ -15,11 +15,12 @@ use crate::backend::AnyBackend;
 use crate::card::{ApduTrace, VirtualCard};
 use crate::oracle::{Check, Verdict};
 use crate::persona::ResolvedPersona;
+use crate::protocol::ServerClock;
 use crate::reader::control::{AttestationKey, RemoteReader, VisitRequest};
 use crate::reader::result_file::ResultFile;
 use crate::reader::{PatientScript, ReaderOutcome};
 use crate::server::audit::MemorySink;
-use crate::server::{AppState, ServerClock, app};
+use crate::server::{AppState, app};
 use crate::vpcd::{ServedCard, StopHandle, serve};
 
 /// A reader under test.

@@ -10,21 +10,20 @@ use crate::backend::{
 };
 use crate::card::{ApduTrace, VirtualCard};
 use crate::channel::{CardChannel, ChannelError, InProcessChannel};
-use crate::codes::{CharacterEncoding, ProcessingResultStatus, QualificationValidity};
+use crate::codes::CharacterEncoding;
 use crate::message::QualificationResponse;
 use crate::oracle::{self, Verdict, VisitRecord};
 use crate::persona::ResolvedPersona;
 use crate::persona::model::Qualification;
+use crate::protocol::confirmation_outcome;
 use crate::reader::result_file::{ResultFile, face_result};
 use crate::reader::{CardFront, PatientScript, ReaderOutcome, ReaderResult};
 use crate::report::Exchange;
 use crate::rules::{
     CardAtDesk, ClinicDecision, ConfirmationCertificate, ConfirmationFailure, ConfirmationOutcome,
     Document, Facility, NoticeForm, OldInsuranceCard, PatientStance, PortalScreen,
-    QualificationNotice, QualificationResult, RatioFields, SchoolCopyForm, SchoolEventCopy, Visit,
-    decide,
+    QualificationNotice, SchoolCopyForm, SchoolEventCopy, Visit, decide,
 };
-use crate::server::ResultCode;
 
 /// How the card is used.
 #[derive(Debug, Clone, PartialEq)]
@@ -222,81 +221,6 @@ fn presented_document(kind: Presented) -> PresentedDocument {
     }
 }
 
-/// Whether a result shows the presented person (what staff check against the card
-/// front or the document: name and date of birth).
-fn shows_person(r: &QualificationResponse, p: &ResolvedPersona) -> bool {
-    let norm = |s: &str| s.split_whitespace().collect::<String>();
-    r.message_body.result_list.iter().all(|x| {
-        x.birthdate == p.person.birth_date
-            && (norm(&x.name) == norm(&p.person.name)
-                || norm(&x.name) == norm(&crate::xml::shift_jis_safe(&p.person.name).0))
-    })
-}
-
-/// The clinic's reading of a backend answer.
-pub fn confirmation_outcome(r: &QualificationResponse, p: &ResolvedPersona) -> ConfirmationOutcome {
-    let body = &r.message_body;
-    if body.processing_result_status == ProcessingResultStatus::Error {
-        let code = body
-            .processing_result_code
-            .as_deref()
-            .and_then(ResultCode::parse);
-        let failure = match code {
-            Some(
-                ResultCode::RegistrationMissing
-                | ResultCode::RegistrationCancelled
-                | ResultCode::CertificateNotLinked,
-            ) => ConfirmationFailure::RegistrationMissing,
-            Some(ResultCode::CertificateExpired) => ConfirmationFailure::CertificateExpired,
-            Some(ResultCode::NonDisclosure) => ConfirmationFailure::NonDisclosure,
-            _ => ConfirmationFailure::BackendError,
-        };
-        return ConfirmationOutcome::Failed(failure);
-    }
-    let first = body.result_list.first();
-    let ratios = first.map_or_else(RatioFields::default, |x| RatioFields {
-        insured_ratio: x.insured_partial_contribution_ratio,
-        elderly_ratio: x
-            .elderly_recipient_certificate_info
-            .as_ref()
-            .and_then(|e| e.elderly_recipient_contribution_ratio),
-        preschool: x.preschool_classification,
-        limit_class: x
-            .limit_application_certificate_related_info
-            .as_ref()
-            .and_then(|l| l.limit_application_certificate_classification_flag),
-        insurer_family: x.insurer_number.as_ref().map(|n| n.family()),
-    });
-    ConfirmationOutcome::Answered(QualificationResult {
-        validity: body
-            .qualification_validity
-            .unwrap_or(QualificationValidity::NoMatchingQualification),
-        is_presented_person: shows_person(r, p),
-        ratios,
-    })
-}
-
-fn reader_outcome(o: &ReaderOutcome, p: &ResolvedPersona) -> ConfirmationOutcome {
-    match &o.result {
-        ReaderResult::Answered { response } => confirmation_outcome(response, p),
-        ReaderResult::CardUnreadable { .. } | ReaderResult::NotMyNumberCard => {
-            ConfirmationOutcome::Failed(ConfirmationFailure::CardUnreadable)
-        }
-        ReaderResult::AuthenticationFailed => {
-            ConfirmationOutcome::Failed(ConfirmationFailure::AuthenticationFailed)
-        }
-        ReaderResult::RegistrationRefused { .. } | ReaderResult::RegistrationDeclined => {
-            ConfirmationOutcome::Failed(ConfirmationFailure::RegistrationMissing)
-        }
-        ReaderResult::Refused { .. } => {
-            ConfirmationOutcome::Failed(ConfirmationFailure::BackendError)
-        }
-        ReaderResult::BackendUnavailable { .. } => {
-            ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)
-        }
-    }
-}
-
 fn usable(o: &ConfirmationOutcome) -> bool {
     matches!(o, ConfirmationOutcome::Answered(r) if r.usable())
 }
@@ -432,7 +356,7 @@ pub async fn run_visit(
             }
             out.result_files = files;
             card_desk = CardAtDesk::Presented {
-                reader: Some(reader_outcome(&outcome, persona)),
+                reader: Some(outcome.at_window(persona)),
             };
             out.reader = Some(outcome);
         }

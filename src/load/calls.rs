@@ -1,25 +1,19 @@
-//! One job's backend calls: timed and recorded, retried after no answer (a fresh
-//! challenge per attempt on the card path), failures classified, answers compared
-//! with what the ground truth expects.
+//! One job's backend calls: timed and recorded, retried after no answer, failures
+//! classified, answers compared with what the ground truth expects. The card path's
+//! calls are the reader's ([`super::at_reader`]).
 
 use std::time::Instant;
-
-use chrono::NaiveDateTime;
 
 use super::env::{Desk, Env};
 use super::expect::Expected;
 use super::metrics::{ErrorKind, FailureKind, RequestTiming};
-use super::reader::{CardSession, authentication};
 use super::wire::{Timed, Wire, WireError};
-use crate::backend::protocol::{
-    CardConfirmationRequest, CareSettingWire, ConsentAnswers, NumbersConfirmationRequest,
-    RegistrationRequest, RegistrationResponse,
-};
-use crate::codes::{ProcessingResultStatus, QualificationValidity};
+use crate::codes::QualificationValidity;
 use crate::message::QualificationResponse;
 use crate::population::PersonIndex;
+use crate::protocol::ResultCode;
+use crate::protocol::wire::NumbersConfirmationRequest;
 use crate::rules::{ConfirmationFailure, ConfirmationOutcome};
-use crate::server::ResultCode;
 
 pub(crate) enum Member {
     None,
@@ -113,19 +107,14 @@ impl<W: Wire> Run<'_, W> {
         let body = &r.message_body;
         let matched = expected.iter().position(|e| match e {
             Expected::Answer(v) => {
-                body.processing_result_status != ProcessingResultStatus::Error
+                !r.is_refusal()
                     && body
                         .qualification_validity
                         .unwrap_or(QualificationValidity::NoMatchingQualification)
                         == *v
             }
             Expected::Refused(codes) => {
-                body.processing_result_status == ProcessingResultStatus::Error
-                    && body
-                        .processing_result_code
-                        .as_deref()
-                        .and_then(ResultCode::parse)
-                        .is_some_and(|c| codes.contains(&c))
+                r.is_refusal() && r.result_code().is_some_and(|c| codes.contains(&c))
             }
         });
         if matched.is_none() {
@@ -142,85 +131,7 @@ impl<W: Wire> Run<'_, W> {
         matched
     }
 }
-/// A proof-carrying call of the card path.
-pub(crate) enum CardCall {
-    /// `POST /v1/confirmations/card`.
-    Confirm,
-    /// `POST /v1/registrations`.
-    Register,
-}
-
-pub(crate) enum CardAnswer {
-    /// A confirmation's answer.
-    Confirmation(Box<QualificationResponse>),
-    /// A registration's answer.
-    Registration(RegistrationResponse),
-}
-
 impl<W: Wire> Run<'_, W> {
-    /// Challenge, proof, call; retried with a fresh challenge after no answer.
-    pub(crate) async fn card_call(
-        &mut self,
-        s: &mut CardSession,
-        call: CardCall,
-        now: NaiveDateTime,
-        consents: ConsentAnswers,
-    ) -> Result<CardAnswer, WireError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let timed = self.wire.challenge().await;
-            let challenge = match self.note("challenge", timed) {
-                Ok(c) => c,
-                Err(e) => {
-                    if self.again(&e, attempt).await {
-                        continue;
-                    }
-                    return Err(e);
-                }
-            };
-            let (card, took) = authentication(s, challenge.nonce.0, &self.desk)
-                .map_err(|m| WireError::Malformed(format!("card: {m}")))?;
-            if let Some(took) = took {
-                self.wire.card_ops("sign", took, true).await;
-            }
-            let result = match call {
-                CardCall::Confirm => {
-                    let req = CardConfirmationRequest {
-                        medical_institution_code: self.desk.code.clone(),
-                        arbitrary_file_identifier: None,
-                        confirmation_time: Some(now),
-                        card,
-                        consents,
-                        care_setting: CareSettingWire::Outpatient,
-                        prescription_issue_select: None,
-                    };
-                    let timed = self.wire.confirm_card(&req).await;
-                    self.note("confirm-card", timed)
-                        .map(|r| CardAnswer::Confirmation(Box::new(r)))
-                }
-                CardCall::Register => {
-                    let req = RegistrationRequest {
-                        medical_institution_code: self.desk.code.clone(),
-                        confirmation_time: Some(now),
-                        card,
-                    };
-                    let timed = self.wire.register(&req).await;
-                    self.note("register", timed).map(CardAnswer::Registration)
-                }
-            };
-            match result {
-                Ok(a) => return Ok(a),
-                Err(e) => {
-                    if self.again(&e, attempt).await {
-                        continue;
-                    }
-                    return Err(e);
-                }
-            }
-        }
-    }
-
     pub(crate) async fn numbers_call(
         &mut self,
         req: &NumbersConfirmationRequest,

@@ -6,16 +6,17 @@ use std::time::Instant;
 
 use chrono::NaiveDateTime;
 
-use super::patients::{Auth, Path, Patient};
-use super::reader::{at_reader, authentication, card_request};
+use super::at_reader::{card_request, reader_work};
+use super::patients::Auth;
 use super::visit::{Desk, Env};
-use crate::backend::protocol::CardConfirmationRequest;
-use crate::conformance::visit::confirmation_outcome;
 use crate::message::QualificationResponse;
 use crate::oracle::{self, VisitRecord};
 use crate::population::PersonIndex;
+use crate::protocol::confirmation_outcome;
+use crate::protocol::wire::CardConfirmationRequest;
+use crate::protocol::{RequestTime, Tick};
 use crate::rules::{CardAtDesk, Visit, decide};
-use crate::server::{Engine, RequestTime, Tick};
+use crate::server::Engine;
 
 /// One step and its cost.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -52,15 +53,6 @@ pub fn breakdown(
         .map_err(|e| e.to_string())?
         .nonce
         .0;
-    let patient = |member, auth| Patient {
-        member,
-        path: Path::Card,
-        auth,
-        face_mismatch: false,
-        pin_typo: false,
-        accepts_registration: false,
-        medical_consent: Some(true),
-    };
     let people: Vec<_> = members
         .iter()
         .filter_map(|m| env.population.person(*m).map(|p| p.into_owned()))
@@ -89,27 +81,30 @@ pub fn breakdown(
         Step {
             name: "card: new VirtualCard, read certificate, retry query, face photo (APDUs)",
             us: time(n, |i| {
-                at_reader(&profiles[i], &people[i], &patient(members[i], Auth::Face)).is_ok()
+                reader_work(&profiles[i], &people[i], desk, Auth::Face, None, now)
             }),
         },
         Step {
             name: "card: VERIFY + SIGN on the PIN path (RSA-2048 on the card)",
             us: time(n, |i| {
-                let (mut s, _) =
-                    at_reader(&profiles[i], &people[i], &patient(members[i], Auth::Pin)).ok()?;
-                authentication(&mut s, nonce.clone(), desk).ok()
+                reader_work(&profiles[i], &people[i], desk, Auth::Pin, Some(&nonce), now)
             }) - time(n, |i| {
-                at_reader(&profiles[i], &people[i], &patient(members[i], Auth::Face)).is_ok()
+                reader_work(&profiles[i], &people[i], desk, Auth::Face, None, now)
             }),
         },
         Step {
             name: "reader attestation (Ed25519 sign)",
             us: time(n, |i| {
-                let (mut s, _) =
-                    at_reader(&profiles[i], &people[i], &patient(members[i], Auth::Face)).ok()?;
-                authentication(&mut s, nonce.clone(), desk).ok()
+                reader_work(
+                    &profiles[i],
+                    &people[i],
+                    desk,
+                    Auth::Face,
+                    Some(&nonce),
+                    now,
+                )
             }) - time(n, |i| {
-                at_reader(&profiles[i], &people[i], &patient(members[i], Auth::Face)).is_ok()
+                reader_work(&profiles[i], &people[i], desk, Auth::Face, None, now)
             }),
         },
         Step {

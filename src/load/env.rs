@@ -9,8 +9,8 @@ use chrono::NaiveDateTime;
 use super::scenario::RetryPolicy;
 use crate::card::CardProfile;
 use crate::message::MedicalInstitutionCode;
-use crate::pki::ReaderCredential;
 use crate::population::{CertificateIssuer, PersonIndex, Population};
+use crate::reader::ReaderConfig;
 use crate::rules::RulesCalendar;
 
 /// What every job shares: the population, cards, calendar, policies.
@@ -127,8 +127,8 @@ impl Env {
 pub struct Desk<'a> {
     /// 医療機関コード.
     pub code: &'a MedicalInstitutionCode,
-    /// The reader's device credential.
-    pub credential: &'a ReaderCredential,
+    /// The facility's reader (facility code, device credential, face policy).
+    pub reader: &'a ReaderConfig,
     /// Booked patients for the bulk inquiry.
     pub booked: &'a [PersonIndex],
     /// Global facility id.

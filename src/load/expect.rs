@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::codes::{InsuredCardClassification, QualificationValidity};
 use crate::persona::ResolvedPersona;
 use crate::persona::model::{Qualification, RegistrationState};
+use crate::protocol::ResultCode;
 use crate::rules::{ConfirmationCertificate, RulesCalendar, UserAuthCertificate};
-use crate::server::ResultCode;
 
 /// The expected answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -10,7 +10,7 @@
 //! | [`expect`] | what the central system should answer, from the ground truth |
 //! | [`wire`] | backend calls through Goose's client (or an adapter), classified |
 //! | [`visit`] | one job: card, backend, clinic step, meaning checks |
-//! | [`reader`] | the patient's card at the reader, the proof for a challenge |
+//! | [`at_reader`] | the built-in reader's engine driven lean: card in process, calls timed and retried |
 //! | `bulk` | the bulk inquiry of booked patients, every unit checked |
 //! | `calls` | a job's backend calls: timed, retried, classified, checked |
 //! | [`env`] | what every job shares; the facility a job happens at |
@@ -22,6 +22,7 @@
 //! | [`run`] | the Goose attack: reader lanes, the schedule clock, progress |
 
 pub mod arrivals;
+pub mod at_reader;
 mod bulk;
 mod calls;
 pub mod costs;
@@ -32,7 +33,6 @@ pub mod hlog;
 pub mod metrics;
 pub mod output;
 pub mod patients;
-pub mod reader;
 pub mod render;
 pub mod run;
 pub mod scenario;

@@ -32,15 +32,16 @@ use super::summary::GooseRow;
 use super::visit::{Desk, Env, run_job};
 use super::wire::{ClientOutage, GooseWire, Transport};
 use crate::pki::ReaderCredential;
-use crate::server::ServerClock;
+use crate::protocol::ServerClock;
+use crate::reader::ReaderConfig;
 
 /// A facility at run time: its plan, reader credential and queue position.
 #[derive(Debug)]
 pub struct FacilityRt {
     /// The plan.
     pub plan: FacilityPlan,
-    /// The reader's device credential (特定機関認証 model).
-    pub credential: ReaderCredential,
+    /// The facility's reader: its device credential (特定機関認証 model) and policy.
+    pub reader: ReaderConfig,
     next: AtomicUsize,
 }
 
@@ -48,8 +49,8 @@ impl FacilityRt {
     /// Wraps a plan.
     pub fn new(plan: FacilityPlan, credential: ReaderCredential) -> Self {
         Self {
+            reader: ReaderConfig::reference(plan.code.clone(), Arc::new(credential)),
             plan,
-            credential,
             next: AtomicUsize::new(0),
         }
     }
@@ -329,7 +330,7 @@ async fn visit_tx(shared: Arc<Shared>, user: &mut GooseUser) -> TransactionResul
     let f = &shared.prepared.facilities[facility];
     let desk = Desk {
         code: &f.plan.code,
-        credential: &f.credential,
+        reader: &f.reader,
         booked: &f.plan.booked,
         id: f.plan.id,
     };

@@ -206,7 +206,7 @@ pub async fn probe(
         };
         let desk = Desk {
             code: &f.plan.code,
-            credential: &f.credential,
+            reader: &f.reader,
             booked: &[],
             id: f.plan.id,
         };

@@ -1,41 +1,40 @@
-//! One job, lean: the patient's card in process ([`super::reader`]), the
-//! backend calls over a [`Wire`] with retries, the clinic step ([`decide`]) and the
-//! meaning checks against the ground truth (the oracle's verdicts plus the expected
-//! 資格有効性 or refusal from [`super::expect`]).
+//! One job, lean: the built-in reader's engine with the patient's card in process
+//! ([`super::at_reader`]), the backend calls over a [`Wire`] with retries, the clinic
+//! step ([`decide`]) and the meaning checks against the ground truth (the oracle's
+//! verdicts plus the expected 資格有効性 or refusal from [`super::expect`]).
 //!
-//! This is the built-in reader's logic in a straight line (no event log, no trace):
-//! face, PIN (with a typo and lockout) or 目視, the retry query before VERIFY, a fresh
-//! challenge per attempt, on-the-spot registration when offered, and the clinic's
-//! number check with the document in hand when the card gives nothing usable.
+//! The reader is the one the suite certifies (no event log, no trace): face, PIN
+//! (with a typo and lockout) or 目視, the retry query before VERIFY, a fresh challenge
+//! per attempt, on-the-spot registration when offered; then the clinic's number check
+//! with the document in hand when the card gives nothing usable.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDateTime;
 
+use super::at_reader;
 use super::bulk::bulk;
-use super::calls::{CardAnswer, CardCall, Member, Run};
+use super::calls::{Member, Run};
 pub use super::env::{Desk, Env};
 use super::expect;
 use super::facility::Job;
 use super::metrics::{FailureKind, JobResult, Sample};
 use super::patients::{Path, Patient};
-use super::reader::at_reader;
 use super::wire::Wire;
-use crate::backend::protocol::{
-    AuthMethod, ConsentAnswers, NumbersConfirmationRequest, PresentedDocument, RegistrationOutcome,
-};
-use crate::codes::ProcessingResultStatus;
-use crate::conformance::visit::confirmation_outcome;
 use crate::message::QualificationResponse;
 use crate::oracle::{self, Check, VisitRecord};
 use crate::persona::ResolvedPersona;
 use crate::persona::model::Qualification;
 use crate::population::PersonIndex;
+use crate::protocol::confirmation_outcome;
+use crate::protocol::wire::{
+    AuthMethod, ConsentAnswers, NumbersConfirmationRequest, PresentedDocument,
+};
+use crate::reader::{CardFront, ReaderResult, VisitInput};
 use crate::rules::{
     Basis, CardAtDesk, ConfirmationCertificate, ConfirmationFailure, ConfirmationOutcome, Document,
     NoticeForm, QualificationNotice, Visit, decide,
 };
-use crate::server::ResultCode;
 
 /// The transaction kinds a job is recorded under.
 fn kinds(path: Option<(Path, AuthMethod)>) -> &'static [&'static str] {
@@ -365,77 +364,53 @@ async fn card_path<W: Wire>(
             return ConfirmationOutcome::Failed(ConfirmationFailure::CardUnreadable);
         }
     };
-    let (mut session, times) = match at_reader(&profile, p, patient) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("card of member #{}: {e}", patient.member);
-            run.wire
-                .card_ops("read-certificate", Duration::ZERO, false)
-                .await;
-            return ConfirmationOutcome::Failed(ConfirmationFailure::CardUnreadable);
-        }
+    let script = at_reader::script(patient, p, consents);
+    let front = CardFront {
+        match_b: p.card.match_b.clone(),
     };
-    // One custom request for the reader's card operations of the visit.
-    let took = times.iter().map(|(_, t)| *t).sum();
-    run.wire.card_ops("reader", took, true).await;
-    *method_out = session.method;
     let was_registered_here = env.registered_here(patient.member);
-    let first = run
-        .card_call(&mut session, CardCall::Confirm, now, consents)
-        .await;
-    let mut response = match first {
-        Ok(CardAnswer::Confirmation(r)) => *r,
-        Ok(CardAnswer::Registration(_)) => unreachable!("a confirmation call"),
-        Err(e) => return run.failed(&e, "card confirmation"),
+    let input = VisitInput {
+        config: run.desk.reader,
+        script: &script,
+        front: &front,
+        now,
+        consent_screens: &[],
+        record_events: false,
     };
-    // An unregistered card: the reader offers registration on the spot.
-    let code = response
-        .message_body
-        .processing_result_code
-        .as_deref()
-        .and_then(ResultCode::parse);
-    let unregistered = response.message_body.processing_result_status
-        == ProcessingResultStatus::Error
-        && matches!(code, Some(ResultCode::RegistrationMissing));
-    let mut expected = vec![expect::card(&env.calendar, p, now, was_registered_here)];
-    if unregistered && patient.accepts_registration {
-        env.mark_registered(patient.member, true);
-        match run
-            .card_call(&mut session, CardCall::Register, now, consents)
-            .await
-        {
-            Ok(CardAnswer::Registration(reg)) => match reg.outcome {
-                RegistrationOutcome::Registered | RegistrationOutcome::AlreadyRegistered => {
-                    *registered = reg.outcome == RegistrationOutcome::Registered;
-                    match run
-                        .card_call(&mut session, CardCall::Confirm, now, consents)
-                        .await
-                    {
-                        Ok(CardAnswer::Confirmation(r)) => {
-                            response = *r;
-                            expected = vec![expect::card(&env.calendar, p, now, true)];
-                        }
-                        Ok(CardAnswer::Registration(_)) => unreachable!("a confirmation call"),
-                        Err(e) => return run.failed(&e, "card confirmation after registration"),
-                    }
-                }
-                RegistrationOutcome::Refused => env.mark_registered(patient.member, false),
-            },
-            Ok(CardAnswer::Confirmation(_)) => unreachable!("a registration call"),
-            Err(e) => {
-                env.mark_registered(patient.member, false);
-                return run.failed(&e, "registration");
-            }
-        }
-    } else {
-        // Registered on the spot by another lane while this visit ran, or in an
-        // earlier run against the same backend (registrations persist there): the
-        // answer for a registered card is right too.
-        let registered = expect::card(&env.calendar, p, now, true);
-        if registered != expected[0] {
-            expected.push(registered);
-        }
+    let at = run.at_reader(&profile, input, patient.member).await;
+    if let Some(m) = at.outcome.method {
+        *method_out = m;
     }
+    *registered = at.outcome.registered_here;
+    let as_found = expect::card(&env.calendar, p, now, was_registered_here);
+    let as_registered = expect::card(&env.calendar, p, now, true);
+    // The answer the checks look at, and what it may legitimately be: after a
+    // registration on the spot, the registered answer; otherwise the answer for the
+    // member as found, or — registered on the spot by another lane while this visit
+    // ran, or in an earlier run against the same backend (registrations persist
+    // there) — the registered one.
+    let (response, expected) = match &at.outcome.result {
+        ReaderResult::Answered { response } if at.registration_sent => {
+            (response.as_ref().clone(), vec![as_registered])
+        }
+        ReaderResult::Answered { response } => {
+            (response.as_ref().clone(), dedup(as_found, as_registered))
+        }
+        ReaderResult::RegistrationRefused { .. } => match at.first {
+            Some(first) => (first, vec![as_found]),
+            None => return at.outcome.at_window(p),
+        },
+        ReaderResult::RegistrationDeclined => match at.first {
+            Some(first) => (first, dedup(as_found, as_registered)),
+            None => return at.outcome.at_window(p),
+        },
+        _ => {
+            return match &at.error {
+                Some((e, what)) => run.failed(e, what),
+                None => at.outcome.at_window(p),
+            };
+        }
+    };
     if run.check_expected(&response, &expected, "card confirmation") == Some(1)
         && !env.registered_here(patient.member)
     {
@@ -444,6 +419,10 @@ async fn card_path<W: Wire>(
     let outcome = confirmation_outcome(&response, p);
     responses.push(response);
     outcome
+}
+
+fn dedup(a: expect::Expected, b: expect::Expected) -> Vec<expect::Expected> {
+    if a == b { vec![a] } else { vec![a, b] }
 }
 
 async fn numbers_outcome<W: Wire>(

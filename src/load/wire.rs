@@ -11,10 +11,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::metrics::ErrorKind;
-use crate::backend::protocol::{
-    ApiErrorBody, CardConfirmationRequest, Challenge, NumbersConfirmationRequest,
-    RegistrationRequest, RegistrationResponse,
-};
 use crate::backend::xml_http::{XmlAnswer, numbers_to_xml, read_answer};
 use crate::backend::{AnyBackend, BackendError, QualificationBackend};
 use crate::codes::CharacterEncoding;
@@ -22,7 +18,11 @@ use crate::message::{
     BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse, BulkUploadAck,
     QualificationResponse,
 };
-use crate::server::ServerClock;
+use crate::protocol::ServerClock;
+use crate::protocol::wire::{
+    ApiErrorBody, CardConfirmationRequest, Challenge, NumbersConfirmationRequest,
+    RegistrationRequest, RegistrationResponse,
+};
 use crate::xml::{self, XmlMessage};
 
 /// Why a call produced no usable answer document.

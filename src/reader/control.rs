@@ -16,9 +16,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+use super::outcome::ReaderOutcome;
 use super::result_file::ResultFile;
 use super::script::PatientScript;
-use super::session::ReaderOutcome;
 use crate::codes::CharacterEncoding;
 
 /// What the reader says about itself.
@@ -278,7 +278,7 @@ mod server {
             facility: facility.clone(),
             credential: Arc::new(credential),
             face_threshold: cfg.face_threshold,
-            max_face_attempts: 3,
+            max_face_attempts: crate::reader::policy::MAX_FACE_ATTEMPTS,
         };
         let reader = req.pcsc_reader.clone();
         let timeout = cfg.card_timeout;

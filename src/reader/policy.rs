@@ -3,6 +3,12 @@
 
 use super::script::AuthChoice;
 
+/// The camera-vs-photo score a face match needs (0.0–1.0).
+pub const FACE_THRESHOLD: f64 = 0.8;
+
+/// Face attempts before the reader moves on to another method.
+pub const MAX_FACE_ATTEMPTS: usize = 3;
+
 /// Why the reader moves on from a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -6,7 +6,6 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 
-use super::codes::ResultCode;
 use super::kana;
 use crate::codes::{
     ConsentFlag, InsuredCardClassification, InsurerNumber, LimitCertificateClassification,
@@ -19,6 +18,7 @@ use crate::message::{
 };
 use crate::persona::ResolvedPersona;
 use crate::persona::model::Qualification;
+use crate::protocol::result_code::ResultCode;
 use crate::rules::{AgeBand, AgeMilestones, RulesCalendar};
 
 /// Whether medical information (薬剤・診療・手術・特定健診) is shared in this answer.

@@ -9,16 +9,16 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::challenge::Tick;
-use super::codes::ResultCode;
 use super::engine::EngineError;
-use crate::backend::protocol::{AuthMethod, CardAuthentication, attestation_message};
 use crate::message::MedicalInstitutionCode;
 use crate::pki::inspect::{CertError, VerifyError, parse_cert};
 use crate::pki::{
     CaKind, HashAlg, KeyCache, LoadAuthRoot, PkiError, ReaderCa, ReaderError, TestPki, verify_pkcs1,
 };
 use crate::population::{CertificateIssuer, RootKind};
+use crate::protocol::ResultCode;
+use crate::protocol::Tick;
+use crate::protocol::wire::{AuthMethod, CardAuthentication, attestation_message};
 
 /// The roots the reference backend trusts.
 #[derive(Debug, Clone)]

@@ -13,11 +13,7 @@ use std::sync::{Mutex, PoisonError};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
-use super::codes::ResultCode;
-
-/// Milliseconds on the shell's monotonic clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Tick(pub u64);
+use crate::protocol::{ResultCode, Tick};
 
 /// The length of a nonce.
 pub const NONCE_LEN: usize = 32;

@@ -8,10 +8,10 @@
 
 use chrono::NaiveDate;
 
-use super::codes::ResultCode;
 use super::defects::{Defect, DefectSet};
-use crate::backend::protocol::PresentedDocument;
 use crate::persona::ResolvedPersona;
+use crate::protocol::result_code::ResultCode;
+use crate::protocol::wire::PresentedDocument;
 use crate::rules::{ConfirmationCertificate, OldInsuranceCard, RulesCalendar};
 
 /// What the document rules say.

@@ -25,8 +25,8 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use super::codes::ResultCode;
 use crate::population::rng::Rng64;
+use crate::protocol::result_code::ResultCode;
 
 /// A latency distribution.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]

@@ -18,11 +18,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::audit::AuditLog;
-use super::clock::ServerClock;
 use super::engine::Engine;
 use super::faults::FaultInjector;
 use super::xmlface;
 use crate::fsutil::write_atomic;
+use crate::protocol::clock::ServerClock;
 use crate::xml::filename::FileExtension;
 use crate::xml::{OqsFileName, mirror_response_name};
 
@@ -166,7 +166,7 @@ impl FolderServer {
         )?;
         let mut audit = self.engine.audit_rejected(
             self.clock.now(),
-            super::codes::ResultCode::MalformedRequest,
+            crate::protocol::result_code::ResultCode::MalformedRequest,
             format!("{name}: {reason}"),
         );
         audit.transport = Some("folder");

@@ -23,16 +23,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::audit::{AuditLog, AuditRecord};
-use super::clock::ServerClock;
-use super::codes::ResultCode;
 use super::engine::{Engine, EngineError, Outcome};
 use super::faults::FaultInjector;
 use super::xmlface::{self, XmlExchange};
-use crate::backend::protocol::{
+use crate::codes::CharacterEncoding;
+use crate::protocol::clock::ServerClock;
+use crate::protocol::result_code::ResultCode;
+use crate::protocol::wire::{
     ApiErrorBody, ApiErrorDetail, CardConfirmationRequest, NumbersConfirmationRequest,
     RegistrationRequest,
 };
-use crate::codes::CharacterEncoding;
 
 /// Every route of the API: (method, path). The OpenAPI file lists each (a test checks).
 pub const ROUTES: &[(&str, &str)] = &[

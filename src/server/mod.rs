@@ -8,10 +8,8 @@
 //! | [`answer`] | visible records, validity, consent-gated result blocks |
 //! | [`documents`] | 資格確認書 / old 保険証 / お知らせ rules of the numbers path |
 //! | [`challenge`] | single-use, short-lived nonces |
-//! | [`codes`] | the `ONS-…` result-code namespace ([`ResultCode`]) |
 //! | [`defects`] | defect injection ([`Defect`], [`DefectSet`]) |
 //! | [`audit`] | the JSONL audit log |
-//! | [`clock`] | as-of + monotonic elapsed time (the shell's only clock) |
 //! | [`kana`] | half-width katakana for `NameKana` |
 //! | [`http`] | the axum router: JSON API and XML over HTTP ([`http::app`]) |
 //! | [`xmlface`] | XML bytes in → bytes out (HTTP and folder) |
@@ -23,8 +21,6 @@ pub mod answer;
 pub mod audit;
 pub mod auth;
 pub mod challenge;
-pub mod clock;
-pub mod codes;
 pub mod defects;
 pub mod documents;
 pub mod engine;
@@ -37,11 +33,8 @@ pub mod xmlface;
 
 pub use audit::{AuditLog, AuditRecord};
 pub use auth::TrustAnchors;
-pub use challenge::Tick;
-pub use clock::ServerClock;
-pub use codes::ResultCode;
 pub use defects::{Defect, DefectSet};
-pub use engine::{Engine, EngineConfig, EngineError, Outcome, RequestTime};
+pub use engine::{Engine, EngineConfig, EngineError, Outcome};
 pub use faults::{FaultConfig, FaultInjector};
 pub use http::{AppState, app};
 

@@ -9,7 +9,6 @@
 use chrono::NaiveDateTime;
 
 use super::audit::AuditRecord;
-use super::codes::ResultCode;
 use super::engine::{
     Engine, EngineError, Outcome, RequestTime, bulk_error_response, xml_error_response,
 };
@@ -17,6 +16,7 @@ use crate::codes::{CharacterEncoding, ReferenceClassification};
 use crate::message::{
     BulkDownloadRequest, BulkQualificationRequest, MedicalInstitutionCode, QualificationRequest,
 };
+use crate::protocol::result_code::ResultCode;
 use crate::xml::{self, MessageKind, XmlError, XmlErrorKind};
 
 /// Stands in for the 医療機関コード in an error answer when the request's own cannot

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use onshi::backend::protocol::*;
 use onshi::backend::{
     AnyBackend, BackendError, BackendSpec, HttpJsonBackend, QualificationBackend, XmlHttpBackend,
 };
@@ -11,9 +10,11 @@ use onshi::codes::QualificationValidity;
 use onshi::message::{
     BulkDownloadRequest, BulkQualificationRequest, BulkSearchInfo, RequestHeader,
 };
+use onshi::protocol::wire::*;
+use onshi::protocol::{ResultCode, ServerClock};
 use onshi::server::faults::FaultConfig;
 use onshi::server::listener::FaultyListener;
-use onshi::server::{FaultInjector, ResultCode, ServerClock, app};
+use onshi::server::{FaultInjector, app};
 
 use crate::common::*;
 

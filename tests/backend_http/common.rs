@@ -6,13 +6,14 @@
 use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
-use onshi::backend::protocol::*;
 use onshi::defaults;
 use onshi::message::MedicalInstitutionCode;
 use onshi::pki::{HashAlg, KeyCache, ReaderCredential};
 use onshi::population::{CertificateIssuer, IssuedAuthCert, Population};
+use onshi::protocol::ServerClock;
+use onshi::protocol::wire::*;
 use onshi::server::audit::MemorySink;
-use onshi::server::{AppState, Defect, DefectSet, Engine, EngineConfig, ServerClock, TrustAnchors};
+use onshi::server::{AppState, Defect, DefectSet, Engine, EngineConfig, TrustAnchors};
 
 pub const FACILITY: &str = "1311234567";
 

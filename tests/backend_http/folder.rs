@@ -8,9 +8,10 @@ use std::time::Duration;
 use onshi::backend::{FolderBackend, QualificationBackend};
 use onshi::codes::{QualificationValidity, SegmentOfResult};
 use onshi::message::QualificationResponse;
+use onshi::protocol::{ResultCode, ServerClock};
+use onshi::server::FaultInjector;
 use onshi::server::audit::MemorySink;
 use onshi::server::folder::FolderServer;
-use onshi::server::{FaultInjector, ResultCode, ServerClock};
 
 use crate::common::*;
 

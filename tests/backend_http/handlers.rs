@@ -2,11 +2,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use onshi::backend::protocol::*;
 use onshi::codes::{QualificationValidity, SegmentOfResult};
 use onshi::message::{BulkQualificationResponse, BulkUploadAck, QualificationResponse};
+use onshi::protocol::ResultCode;
+use onshi::protocol::wire::*;
 use onshi::server::faults::FaultConfig;
-use onshi::server::{AppState, FaultInjector, ResultCode, app};
+use onshi::server::{AppState, FaultInjector, app};
 use tower::ServiceExt;
 
 use crate::common::*;

@@ -8,18 +8,19 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use onshi::backend::protocol::{
-    AuthMethod, Base64Bytes, CardAuthentication, CardConfirmationRequest, CareSettingWire,
-    ConsentAnswers,
-};
 use onshi::codes::QualificationValidity;
 use onshi::message::MedicalInstitutionCode;
 use onshi::persona::model::RegistrationState;
 use onshi::pki::{Der, HashAlg, RsaKey};
 use onshi::population::{CertificateIssuer, Population, PopulationMix};
+use onshi::protocol::wire::{
+    AuthMethod, Base64Bytes, CardAuthentication, CardConfirmationRequest, CareSettingWire,
+    ConsentAnswers,
+};
+use onshi::protocol::{RequestTime, ServerClock};
 use onshi::server::answer::has_valid_qualification;
 use onshi::server::audit::AuditLog;
-use onshi::server::{AppState, DefectSet, Engine, RequestTime, ServerClock};
+use onshi::server::{AppState, DefectSet, Engine};
 
 use super::super::common::{CliError, Exit};
 use super::super::population::PopulationArgs;
@@ -321,7 +322,7 @@ pub fn run_backend(args: BackendBenchArgs) -> Result<Exit, CliError> {
     let members = pick_members(&engine, &issuer, 256)?;
     let t = RequestTime {
         now: engine.population().as_of(),
-        tick: onshi::server::Tick(0),
+        tick: onshi::protocol::Tick(0),
     };
 
     // Warm-up and a correctness check.

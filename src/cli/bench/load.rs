@@ -11,12 +11,11 @@ use std::time::Instant;
 
 use clap::Args;
 
-use onshi::backend::protocol::Challenge;
 use onshi::backend::{AnyBackend, Capabilities, EmbeddedBackend};
 use onshi::bench::Figure;
+use onshi::load::at_reader::card_request;
 use onshi::load::facility::{Job, Shard};
 use onshi::load::patients::{Auth, Path as VisitPath};
-use onshi::load::reader::card_request;
 use onshi::load::run::{AttackOptions, Target, attack};
 use onshi::load::scenario::Scenario as LoadScenario;
 use onshi::load::setup::{self, Input, Setup};
@@ -24,7 +23,9 @@ use onshi::load::visit::{Desk, clinic_record_request, run_job};
 use onshi::load::wire::{DirectWire, Transport};
 use onshi::load::{hlog, summary::totals};
 use onshi::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
-use onshi::server::{AppState, AuditLog, Defect, DefectSet, ServerClock};
+use onshi::protocol::ServerClock;
+use onshi::protocol::wire::Challenge;
+use onshi::server::{AppState, AuditLog, Defect, DefectSet};
 use onshi::tomlsrc::TomlSource;
 
 use super::super::common::{CliError, Exit};
@@ -318,7 +319,7 @@ pub fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
             .ok_or_else(|| CliError::failed("no facility"))?;
         let desk = Desk {
             code: &f.plan.code,
-            credential: &f.credential,
+            reader: &f.reader,
             booked: &[],
             id: f.plan.id,
         };
@@ -375,20 +376,20 @@ pub fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
             }
             semantics.push(t.elapsed().as_secs_f64() * 1e6 / jobs.len().max(1) as f64);
             let r = build_engine(&args.population, [Defect::ReplayAccepted].into_iter().collect(), true, 600_000)?;
-            let t0 = onshi::server::RequestTime { now, tick: onshi::server::Tick(0) };
+            let t0 = onshi::protocol::RequestTime { now, tick: onshi::protocol::Tick(0) };
             let nonce = r.engine.issue_challenge(t0).result.map_err(|e| CliError::failed(e.to_string()))?.nonce.0;
-            let face: onshi::backend::protocol::CardConfirmationRequest = serde_json::from_slice(&bodies.face)
+            let face: onshi::protocol::wire::CardConfirmationRequest = serde_json::from_slice(&bodies.face)
                 .map_err(|e| CliError::failed(e.to_string()))?;
             let mut face = face;
-            face.card.nonce = onshi::backend::protocol::Base64Bytes(nonce);
+            face.card.nonce = onshi::protocol::wire::Base64Bytes(nonce);
             if let Some(a) = face.card.attestation.as_mut() {
-                let msg = onshi::backend::protocol::attestation_message(
+                let msg = onshi::protocol::wire::attestation_message(
                     &face.card.nonce.0,
                     &face.card.auth_certificate.0,
                     face.card.method,
                     desk.code,
                 );
-                a.signature = onshi::backend::protocol::Base64Bytes(desk.credential.sign(&msg));
+                a.signature = onshi::protocol::wire::Base64Bytes(desk.reader.credential.sign(&msg));
             }
             let t = Instant::now();
             let n = 2000;

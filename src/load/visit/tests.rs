@@ -2,27 +2,28 @@
 //! each defect its failure kind, an unreachable one errors without 10割.
 
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::*;
 use crate::backend::{AnyBackend, EmbeddedBackend, HttpJsonBackend};
 use crate::load::facility::facility_code;
+use crate::load::patients::Auth;
 use crate::load::patients::{Drawer, Pools};
 use crate::load::scenario::RetryPolicy;
 use crate::load::scenario::{AuthMix, FacilityKind, PatientMix};
 use crate::load::wire::DirectWire;
 use crate::message::MedicalInstitutionCode;
-use crate::pki::ReaderCredential;
 use crate::pki::{KeyCache, ReaderCa};
 use crate::population::rng::Rng64;
 use crate::population::{CertificateIssuer, Population};
+use crate::reader::{ReaderConfig, ReaderOutcome};
 use crate::rules::RulesCalendar;
 use crate::server::{Defect, DefectSet, Engine, EngineConfig, TrustAnchors};
 
 struct World {
     env: Env,
     engine_parts: (Arc<Population>, TrustAnchors),
-    credential: ReaderCredential,
+    reader: ReaderConfig,
     code: MedicalInstitutionCode,
     pools: Pools,
 }
@@ -74,7 +75,7 @@ fn world() -> &'static World {
         World {
             env,
             engine_parts: (pop, trust),
-            credential,
+            reader: ReaderConfig::reference(code.clone(), Arc::new(credential)),
             code,
             pools,
         }
@@ -123,7 +124,7 @@ fn run_many(backend: AnyBackend, n: usize) -> Vec<JobResult> {
     let booked: Vec<PersonIndex> = w.pools.all.iter().take(25).copied().collect();
     let desk = Desk {
         code: &w.code,
-        credential: &w.credential,
+        reader: &w.reader,
         booked: &booked,
         id: 5,
     };
@@ -203,4 +204,138 @@ fn an_unreachable_backend_errors_but_never_charges_10wari() {
     let f = failures(&results);
     assert!(f.iter().all(|s| s.kind != FailureKind::TenWari), "{f:#?}");
     assert!(results.iter().any(|r| r.retries > 0));
+}
+
+/// What a reader outcome says, without the parts only the suite records.
+fn shape(
+    o: &ReaderOutcome,
+) -> (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<AuthMethod>,
+    bool,
+) {
+    let kind = serde_json::to_value(&o.result).unwrap()["result"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (code, validity) = match &o.result {
+        ReaderResult::Answered { response } => (
+            response.message_body.processing_result_code.clone(),
+            response
+                .message_body
+                .qualification_validity
+                .map(|v| v.code().to_owned()),
+        ),
+        ReaderResult::Refused { code, .. } => (code.clone(), None),
+        _ => (None, None),
+    };
+    (kind, code, validity, o.method, o.registered_here)
+}
+
+#[test]
+fn the_suite_and_load_drive_the_same_reader() {
+    let w = world();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Each driver gets its own reference backend in the same state (registrations on
+    // the spot live in the population's overlay, so each its own population), and the
+    // same patients in the same order: the outcomes must be the same.
+    let fresh = || {
+        let personas = crate::defaults::personas(None).unwrap();
+        let as_of = crate::defaults::default_as_of();
+        let pop = Population::new(crate::defaults::DEFAULT_SEED, 600, &personas, as_of).unwrap();
+        let engine = Engine::new(
+            Arc::new(pop),
+            w.engine_parts.1.clone(),
+            EngineConfig::default(),
+        );
+        AnyBackend::Embedded(EmbeddedBackend::new(Arc::new(engine)))
+    };
+    let suite_backend = fresh();
+    let mut wire = DirectWire::new(fresh());
+    let desk = Desk {
+        code: &w.code,
+        reader: &w.reader,
+        booked: &[],
+        id: 5,
+    };
+    let now = w.env.window_start;
+    let pop = &w.env.population;
+    let members = (0..pop.persona_count()).chain(w.pools.all.iter().copied().take(30));
+    let mut kinds = std::collections::BTreeMap::<String, usize>::new();
+    let mut compared = 0;
+    for member in members {
+        let Ok(profile) = w.env.card(member) else {
+            continue;
+        };
+        let p = pop.person(member).unwrap();
+        for variant in 0..6 {
+            let patient = Patient {
+                member,
+                path: Path::Card,
+                auth: [Auth::Face, Auth::Pin, Auth::Visual][variant % 3],
+                face_mismatch: variant == 3,
+                pin_typo: variant == 4,
+                accepts_registration: variant != 5,
+                medical_consent: Some(true),
+            };
+            let script = at_reader::script(&patient, &p, ConsentAnswers::ALL);
+            let front = CardFront {
+                match_b: p.card.match_b.clone(),
+            };
+            let mut channel =
+                crate::channel::InProcessChannel::new(crate::card::VirtualCard::new(&profile));
+            let suite = rt.block_on(crate::reader::run(
+                &w.reader,
+                &w.env.calendar,
+                &mut channel,
+                &suite_backend,
+                &script,
+                &front,
+                now,
+            ));
+            let input = VisitInput {
+                config: &w.reader,
+                script: &script,
+                front: &front,
+                now,
+                consent_screens: &[],
+                record_events: false,
+            };
+            let lean = rt.block_on(async {
+                let mut run = Run {
+                    env: &w.env,
+                    desk,
+                    wire: &mut wire,
+                    started: Instant::now(),
+                    member: Member::None,
+                    requests: Vec::new(),
+                    retries: 0,
+                    error: None,
+                    failures: Vec::new(),
+                    registered_earlier: false,
+                };
+                run.at_reader(&profile, input, member).await
+            });
+            assert!(lean.outcome.events.is_empty(), "load keeps no event log");
+            assert!(!suite.events.is_empty(), "the suite does");
+            let s = shape(&suite);
+            assert_eq!(
+                s,
+                shape(&lean.outcome),
+                "member {member}, variant {variant}"
+            );
+            *kinds.entry(s.0).or_default() += 1;
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "{compared}");
+    // The comparison covers the reader's different endings, not only answers.
+    for k in ["answered", "registration-declined", "card-unreadable"] {
+        assert!(kinds.contains_key(k), "{kinds:?}");
+    }
 }

@@ -17,14 +17,9 @@ use chrono::{Datelike, NaiveDateTime};
 use super::answer::{self, Answer, AnswerContext, MedicalInfo};
 use super::audit::{AuditRecord, Operation};
 use super::auth::{self, Authenticated, TrustAnchors};
-use super::challenge::{ChallengeBook, Tick};
-use super::codes::ResultCode;
+use super::challenge::ChallengeBook;
 use super::defects::{Defect, DefectSet, WRONG_PERSON_EVERY};
 use super::documents::{self, DocumentVerdict};
-use crate::backend::protocol::{
-    Base64Bytes, CardConfirmationRequest, Challenge, Health, NumbersConfirmationRequest,
-    PresentedDocument, RegistrationOutcome, RegistrationRequest, RegistrationResponse,
-};
 use crate::codes::{
     CharacterEncoding, ContributionRatio, MedicalTreatmentFlag, PrescriptionIssueSelect,
     ProcessingResultStatus, QualificationValidity, ReferenceClassification, SegmentOfResult,
@@ -39,6 +34,12 @@ use crate::persona::ResolvedPersona;
 use crate::persona::model::RegistrationState;
 use crate::persona::my_number;
 use crate::population::Population;
+use crate::protocol::ResultCode;
+use crate::protocol::Tick;
+use crate::protocol::wire::{
+    Base64Bytes, CardConfirmationRequest, Challenge, Health, NumbersConfirmationRequest,
+    PresentedDocument, RegistrationOutcome, RegistrationRequest, RegistrationResponse,
+};
 use crate::rules::{
     CardKind, CareSetting, RatioFields, RegistrationAttempt, RegistrationChannel,
     RegistrationRefusal, RulesCalendar, UserAuthCertificate, derive_copay,
@@ -122,14 +123,7 @@ impl Default for EngineConfig {
     }
 }
 
-/// When a request is handled: the shell's "now" (server as-of + elapsed) and tick.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestTime {
-    /// The server clock's "now" (JST); requests may carry their own.
-    pub now: NaiveDateTime,
-    /// Monotonic milliseconds (challenge lifetime only).
-    pub tick: Tick,
-}
+pub use crate::protocol::RequestTime;
 
 /// An answer (or refusal) with its audit record.
 #[derive(Debug, Clone)]
@@ -508,7 +502,7 @@ impl Engine {
     /// evidence, member lookup, PIN-less check — then the challenge is used.
     fn authenticate(
         &self,
-        card: &crate::backend::protocol::CardAuthentication,
+        card: &crate::protocol::wire::CardAuthentication,
         facility: &MedicalInstitutionCode,
         now: NaiveDateTime,
         tick: Tick,
@@ -531,7 +525,7 @@ impl Engine {
         if let Some(i) = index {
             audit.person = self.population.id_of(i);
             let pinless = self.population.person(i).is_some_and(|p| p.card.pinless);
-            if pinless && card.method == crate::backend::protocol::AuthMethod::Pin {
+            if pinless && card.method == crate::protocol::wire::AuthMethod::Pin {
                 return Err(EngineError::new(ResultCode::PinPathOnPinlessCard).field("card.method"));
             }
         }

@@ -4,11 +4,11 @@
 use chrono::NaiveDate;
 
 use super::world::*;
-use crate::backend::protocol::*;
 use crate::codes::QualificationValidity as V;
 use crate::pki::{AuthCertRequest, HashAlg, LoadAuthRoot, ReaderCa, ReaderCredential};
-use crate::server::ResultCode as C;
-use crate::server::challenge::Tick;
+use crate::protocol::ResultCode as C;
+use crate::protocol::Tick;
+use crate::protocol::wire::*;
 
 fn expect(w: &World, req: &CardConfirmationRequest, code: C) {
     let out = w.confirm(req);
@@ -147,7 +147,7 @@ fn challenges_unknown_expired_and_replayed() {
     expect(&w, &req, C::ChallengeUnknown);
 
     let req = w.card_request("standard-adult", AuthMethod::Pin);
-    let late = crate::server::RequestTime {
+    let late = crate::protocol::RequestTime {
         now: w.as_of,
         tick: Tick(1_000 + 120_001),
     };

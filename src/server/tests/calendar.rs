@@ -3,9 +3,9 @@
 //! 2026-04-01, 2026-07-31.
 
 use super::world::*;
-use crate::backend::protocol::*;
 use crate::codes::QualificationValidity as V;
-use crate::server::ResultCode as C;
+use crate::protocol::ResultCode as C;
+use crate::protocol::wire::*;
 
 /// A persona with one record and the given `[documents]` table.
 fn holder(

@@ -1,12 +1,12 @@
 //! The card path and registration at the reader, persona by persona.
 
 use super::world::*;
-use crate::backend::protocol::*;
 use crate::codes::{
     ConsentFlag, ContributionRatio, InsuredCardClassification, LimitClass, PreschoolClassification,
     QualificationValidity as V,
 };
-use crate::server::ResultCode as C;
+use crate::protocol::ResultCode as C;
+use crate::protocol::wire::*;
 
 #[test]
 fn standard_adult_by_pin_is_valid_with_all_fields() {

@@ -2,10 +2,10 @@
 //! flips exactly the outcome the defect names (and says so in the audit record).
 
 use super::world::*;
-use crate::backend::protocol::*;
 use crate::codes::{ConsentFlag, ContributionRatio, QualificationValidity as V};
+use crate::protocol::ResultCode as C;
+use crate::protocol::wire::*;
 use crate::server::Defect as D;
-use crate::server::ResultCode as C;
 
 #[test]
 fn wrong_person_shows_another_members_record() {

@@ -1,7 +1,6 @@
 //! The numbers path (JSON and XML), bulk inquiry.
 
 use super::world::*;
-use crate::backend::protocol::*;
 use crate::codes::{
     CharacterEncoding, InsurerNumber, ProcessingResultStatus, QualificationValidity as V,
     SegmentOfResult,
@@ -10,7 +9,8 @@ use crate::message::{
     BulkDownloadRequest, BulkQualificationRequest, BulkSearchInfo, QualificationRequest,
     RequestHeader,
 };
-use crate::server::ResultCode as C;
+use crate::protocol::ResultCode as C;
+use crate::protocol::wire::*;
 
 #[test]
 fn numbers_find_the_record_and_its_validity() {

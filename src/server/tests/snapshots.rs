@@ -74,7 +74,7 @@ fn numbers_result_in_shift_jis() {
         .numbers(&w.numbers_request(
             "job-change-done",
             0,
-            crate::backend::protocol::PresentedDocument::Unspecified,
+            crate::protocol::wire::PresentedDocument::Unspecified,
         ))
         .result
         .unwrap();

@@ -6,14 +6,15 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::backend::protocol::*;
 use crate::defaults;
 use crate::message::{MedicalInstitutionCode, QualificationResponse};
 use crate::persona::{Persona, ResolvedPersona};
 use crate::pki::{HashAlg, KeyCache, ReaderCredential};
 use crate::population::{CertificateIssuer, Population, PopulationMix};
-use crate::server::challenge::Tick;
-use crate::server::{Defect, DefectSet, Engine, EngineConfig, Outcome, RequestTime, TrustAnchors};
+use crate::protocol::RequestTime;
+use crate::protocol::Tick;
+use crate::protocol::wire::*;
+use crate::server::{Defect, DefectSet, Engine, EngineConfig, Outcome, TrustAnchors};
 use crate::tomlsrc::TomlSource;
 
 pub const FACILITY: &str = "1311234567";

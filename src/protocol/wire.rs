@@ -6,7 +6,7 @@
 //! - A confirmation answer is the [`QualificationResponse`] of the external interface
 //!   (its JSON form: snake_case element names, code values as strings).
 //! - Errors are [`ApiErrorBody`] with an `ONS-…` code (see
-//!   [`crate::server::codes::ResultCode`]).
+//!   [`crate::protocol::result_code::ResultCode`]).
 //!
 //! The reader side builds [`CardAuthentication`]: on the PIN path the card's PKCS#1
 //! v1.5 signature (SHA-256 `DigestInfo`, as the JPKI applet's `80 2A 00 80` makes it)

@@ -1,13 +1,24 @@
-//! The shell's clock: the server's as-of time plus the monotonic time elapsed since
-//! start. The engine never reads it; handlers read it once per request and pass the
-//! values in ([`super::engine::RequestTime`]).
+//! The run clock: an as-of time plus the monotonic time elapsed since start — never
+//! the wall clock. The reference backend's engine never reads it; handlers read it
+//! once per request and pass the values in ([`RequestTime`]); load runs read it to
+//! stamp 照会日時.
 
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::challenge::Tick;
-use super::engine::RequestTime;
+/// Milliseconds on the shell's monotonic clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Tick(pub u64);
+
+/// When a request is handled: the shell's "now" (as-of + elapsed) and tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestTime {
+    /// The clock's "now" (JST); requests may carry their own.
+    pub now: NaiveDateTime,
+    /// Monotonic milliseconds (challenge lifetime only).
+    pub tick: Tick,
+}
 
 /// As-of time + elapsed monotonic time. Never the wall clock.
 #[derive(Debug, Clone, Copy)]

@@ -207,16 +207,16 @@ impl ResultCode {
         )
     }
 
-    /// What the clinic step (rules::visit) should make of a refusal, if it is one of
-    /// the failures it knows.
+    /// What the clinic step (rules::visit) makes of this code, whether it came as a
+    /// refusal inside an answer or as an error status: the one map from code to
+    /// failure, used by every reader driver and by load. `None` for codes the desk
+    /// reads as a plain backend error.
     pub const fn confirmation_failure(self) -> Option<ConfirmationFailure> {
         match self {
             Self::RegistrationMissing
             | Self::RegistrationCancelled
             | Self::CertificateNotLinked => Some(ConfirmationFailure::RegistrationMissing),
-            Self::CertificateExpired | Self::CertificateRevoked | Self::CertificateNotYetValid => {
-                Some(ConfirmationFailure::CertificateExpired)
-            }
+            Self::CertificateExpired => Some(ConfirmationFailure::CertificateExpired),
             Self::NonDisclosure => Some(ConfirmationFailure::NonDisclosure),
             Self::PinLockedSession
             | Self::SignatureInvalid
