@@ -182,17 +182,7 @@ mod pcsc_bench {
                 let mut conn = vpicc::Connection::from(stream);
                 let mut card = vpicc::DummySmartCard;
                 loop {
-                    let one: libc::c_int = 1;
-                    // SAFETY: setsockopt on an open socket with a c_int of the right size.
-                    unsafe {
-                        libc::setsockopt(
-                            fd,
-                            libc::IPPROTO_TCP,
-                            libc::TCP_QUICKACK,
-                            (&one as *const libc::c_int).cast(),
-                            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-                        );
-                    }
+                    crate::vpcd::quickack(fd);
                     if conn.poll(&mut card).is_err() {
                         break;
                     }

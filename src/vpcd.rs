@@ -160,13 +160,15 @@ impl vpicc::VSmartCard for Adapter<'_> {
     }
 }
 
-fn quickack(stream: &TcpStream) {
+/// Turns on TCP_QUICKACK on a connected socket, so a small answer is acknowledged at
+/// once instead of after the delayed-ACK timer (vpcd's request/response pattern).
+pub(crate) fn quickack(fd: std::os::fd::RawFd) {
     let one: libc::c_int = 1;
     // SAFETY: setsockopt on a valid, open socket descriptor with a pointer to a c_int
     // and its exact size; the kernel copies the value and keeps no pointer.
     unsafe {
         libc::setsockopt(
-            stream.as_raw_fd(),
+            fd,
             libc::IPPROTO_TCP,
             libc::TCP_QUICKACK,
             (&one as *const libc::c_int).cast(),
@@ -216,7 +218,7 @@ pub fn serve(mut served: ServedCard, addr: SocketAddr, stop: StopHandle) -> Serv
         tracing::info!(card = %adapter.served.id, %addr, "connected to vpcd");
         let mut conn = vpicc::Connection::from(stream);
         loop {
-            quickack(&control);
+            quickack(control.as_raw_fd());
             if let Err(e) = conn.poll(&mut adapter) {
                 if !stop.is_stopped() {
                     tracing::info!(card = %adapter.served.id, %addr, "vpcd connection ended ({e}); reconnecting");

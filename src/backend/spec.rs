@@ -65,6 +65,29 @@ impl fmt::Display for BackendSpec {
     }
 }
 
+impl BackendSpec {
+    /// The client for this backend, or `None` for the embedded one (the caller builds
+    /// the reference engine itself). `timeout` bounds each HTTP JSON call (the client's
+    /// default when `None`); the XML and folder faces stamp their messages with `clock`.
+    /// The one place a `--backend` becomes a client, for every command.
+    pub fn client(
+        &self,
+        clock: crate::protocol::ServerClock,
+        timeout: Option<std::time::Duration>,
+    ) -> Option<super::AnyBackend> {
+        use super::{AnyBackend, FolderBackend, HttpJsonBackend, XmlHttpBackend};
+        Some(match self {
+            Self::Embedded => return None,
+            Self::HttpJson(u) => AnyBackend::HttpJson(match timeout {
+                Some(t) => HttpJsonBackend::with_timeout(u.clone(), t),
+                None => HttpJsonBackend::new(u.clone()),
+            }),
+            Self::XmlHttp(u) => AnyBackend::XmlHttp(XmlHttpBackend::new(u.clone(), clock)),
+            Self::Folder(d) => AnyBackend::Folder(FolderBackend::new(d.clone(), clock)),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,6 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -421,40 +420,21 @@ fn store(path: &Path, key: &RsaKey) {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a uniquely named temporary file in
-/// the same directory, flushed to disk, then renamed over `path`. Readers see
-/// either the old file or the complete new one, never a partial write.
+/// Writes `bytes` to `path` atomically ([`crate::fsutil::write_atomic`]), creating the
+/// directory first.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| KeyError::Io { path: p, source }
-    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&dir).map_err(io(&dir))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".to_owned());
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp).map_err(io(&tmp))?;
-        file.write_all(bytes).map_err(io(&tmp))?;
-        file.sync_all().map_err(io(&tmp))?;
-        drop(file);
-        fs::rename(&tmp, path).map_err(io(path))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    fs::create_dir_all(&dir).map_err(|source| KeyError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    crate::fsutil::write_atomic(path, bytes).map_err(|source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(test)]
