@@ -24,19 +24,22 @@ fn main() {
             out,
             "/// Embedded `{dir}/*.{ext}`: (relative path, contents)."
         )
-        .unwrap();
-        writeln!(out, "pub static {name}: &[(&str, &str)] = &[").unwrap();
+        .expect("formatting into a String");
+        writeln!(out, "pub static {name}: &[(&str, &str)] = &[").expect("formatting into a String");
         for f in files {
             println!("cargo:rerun-if-changed={}", f.display());
-            let rel = format!("{dir}/{}", f.file_name().unwrap().to_string_lossy());
+            let rel = format!(
+                "{dir}/{}",
+                f.file_name().unwrap_or_default().to_string_lossy()
+            );
             writeln!(
                 out,
                 "    ({rel:?}, include_str!({:?})),",
                 f.display().to_string()
             )
-            .unwrap();
+            .expect("formatting into a String");
         }
-        writeln!(out, "];").unwrap();
+        writeln!(out, "];").expect("formatting into a String");
     }
     let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
     fs::write(dest, out).expect("writing embedded.rs");

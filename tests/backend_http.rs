@@ -1,6 +1,7 @@
 //! The reference backend's faces: HTTP handlers without a socket (`oneshot`), one run
 //! over a real loopback socket, the req/res folder with real files, and the
 //! `QualificationBackend` adapters.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "backend_http/adapters.rs"]
 mod adapters;

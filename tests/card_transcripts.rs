@@ -1,5 +1,6 @@
 //! Full APDU transcripts of a real persona's card, as snapshots: what a reader sees,
 //! byte for byte, with PINs redacted.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use onshi::card::VirtualCard;
 use onshi::channel::{CardChannel, InProcessChannel};

@@ -1,5 +1,6 @@
 //! The command line: bad input is reported with file, line and field and exits 2;
 //! roots can be kept in and loaded from a directory.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::process::{Command, Output};
 

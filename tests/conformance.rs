@@ -1,6 +1,7 @@
 //! The conformance suite proves itself: the clean run against the reference backend
 //! passes every scenario and covers every behaviour and rule, and every defect of the
 //! reference backend makes the run fail in the scenarios that target it.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! separately started `onshi serve`, defects counted, a fault-injected backend, three
 //! shards merged exactly, bad input (exit 2), an unreachable backend (exit 3), and a
 //! snapshot of `summary.md` with the timings redacted.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "load/util.rs"]
 mod util;

@@ -5,6 +5,7 @@
 //! the tests skip — unless `ONSHI_REQUIRE_PCSCD=1`, which `scripts/test` sets, turns a
 //! missing pcscd into a failure. All tests share the first vpcd slot and run one at a
 //! time.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 #![cfg(feature = "pcsc")]
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,7 @@
 //!
 //! Needs `chromium` (`scripts/test` installs it and sets `ONSHI_REQUIRE_CHROMIUM=1`);
 //! without it the test skips unless required.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

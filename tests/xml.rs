@@ -1,4 +1,5 @@
 //! The XML codec of the qualification messages: snapshots, round trips, robustness.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "xml/common/mod.rs"]
 mod common;

@@ -17,7 +17,7 @@ use super::common::{CliError, Exit, WorldArgs};
 
 /// Card subcommands.
 #[derive(Debug, Subcommand)]
-pub enum CardsCommand {
+pub(super) enum CardsCommand {
     /// List the personas.
     List {
         /// Directory of persona files (default: embedded).
@@ -57,7 +57,7 @@ pub enum CardsCommand {
 
 /// What `cards export` writes.
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ExportWhat {
+pub(super) enum ExportWhat {
     /// 利用者証明用電子証明書.
     AuthCert,
     /// Its CA certificate.
@@ -68,7 +68,7 @@ pub enum ExportWhat {
 
 /// `cards serve` options.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(super) struct ServeArgs {
     /// Persona ids (each on the next vpcd port).
     #[arg(required = true, value_name = "CARD")]
     card_ids: Vec<String>,
@@ -82,7 +82,7 @@ pub struct ServeArgs {
     world: WorldArgs,
 }
 
-pub fn run(cmd: CardsCommand) -> Result<Exit, CliError> {
+pub(super) fn run(cmd: CardsCommand) -> Result<Exit, CliError> {
     match cmd {
         CardsCommand::List { dir } => list(dir),
         CardsCommand::Show { card, world } => show(&card, &world),

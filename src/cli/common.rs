@@ -27,7 +27,7 @@ pub enum Exit {
 
 /// An error with the exit code it maps to.
 #[derive(Debug)]
-pub struct CliError {
+pub(crate) struct CliError {
     /// Exit code.
     pub code: Exit,
     /// Message for stderr.
@@ -36,7 +36,7 @@ pub struct CliError {
 
 impl CliError {
     /// Bad input (exit 2).
-    pub fn input(message: impl Into<String>) -> Self {
+    pub(crate) fn input(message: impl Into<String>) -> Self {
         Self {
             code: Exit::BadInput,
             message: message.into(),
@@ -44,7 +44,7 @@ impl CliError {
     }
 
     /// A failure of the harness itself or the environment (exit 1).
-    pub fn failed(message: impl Into<String>) -> Self {
+    pub(crate) fn failed(message: impl Into<String>) -> Self {
         Self {
             code: Exit::Failed,
             message: message.into(),
@@ -52,7 +52,7 @@ impl CliError {
     }
 
     /// Input errors, one per line.
-    pub fn inputs(errors: Vec<InputError>) -> Self {
+    pub(crate) fn inputs(errors: Vec<InputError>) -> Self {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         Self::input(lines.join("\n"))
     }
@@ -60,7 +60,7 @@ impl CliError {
 
 /// Where personas, keys and dates come from.
 #[derive(Debug, Clone, Args)]
-pub struct WorldArgs {
+pub(super) struct WorldArgs {
     /// Directory of persona files (default: the embedded `virtual-cards/`).
     #[arg(long, value_name = "DIR")]
     pub cards: Option<PathBuf>,
@@ -84,17 +84,17 @@ pub struct WorldArgs {
 
 impl WorldArgs {
     /// The as-of time.
-    pub fn as_of(&self) -> NaiveDateTime {
+    pub(super) fn as_of(&self) -> NaiveDateTime {
         self.as_of.unwrap_or_else(defaults::default_as_of)
     }
 
     /// The personas.
-    pub fn personas(&self) -> Result<PersonaSet, CliError> {
+    pub(super) fn personas(&self) -> Result<PersonaSet, CliError> {
         defaults::personas(self.cards.as_deref()).map_err(CliError::inputs)
     }
 
     /// One persona: an id from the set, or a path to a `.toml` file.
-    pub fn persona(&self, set: &PersonaSet, card: &str) -> Result<Persona, CliError> {
+    pub(super) fn persona(&self, set: &PersonaSet, card: &str) -> Result<Persona, CliError> {
         if card.ends_with(".toml") {
             let src = TomlSource::read(std::path::Path::new(card))
                 .map_err(|e| CliError::inputs(vec![e]))?;
@@ -107,7 +107,7 @@ impl WorldArgs {
     }
 
     /// The key cache.
-    pub fn key_cache(&self) -> KeyCache {
+    pub(super) fn key_cache(&self) -> KeyCache {
         if self.no_key_cache {
             return KeyCache::memory();
         }
@@ -119,7 +119,7 @@ impl WorldArgs {
 
     /// The test JPKI: loaded from `--pki-dir`, or generated from the seed (and saved to
     /// `--pki-dir` when it holds no roots yet).
-    pub fn pki(&self) -> Result<TestPki, CliError> {
+    pub(super) fn pki(&self) -> Result<TestPki, CliError> {
         let keys = self.key_cache();
         match &self.pki_dir {
             Some(dir) if TestPki::cert_path(dir, CaKind::Auth).exists() => TestPki::load(dir)
@@ -139,7 +139,7 @@ impl WorldArgs {
     }
 
     /// Trust anchors matching [`Self::pki`] (plus the seed's load root and reader CA).
-    pub fn trust(&self) -> Result<TrustAnchors, CliError> {
+    pub(super) fn trust(&self) -> Result<TrustAnchors, CliError> {
         let failed = |e: &dyn std::fmt::Display| CliError::failed(e.to_string());
         Ok(TrustAnchors {
             jpki: std::sync::Arc::new(self.pki()?),
@@ -151,7 +151,7 @@ impl WorldArgs {
     }
 
     /// A card factory.
-    pub fn factory(&self) -> Result<CardFactory, CliError> {
+    pub(super) fn factory(&self) -> Result<CardFactory, CliError> {
         Ok(CardFactory::with_pki(
             self.seed,
             self.pki()?,

@@ -29,7 +29,7 @@ use super::serve::build_engine;
 
 /// `onshi load` options.
 #[derive(Debug, Args)]
-pub struct LoadArgs {
+pub(super) struct LoadArgs {
     /// The scenario: a file (`scenarios/smoke.toml`) or the name of an embedded one
     /// (`smoke`, `monday-morning`, `pharmacy-afternoon`, `outage-recovery`).
     #[arg(long, value_name = "FILE")]
@@ -156,7 +156,7 @@ async fn start_embedded(
     })
 }
 
-pub fn run(args: LoadArgs) -> Result<Exit, CliError> {
+pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
     let mut scenario = load_scenario(&args.scenario)?;
     if !(args.scale.is_finite() && args.scale > 0.0) {
         return Err(CliError::input("--scale must be a positive number"));

@@ -15,12 +15,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use common::{CliError, Exit};
+pub(crate) use common::{CliError, Exit};
 
 /// onshi — conformance and load-test harness for オンライン資格確認 (マイナ保険証).
 #[derive(Debug, Parser)]
 #[command(name = "onshi", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `onshi=debug`.
     #[arg(long, global = true, default_value = "warn", env = "ONSHI_LOG")]
     pub log: String,
@@ -55,7 +55,7 @@ enum Command {
 }
 
 /// Installs the tracing subscriber (stderr). Only the binary does this.
-pub fn init_tracing(filter: &str) {
+pub(crate) fn init_tracing(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
@@ -65,7 +65,7 @@ pub fn init_tracing(filter: &str) {
 }
 
 /// Runs the chosen subcommand.
-pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
+pub(crate) fn dispatch(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Cards(cmd) => cards::run(cmd),

@@ -13,7 +13,7 @@ use super::common::{CliError, Exit, WorldArgs};
 
 /// `onshi population …`.
 #[derive(Debug, Subcommand)]
-pub enum PopulationCommand {
+pub(super) enum PopulationCommand {
     /// Write persons, qualification records, certificate links, certificates and trust
     /// roots as JSON Lines or CSV.
     Export(ExportArgs),
@@ -21,7 +21,7 @@ pub enum PopulationCommand {
 
 /// Options every command that builds a population shares.
 #[derive(Debug, Clone, Args)]
-pub struct PopulationArgs {
+pub(super) struct PopulationArgs {
     #[command(flatten)]
     pub world: WorldArgs,
     /// Generated persons after the personas.
@@ -31,7 +31,7 @@ pub struct PopulationArgs {
 
 impl PopulationArgs {
     /// Builds the population.
-    pub fn build(&self) -> Result<Population, CliError> {
+    pub(super) fn build(&self) -> Result<Population, CliError> {
         let personas = self.world.personas()?;
         Population::new(self.world.seed, self.size, &personas, self.world.as_of())
             .map_err(|e| CliError::input(e.to_string()))
@@ -40,7 +40,7 @@ impl PopulationArgs {
 
 /// `onshi population export` options.
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+pub(super) struct ExportArgs {
     #[command(flatten)]
     population: PopulationArgs,
     /// `jsonl` or `csv`.
@@ -54,7 +54,7 @@ pub struct ExportArgs {
     key_pool: usize,
 }
 
-pub fn run(cmd: PopulationCommand) -> Result<Exit, CliError> {
+pub(super) fn run(cmd: PopulationCommand) -> Result<Exit, CliError> {
     match cmd {
         PopulationCommand::Export(args) => run_export(args),
     }

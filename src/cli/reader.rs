@@ -10,14 +10,14 @@ use super::common::{CliError, Exit};
 
 /// Reader subcommands.
 #[derive(Debug, Subcommand)]
-pub enum ReaderCommand {
+pub(super) enum ReaderCommand {
     /// Serve the built-in reader's control API (needs a build with `--features pcsc`).
     Serve(ReaderServeArgs),
 }
 
 /// `reader serve` options.
 #[derive(Debug, Args)]
-pub struct ReaderServeArgs {
+pub(super) struct ReaderServeArgs {
     /// Address to listen on (loopback by default).
     #[arg(long, default_value = "127.0.0.1:7070")]
     listen: SocketAddr,
@@ -26,7 +26,7 @@ pub struct ReaderServeArgs {
     card_timeout: u64,
 }
 
-pub fn run(cmd: ReaderCommand) -> Result<Exit, CliError> {
+pub(super) fn run(cmd: ReaderCommand) -> Result<Exit, CliError> {
     match cmd {
         ReaderCommand::Serve(args) => serve(args),
     }

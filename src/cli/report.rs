@@ -15,7 +15,7 @@ use super::common::{CliError, Exit};
 
 /// `onshi report …`.
 #[derive(Debug, Subcommand)]
-pub enum ReportCommand {
+pub(super) enum ReportCommand {
     /// Merge the run directories of load shards: counters add, latencies come from the
     /// added HdrHistograms of every shard's interval log.
     Merge(MergeArgs),
@@ -25,7 +25,7 @@ pub enum ReportCommand {
 
 /// `onshi report merge` options.
 #[derive(Debug, Args)]
-pub struct MergeArgs {
+pub(super) struct MergeArgs {
     /// Run directories (each with `summary.json` and `hdr/`).
     #[arg(required = true, value_name = "DIR")]
     dirs: Vec<PathBuf>,
@@ -39,13 +39,13 @@ pub struct MergeArgs {
 
 /// `onshi report render` options.
 #[derive(Debug, Args)]
-pub struct RenderArgs {
+pub(super) struct RenderArgs {
     /// A run directory.
     #[arg(value_name = "DIR")]
     dir: PathBuf,
 }
 
-pub fn run(cmd: ReportCommand) -> Result<Exit, CliError> {
+pub(super) fn run(cmd: ReportCommand) -> Result<Exit, CliError> {
     match cmd {
         ReportCommand::Merge(a) => merge(a),
         ReportCommand::Render(a) => render(a),

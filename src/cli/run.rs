@@ -21,7 +21,7 @@ use super::common::{CliError, Exit, WorldArgs};
 
 /// `onshi run` options.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(super) struct RunArgs {
     /// Directory of `*.feature` files (default: the embedded `features/`).
     #[arg(long, value_name = "DIR")]
     features: Option<PathBuf>,
@@ -56,7 +56,7 @@ pub struct RunArgs {
     world: WorldArgs,
 }
 
-pub fn run(args: RunArgs) -> Result<Exit, CliError> {
+pub(super) fn run(args: RunArgs) -> Result<Exit, CliError> {
     super::steps::link();
     let remote_reader = match args.reader.as_str() {
         "builtin" => None,

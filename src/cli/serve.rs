@@ -22,7 +22,7 @@ use super::population::PopulationArgs;
 
 /// `onshi serve` options.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(super) struct ServeArgs {
     #[command(flatten)]
     population: PopulationArgs,
     /// Address to listen on (loopback by default; say 0.0.0.0:PORT to expose it).
@@ -78,7 +78,7 @@ fn fault_config(args: &ServeArgs) -> Result<FaultConfig, CliError> {
 }
 
 /// Everything `serve` needs, built before the runtime starts.
-pub struct Backend {
+pub(super) struct Backend {
     /// The engine.
     pub engine: Arc<Engine>,
     /// The clock.
@@ -86,7 +86,7 @@ pub struct Backend {
 }
 
 /// Builds the engine the same way `serve` does (also used by `bench`).
-pub fn build_engine(
+pub(super) fn build_engine(
     population: &PopulationArgs,
     defects: DefectSet,
     trust_load_root: bool,
@@ -134,7 +134,7 @@ async fn shutdown_signal() {
     }
 }
 
-pub fn run(args: ServeArgs) -> Result<Exit, CliError> {
+pub(super) fn run(args: ServeArgs) -> Result<Exit, CliError> {
     let faults = Arc::new(FaultInjector::new(fault_config(&args)?));
     let defects: DefectSet = args.defects.iter().copied().collect();
     let backend = build_engine(

@@ -2,7 +2,7 @@
 //! addresses name real prefectures and cities but made-up blocks.
 
 /// Family names: (kanji, katakana).
-pub const FAMILY_NAMES: &[(&str, &str)] = &[
+pub(crate) const FAMILY_NAMES: &[(&str, &str)] = &[
     ("佐藤", "サトウ"),
     ("鈴木", "スズキ"),
     ("高橋", "タカハシ"),
@@ -39,7 +39,7 @@ pub const FAMILY_NAMES: &[(&str, &str)] = &[
 
 /// The same families written with a character Shift_JIS (JIS X 0208) cannot carry:
 /// 髙 (IBM extension), 﨑 (IBM extension), 𠮷 (outside the BMP).
-pub const KYUJI_FAMILY_NAMES: &[(&str, &str)] = &[
+pub(crate) const KYUJI_FAMILY_NAMES: &[(&str, &str)] = &[
     ("髙橋", "タカハシ"),
     ("山﨑", "ヤマザキ"),
     ("𠮷田", "ヨシダ"),
@@ -48,7 +48,7 @@ pub const KYUJI_FAMILY_NAMES: &[(&str, &str)] = &[
 ];
 
 /// Male given names: (kanji, katakana).
-pub const MALE_NAMES: &[(&str, &str)] = &[
+pub(crate) const MALE_NAMES: &[(&str, &str)] = &[
     ("太郎", "タロウ"),
     ("翔太", "ショウタ"),
     ("大輔", "ダイスケ"),
@@ -68,7 +68,7 @@ pub const MALE_NAMES: &[(&str, &str)] = &[
 ];
 
 /// Female given names: (kanji, katakana).
-pub const FEMALE_NAMES: &[(&str, &str)] = &[
+pub(crate) const FEMALE_NAMES: &[(&str, &str)] = &[
     ("花子", "ハナコ"),
     ("陽菜", "ヒナ"),
     ("美咲", "ミサキ"),
@@ -90,7 +90,7 @@ pub const FEMALE_NAMES: &[(&str, &str)] = &[
 /// A prefecture: code (都道府県番号), name, a city, the first three digits of its
 /// postal codes, and a population weight.
 #[derive(Debug, Clone, Copy)]
-pub struct Prefecture {
+pub(crate) struct Prefecture {
     /// `01`–`47`.
     pub code: &'static str,
     /// 都道府県名.
@@ -104,7 +104,7 @@ pub struct Prefecture {
 }
 
 /// Prefectures used for generated addresses (the largest ones, by weight).
-pub const PREFECTURES: &[Prefecture] = &[
+pub(crate) const PREFECTURES: &[Prefecture] = &[
     Prefecture {
         code: "13",
         name: "東京都",
@@ -213,7 +213,7 @@ pub const PREFECTURES: &[Prefecture] = &[
 ];
 
 /// Names of fictional 健康保険組合 (suffix 健康保険組合 is appended).
-pub const KUMIAI: &[&str] = &[
+pub(crate) const KUMIAI: &[&str] = &[
     "東都情報サービス",
     "みなと電機",
     "関東精密機械",
@@ -225,7 +225,7 @@ pub const KUMIAI: &[&str] = &[
 ];
 
 /// 共済組合 names with their 法別番号.
-pub const KYOSAI: &[(&str, &str)] = &[
+pub(crate) const KYOSAI: &[(&str, &str)] = &[
     ("31", "国家公務員共済組合"),
     ("32", "地方職員共済組合"),
     ("33", "警察共済組合"),
@@ -233,6 +233,6 @@ pub const KYOSAI: &[(&str, &str)] = &[
 ];
 
 /// Block addresses: 丁目 and 番 are appended from the random stream.
-pub const TOWNS: &[&str] = &[
+pub(crate) const TOWNS: &[&str] = &[
     "本町", "中央", "栄町", "緑町", "旭町", "桜台", "若葉", "東町", "西町", "南町",
 ];

@@ -35,7 +35,7 @@ struct Node<'a> {
 }
 
 /// A parsed document: the element arena and the encoding it was declared in.
-pub struct Document<'a> {
+pub(super) struct Document<'a> {
     src: &'a str,
     nodes: Vec<Node<'a>>,
     declared: CharacterEncoding,

@@ -15,15 +15,15 @@ use onshi::protocol::wire::*;
 use onshi::server::audit::MemorySink;
 use onshi::server::{AppState, Defect, DefectSet, Engine, EngineConfig, TrustAnchors};
 
-pub const FACILITY: &str = "1311234567";
+pub(crate) const FACILITY: &str = "1311234567";
 
-pub struct Shared {
+pub(crate) struct Shared {
     pub issuer: CertificateIssuer,
     pub trust: TrustAnchors,
     pub reader: ReaderCredential,
 }
 
-pub fn shared() -> &'static Shared {
+pub(crate) fn shared() -> &'static Shared {
     static S: OnceLock<Shared> = OnceLock::new();
     S.get_or_init(|| {
         let keys = KeyCache::with_dir(
@@ -49,11 +49,11 @@ pub fn shared() -> &'static Shared {
     })
 }
 
-pub fn facility() -> MedicalInstitutionCode {
+pub(crate) fn facility() -> MedicalInstitutionCode {
     MedicalInstitutionCode::parse(FACILITY).unwrap()
 }
 
-pub fn engine(defects: &[Defect]) -> Arc<Engine> {
+pub(crate) fn engine(defects: &[Defect]) -> Arc<Engine> {
     let set = defaults::personas(None).unwrap();
     let pop = Population::new(defaults::DEFAULT_SEED, 20, &set, defaults::default_as_of()).unwrap();
     Arc::new(Engine::new(
@@ -66,7 +66,7 @@ pub fn engine(defects: &[Defect]) -> Arc<Engine> {
     ))
 }
 
-pub fn state(defects: &[Defect]) -> (AppState, MemorySink) {
+pub(crate) fn state(defects: &[Defect]) -> (AppState, MemorySink) {
     let engine = engine(defects);
     let sink = MemorySink::default();
     let clock = ServerClock::start(engine.population().as_of());
@@ -74,7 +74,7 @@ pub fn state(defects: &[Defect]) -> (AppState, MemorySink) {
 }
 
 /// A PIN-path authentication of `id` over `nonce`.
-pub fn pin_auth(engine: &Engine, id: &str, nonce: &[u8]) -> CardAuthentication {
+pub(crate) fn pin_auth(engine: &Engine, id: &str, nonce: &[u8]) -> CardAuthentication {
     let cert = certificate(engine, id);
     let sig = cert
         .key
@@ -84,7 +84,7 @@ pub fn pin_auth(engine: &Engine, id: &str, nonce: &[u8]) -> CardAuthentication {
 }
 
 /// A face-path authentication of `id` over `nonce`.
-pub fn face_auth(engine: &Engine, id: &str, nonce: &[u8]) -> CardAuthentication {
+pub(crate) fn face_auth(engine: &Engine, id: &str, nonce: &[u8]) -> CardAuthentication {
     let cert = certificate(engine, id);
     CardAuthentication::attested(
         &cert.der,
@@ -101,14 +101,14 @@ fn certificate(engine: &Engine, id: &str) -> IssuedAuthCert {
     shared().issuer.auth_certificate(pop, index).unwrap()
 }
 
-pub fn card_request(card: CardAuthentication) -> CardConfirmationRequest {
+pub(crate) fn card_request(card: CardAuthentication) -> CardConfirmationRequest {
     CardConfirmationRequest {
         arbitrary_file_identifier: Some("HTTP0001".into()),
         ..CardConfirmationRequest::outpatient(facility(), card)
     }
 }
 
-pub fn numbers_request(engine: &Engine, id: &str) -> NumbersConfirmationRequest {
+pub(crate) fn numbers_request(engine: &Engine, id: &str) -> NumbersConfirmationRequest {
     let pop = engine.population();
     let p = pop.person(pop.index_of_id(id).unwrap()).unwrap();
     let q = &p.qualifications[0];
@@ -120,7 +120,7 @@ pub fn numbers_request(engine: &Engine, id: &str) -> NumbersConfirmationRequest 
     )
 }
 
-pub fn xml_inquiry_bytes(engine: &Engine, id: &str, encoding: &str) -> Vec<u8> {
+pub(crate) fn xml_inquiry_bytes(engine: &Engine, id: &str, encoding: &str) -> Vec<u8> {
     let pop = engine.population();
     let p = pop.person(pop.index_of_id(id).unwrap()).unwrap();
     let q = &p.qualifications[0];

@@ -10,14 +10,14 @@ use hdrhistogram::serialization::Deserializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
 use onshi::load::summary::Summary;
 
-pub fn onshi() -> Command {
+pub(crate) fn onshi() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_onshi"));
     c.env_remove("ONSHI_SHARD").env("ONSHI_LOG", "warn");
     c
 }
 
 /// A path in the repository.
-pub fn path(rel: &str) -> String {
+pub(crate) fn path(rel: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(rel)
         .display()
@@ -26,7 +26,7 @@ pub fn path(rel: &str) -> String {
 
 /// `onshi load --scenario scenarios/smoke.toml --report-dir DIR ARGS…` (a later
 /// `--scenario` in ARGS wins).
-pub fn load(dir: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn load(dir: &Path, args: &[&str]) -> std::process::Output {
     let mut c = onshi();
     c.args(["load", "--no-progress", "--report-dir"]).arg(dir);
     if !args.contains(&"--scenario") {
@@ -35,20 +35,20 @@ pub fn load(dir: &Path, args: &[&str]) -> std::process::Output {
     c.args(args).output().expect("onshi runs")
 }
 
-pub fn read_summary(dir: &Path) -> Summary {
+pub(crate) fn read_summary(dir: &Path) -> Summary {
     let bytes = std::fs::read(dir.join("summary.json"))
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     serde_json::from_slice(&bytes).unwrap()
 }
 
 /// `onshi serve` on a free loopback port, stopped (by its pid) when dropped.
-pub struct Serve {
+pub(crate) struct Serve {
     child: Child,
     pub url: String,
 }
 
 impl Serve {
-    pub fn start(extra: &[&str]) -> Self {
+    pub(crate) fn start(extra: &[&str]) -> Self {
         let mut child = onshi()
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
@@ -82,7 +82,7 @@ impl Drop for Serve {
 }
 
 /// Adds every interval of `tag` in these logs, parsed with hdrhistogram directly.
-pub fn direct_merge(logs: &[PathBuf], tag: &str) -> Histogram<u64> {
+pub(crate) fn direct_merge(logs: &[PathBuf], tag: &str) -> Histogram<u64> {
     let mut total = Histogram::<u64>::new(3).unwrap();
     for log in logs {
         let bytes = std::fs::read(log).unwrap();

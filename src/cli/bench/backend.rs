@@ -28,7 +28,7 @@ use super::super::serve::build_engine;
 
 /// `onshi bench backend` options.
 #[derive(Debug, Args)]
-pub struct BackendBenchArgs {
+pub(crate) struct BackendBenchArgs {
     #[command(flatten)]
     population: PopulationArgs,
     /// Confirmations per measured round.
@@ -297,7 +297,7 @@ fn population_check(args: &BackendBenchArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn run_backend(args: BackendBenchArgs) -> Result<Exit, CliError> {
+pub(super) fn run_backend(args: BackendBenchArgs) -> Result<Exit, CliError> {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; benchmark with `cargo run --release -- bench backend`");
     }

@@ -9,7 +9,7 @@ use super::super::common::{CliError, Exit, WorldArgs};
 
 /// `bench card` options.
 #[derive(Debug, Args)]
-pub struct CardBenchArgs {
+pub(crate) struct CardBenchArgs {
     /// Rounds per figure (the median is reported).
     #[arg(long, default_value_t = 9)]
     rounds: usize,
@@ -40,7 +40,7 @@ fn print(figures: &[Figure], json: bool) {
     }
 }
 
-pub fn run_card(args: CardBenchArgs) -> Result<Exit, CliError> {
+pub(super) fn run_card(args: CardBenchArgs) -> Result<Exit, CliError> {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; measure with `cargo run --release -- bench card`");
     }

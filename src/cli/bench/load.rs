@@ -35,7 +35,7 @@ use super::load_raw::{self, Bodies, RawState, raw_round};
 
 /// `onshi bench load` options.
 #[derive(Debug, Args)]
-pub struct LoadBenchArgs {
+pub(crate) struct LoadBenchArgs {
     #[command(flatten)]
     population: PopulationArgs,
     /// Reader lanes (Goose users) of the saturation rounds.
@@ -265,7 +265,7 @@ fn fig(
     }
 }
 
-pub fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
+pub(super) fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; benchmark with `cargo run --release -- bench load`");
     }

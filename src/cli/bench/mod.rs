@@ -14,7 +14,7 @@ use super::common::{CliError, Exit};
 
 /// Benchmarks (build with `--release`).
 #[derive(Debug, Subcommand)]
-pub enum BenchCommand {
+pub(super) enum BenchCommand {
     /// The virtual card: in-process APDU/s, signature cost, PC/SC round trip.
     Card(card::CardBenchArgs),
     /// Confirmations per second of the reference backend, in process and over HTTP.
@@ -25,7 +25,7 @@ pub enum BenchCommand {
     Load(Box<load::LoadBenchArgs>),
 }
 
-pub fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
+pub(super) fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
     match cmd {
         BenchCommand::Card(args) => card::run_card(args),
         BenchCommand::Backend(args) => backend::run_backend(args),

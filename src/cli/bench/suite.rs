@@ -11,7 +11,7 @@ use super::super::common::{CliError, Exit};
 
 /// `bench suite` options.
 #[derive(Debug, Args)]
-pub struct SuiteBenchArgs {
+pub(crate) struct SuiteBenchArgs {
     /// Runs of each kind (the median is reported).
     #[arg(long, default_value_t = 5)]
     rounds: usize,
@@ -38,7 +38,7 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
-pub fn run_suite(args: SuiteBenchArgs) -> Result<Exit, CliError> {
+pub(super) fn run_suite(args: SuiteBenchArgs) -> Result<Exit, CliError> {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; measure with `cargo run --release -- bench suite`");
     }

@@ -95,7 +95,7 @@ fn care_setting(w: &mut OnshiWorld, setting: String) {
 }
 
 /// The documents the persona carries by default.
-pub fn persona_documents(w: &OnshiWorld) -> Vec<Presented> {
+pub(super) fn persona_documents(w: &OnshiWorld) -> Vec<Presented> {
     let Ok(p) = w.persona() else {
         return Vec::new();
     };

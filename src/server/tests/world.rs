@@ -17,23 +17,23 @@ use crate::protocol::wire::*;
 use crate::server::{Defect, DefectSet, Engine, EngineConfig, Outcome, TrustAnchors};
 use crate::tomlsrc::TomlSource;
 
-pub const FACILITY: &str = "1311234567";
-pub const OTHER_FACILITY: &str = "2712345678";
+pub(crate) const FACILITY: &str = "1311234567";
+pub(crate) const OTHER_FACILITY: &str = "2712345678";
 
-pub struct Shared {
+pub(crate) struct Shared {
     pub issuer: CertificateIssuer,
     pub trust: TrustAnchors,
     pub reader: ReaderCredential,
     pub other_reader: ReaderCredential,
 }
 
-pub fn keys() -> KeyCache {
+pub(crate) fn keys() -> KeyCache {
     KeyCache::with_dir(
         defaults::key_cache_dir().unwrap_or_else(|| std::env::temp_dir().join("onshi-keys")),
     )
 }
 
-pub fn shared() -> &'static Shared {
+pub(crate) fn shared() -> &'static Shared {
     static S: OnceLock<Shared> = OnceLock::new();
     S.get_or_init(|| {
         let issuer = CertificateIssuer::from_seed(defaults::DEFAULT_SEED, keys(), 2).unwrap();
@@ -61,16 +61,16 @@ pub fn shared() -> &'static Shared {
     })
 }
 
-pub fn at(text: &str) -> NaiveDateTime {
+pub(crate) fn at(text: &str) -> NaiveDateTime {
     defaults::parse_as_of(text).unwrap()
 }
 
-pub fn facility() -> MedicalInstitutionCode {
+pub(crate) fn facility() -> MedicalInstitutionCode {
     MedicalInstitutionCode::parse(FACILITY).unwrap()
 }
 
 /// A persona from TOML text (id = `name`).
-pub fn persona(name: &str, text: &str) -> Persona {
+pub(crate) fn persona(name: &str, text: &str) -> Persona {
     Persona::from_source(&TomlSource::from_text(
         Path::new(&format!("virtual-cards/{name}.toml")),
         text.to_owned(),
@@ -78,12 +78,12 @@ pub fn persona(name: &str, text: &str) -> Persona {
     .unwrap_or_else(|e| panic!("{e:#?}"))
 }
 
-pub struct World {
+pub(crate) struct World {
     pub engine: Engine,
     pub as_of: NaiveDateTime,
 }
 
-pub fn config(defects: &[Defect]) -> EngineConfig {
+pub(crate) fn config(defects: &[Defect]) -> EngineConfig {
     EngineConfig {
         defects: defects.iter().copied().collect::<DefectSet>(),
         ..EngineConfig::default()
@@ -91,7 +91,7 @@ pub fn config(defects: &[Defect]) -> EngineConfig {
 }
 
 /// The embedded personas (and `generated` members) at `as_of`.
-pub fn world_at(as_of: &str, generated: u64, defects: &[Defect]) -> World {
+pub(crate) fn world_at(as_of: &str, generated: u64, defects: &[Defect]) -> World {
     let as_of = at(as_of);
     let set = defaults::personas(None).unwrap();
     let pop = Population::new(defaults::DEFAULT_SEED, generated, &set, as_of).unwrap();
@@ -99,12 +99,12 @@ pub fn world_at(as_of: &str, generated: u64, defects: &[Defect]) -> World {
 }
 
 /// The default world: embedded personas at the default as-of.
-pub fn world(defects: &[Defect]) -> World {
+pub(crate) fn world(defects: &[Defect]) -> World {
     world_at("2026-11-30T09:00", 50, defects)
 }
 
 /// Custom personas at `as_of`.
-pub fn custom_world(as_of: &str, personas: Vec<Persona>, defects: &[Defect]) -> World {
+pub(crate) fn custom_world(as_of: &str, personas: Vec<Persona>, defects: &[Defect]) -> World {
     let as_of = at(as_of);
     let resolved: Vec<ResolvedPersona> = personas
         .iter()
@@ -122,7 +122,7 @@ pub fn custom_world(as_of: &str, personas: Vec<Persona>, defects: &[Defect]) -> 
 }
 
 impl World {
-    pub fn new(pop: Population, defects: &[Defect]) -> Self {
+    pub(crate) fn new(pop: Population, defects: &[Defect]) -> Self {
         let as_of = pop.as_of();
         Self {
             engine: Engine::new(Arc::new(pop), shared().trust.clone(), config(defects)),
@@ -130,21 +130,21 @@ impl World {
         }
     }
 
-    pub fn t(&self) -> RequestTime {
+    pub(crate) fn t(&self) -> RequestTime {
         RequestTime {
             now: self.as_of,
             tick: Tick(1_000),
         }
     }
 
-    pub fn index(&self, id: &str) -> u64 {
+    pub(crate) fn index(&self, id: &str) -> u64 {
         self.engine
             .population()
             .index_of_id(id)
             .unwrap_or_else(|| panic!("no member {id}"))
     }
 
-    pub fn person(&self, id: &str) -> ResolvedPersona {
+    pub(crate) fn person(&self, id: &str) -> ResolvedPersona {
         self.engine
             .population()
             .person(self.index(id))
@@ -152,7 +152,7 @@ impl World {
             .into_owned()
     }
 
-    pub fn challenge(&self) -> Vec<u8> {
+    pub(crate) fn challenge(&self) -> Vec<u8> {
         self.engine
             .issue_challenge(self.t())
             .result
@@ -161,7 +161,7 @@ impl World {
             .0
     }
 
-    pub fn certificate(&self, id: &str) -> crate::population::IssuedAuthCert {
+    pub(crate) fn certificate(&self, id: &str) -> crate::population::IssuedAuthCert {
         shared()
             .issuer
             .auth_certificate(self.engine.population(), self.index(id))
@@ -169,7 +169,7 @@ impl World {
     }
 
     /// A correct card authentication for member `id` by `method`.
-    pub fn auth(&self, id: &str, method: AuthMethod) -> CardAuthentication {
+    pub(crate) fn auth(&self, id: &str, method: AuthMethod) -> CardAuthentication {
         let nonce = self.challenge();
         let cert = self.certificate(id);
         let person = self.person(id);
@@ -198,19 +198,19 @@ impl World {
         }
     }
 
-    pub fn card_request(&self, id: &str, method: AuthMethod) -> CardConfirmationRequest {
+    pub(crate) fn card_request(&self, id: &str, method: AuthMethod) -> CardConfirmationRequest {
         CardConfirmationRequest {
             arbitrary_file_identifier: Some("TEST0001".into()),
             ..CardConfirmationRequest::outpatient(facility(), self.auth(id, method))
         }
     }
 
-    pub fn confirm(&self, req: &CardConfirmationRequest) -> Outcome<QualificationResponse> {
+    pub(crate) fn confirm(&self, req: &CardConfirmationRequest) -> Outcome<QualificationResponse> {
         self.engine.confirm_card(req, self.t())
     }
 
     /// Confirms member `id` by the PIN path (face when its PIN is locked or absent).
-    pub fn confirm_id(&self, id: &str) -> QualificationResponse {
+    pub(crate) fn confirm_id(&self, id: &str) -> QualificationResponse {
         let p = self.person(id);
         let method = if p.card.pinless || p.card.auth_pin_locked() {
             AuthMethod::Face
@@ -223,7 +223,7 @@ impl World {
     }
 
     /// A numbers request for record `r` of member `id`.
-    pub fn numbers_request(
+    pub(crate) fn numbers_request(
         &self,
         id: &str,
         r: usize,
@@ -234,13 +234,16 @@ impl World {
         NumbersConfirmationRequest::for_record(facility(), q, p.person.birth_date, document)
     }
 
-    pub fn numbers(&self, req: &NumbersConfirmationRequest) -> Outcome<QualificationResponse> {
+    pub(crate) fn numbers(
+        &self,
+        req: &NumbersConfirmationRequest,
+    ) -> Outcome<QualificationResponse> {
         self.engine.confirm_numbers(req, self.t())
     }
 }
 
 /// Shortcuts on a response.
-pub trait ResponseExt {
+pub(crate) trait ResponseExt {
     fn validity(&self) -> Option<crate::codes::QualificationValidity>;
     fn code(&self) -> Option<&str>;
     fn refused(&self) -> bool;

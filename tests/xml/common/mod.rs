@@ -7,25 +7,25 @@ use chrono::{NaiveDate, NaiveDateTime};
 use onshi::codes::*;
 use onshi::message::*;
 
-pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(crate) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("fixture date")
 }
 
-pub fn time(y: i32, m: u32, d: u32, hh: u32, mm: u32, ss: u32) -> NaiveDateTime {
+pub(crate) fn time(y: i32, m: u32, d: u32, hh: u32, mm: u32, ss: u32) -> NaiveDateTime {
     date(y, m, d).and_hms_opt(hh, mm, ss).expect("fixture time")
 }
 
 /// An insurer number from its body (check digit appended).
-pub fn insurer(body: &str) -> InsurerNumber {
+pub(crate) fn insurer(body: &str) -> InsurerNumber {
     InsurerNumber::with_check_digit(body).expect("fixture insurer body")
 }
 
-pub fn clinic() -> MedicalInstitutionCode {
+pub(crate) fn clinic() -> MedicalInstitutionCode {
     MedicalInstitutionCode::parse("1311234567").expect("fixture clinic")
 }
 
 /// A result with only the required elements; tests fill in the rest.
-pub fn minimal_result(
+pub(crate) fn minimal_result(
     name: &str,
     sex: Sex,
     birthdate: NaiveDate,
@@ -83,7 +83,9 @@ fn consent(at: NaiveDateTime, until: NaiveDateTime) -> ViewingConsent {
 }
 
 /// A card (マイナ保険証) response wrapping `results`, confirmed on 2026-04-01.
-pub fn card_response(results: Vec<ResultOfQualificationConfirmation>) -> QualificationResponse {
+pub(crate) fn card_response(
+    results: Vec<ResultOfQualificationConfirmation>,
+) -> QualificationResponse {
     QualificationResponse {
         message_header: MessageHeader {
             process_execution_time: time(2026, 4, 1, 9, 12, 34),
@@ -110,7 +112,7 @@ pub fn card_response(results: Vec<ResultOfQualificationConfirmation>) -> Qualifi
 
 /// 山田 太郎, 39, 協会けんぽ 東京支部 本人 (3割, derived: no ratio element for under-70s),
 /// every consent given, 限度額 ウ.
-pub fn adult_kyokai() -> ResultOfQualificationConfirmation {
+pub(crate) fn adult_kyokai() -> ResultOfQualificationConfirmation {
     let at = time(2026, 4, 1, 9, 12, 0);
     let until = time(2026, 4, 2, 9, 12, 0);
     ResultOfQualificationConfirmation {
@@ -153,7 +155,7 @@ pub fn adult_kyokai() -> ResultOfQualificationConfirmation {
 }
 
 /// 佐藤 花子, 72, 国民健康保険 (6-digit insurer, space-padded), 高齢受給者 2割, 限度額 B04.
-pub fn elderly_70_74_nhi() -> ResultOfQualificationConfirmation {
+pub(crate) fn elderly_70_74_nhi() -> ResultOfQualificationConfirmation {
     ResultOfQualificationConfirmation {
         insurer_number: Some(insurer("13810")),
         insured_card_symbol: Some("千代田".into()),
@@ -187,7 +189,7 @@ pub fn elderly_70_74_nhi() -> ResultOfQualificationConfirmation {
 }
 
 /// 鈴木 一郎, 81, 後期高齢者医療 東京都 1割, 特定疾病 (透析).
-pub fn late_elderly() -> ResultOfQualificationConfirmation {
+pub(crate) fn late_elderly() -> ResultOfQualificationConfirmation {
     ResultOfQualificationConfirmation {
         insurer_number: Some(insurer("3913115")),
         insured_identification_number: Some("00012345".into()),
@@ -217,7 +219,7 @@ pub fn late_elderly() -> ResultOfQualificationConfirmation {
 }
 
 /// 田中 さくら, 3, 協会けんぽ 家族, 未就学 (2割, derived: no ratio element).
-pub fn preschool_child() -> ResultOfQualificationConfirmation {
+pub(crate) fn preschool_child() -> ResultOfQualificationConfirmation {
     ResultOfQualificationConfirmation {
         insurer_number: Some(insurer("0114001")),
         insured_card_symbol: Some("7654".into()),
@@ -238,7 +240,7 @@ pub fn preschool_child() -> ResultOfQualificationConfirmation {
 }
 
 /// 髙橋 𠮷男, 36, 健康保険組合 本人: 髙 is outside JIS X 0208, 𠮷 outside the BMP.
-pub fn takahashi() -> ResultOfQualificationConfirmation {
+pub(crate) fn takahashi() -> ResultOfQualificationConfirmation {
     ResultOfQualificationConfirmation {
         insurer_number: Some(insurer("0613999")),
         insured_card_symbol: Some("ｱｲ".into()),
@@ -258,7 +260,7 @@ pub fn takahashi() -> ResultOfQualificationConfirmation {
 }
 
 /// 伊藤 次郎, 医療扶助 (A1): 公費負担者番号 in InsurerNumber, 受給者番号 in the number.
-pub fn medical_aid() -> ResultOfQualificationConfirmation {
+pub(crate) fn medical_aid() -> ResultOfQualificationConfirmation {
     ResultOfQualificationConfirmation {
         insured_card_classification: InsuredCardClassification::MedicalAid,
         insurer_number: Some(insurer("1213001")),
@@ -283,7 +285,7 @@ pub fn medical_aid() -> ResultOfQualificationConfirmation {
 
 /// 該当資格なし for a numbers query: SegmentOfResult 9, ProcessingResultStatus 2,
 /// QualificationValidity 4, no result list.
-pub fn error_response() -> QualificationResponse {
+pub(crate) fn error_response() -> QualificationResponse {
     let mut r = card_response(Vec::new());
     r.message_header.reference_classification = ReferenceClassification::InsuranceCardNumbers;
     r.message_header.segment_of_result = SegmentOfResult::Abnormal;
@@ -301,7 +303,7 @@ pub fn error_response() -> QualificationResponse {
     r
 }
 
-pub fn search_info() -> QualificationConfirmSearchInfo {
+pub(crate) fn search_info() -> QualificationConfirmSearchInfo {
     QualificationConfirmSearchInfo {
         insurer_number: insurer("13810"),
         insured_card_symbol: Some("千代田".into()),
@@ -313,7 +315,7 @@ pub fn search_info() -> QualificationConfirmSearchInfo {
     }
 }
 
-pub fn request() -> QualificationRequest {
+pub(crate) fn request() -> QualificationRequest {
     QualificationRequest {
         message_header: RequestHeader {
             qualification_confirmation_date: date(2026, 4, 1),
@@ -324,7 +326,7 @@ pub fn request() -> QualificationRequest {
     }
 }
 
-pub fn bulk_request() -> BulkQualificationRequest {
+pub(crate) fn bulk_request() -> BulkQualificationRequest {
     let mut second = search_info();
     second.insurer_number = insurer("0113001");
     second.insured_card_symbol = Some("12345678".into());
@@ -348,7 +350,7 @@ pub fn bulk_request() -> BulkQualificationRequest {
     }
 }
 
-pub fn bulk_ack() -> BulkUploadAck {
+pub(crate) fn bulk_ack() -> BulkUploadAck {
     BulkUploadAck {
         message_header: BulkUploadAckHeader {
             process_execution_time: time(2026, 3, 31, 18, 0, 1),
@@ -361,7 +363,7 @@ pub fn bulk_ack() -> BulkUploadAck {
     }
 }
 
-pub fn bulk_download() -> BulkDownloadRequest {
+pub(crate) fn bulk_download() -> BulkDownloadRequest {
     BulkDownloadRequest {
         medical_institution_code: clinic(),
         arbitrary_file_identifier: None,
@@ -370,7 +372,7 @@ pub fn bulk_download() -> BulkDownloadRequest {
 }
 
 /// Three units: valid, 無効（新しい資格あり）, and 該当資格なし (error).
-pub fn bulk_response() -> BulkQualificationResponse {
+pub(crate) fn bulk_response() -> BulkQualificationResponse {
     let mut lost = elderly_70_74_nhi();
     lost.disqualification_date = Some(date(2026, 3, 31));
     lost.reason_of_loss = Some(ReasonOfLoss::OtherInsuranceAcquired);
