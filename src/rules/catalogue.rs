@@ -397,7 +397,7 @@ pub static CATALOGUE: &[RuleEntry] = &[
     ),
     dated(
         rule(
-            RuleId::DomKakuninLate,
+            RuleId::NoticeKouki2026_07,
             Rule,
             "後期高齢者には暫定的に資格確認書を申請なく一律交付",
             "004",
@@ -426,7 +426,7 @@ pub static CATALOGUE: &[RuleEntry] = &[
     ),
     dated(
         rule(
-            RuleId::DomTempNhi,
+            RuleId::Notice2025_06_27,
             Rule,
             "暫定措置：期限切れの国保・後期の保険証又はお知らせのみでも番号によるオンライン確認で通常負担",
             "-",
@@ -437,7 +437,7 @@ pub static CATALOGUE: &[RuleEntry] = &[
     ),
     dated(
         rule(
-            RuleId::DomTempEmp,
+            RuleId::Notice2025_11_12,
             Rule,
             "暫定措置：期限切れの被用者保険の保険証又はお知らせのみでも番号によるオンライン確認で通常負担",
             "-",
@@ -548,7 +548,7 @@ mod tests {
     #[test]
     fn resolved_dates_follow_the_calendar() {
         let cal = RulesCalendar::reference();
-        let temp = cal.resolve(RuleId::DomTempEmp.entry());
+        let temp = cal.resolve(RuleId::Notice2025_11_12.entry());
         assert_eq!(temp.from, Some(ymd(2025, 11, 12)));
         assert_eq!(temp.to, Some(ymd(2026, 3, 31)));
         assert!(!temp.in_force(ymd(2025, 11, 11)));
@@ -559,7 +559,7 @@ mod tests {
         assert_eq!(max1y.to, Some(ymd(2025, 12, 1)));
         assert_eq!(
             temp.to_string(),
-            "DOM-TEMP-EMP | Rule | 暫定措置：期限切れの被用者保険の保険証又はお知らせのみでも番号によるオンライン確認で通常負担 | - | 2025-11-12 事務連絡 | 2025-11-12 – 2026-03-31"
+            "NOTICE-2025-11-12 | Rule | 暫定措置：期限切れの被用者保険の保険証又はお知らせのみでも番号によるオンライン確認で通常負担 | - | 2025-11-12 事務連絡 | 2025-11-12 – 2026-03-31"
         );
 
         let moved = RulesCalendar::new(
@@ -569,7 +569,7 @@ mod tests {
         let rows = moved.catalogue();
         let row = rows
             .iter()
-            .find(|r| r.entry.id == RuleId::DomTempNhi)
+            .find(|r| r.entry.id == RuleId::Notice2025_06_27)
             .unwrap();
         assert_eq!(row.to, Some(ymd(2026, 9, 30)));
     }

@@ -3,7 +3,7 @@
 //!
 //! | file | concept | rules |
 //! |---|---|---|
-//! | [`calendar`] | [`RulesCalendar`] and its configurable dates | DOM-START, FAQ-4-2, FAQ-4-10, FAQ-4-12, FAQ-4-13, TRN-KAKUNIN, DOM-TEMP-* |
+//! | [`calendar`] | [`RulesCalendar`] and its configurable dates | DOM-START, FAQ-4-2, FAQ-4-10, FAQ-4-12, FAQ-4-13, TRN-KAKUNIN, NOTICE-* |
 //! | [`medical_info`] | consent screens, data windows | DOM-CONSENT, FLY-DATA |
 //! | [`certificate`] | 利用者証明用電子証明書 status | DOM-CERT-RENEW, DOM-CERT-GRACE |
 //! | [`registration`] | 保険証利用登録 | KQ-1, OKA-FACEONLY, OKA-REG-24H, OKA-REG-5D, FAQ-4-15 |

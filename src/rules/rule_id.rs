@@ -92,16 +92,16 @@ rule_ids! {
     Faq4_19 = "FAQ-4-19",
     /// 資格確認書.
     TrnKakunin = "TRN-KAKUNIN",
-    /// 後期高齢者への資格確認書の一律交付.
-    DomKakuninLate = "DOM-KAKUNIN-LATE",
+    /// 後期高齢者への資格確認書の一律交付（2026-07-31まで延長）.
+    NoticeKouki2026_07 = "NOTICE-KOUKI-2026-07",
     /// 資格確認書の有効期間.
     DomKakuninMax5y = "DOM-KAKUNIN-MAX5Y",
     /// お知らせのみでは受診不可.
     FlyNoticeAlone = "FLY-NOTICE-ALONE",
     /// 暫定措置（国保・後期）.
-    DomTempNhi = "DOM-TEMP-NHI",
+    Notice2025_06_27 = "NOTICE-2025-06-27",
     /// 暫定措置（被用者保険）.
-    DomTempEmp = "DOM-TEMP-EMP",
+    Notice2025_11_12 = "NOTICE-2025-11-12",
     /// 修学旅行・保育所.
     TrnSchool = "TRN-SCHOOL",
     /// 10割負担にならない.
