@@ -14,7 +14,7 @@
 //! | [`decision`] | the clinic's decision | |
 //! | [`clinic`] | the clinic step | TRN-NO10, FLY-NOTICE-ALONE, FAQ-4-6, FAQ-4-14 |
 //! | [`rule_id`] | [`RuleId`], the typed requirement IDs | all |
-//! | [`catalogue`] | every rule with source and dates | all |
+//! | [`catalogue`] | every requirement (`requirements.md` rows and `DOM-…` rules) with kind, origin, texts, source and dates | all |
 
 pub mod age;
 pub mod calendar;
@@ -40,7 +40,9 @@ pub use calendar::{
     CalendarConfig, CalendarError, CareSetting, DateKey, DateWindow, InsuranceScheme,
     KakuninDelivery, KakuninReason, Phase, RulesCalendar,
 };
-pub use catalogue::{CATALOGUE, EndBound, ResolvedRule, RuleEntry, RuleId, RuleKind};
+pub use catalogue::{
+    AREAS, CATALOGUE, EndBound, Origin, Requirement, RequirementKind, ResolvedRule, RuleId,
+};
 pub use certificate::{CertificateStatus, UserAuthCertificate};
 pub use clinic::decide;
 pub use copay::{CopayDerivation, RatioFields, RatioSource, derive_copay, printed_copay};
@@ -68,6 +70,7 @@ mod purity {
             ("age.rs", include_str!("age.rs")),
             ("calendar.rs", include_str!("calendar.rs")),
             ("catalogue.rs", include_str!("catalogue.rs")),
+            ("catalogue/entries.rs", include_str!("catalogue/entries.rs")),
             ("certificate.rs", include_str!("certificate.rs")),
             ("clinic.rs", include_str!("clinic.rs")),
             ("copay.rs", include_str!("copay.rs")),
