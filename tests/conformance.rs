@@ -77,8 +77,14 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("missing-ratio", &["FAQ-4-8"]),
     ("wrong-ratio", &["TRN-NO10", "FAQ-4-8"]),
     ("ignore-lockout", &["FAQ-4-11"]),
-    ("accept-notice-alone", &["FLY-NOTICE-ALONE"]),
-    ("accept-old-card", &["FAQ-4-10", "TRN-MAX1Y", "KQ-3"]),
+    (
+        "accept-notice-alone",
+        &["FLY-NOTICE-ALONE", "NOTICE-2025-06-27"],
+    ),
+    (
+        "accept-old-card",
+        &["FAQ-4-10", "TRN-MAX1Y", "KQ-3", "NOTICE-2025-11-12"],
+    ),
     ("leak-medical-without-consent", &["FAQ-4-1"]),
     ("accept-my-number", &["FAQ-4-20"]),
     ("no-reject-revoked", &["FAQ-4-19"]),

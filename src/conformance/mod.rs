@@ -1,12 +1,11 @@
-//! The conformance suite: the requirement catalogue, the cucumber World and its step
-//! plumbing, run orchestration and traceability.
+//! The conformance suite: the cucumber World and its step plumbing, run orchestration
+//! and traceability. The requirement catalogue is [`crate::rules::catalogue`].
 
 pub mod collector;
 pub mod env;
 pub mod faulty;
 pub mod lint;
 pub mod remote;
-pub mod requirements;
 pub mod run;
 pub mod visit;
 pub mod world;

@@ -178,7 +178,7 @@ result_codes! {
     /// The certificate expired; grace period: no medical information (DOM-CERT-GRACE).
     CertificateGrace = ("ONS-W302", 200, Warning, Some(RuleId::DomCertGrace), "利用者証明用電子証明書の有効期限が切れています（猶予期間中）。診療情報等は提供できません。");
     /// Accepted under the temporary measure (expired card / お知らせ alone + online check).
-    TemporaryMeasure = ("ONS-W303", 200, Warning, Some(RuleId::DomTempEmp), "暫定措置によりオンライン資格確認で受け付けました。");
+    TemporaryMeasure = ("ONS-W303", 200, Warning, Some(RuleId::Notice2025_11_12), "暫定措置によりオンライン資格確認で受け付けました。");
     /// The limit exemption is withheld (premium arrears, OKA-PREMIUM).
     LimitInfoWithheld = ("ONS-W304", 200, Warning, None, "保険料の納付状況により限度額適用情報は提供されません。");
     /// Unknown 受付番号 (or another facility's).

@@ -1,11 +1,15 @@
 //! The conformance report as data: run information, scenario results with evidence,
 //! and the requirements matrix. Every sink renders this one structure.
+//!
+//! The matrix has one row per row of `requirements.md` (the seed and notice origins of
+//! the catalogue, [`crate::rules::catalogue`]), in its order; onshi's own `DOM-…` rules
+//! are not rows.
 
 use serde::{Deserialize, Serialize};
 
 use crate::card::ApduTrace;
-use crate::conformance::requirements::{REQUIREMENTS, RequirementKind};
 use crate::oracle::Verdict;
+use crate::rules::{CATALOGUE, Requirement, RequirementKind, RuleId};
 
 /// What was run, against what, with which inputs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,12 +118,12 @@ pub struct ScenarioResult {
 }
 
 impl ScenarioResult {
-    /// The requirement IDs this scenario is tagged with.
+    /// The requirement IDs (rows of `requirements.md`) this scenario is tagged with.
     pub fn requirement_ids(&self) -> impl Iterator<Item = &str> {
         self.tags
             .iter()
             .map(String::as_str)
-            .filter(|t| REQUIREMENTS.iter().any(|r| r.id == *t))
+            .filter(|t| RuleId::parse(t).is_some_and(|id| id.entry().origin.in_requirements_md()))
     }
 }
 
@@ -146,7 +150,7 @@ pub struct MatrixRow {
     pub id: String,
     /// behaviour / rule / info.
     pub kind: String,
-    /// The seed's question text.
+    /// The seed's question text (empty for a later notice, which no seed states).
     pub question: String,
     /// The requirement in Japanese.
     pub summary_ja: String,
@@ -222,8 +226,22 @@ pub struct ConformanceReport {
 }
 
 impl ConformanceReport {
-    /// Builds the matrix and totals from the scenarios.
+    /// Builds the matrix and totals from the scenarios, against the rules' catalogue.
     pub fn new(run: RunInfo, scenarios: Vec<ScenarioResult>) -> Self {
+        Self::with_catalogue(run, scenarios, CATALOGUE)
+    }
+
+    /// Builds the matrix and totals from the scenarios against `catalogue`: one matrix
+    /// row per entry that is a row of `requirements.md`, in catalogue order.
+    pub fn with_catalogue(
+        run: RunInfo,
+        scenarios: Vec<ScenarioResult>,
+        catalogue: &[Requirement],
+    ) -> Self {
+        let rows: Vec<&Requirement> = catalogue
+            .iter()
+            .filter(|r| r.origin.in_requirements_md())
+            .collect();
         let mut totals = Totals::default();
         for s in &scenarios {
             match s.status {
@@ -237,12 +255,12 @@ impl ConformanceReport {
                 .filter(|v| v.is_critical_failure())
                 .count();
         }
-        let matrix: Vec<MatrixRow> = REQUIREMENTS
+        let matrix: Vec<MatrixRow> = rows
             .iter()
             .map(|r| {
                 let tagged: Vec<(String, Status)> = scenarios
                     .iter()
-                    .filter(|s| s.tags.iter().any(|t| t == r.id))
+                    .filter(|s| s.tags.iter().any(|t| t == r.id.code()))
                     .map(|s| (s.name.clone(), s.status))
                     .collect();
                 let coverage = if r.kind == RequirementKind::Info {
@@ -257,19 +275,16 @@ impl ConformanceReport {
                     Coverage::NotRun
                 };
                 MatrixRow {
-                    id: r.id.to_owned(),
-                    kind: format!("{:?}", r.kind).to_lowercase(),
-                    question: r.question.to_owned(),
+                    id: r.id.code().to_owned(),
+                    kind: r.kind.as_str().to_owned(),
+                    question: r.question.unwrap_or_default().to_owned(),
                     summary_ja: r.summary_ja.to_owned(),
                     scenarios: tagged,
                     coverage,
                 }
             })
             .collect();
-        totals.requirements_executable = REQUIREMENTS
-            .iter()
-            .filter(|r| r.kind != RequirementKind::Info)
-            .count();
+        totals.requirements_executable = rows.iter().filter(|r| r.kind.is_executable()).count();
         totals.requirements_covered = matrix
             .iter()
             .filter(|m| !matches!(m.coverage, Coverage::Informational | Coverage::NotCovered))
@@ -294,5 +309,60 @@ impl ConformanceReport {
             .filter(|m| m.coverage == Coverage::Failed)
             .map(|m| m.id.clone())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::catalogue::documented;
+
+    fn scenario(name: &str, tags: &[&str], status: Status) -> ScenarioResult {
+        ScenarioResult {
+            feature: "f".to_owned(),
+            file: "f.feature".to_owned(),
+            name: name.to_owned(),
+            line: 1,
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            status,
+            steps: Vec::new(),
+            verdicts: Vec::new(),
+            evidence: Evidence::default(),
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn the_matrix_is_the_rows_of_requirements_md_in_order() {
+        let scenarios = vec![
+            scenario("a", &["FAQ-4-11", "smoke"], Status::Passed),
+            scenario("b", &["NOTICE-2025-06-27", "DOM-COPAY-AGE"], Status::Failed),
+        ];
+        let report = ConformanceReport::new(RunInfo::default(), scenarios);
+        let ids: Vec<&str> = report.matrix.iter().map(|m| m.id.as_str()).collect();
+        let expected: Vec<&str> = documented().map(|r| r.id.code()).collect();
+        assert_eq!(ids, expected);
+        assert!(!ids.iter().any(|id| id.starts_with("DOM-")));
+        assert!(ids.contains(&"NOTICE-KOUKI-2026-07"));
+
+        let row = |id: &str| report.matrix.iter().find(|m| m.id == id).unwrap();
+        assert_eq!(row("FAQ-4-11").coverage, Coverage::Passed);
+        assert_eq!(row("FAQ-4-11").kind, "behaviour");
+        assert!(!row("FAQ-4-11").question.is_empty());
+        assert_eq!(row("NOTICE-2025-06-27").coverage, Coverage::Failed);
+        assert_eq!(row("NOTICE-2025-06-27").kind, "rule");
+        assert_eq!(row("NOTICE-2025-06-27").question, "");
+        assert_eq!(row("FAQ-4-22").coverage, Coverage::Informational);
+        assert_eq!(row("KQ-3").coverage, Coverage::NotCovered);
+        assert_eq!(
+            report.totals.requirements_executable,
+            documented().filter(|r| r.kind.is_executable()).count()
+        );
+        assert_eq!(report.totals.requirements_covered, 2);
+        assert_eq!(report.failed_requirements(), vec!["NOTICE-2025-06-27"]);
+        assert_eq!(
+            report.scenarios[1].requirement_ids().collect::<Vec<_>>(),
+            vec!["NOTICE-2025-06-27"]
+        );
     }
 }

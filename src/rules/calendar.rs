@@ -121,15 +121,15 @@ date_settings! {
     CommunityCardDefaultExpiry, community_card_default_expiry = (2025, 7, 31), "国保・後期の保険証 一斉有効期限";
     /// FAQ-4-10 / TRN-MAX1Y / KQ-3: the last day any old 保険証 is valid (2025-12-01).
     OldCardLastValidDay, old_card_last_valid_day = (2025, 12, 1), "従来の保険証 最終有効日";
-    /// DOM-TEMP-NHI: 2025-06-27 事務連絡 — expired 国保 / 後期 card or お知らせ alone with an
+    /// NOTICE-2025-06-27 (事務連絡): expired 国保 / 後期 card or お知らせ alone with an
     /// online check by the printed numbers.
     TemporaryMeasureCommunityFrom, temporary_measure_community_from = (2025, 6, 27), "暫定措置（国保・後期）開始";
-    /// DOM-TEMP-EMP: 2025-11-12 事務連絡 — the same for employee insurance (被用者保険).
+    /// NOTICE-2025-11-12 (事務連絡): the same for employee insurance (被用者保険).
     TemporaryMeasureEmployeeFrom, temporary_measure_employee_from = (2025, 11, 12), "暫定措置（被用者保険）開始";
     /// FLY-NOTICE-ALONE: the last day of the temporary measures (2026-03-31).
     TemporaryMeasureLastDay, temporary_measure_last_day = (2026, 3, 31), "暫定措置 最終日";
-    /// TRN-KAKUNIN: the last day 後期高齢者 receive a 資格確認書 without applying
-    /// (2026-07-31).
+    /// NOTICE-KOUKI-2026-07: the last day 後期高齢者 receive a 資格確認書 without applying
+    /// (2026-07-31; TRN-KAKUNIN's seed said until 2025-07).
     LateStageKakuninLastDay, late_stage_kakunin_last_day = (2026, 7, 31), "後期高齢者への資格確認書一律交付 最終日";
     /// FLY-DATA: drug data (薬剤情報) exists from treatment in 2021-09.
     DrugDataFrom, drug_data_from = (2021, 9, 1), "薬剤情報 閲覧対象開始";
@@ -484,8 +484,8 @@ impl RulesCalendar {
         }
     }
 
-    /// FLY-NOTICE-ALONE / DOM-TEMP-NHI / DOM-TEMP-EMP: the temporary-measure window of
-    /// an insurer group.
+    /// FLY-NOTICE-ALONE / NOTICE-2025-06-27 / NOTICE-2025-11-12: the temporary-measure
+    /// window of an insurer group.
     pub fn temporary_measure_window(&self, scheme: InsuranceScheme) -> DateWindow {
         let from = match scheme {
             InsuranceScheme::Community => self.config.temporary_measure_community_from,

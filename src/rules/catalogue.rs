@@ -1,9 +1,40 @@
-//! The rule catalogue: every rule this module implements, with its requirement ID
-//! (`requirements.md`), a Japanese title, its source and when it is in force. The
-//! conformance report prints it; decisions cite rules by [`RuleId`].
+//! The requirement catalogue: every requirement onshi knows, keyed by [`RuleId`], in one
+//! static slice ([`CATALOGUE`], in [`RuleId::ALL`] order). Each entry says how it is
+//! treated, where its ID comes from, what it asks (in English and Japanese), the seed text
+//! it quotes, the notice behind it and when it is in force. Decisions cite entries by
+//! [`RuleId`]; the conformance report prints the rows of `requirements.md` as its
+//! traceability matrix (requirement → scenarios → verdict), and scenarios point at a row
+//! through their Gherkin tag (`@FAQ-4-11`).
 //!
-//! IDs starting with `DOM-` are rules taken from `domain.md` (notices and secondary
-//! sources) that have no ID in `requirements.md` yet.
+//! Three origins ([`Origin`]), in this order in the catalogue:
+//!
+//! - **seed**: the rows of the seed sections of `requirements.md`
+//!   (`shared/docs/requirements.md`, beside the crate), in its order;
+//! - **notice**: the rows of its "Later notices" section — real rules published after the
+//!   seeds (`NOTICE-…`);
+//! - **domain**: onshi's own names (`DOM-…`) for dated rules of `domain.md` that
+//!   `requirements.md` does not number. They are no rows of the matrix.
+//!
+//! Where the texts come from:
+//!
+//! - `id`, `kind`, `summary` and `source` of seed and notice rows are taken from
+//!   `requirements.md`; the area is its section heading, rendered in Japanese.
+//! - `question` quotes the seed documents in `shared/seeds/`: `000` is the insurer FAQ
+//!   (items 4-1 … 4-22), `001` the insurer Q&A (Q-1 … Q-7), `002` the leaflet, `003` the
+//!   city web page and `004` the transition notice. FAQ and Q&A rows quote the question;
+//!   leaflet, web page and notice rows quote the shortest passage that states the point.
+//!   Quotes are verbatim except for PDF-extraction artefacts: broken lines are joined,
+//!   stray spaces and Markdown emphasis (`**`) are dropped. `…` marks text left out.
+//!   The Q&A `001` is extracted with its `Q-n` labels out of place; its rows follow the
+//!   numbering of `requirements.md` (Q-4 is the question about the days after the
+//!   資格取得届, Q-5 the late filing, Q-6 the missing reader, Q-7 the system). Notice and
+//!   domain rows quote nothing.
+//! - `title` and `summary_ja` are our own Japanese renderings; `summary` of a domain rule
+//!   is ours too.
+//! - Effective dates name calendar settings, so an overridden calendar prints its own
+//!   dates ([`RulesCalendar::catalogue`]).
+
+mod entries;
 
 use std::fmt;
 
@@ -13,17 +44,59 @@ use serde::{Deserialize, Serialize};
 use super::calendar::{DateKey, RulesCalendar};
 use super::dates::previous_day;
 pub use super::rule_id::RuleId;
+pub use entries::CATALOGUE;
 
-/// How `requirements.md` treats a requirement.
+/// How a requirement is treated (`kind` in `requirements.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleKind {
-    /// Needs an executable scenario that can fail.
+#[serde(rename_all = "kebab-case")]
+pub enum RequirementKind {
+    /// Needs at least one executable scenario that can fail.
     Behaviour,
-    /// A date or policy rule of the calendar, exercised at several as-of dates.
+    /// A date or policy rule of the rules calendar, exercised by scenarios at several
+    /// as-of dates.
     Rule,
-    /// Background only.
+    /// Background with nothing to execute; the matrix lists it as informational.
     Info,
+}
+
+impl RequirementKind {
+    /// The word `requirements.md` uses for this kind (`behaviour`, `rule`, `info`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Behaviour => "behaviour",
+            Self::Rule => "rule",
+            Self::Info => "info",
+        }
+    }
+
+    /// Whether requirements of this kind need an executable scenario.
+    #[must_use]
+    pub const fn is_executable(self) -> bool {
+        matches!(self, Self::Behaviour | Self::Rule)
+    }
+}
+
+/// Where a requirement ID comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// A row of a seed section of `requirements.md`: one of the five seed documents says it.
+    Seed,
+    /// A row of the "Later notices" section of `requirements.md` (`NOTICE-…`): a rule
+    /// published after the seeds.
+    Notice,
+    /// onshi's own name (`DOM-…`) for a rule of `domain.md`; no row of `requirements.md`.
+    Domain,
+}
+
+impl Origin {
+    /// Whether requirements of this origin are rows of `requirements.md` (and so of the
+    /// report's matrix).
+    #[must_use]
+    pub const fn in_requirements_md(self) -> bool {
+        matches!(self, Self::Seed | Self::Notice)
+    }
 }
 
 /// The last day a rule is in force.
@@ -36,19 +109,32 @@ pub enum EndBound {
     Before(DateKey),
 }
 
-/// One row of the catalogue. Effective dates name calendar settings, so an overridden
-/// calendar prints its own dates ([`RulesCalendar::catalogue`]).
+/// One requirement of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct RuleEntry {
-    /// The requirement ID.
+pub struct Requirement {
+    /// The ID as written in `requirements.md` and in Gherkin tags (`FAQ-4-11`).
     pub id: RuleId,
-    /// How `requirements.md` treats it.
-    pub kind: RuleKind,
+    /// How the requirement is treated.
+    pub kind: RequirementKind,
+    /// Where the ID comes from.
+    pub origin: Origin,
+    /// The section of `requirements.md` it belongs to, in Japanese (one of [`AREAS`]);
+    /// `None` for onshi's own domain rules.
+    pub area: Option<&'static str>,
     /// One-line Japanese title.
     pub title: &'static str,
-    /// Seed file number and item (`000 4-10; 001 Q-2`), or `-` for domain.md-only rules.
-    pub seed: &'static str,
-    /// The notice or other source (通知・事務連絡, domain.md section).
+    /// The requirement in English, from `requirements.md` (ours for domain rules).
+    pub summary: &'static str,
+    /// A one-sentence Japanese rendering of the requirement.
+    pub summary_ja: &'static str,
+    /// The source as in `requirements.md`: seed file number and item (`000 4-9; 002`) or
+    /// the notice; for domain rules the seed it relates to, or `-`.
+    pub source: &'static str,
+    /// The seed's question verbatim (FAQ and Q&A items), or the shortest verbatim
+    /// passage that states the point (leaflet, web page, notice); `…` marks an omission.
+    /// `None` for notice and domain rules, which no seed states.
+    pub question: Option<&'static str>,
+    /// The notice or other source behind the rule (通知・事務連絡, domain.md section).
     pub notice: Option<&'static str>,
     /// First day in force, if dated.
     pub from: Option<DateKey>,
@@ -56,11 +142,41 @@ pub struct RuleEntry {
     pub to: Option<EndBound>,
 }
 
-/// A catalogue row with its dates resolved against a calendar.
+const IDENTITY: &str = "本人確認・カード・プライバシー";
+const AUTHENTICATION: &str = "カードリーダーでの認証";
+const REGISTRATION: &str = "保険証利用登録";
+const QUALIFICATION: &str = "資格情報と反映の遅れ";
+const RESULT: &str = "資格確認結果が含むべき情報";
+const FALLBACK: &str = "代替手段と10割負担の回避";
+const NOTICES: &str = "後日の通知";
+
+/// The areas (sections of `requirements.md`) in their order, in Japanese.
+pub static AREAS: &[&str] = &[
+    IDENTITY,
+    AUTHENTICATION,
+    REGISTRATION,
+    QUALIFICATION,
+    RESULT,
+    FALLBACK,
+    NOTICES,
+];
+
+/// The rows of `requirements.md` (seed and notice origins), in its order.
+pub fn documented() -> impl Iterator<Item = &'static Requirement> {
+    CATALOGUE.iter().filter(|r| r.origin.in_requirements_md())
+}
+
+/// The rows of `requirements.md` that need an executable scenario (behaviour and rule),
+/// in its order.
+pub fn executable() -> impl Iterator<Item = &'static Requirement> {
+    documented().filter(|r| r.kind.is_executable())
+}
+
+/// A catalogue entry with its dates resolved against a calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ResolvedRule {
-    /// The row.
-    pub entry: &'static RuleEntry,
+    /// The entry.
+    pub entry: &'static Requirement,
     /// First day in force.
     pub from: Option<NaiveDate>,
     /// Last day in force.
@@ -75,7 +191,7 @@ impl ResolvedRule {
 }
 
 impl fmt::Display for ResolvedRule {
-    /// One report line: `ID | kind | title | seed | notice | from – to`.
+    /// One report line: `ID | kind | title | source | notice | from – to`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = self.entry;
         let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
@@ -85,7 +201,7 @@ impl fmt::Display for ResolvedRule {
             e.id,
             e.kind,
             e.title,
-            e.seed,
+            e.source,
             e.notice.unwrap_or("-"),
             date(self.from),
             date(self.to)
@@ -93,401 +209,14 @@ impl fmt::Display for ResolvedRule {
     }
 }
 
-const fn rule(
-    id: RuleId,
-    kind: RuleKind,
-    title: &'static str,
-    seed: &'static str,
-    notice: Option<&'static str>,
-) -> RuleEntry {
-    RuleEntry {
-        id,
-        kind,
-        title,
-        seed,
-        notice,
-        from: None,
-        to: None,
-    }
-}
-
-const fn dated(entry: RuleEntry, from: Option<DateKey>, to: Option<EndBound>) -> RuleEntry {
-    RuleEntry { from, to, ..entry }
-}
-
-use EndBound::Through;
-use RuleKind::{Behaviour, Info, Rule};
-
-const HOHATSU_0710: Option<&str> = Some("保発0710第1号 (2023-07-10)");
-
-/// Every rule, in [`RuleId::ALL`] order.
-pub static CATALOGUE: &[RuleEntry] = &[
-    dated(
-        rule(
-            RuleId::DomStart,
-            Rule,
-            "オンライン資格確認の本格運用開始",
-            "003",
-            Some("domain.md §6"),
-        ),
-        Some(DateKey::FullOperation),
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::Faq4_2,
-            Info,
-            "医療機関・薬局へのオンライン資格確認の原則義務化",
-            "000 4-2",
-            None,
-        ),
-        Some(DateKey::Mandatory),
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::DomPinLess,
-            Rule,
-            "顔認証マイナンバーカード（暗証番号なし）の交付",
-            "003",
-            Some("domain.md §2"),
-        ),
-        Some(DateKey::PinLessCard),
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::Faq4_12,
-            Behaviour,
-            "生活保護の医療扶助はマイナンバーカードで資格確認（子ども医療費証は対象外）",
-            "000 4-12",
-            None,
-        ),
-        Some(DateKey::MedicalAid),
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::Faq4_13,
-            Behaviour,
-            "訪問診療・オンライン診療（令和6年4月）、訪問看護（令和6年6月）でカード利用",
-            "000 4-13",
-            None,
-        ),
-        Some(DateKey::HomeVisitOnline),
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::DomConsent,
-            Rule,
-            "医療情報は包括同意の1画面、限度額情報は同意画面なし（法令により提供）",
-            "-",
-            Some("社会保障審議会医療保険部会 2024-02-29; domain.md §2"),
-        ),
-        Some(DateKey::ComprehensiveConsent),
-        None,
-    ),
-    rule(
-        RuleId::Faq4_1,
-        Behaviour,
-        "同意した場合のみ薬剤・健診情報を共有、限度額を超える支払は不要",
-        "000 4-1; 002; 004 Q1",
-        None,
-    ),
-    rule(
-        RuleId::Faq4_8,
-        Behaviour,
-        "保険証・限度額適用認定証・特定疾病療養受療証・高齢受給者証の持参が不要",
-        "000 4-8",
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::FlyData,
-            Rule,
-            "薬剤情報は2021年9月から3年分、特定健診は2020年度から直近5回分、医療費通知は2021年9月から",
-            "002; 003",
-            None,
-        ),
-        Some(DateKey::DrugDataFrom),
-        None,
-    ),
-    rule(
-        RuleId::DomCertRenew,
-        Rule,
-        "利用者証明用電子証明書の有効期限3か月前から更新案内",
-        "-",
-        Some("domain.md §2 (多摩市・朝霞市)"),
-    ),
-    rule(
-        RuleId::DomCertGrace,
-        Rule,
-        "電子証明書の有効期限後、3か月後の月末まで資格確認のみ可（医療情報の共有不可）、以後は登録解除",
-        "-",
-        Some("domain.md §2 (多摩市・朝霞市・健保組合)"),
-    ),
-    rule(
-        RuleId::Kq1,
-        Behaviour,
-        "利用登録は医療機関のカードリーダー・スマートフォン・セブン銀行ATMで可能",
-        "001 Q-1; 003",
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::OkaFaceOnly,
-            Behaviour,
-            "顔認証マイナンバーカードはマイナポータル・ATMで登録不可、カードリーダーでのみ登録可",
-            "003",
-            None,
-        ),
-        Some(DateKey::PinLessCard),
-        None,
-    ),
-    rule(
-        RuleId::OkaPrereq,
-        Info,
-        "登録にはカード・利用者証明用暗証番号（4桁）・読取端末が必要",
-        "003",
-        None,
-    ),
-    rule(
-        RuleId::Faq4_11,
-        Behaviour,
-        "暗証番号がロックされても顔認証等で保険証として利用可能",
-        "000 4-11",
-        None,
-    ),
-    rule(
-        RuleId::OkaReg24h,
-        Rule,
-        "利用者証明用電子証明書の更新から24時間以内は利用登録不可",
-        "003",
-        None,
-    ),
-    rule(
-        RuleId::OkaReg5d,
-        Rule,
-        "電子証明書の有効期限が5日以内は利用登録不可（登録済みなら利用可）",
-        "003",
-        None,
-    ),
-    rule(
-        RuleId::Faq4_15,
-        Behaviour,
-        "保険者が資格を登録していないと利用登録できない",
-        "000 4-15",
-        None,
-    ),
-    rule(
-        RuleId::Faq4_5,
-        Behaviour,
-        "オン資導入機関ではカードのみで受診、未導入ならカード＋資格情報のお知らせ",
-        "000 4-5",
-        None,
-    ),
-    rule(
-        RuleId::Faq4_17,
-        Behaviour,
-        "他人の資格情報を表示・使用しない",
-        "000 4-17",
-        None,
-    ),
-    rule(
-        RuleId::Faq4_21,
-        Behaviour,
-        "改ざんされたICチップは読み取れず、別の方法で資格確認",
-        "000 4-21; 002",
-        None,
-    ),
-    rule(
-        RuleId::Faq4_14,
-        Behaviour,
-        "「資格（無効）」「資格情報なし」でも10割負担にしない",
-        "000 4-14",
-        HOHATSU_0710,
-    ),
-    rule(
-        RuleId::Faq4_6,
-        Behaviour,
-        "資格確認ができない場合は被保険者資格申立書を受ける",
-        "000 4-6",
-        HOHATSU_0710,
-    ),
-    rule(
-        RuleId::OkaDv,
-        Behaviour,
-        "DV等の不開示届出者はカードを保険証として使えないが10割負担にしない",
-        "003",
-        None,
-    ),
-    rule(
-        RuleId::Kq6,
-        Behaviour,
-        "カードリーダー未設置・故障時はカードで本人確認＋お知らせ又はマイナポータル画面",
-        "001 Q-6",
-        HOHATSU_0710,
-    ),
-    dated(
-        rule(
-            RuleId::Kq3,
-            Rule,
-            "令和6年12月以降はカード、保険証（令和7年12月1日まで）、カード＋お知らせ、資格確認書で受診",
-            "001 Q-3",
-            None,
-        ),
-        Some(DateKey::NoNewInsuranceCards),
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::Faq4_10,
-            Rule,
-            "令和6年12月2日に保険証の発行終了、カードのない人には資格確認書",
-            "000 4-10; 001 Q-2; 004 Q2",
-            None,
-        ),
-        Some(DateKey::NoNewInsuranceCards),
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::TrnMax1y,
-            Rule,
-            "従来の保険証は有効期限まで最長1年間（令和7年12月1日まで）、保険者異動時はそれまで",
-            "004; 004 Q2",
-            None,
-        ),
-        None,
-        Some(Through(DateKey::OldCardLastValidDay)),
-    ),
-    dated(
-        rule(
-            RuleId::DomNhiExpiry,
-            Rule,
-            "国保・後期高齢者医療の保険証の多くは令和7年7月31日で有効期限",
-            "-",
-            Some("domain.md §6 (甲斐市)"),
-        ),
-        None,
-        Some(Through(DateKey::CommunityCardDefaultExpiry)),
-    ),
-    dated(
-        rule(
-            RuleId::Faq4_19,
-            Behaviour,
-            "カード紛失時は保険証（令和7年12月1日まで）又は資格確認書で通常負担",
-            "000 4-19",
-            None,
-        ),
-        Some(DateKey::NoNewInsuranceCards),
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::TrnKakunin,
-            Behaviour,
-            "資格確認書は未登録者・登録解除者に申請なく交付、提示で通常負担",
-            "004; 002",
-            None,
-        ),
-        Some(DateKey::NoNewInsuranceCards),
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::DomKakuninLate,
-            Rule,
-            "後期高齢者には暫定的に資格確認書を申請なく一律交付",
-            "004",
-            Some("domain.md §6 (米子市)"),
-        ),
-        Some(DateKey::NoNewInsuranceCards),
-        Some(Through(DateKey::LateStageKakuninLastDay)),
-    ),
-    dated(
-        rule(
-            RuleId::DomKakuninMax5y,
-            Rule,
-            "資格確認書の有効期間は保険者が5年以内で設定",
-            "-",
-            Some("domain.md §6"),
-        ),
-        Some(DateKey::NoNewInsuranceCards),
-        None,
-    ),
-    rule(
-        RuleId::FlyNoticeAlone,
-        Rule,
-        "資格情報のお知らせ（マイナポータル画面）のみでは保険診療不可（暫定措置を除く）",
-        "002",
-        None,
-    ),
-    dated(
-        rule(
-            RuleId::DomTempNhi,
-            Rule,
-            "暫定措置：期限切れの国保・後期の保険証又はお知らせのみでも番号によるオンライン確認で通常負担",
-            "-",
-            Some("2025-06-27 事務連絡"),
-        ),
-        Some(DateKey::TemporaryMeasureCommunityFrom),
-        Some(Through(DateKey::TemporaryMeasureLastDay)),
-    ),
-    dated(
-        rule(
-            RuleId::DomTempEmp,
-            Rule,
-            "暫定措置：期限切れの被用者保険の保険証又はお知らせのみでも番号によるオンライン確認で通常負担",
-            "-",
-            Some("2025-11-12 事務連絡"),
-        ),
-        Some(DateKey::TemporaryMeasureEmployeeFrom),
-        Some(Through(DateKey::TemporaryMeasureLastDay)),
-    ),
-    dated(
-        rule(
-            RuleId::TrnSchool,
-            Behaviour,
-            "修学旅行・保育所等では教員・保育士がマイナポータルのPDF又はお知らせの写しを提示可",
-            "004",
-            Some("事務連絡「健康保険証の廃止に伴う修学旅行等の学校行事…の確認方法について」"),
-        ),
-        Some(DateKey::SchoolEventCopies),
-        None,
-    ),
-    rule(
-        RuleId::TrnNo10,
-        Behaviour,
-        "カードリーダーで何が起きても10割負担にならない",
-        "004",
-        HOHATSU_0710,
-    ),
-    rule(
-        RuleId::DomCopayRatio,
-        Rule,
-        "資格確認結果の負担割合（後期は一部負担金割合、70〜74歳は高齢受給者の割合）を用いる",
-        "-",
-        Some("domain.md §5"),
-    ),
-    rule(
-        RuleId::DomCopayAge,
-        Rule,
-        "負担割合が無い場合は年齢で導出（未就学2割、6〜69歳3割、70〜74歳2割（現役並み3割）、75歳以上1割）、10割にしない",
-        "-",
-        HOHATSU_0710,
-    ),
-];
-
 impl RulesCalendar {
     /// The catalogue with this calendar's dates.
     pub fn catalogue(&self) -> Vec<ResolvedRule> {
         CATALOGUE.iter().map(|entry| self.resolve(entry)).collect()
     }
 
-    /// One catalogue row with this calendar's dates.
-    pub fn resolve(&self, entry: &'static RuleEntry) -> ResolvedRule {
+    /// One catalogue entry with this calendar's dates.
+    pub fn resolve(&self, entry: &'static Requirement) -> ResolvedRule {
         ResolvedRule {
             entry,
             from: entry.from.map(|key| self.date(key)),
@@ -501,6 +230,8 @@ impl RulesCalendar {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
     use crate::rules::calendar::CalendarConfig;
     use crate::rules::dates::ymd;
@@ -508,14 +239,111 @@ mod tests {
     #[test]
     fn catalogue_lists_every_id_once_in_order() {
         assert_eq!(CATALOGUE.len(), RuleId::ALL.len());
+        let mut seen = HashSet::new();
         for (i, id) in RuleId::ALL.iter().enumerate() {
             assert_eq!(CATALOGUE[i].id, *id, "row {i}");
+            assert!(seen.insert(CATALOGUE[i].id), "{id} twice");
             assert_eq!(id.entry().id, *id);
             assert_eq!(RuleId::parse(id.code()), Some(*id));
             assert!(!id.entry().title.is_empty());
-            assert!(!id.entry().seed.is_empty());
+            assert!(!id.entry().source.is_empty());
         }
         assert_eq!(RuleId::parse("NOPE-1"), None);
+    }
+
+    #[test]
+    fn origins_come_in_order_and_match_the_id() {
+        let origins: Vec<Origin> = CATALOGUE.iter().map(|r| r.origin).collect();
+        let mut order = origins.clone();
+        order.dedup();
+        assert_eq!(order, [Origin::Seed, Origin::Notice, Origin::Domain]);
+        for r in CATALOGUE {
+            let code = r.id.code();
+            assert_eq!(
+                code.starts_with("NOTICE-"),
+                r.origin == Origin::Notice,
+                "{code}"
+            );
+            assert_eq!(
+                code.starts_with("DOM-"),
+                r.origin == Origin::Domain,
+                "{code}"
+            );
+            assert_eq!(r.area.is_some(), r.origin.in_requirements_md(), "{code}");
+            assert_eq!(r.question.is_some(), r.origin == Origin::Seed, "{code}");
+            if r.origin == Origin::Notice {
+                assert_eq!(r.area, Some(NOTICES), "{code}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_field_is_filled_and_questions_are_short() {
+        for r in CATALOGUE {
+            for (field, value) in [
+                ("title", r.title),
+                ("summary", r.summary),
+                ("summary_ja", r.summary_ja),
+                ("source", r.source),
+            ] {
+                assert!(!value.trim().is_empty(), "{}: empty {field}", r.id);
+            }
+            if let Some(area) = r.area {
+                assert!(AREAS.contains(&area), "{}: unknown area {area}", r.id);
+            }
+            if let Some(question) = r.question {
+                assert!(!question.trim().is_empty(), "{}: empty question", r.id);
+                let len = question.chars().count();
+                assert!(len <= 200, "{}: question has {len} characters", r.id);
+            }
+        }
+    }
+
+    #[test]
+    fn areas_appear_in_order_as_contiguous_sections() {
+        let mut order: Vec<&str> = documented().filter_map(|r| r.area).collect();
+        order.dedup();
+        assert_eq!(order, AREAS);
+    }
+
+    #[test]
+    fn executable_is_behaviour_and_rule_rows_only() {
+        let ids: Vec<RuleId> = executable().map(|r| r.id).collect();
+        let expected: Vec<RuleId> = documented()
+            .filter(|r| r.kind != RequirementKind::Info)
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(ids, expected);
+        assert!(!ids.contains(&RuleId::Faq4_22));
+        assert!(!ids.contains(&RuleId::DomStart));
+        assert!(ids.contains(&RuleId::Notice2025_06_27));
+    }
+
+    #[test]
+    fn lookup_by_id() {
+        let r = RuleId::Faq4_11.entry();
+        assert_eq!(r.kind, RequirementKind::Behaviour);
+        assert_eq!(r.source, "000 4-11");
+        assert_eq!(r.origin, Origin::Seed);
+        let notice = RuleId::NoticeKouki2026_07.entry();
+        assert_eq!(notice.origin, Origin::Notice);
+        assert_eq!(notice.kind, RequirementKind::Rule);
+        assert_eq!(RuleId::DomCopayAge.entry().origin, Origin::Domain);
+    }
+
+    #[test]
+    fn kinds_and_origins_serialise_as_words() {
+        for kind in [
+            RequirementKind::Behaviour,
+            RequirementKind::Rule,
+            RequirementKind::Info,
+        ] {
+            let json = serde_json::to_value(kind).expect("a kind serialises");
+            assert_eq!(json, kind.as_str());
+        }
+        let json = serde_json::to_string(&[Origin::Seed, Origin::Notice, Origin::Domain])
+            .expect("origins serialise");
+        assert_eq!(json, r#"["seed","notice","domain"]"#);
     }
 
     #[test]
@@ -540,6 +368,9 @@ mod tests {
             "TRN-SCHOOL",
             "FAQ-4-12",
             "FAQ-4-13",
+            "NOTICE-2025-06-27",
+            "NOTICE-2025-11-12",
+            "NOTICE-KOUKI-2026-07",
         ] {
             assert!(RuleId::parse(code).is_some(), "{code}");
         }
@@ -548,7 +379,7 @@ mod tests {
     #[test]
     fn resolved_dates_follow_the_calendar() {
         let cal = RulesCalendar::reference();
-        let temp = cal.resolve(RuleId::DomTempEmp.entry());
+        let temp = cal.resolve(RuleId::Notice2025_11_12.entry());
         assert_eq!(temp.from, Some(ymd(2025, 11, 12)));
         assert_eq!(temp.to, Some(ymd(2026, 3, 31)));
         assert!(!temp.in_force(ymd(2025, 11, 11)));
@@ -559,17 +390,22 @@ mod tests {
         assert_eq!(max1y.to, Some(ymd(2025, 12, 1)));
         assert_eq!(
             temp.to_string(),
-            "DOM-TEMP-EMP | Rule | 暫定措置：期限切れの被用者保険の保険証又はお知らせのみでも番号によるオンライン確認で通常負担 | - | 2025-11-12 事務連絡 | 2025-11-12 – 2026-03-31"
+            "NOTICE-2025-11-12 | Rule | 暫定措置：期限切れの被用者保険の保険証又はお知らせのみでも番号によるオンライン確認で通常負担 | 事務連絡 2025-11-12 (domain.md) | 2025-11-12 事務連絡 | 2025-11-12 – 2026-03-31"
         );
+
+        let kouki = cal.resolve(RuleId::NoticeKouki2026_07.entry());
+        assert_eq!(kouki.from, Some(ymd(2024, 12, 2)));
+        assert_eq!(kouki.to, Some(ymd(2026, 7, 31)));
 
         let moved = RulesCalendar::new(
             CalendarConfig::default().with_date(DateKey::TemporaryMeasureLastDay, ymd(2026, 9, 30)),
         )
         .unwrap();
         let rows = moved.catalogue();
+        assert_eq!(rows.len(), CATALOGUE.len());
         let row = rows
             .iter()
-            .find(|r| r.entry.id == RuleId::DomTempNhi)
+            .find(|r| r.entry.id == RuleId::Notice2025_06_27)
             .unwrap();
         assert_eq!(row.to, Some(ymd(2026, 9, 30)));
     }
@@ -583,3 +419,6 @@ mod tests {
         assert!(serde_json::from_str::<RuleId>(r#""X-1""#).is_err());
     }
 }
+
+#[cfg(test)]
+mod requirements_md_tests;

@@ -9,7 +9,7 @@
 //! 4. a valid 資格確認書 (TRN-KAKUNIN, FAQ-4-19);
 //! 5. a school-trip / nursery copy from a teacher or carer (TRN-SCHOOL);
 //! 6. the temporary measure: an expired card, or the お知らせ without the card, checked
-//!    online by the printed numbers (FLY-NOTICE-ALONE, DOM-TEMP-NHI, DOM-TEMP-EMP);
+//!    online by the printed numbers (FLY-NOTICE-ALONE, NOTICE-2025-06-27, NOTICE-2025-11-12);
 //! 7. the 被保険者資格申立書 with the normal copay (FAQ-4-6, FAQ-4-14, OKA-DV, TRN-NO10);
 //! 8. only with positive evidence of no insurance — no valid document, no usable
 //!    online answer, and the patient declines the 申立書 or declares no insurance — 10割.
@@ -113,8 +113,8 @@ impl<'a> Desk<'a> {
         if let Some((kind, doc, scheme)) = self.temporary_measure(numbers.is_some()) {
             let copay = self.document_copay(Some(doc), numbers.as_ref());
             let window_rule = match scheme {
-                InsuranceScheme::Community => RuleId::DomTempNhi,
-                InsuranceScheme::Employee => RuleId::DomTempEmp,
+                InsuranceScheme::Community => RuleId::Notice2025_06_27,
+                InsuranceScheme::Employee => RuleId::Notice2025_11_12,
             };
             let extra = match kind {
                 TemporaryDocument::ExpiredInsuranceCard => RuleId::TrnMax1y,

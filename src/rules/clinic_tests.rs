@@ -357,7 +357,7 @@ fn community_cards_expire_2025_07_31_then_temporary_measure() {
         &d,
         Basis::TemporaryMeasure(TemporaryDocument::ExpiredInsuranceCard),
     );
-    assert!(d.rule_ids.contains(&RuleId::DomTempNhi));
+    assert!(d.rule_ids.contains(&RuleId::Notice2025_06_27));
     assert!(d.rule_ids.contains(&RuleId::FlyNoticeAlone));
 }
 
@@ -379,7 +379,7 @@ fn expired_employee_card_temporary_measure_2025_12_02_to_2026_03_31() {
         let d = run(&v);
         assert_normal(&d, basis);
         if basis == temp {
-            assert!(d.rule_ids.contains(&RuleId::DomTempEmp), "{as_of}");
+            assert!(d.rule_ids.contains(&RuleId::Notice2025_11_12), "{as_of}");
         }
         if as_of == ymd(2026, 4, 1) {
             assert!(d.notes.iter().any(|n| matches!(

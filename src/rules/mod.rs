@@ -3,7 +3,7 @@
 //!
 //! | file | concept | rules |
 //! |---|---|---|
-//! | [`calendar`] | [`RulesCalendar`] and its configurable dates | DOM-START, FAQ-4-2, FAQ-4-10, FAQ-4-12, FAQ-4-13, TRN-KAKUNIN, DOM-TEMP-* |
+//! | [`calendar`] | [`RulesCalendar`] and its configurable dates | DOM-START, FAQ-4-2, FAQ-4-10, FAQ-4-12, FAQ-4-13, TRN-KAKUNIN, NOTICE-* |
 //! | [`medical_info`] | consent screens, data windows | DOM-CONSENT, FLY-DATA |
 //! | [`certificate`] | 利用者証明用電子証明書 status | DOM-CERT-RENEW, DOM-CERT-GRACE |
 //! | [`registration`] | 保険証利用登録 | KQ-1, OKA-FACEONLY, OKA-REG-24H, OKA-REG-5D, FAQ-4-15 |
@@ -14,7 +14,7 @@
 //! | [`decision`] | the clinic's decision | |
 //! | [`clinic`] | the clinic step | TRN-NO10, FLY-NOTICE-ALONE, FAQ-4-6, FAQ-4-14 |
 //! | [`rule_id`] | [`RuleId`], the typed requirement IDs | all |
-//! | [`catalogue`] | every rule with source and dates | all |
+//! | [`catalogue`] | every requirement (`requirements.md` rows and `DOM-…` rules) with kind, origin, texts, source and dates | all |
 
 pub mod age;
 pub mod calendar;
@@ -40,7 +40,9 @@ pub use calendar::{
     CalendarConfig, CalendarError, CareSetting, DateKey, DateWindow, InsuranceScheme,
     KakuninDelivery, KakuninReason, Phase, RulesCalendar,
 };
-pub use catalogue::{CATALOGUE, EndBound, ResolvedRule, RuleEntry, RuleId, RuleKind};
+pub use catalogue::{
+    AREAS, CATALOGUE, EndBound, Origin, Requirement, RequirementKind, ResolvedRule, RuleId,
+};
 pub use certificate::{CertificateStatus, UserAuthCertificate};
 pub use clinic::decide;
 pub use copay::{CopayDerivation, RatioFields, RatioSource, derive_copay, printed_copay};
@@ -68,6 +70,7 @@ mod purity {
             ("age.rs", include_str!("age.rs")),
             ("calendar.rs", include_str!("calendar.rs")),
             ("catalogue.rs", include_str!("catalogue.rs")),
+            ("catalogue/entries.rs", include_str!("catalogue/entries.rs")),
             ("certificate.rs", include_str!("certificate.rs")),
             ("clinic.rs", include_str!("clinic.rs")),
             ("copay.rs", include_str!("copay.rs")),

@@ -8,8 +8,8 @@
 //! | `missing-ratio` | drops `InsuredPartialContributionRatio` and `ElderlyRecipientContributionRatio` | DOM-COPAY-RATIO, FAQ-4-8, TRN-NO10 |
 //! | `wrong-ratio` | sets the ratio to 10割 (`100`) and to a shifted wrong ratio, alternately | DOM-COPAY-RATIO, TRN-NO10 |
 //! | `ignore-lockout` | accepts a PIN signature whose card session says the PIN was locked | FAQ-4-11 |
-//! | `accept-notice-alone` | accepts 資格情報のお知らせ / portal screen alone after 2026-03-31 | FLY-NOTICE-ALONE |
-//! | `accept-old-card` | accepts an old 保険証 past its validity, after the temporary measure | FAQ-4-10, TRN-MAX1Y, KQ-3 |
+//! | `accept-notice-alone` | accepts 資格情報のお知らせ / portal screen alone after 2026-03-31 | FLY-NOTICE-ALONE, NOTICE-2025-06-27 |
+//! | `accept-old-card` | accepts an old 保険証 past its validity, after the temporary measure | FAQ-4-10, TRN-MAX1Y, KQ-3, NOTICE-2025-11-12 |
 //! | `leak-medical-without-consent` | medical information marked available without consent | FAQ-4-1 |
 //! | `accept-my-number` | looks a person up by a My Number sent as an identifier | FAQ-4-20 |
 //! | `no-reject-revoked` | answers for a revoked certificate (lost card) | FAQ-4-19, TRN-KAKUNIN |
@@ -105,8 +105,8 @@ impl Defect {
             Self::MissingRatio => &["DOM-COPAY-RATIO", "FAQ-4-8", "TRN-NO10"],
             Self::WrongRatio => &["DOM-COPAY-RATIO", "TRN-NO10"],
             Self::IgnoreLockout => &["FAQ-4-11"],
-            Self::AcceptNoticeAlone => &["FLY-NOTICE-ALONE"],
-            Self::AcceptOldCard => &["FAQ-4-10", "TRN-MAX1Y", "KQ-3"],
+            Self::AcceptNoticeAlone => &["FLY-NOTICE-ALONE", "NOTICE-2025-06-27"],
+            Self::AcceptOldCard => &["FAQ-4-10", "TRN-MAX1Y", "KQ-3", "NOTICE-2025-11-12"],
             Self::LeakMedicalWithoutConsent => &["FAQ-4-1"],
             Self::AcceptMyNumber => &["FAQ-4-20"],
             Self::NoRejectRevoked => &["FAQ-4-19", "TRN-KAKUNIN"],

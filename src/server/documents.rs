@@ -2,7 +2,7 @@
 //! say which document the numbers came from): 資格確認書 by its validity (TRN-KAKUNIN),
 //! the old 保険証 by its own expiry, the 2025-12-01 cut-off and an insurer change
 //! (FAQ-4-10, TRN-MAX1Y, DOM-NHI-EXPIRY) with the temporary measure until 2026-03-31
-//! (DOM-TEMP-NHI, DOM-TEMP-EMP), and 資格情報のお知らせ / the portal screen alone only
+//! (NOTICE-2025-06-27, NOTICE-2025-11-12), and 資格情報のお知らせ / the portal screen alone only
 //! under the temporary measure (FLY-NOTICE-ALONE) — with the card, any time (FAQ-4-5,
 //! KQ-6).
 

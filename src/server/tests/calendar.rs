@@ -133,7 +133,7 @@ fn old_cards_issued_until_2024_12_01_only() {
 
 #[test]
 fn community_cards_expire_2025_07_31_then_the_temporary_measure() {
-    // DOM-NHI-EXPIRY, DOM-TEMP-NHI.
+    // DOM-NHI-EXPIRY, NOTICE-2025-06-27.
     let w = custom_world(
         "2025-08-01T10:00",
         vec![holder(
@@ -155,7 +155,7 @@ fn community_cards_expire_2025_07_31_then_the_temporary_measure() {
 
 #[test]
 fn employee_cards_end_2025_12_01_and_the_measure_ends_2026_03_31() {
-    // FAQ-4-10, TRN-MAX1Y, KQ-3, DOM-TEMP-EMP.
+    // FAQ-4-10, TRN-MAX1Y, KQ-3, NOTICE-2025-11-12.
     let w = world_at("2026-04-01T10:00", 0, &[]);
     let old = PresentedDocument::OldCard;
     let id = "old-card-holder";
@@ -191,7 +191,7 @@ fn notice_alone_only_under_the_temporary_measure() {
 
 #[test]
 fn late_stage_kakunin_until_2026_07_31() {
-    // TRN-KAKUNIN / DOM-KAKUNIN-LATE: the blanket 資格確認書 for 後期高齢者.
+    // TRN-KAKUNIN / NOTICE-KOUKI-2026-07: the blanket 資格確認書 for 後期高齢者.
     let w = custom_world(
         "2026-08-01T10:00",
         vec![holder(
