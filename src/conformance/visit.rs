@@ -414,7 +414,7 @@ pub async fn run_visit(
         number_outcome = Some(match &result {
             Ok(r) => {
                 out.responses.push(r.clone());
-                confirmation_outcome(r, persona)
+                confirmation_outcome(r, persona.presented())
             }
             Err(e) if e.is_unreachable() => {
                 ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)

@@ -121,7 +121,7 @@ pub fn breakdown(
             name: "clinic step (decide) + oracle verdicts",
             us: time(n, |i| {
                 let p = &people[i];
-                let outcome = confirmation_outcome(&answers[i], p);
+                let outcome = confirmation_outcome(&answers[i], p.presented());
                 let d = decide(
                     &env.calendar,
                     &Visit::equipped_outpatient(

@@ -416,7 +416,7 @@ async fn card_path<W: Wire>(
     {
         run.registered_earlier = true;
     }
-    let outcome = confirmation_outcome(&response, p);
+    let outcome = confirmation_outcome(&response, p.presented());
     responses.push(response);
     outcome
 }
@@ -439,7 +439,7 @@ async fn numbers_outcome<W: Wire>(
             let rules = kakunin && req.document == PresentedDocument::KakuninSho;
             let expected = expect::numbers(&run.env.calendar, p, record, now, rules);
             run.check_expected(&r, &[expected], "numbers confirmation");
-            let outcome = confirmation_outcome(&r, p);
+            let outcome = confirmation_outcome(&r, p.presented());
             responses.push(r);
             outcome
         }

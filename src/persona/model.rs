@@ -267,6 +267,15 @@ pub struct ResolvedPersona {
 }
 
 impl ResolvedPersona {
+    /// The person as staff see them at the window (name and date of birth on the card
+    /// front or the document).
+    pub fn presented(&self) -> crate::protocol::PresentedPerson<'_> {
+        crate::protocol::PresentedPerson {
+            name: &self.person.name,
+            birth_date: self.person.birth_date,
+        }
+    }
+
     /// The qualification the person truly holds on `day` (the latest acquired).
     pub fn true_qualification(&self, day: NaiveDate) -> Option<&Qualification> {
         self.qualifications.iter().rev().find(|q| q.active_on(day))

@@ -2,9 +2,10 @@
 //! reading of it ([`confirmation_outcome`]). Every driver of the reader, the suite and
 //! load read answers through these two, so they cannot disagree.
 
+use chrono::NaiveDate;
+
 use crate::codes::{ProcessingResultStatus, QualificationValidity};
 use crate::message::QualificationResponse;
-use crate::persona::ResolvedPersona;
 use crate::rules::{ConfirmationFailure, ConfirmationOutcome, QualificationResult, RatioFields};
 
 use super::ResultCode;
@@ -24,21 +25,33 @@ impl QualificationResponse {
     }
 }
 
+/// The person at the window, as staff see them on the card front or the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresentedPerson<'a> {
+    /// 氏名 as printed.
+    pub name: &'a str,
+    /// 生年月日.
+    pub birth_date: NaiveDate,
+}
+
 /// Whether a result shows the presented person (what staff check against the card
 /// front or the document: name and date of birth).
-fn shows_person(r: &QualificationResponse, p: &ResolvedPersona) -> bool {
+fn shows_person(r: &QualificationResponse, p: PresentedPerson<'_>) -> bool {
     let norm = |s: &str| s.split_whitespace().collect::<String>();
     r.message_body.result_list.iter().all(|x| {
-        x.birthdate == p.person.birth_date
-            && (norm(&x.name) == norm(&p.person.name)
-                || norm(&x.name) == norm(&crate::xml::shift_jis_safe(&p.person.name).0))
+        x.birthdate == p.birth_date
+            && (norm(&x.name) == norm(p.name)
+                || norm(&x.name) == norm(&crate::xml::shift_jis_safe(p.name).0))
     })
 }
 
 /// The clinic's reading of a backend answer for the presented person `p`: a refusal
 /// becomes the failure its code stands for ([`ResultCode::confirmation_failure`]),
 /// anything else the validity, whether it shows the presented person, and the ratios.
-pub fn confirmation_outcome(r: &QualificationResponse, p: &ResolvedPersona) -> ConfirmationOutcome {
+pub fn confirmation_outcome(
+    r: &QualificationResponse,
+    p: PresentedPerson<'_>,
+) -> ConfirmationOutcome {
     let body = &r.message_body;
     if r.is_refusal() {
         let failure = r

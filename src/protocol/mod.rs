@@ -13,6 +13,6 @@ pub mod clock;
 pub mod result_code;
 pub mod wire;
 
-pub use answer::confirmation_outcome;
+pub use answer::{PresentedPerson, confirmation_outcome};
 pub use clock::{RequestTime, ServerClock, Tick};
 pub use result_code::{CodeClass, ResultCode};

@@ -190,7 +190,7 @@ impl ReaderOutcome {
     pub fn at_window(&self, p: &ResolvedPersona) -> ConfirmationOutcome {
         let failed = ConfirmationOutcome::Failed;
         match &self.result {
-            ReaderResult::Answered { response } => confirmation_outcome(response, p),
+            ReaderResult::Answered { response } => confirmation_outcome(response, p.presented()),
             ReaderResult::CardUnreadable { .. } | ReaderResult::NotMyNumberCard => {
                 failed(ConfirmationFailure::CardUnreadable)
             }
