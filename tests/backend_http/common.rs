@@ -112,9 +112,8 @@ pub(crate) fn numbers_request(engine: &Engine, id: &str) -> NumbersConfirmationR
     let pop = engine.population();
     let p = pop.person(pop.index_of_id(id).unwrap()).unwrap();
     let q = &p.qualifications[0];
-    NumbersConfirmationRequest::for_record(
+    q.numbers_request(
         facility(),
-        q,
         p.person.birth_date,
         PresentedDocument::Unspecified,
     )

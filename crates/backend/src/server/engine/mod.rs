@@ -1,0 +1,700 @@
+//! The decision engine of the reference backend: pure and synchronous.
+//!
+//! Given the store (a [`Population`]), the trusted roots, the rules calendar, the
+//! defects and a request with its "now", it returns the answer and an
+//! [`AuditRecord`]. It does no I/O and reads no clock: "now" comes with the request
+//! (`confirmation_time`, `QualificationConfirmationDate`) or from the shell, and the
+//! challenge lifetime runs on the [`Tick`] the shell passes. Its only state is in
+//! memory: challenges, on-the-spot registrations (in the population's overlay), the
+//! same-month 限度額 consents (TRN-Q1), bulk jobs and the defect counters.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{Datelike, NaiveDateTime};
+
+use super::answer::{self, Answer, AnswerContext, MedicalInfo};
+use super::audit::{AuditRecord, Operation};
+use super::auth::{self, Authenticated, TrustAnchors};
+use super::challenge::ChallengeBook;
+use super::defects::{Defect, DefectSet, WRONG_PERSON_EVERY};
+use super::documents::{self, DocumentVerdict};
+use onshi_domain::codes::{
+    CharacterEncoding, ContributionRatio, MedicalTreatmentFlag, PrescriptionIssueSelect,
+    ProcessingResultStatus, QualificationValidity, ReferenceClassification, SegmentOfResult,
+};
+use onshi_domain::message::{
+    BulkConfirmUnit, BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse,
+    BulkResponseHeader, BulkUploadAck, BulkUploadAckHeader, MedicalInstitutionCode, MessageBody,
+    MessageHeader, QualificationConfirmSearchInfo, QualificationRequest, QualificationResponse,
+    ResultOfQualificationConfirmation, YearMonth,
+};
+use onshi_domain::protocol::ResultCode;
+use onshi_domain::protocol::Tick;
+use onshi_domain::protocol::wire::{
+    Base64Bytes, CardConfirmationRequest, Challenge, Health, NumbersConfirmationRequest,
+    PresentedDocument, RegistrationOutcome, RegistrationRequest, RegistrationResponse,
+};
+use onshi_domain::rules::{
+    CardKind, CareSetting, RatioFields, RegistrationAttempt, RegistrationChannel,
+    RegistrationRefusal, RulesCalendar, UserAuthCertificate, derive_copay,
+};
+use onshi_world::persona::ResolvedPersona;
+use onshi_world::persona::model::RegistrationState;
+use onshi_world::persona::my_number;
+use onshi_world::population::Population;
+
+/// A request the engine refuses outright: an `ONS-E…`, `ONS-A…` or `ONS-B…` code, a
+/// message and the field to blame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct EngineError {
+    /// The code.
+    pub code: ResultCode,
+    /// The message (the code's default, with detail).
+    pub message: String,
+    /// The offending field.
+    pub field: Option<String>,
+}
+
+impl EngineError {
+    /// An error with the code's default message.
+    pub fn new(code: ResultCode) -> Self {
+        Self {
+            code,
+            message: code.message().to_owned(),
+            field: None,
+        }
+    }
+
+    /// An error with detail appended to the default message.
+    pub fn detail(code: ResultCode, detail: impl AsRef<str>) -> Self {
+        Self {
+            code,
+            message: format!("{}（{}）", code.message(), detail.as_ref()),
+            field: None,
+        }
+    }
+
+    /// Names the offending field.
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+/// The engine's settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The rules calendar.
+    pub calendar: RulesCalendar,
+    /// Defects switched on.
+    pub defects: DefectSet,
+    /// Challenge lifetime (ms).
+    pub challenge_ttl_ms: u64,
+    /// Most challenges remembered at once.
+    pub max_challenges: usize,
+    /// Most search infos in one bulk upload.
+    pub max_bulk_units: usize,
+    /// Most bulk jobs kept for download (oldest dropped first).
+    pub max_bulk_jobs: usize,
+    /// Most search results kept over all bulk jobs (oldest jobs dropped first).
+    pub max_bulk_stored_units: usize,
+    /// Most same-month 限度額 consents remembered (TRN-Q1; older months go first).
+    pub max_limit_grants: usize,
+    /// Seed of the nonce stream (the shell passes OS randomness).
+    pub nonce_seed: [u8; 32],
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            calendar: RulesCalendar::reference(),
+            defects: DefectSet::NONE,
+            challenge_ttl_ms: 120_000,
+            max_challenges: 4 << 20,
+            max_bulk_units: 10_000,
+            max_bulk_jobs: 4096,
+            max_bulk_stored_units: 200_000,
+            max_limit_grants: 1_000_000,
+            nonce_seed: [0x5A; 32],
+        }
+    }
+}
+
+pub use onshi_domain::protocol::RequestTime;
+
+/// An answer (or refusal) with its audit record.
+#[derive(Debug, Clone)]
+pub struct Outcome<T> {
+    /// The answer, or why the request was refused.
+    pub result: Result<T, EngineError>,
+    /// What the audit log should say.
+    pub audit: AuditRecord,
+}
+
+/// A numbers query, whatever face it came through.
+#[derive(Debug, Clone)]
+struct NumbersQuery<'a> {
+    now: NaiveDateTime,
+    facility: &'a MedicalInstitutionCode,
+    insurer: &'a str,
+    symbol: Option<&'a str>,
+    number: &'a str,
+    branch: Option<&'a str>,
+    birthdate: chrono::NaiveDate,
+    document: PresentedDocument,
+    card_presented: bool,
+    limit_consent: bool,
+    treatment_month: Option<YearMonth>,
+    care_setting: CareSetting,
+}
+
+impl<'a> NumbersQuery<'a> {
+    /// A search of the XML interface (`OQSsiquc01req`, or one of an `OQSmuquc01req`):
+    /// no document said, no card presented.
+    fn xml(
+        now: NaiveDateTime,
+        facility: &'a MedicalInstitutionCode,
+        s: &'a QualificationConfirmSearchInfo,
+        treatment_month: Option<YearMonth>,
+        care_setting: CareSetting,
+    ) -> Self {
+        Self {
+            now,
+            facility,
+            insurer: s.insurer_number.as_str(),
+            symbol: s.insured_card_symbol.as_deref(),
+            number: &s.insured_identification_number,
+            branch: s.insured_branch_number.as_deref(),
+            birthdate: s.birthdate,
+            document: PresentedDocument::Unspecified,
+            card_presented: false,
+            limit_consent: s.limit_application_certificate_related_cons_flg
+                == Some(onshi_domain::codes::LimitConsentFlag::Given),
+            treatment_month,
+            care_setting,
+        }
+    }
+}
+
+/// The outcome for one person: what goes into `MessageBody` or a `BulkConfirmUnit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PersonAnswer {
+    status: ProcessingResultStatus,
+    code: Option<ResultCode>,
+    message: Option<String>,
+    validity: Option<QualificationValidity>,
+    results: Vec<ResultOfQualificationConfirmation>,
+}
+
+impl PersonAnswer {
+    fn refused(code: ResultCode, detail: Option<String>) -> Self {
+        Self {
+            status: ProcessingResultStatus::Error,
+            code: Some(code),
+            message: Some(match detail {
+                Some(d) => format!("{}（{d}）", code.message()),
+                None => code.message().to_owned(),
+            }),
+            validity: None,
+            results: Vec::new(),
+        }
+    }
+
+    /// 資格情報なし: no record with these numbers (or not this birth date).
+    fn no_match() -> Self {
+        Self::answered(
+            Answer {
+                validity: QualificationValidity::NoMatchingQualification,
+                results: Vec::new(),
+                notes: Vec::new(),
+                limit_provided: false,
+            },
+            Vec::new(),
+        )
+    }
+
+    fn answered(answer: Answer, mut notes: Vec<ResultCode>) -> Self {
+        notes.extend(answer.notes.iter().copied());
+        notes.sort_by_key(|c| c.code());
+        notes.dedup();
+        let message = (!notes.is_empty()).then(|| {
+            notes
+                .iter()
+                .map(|c| c.message())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        });
+        Self {
+            status: ProcessingResultStatus::Normal,
+            code: notes.first().copied(),
+            message,
+            validity: Some(answer.validity),
+            results: answer.results,
+        }
+    }
+
+    /// The `MessageBody` of a `QualificationResponse` carrying this answer.
+    fn into_body(
+        self,
+        echo: Option<QualificationConfirmSearchInfo>,
+        prescription_issue_select: Option<PrescriptionIssueSelect>,
+    ) -> MessageBody {
+        MessageBody {
+            qualification_confirm_search_info: echo,
+            prescription_issue_select,
+            processing_result_status: self.status,
+            processing_result_code: self.code.map(|c| c.code().to_owned()),
+            processing_result_message: self.message,
+            qualification_validity: self.validity,
+            result_list: self.results,
+        }
+    }
+
+    fn audit_into(&self, audit: &mut AuditRecord) {
+        if self.status == ProcessingResultStatus::Error {
+            audit.outcome = self.code.map_or("refused".into(), |c| c.code().to_owned());
+        }
+        audit.validity = self.validity.map(|v| v.code().to_owned());
+        audit.result_code = self.code.map(|c| c.code().to_owned());
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct GrantKey {
+    index: u64,
+    facility: String,
+    year: i32,
+    month: u32,
+}
+
+#[derive(Debug, Default)]
+struct BulkJobs {
+    jobs: HashMap<String, (MedicalInstitutionCode, BulkQualificationResponse)>,
+    order: VecDeque<String>,
+    units: usize,
+}
+
+/// The reference backend's engine. Cheap to share (`Arc<Engine>`); every method takes
+/// `&self`.
+#[derive(Debug)]
+pub struct Engine {
+    population: Arc<Population>,
+    trust: TrustAnchors,
+    config: EngineConfig,
+    challenges: ChallengeBook,
+    grants: Mutex<HashMap<GrantKey, NaiveDateTime>>,
+    bulk: Mutex<BulkJobs>,
+    seq: AtomicU64,
+    valid_answers: AtomicU64,
+    ratio_flips: AtomicU64,
+    receptions: AtomicU64,
+}
+
+/// `QualificationConfirmationDate` with the time of day of the shell's clock.
+fn xml_now(date: chrono::NaiveDate, t: RequestTime) -> NaiveDateTime {
+    date.and_time(t.now.time())
+}
+
+fn year_month(t: NaiveDateTime) -> Option<YearMonth> {
+    YearMonth::new(t.year() as u16, t.month() as u8).ok()
+}
+
+/// The header of an answered `QualificationResponse` (`SegmentOfResult` 1, no error).
+fn response_header(
+    facility: &MedicalInstitutionCode,
+    file_id: Option<String>,
+    now: NaiveDateTime,
+    classification: ReferenceClassification,
+) -> MessageHeader {
+    MessageHeader {
+        process_execution_time: now,
+        qualification_confirmation_date: now.date(),
+        medical_institution_code: facility.clone(),
+        arbitrary_file_identifier: file_id,
+        reference_classification: classification,
+        segment_of_result: SegmentOfResult::Normal,
+        error_code: None,
+        error_message: None,
+        character_code_identifier: CharacterEncoding::Utf8,
+    }
+}
+
+/// A `SegmentOfResult` 9 response for a refused `OQSsiquc01req` (or a file that could
+/// not be read at all).
+pub fn xml_error_response(
+    error: &EngineError,
+    facility: &MedicalInstitutionCode,
+    file_id: Option<String>,
+    now: NaiveDateTime,
+    classification: ReferenceClassification,
+) -> QualificationResponse {
+    QualificationResponse {
+        message_header: MessageHeader {
+            segment_of_result: SegmentOfResult::Abnormal,
+            error_code: Some(error.code.code().to_owned()),
+            error_message: Some(match &error.field {
+                Some(f) => format!("{} [{f}]", error.message),
+                None => error.message.clone(),
+            }),
+            ..response_header(facility, file_id, now, classification)
+        },
+        message_body: MessageBody {
+            qualification_confirm_search_info: None,
+            prescription_issue_select: None,
+            processing_result_status: ProcessingResultStatus::Error,
+            processing_result_code: None,
+            processing_result_message: None,
+            qualification_validity: None,
+            result_list: Vec::new(),
+        },
+    }
+}
+
+/// A `SegmentOfResult` 9 bulk result (unknown 受付番号, unreadable upload).
+pub fn bulk_error_response(
+    error: &EngineError,
+    facility: &MedicalInstitutionCode,
+    file_id: Option<String>,
+    reception_number: &str,
+    now: NaiveDateTime,
+) -> BulkQualificationResponse {
+    BulkQualificationResponse {
+        message_header: BulkResponseHeader {
+            process_execution_time: now,
+            qualification_confirmation_date: None,
+            medical_institution_code: facility.clone(),
+            arbitrary_file_identifier: file_id,
+            reception_number: if reception_number.trim().is_empty() {
+                "000000000000".into()
+            } else {
+                reception_number.to_owned()
+            },
+            segment_of_result: SegmentOfResult::Abnormal,
+            error_code: Some(error.code.code().to_owned()),
+            error_message: Some(error.message.clone()),
+            number_of_processing_result: Some(0),
+            number_of_normal_processing: Some(0),
+            number_of_error: Some(0),
+            character_code_identifier: CharacterEncoding::Utf8,
+        },
+        bulk_confirm_unit: Vec::new(),
+    }
+}
+
+mod bulk;
+mod card;
+mod numbers;
+mod registration;
+
+impl Engine {
+    /// An engine over `population`, trusting `trust`.
+    pub fn new(population: Arc<Population>, trust: TrustAnchors, config: EngineConfig) -> Self {
+        let challenges = ChallengeBook::new(
+            config.nonce_seed,
+            config.challenge_ttl_ms,
+            config.max_challenges,
+        );
+        Self {
+            population,
+            trust,
+            config,
+            challenges,
+            grants: Mutex::new(HashMap::new()),
+            bulk: Mutex::new(BulkJobs::default()),
+            seq: AtomicU64::new(0),
+            valid_answers: AtomicU64::new(0),
+            ratio_flips: AtomicU64::new(0),
+            receptions: AtomicU64::new(0),
+        }
+    }
+
+    /// The store.
+    pub fn population(&self) -> &Arc<Population> {
+        &self.population
+    }
+
+    /// The trusted roots.
+    pub fn trust(&self) -> &TrustAnchors {
+        &self.trust
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The defects on.
+    pub fn defects(&self) -> DefectSet {
+        self.config.defects
+    }
+
+    /// `GET /v1/health`: the store and the defects on, at the shell's as-of and "now".
+    pub fn health(&self, as_of: NaiveDateTime, now: NaiveDateTime) -> Health {
+        let pop = self.population();
+        Health {
+            status: "ok".into(),
+            as_of,
+            now,
+            members: pop.len(),
+            personas: pop.persona_count(),
+            seed: pop.seed(),
+            defects: self.defects().iter().map(|d| d.name().to_owned()).collect(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+
+    fn calendar(&self) -> &RulesCalendar {
+        &self.config.calendar
+    }
+
+    fn has(&self, d: Defect) -> bool {
+        self.config.defects.has(d)
+    }
+
+    fn audit(&self, now: NaiveDateTime, op: Operation) -> AuditRecord {
+        AuditRecord::new(self.seq.fetch_add(1, Ordering::Relaxed) + 1, now, op)
+    }
+
+    /// An audit record for a request the shell refused before the engine (malformed,
+    /// too large, injected fault).
+    pub fn audit_rejected(
+        &self,
+        now: NaiveDateTime,
+        code: ResultCode,
+        detail: String,
+    ) -> AuditRecord {
+        let mut a = self.audit(now, Operation::Rejected);
+        a.outcome = code.code().to_owned();
+        a.detail = Some(detail);
+        a
+    }
+
+    fn finish<T>(result: Result<T, EngineError>, mut audit: AuditRecord) -> Outcome<T> {
+        if let Err(e) = &result {
+            audit.outcome = e.code.code().to_owned();
+            if audit.detail.is_none() {
+                audit.detail = Some(e.message.clone());
+            }
+        }
+        Outcome { result, audit }
+    }
+
+    // ------------------------------------------------------------------ challenges
+
+    /// `POST /v1/challenges`.
+    pub fn issue_challenge(&self, t: RequestTime) -> Outcome<Challenge> {
+        let audit = self.audit(t.now, Operation::Challenge);
+        let result = self
+            .challenges
+            .issue(t.tick)
+            .map(|c| Challenge {
+                nonce: Base64Bytes(c.nonce.to_vec()),
+                expires_in_seconds: c.ttl_ms / 1000,
+            })
+            .map_err(EngineError::new);
+        Self::finish(result, audit)
+    }
+
+    /// Authentication shared by confirmation and registration: challenge, chain,
+    /// evidence, member lookup, PIN-less check — then the challenge is used.
+    fn authenticate(
+        &self,
+        card: &onshi_domain::protocol::wire::CardAuthentication,
+        facility: &MedicalInstitutionCode,
+        now: NaiveDateTime,
+        tick: Tick,
+        audit: &mut AuditRecord,
+    ) -> Result<Authenticated, EngineError> {
+        audit.method = Some(card.method.word());
+        let replay_ok = self.has(Defect::ReplayAccepted);
+        auth::check_challenge_first(&self.challenges, card, tick, replay_ok)?;
+        let certificate = self
+            .trust
+            .verify_certificate(card.auth_certificate.as_bytes())?;
+        audit.certificate_serial = Some(format!("{:016X}", certificate.serial));
+        let evidence =
+            self.trust
+                .verify_evidence(card, facility, now, self.has(Defect::IgnoreLockout))?;
+        if evidence.lockout_ignored {
+            audit.defect(Defect::IgnoreLockout.name());
+        }
+        let index = self.population.by_certificate_serial(certificate.serial);
+        if let Some(i) = index {
+            audit.person = self.population.id_of(i);
+            let pinless = self.population.person(i).is_some_and(|p| p.card.pinless);
+            if pinless && card.method == onshi_domain::protocol::wire::AuthMethod::Pin {
+                return Err(EngineError::new(ResultCode::PinPathOnPinlessCard).field("card.method"));
+            }
+        }
+        // Everything checked: now use the challenge (atomically).
+        self.challenges
+            .consume(card.nonce.as_bytes(), tick, replay_ok)
+            .map_err(|code| EngineError::new(code).field("card.nonce"))?;
+        if replay_ok {
+            audit.detail = Some("challenge reuse allowed (replay-accepted)".into());
+        }
+        Ok(Authenticated {
+            certificate,
+            evidence,
+            index,
+        })
+    }
+
+    /// When the member counts as registered at `now` (the overlay or the store).
+    fn registered_at(
+        &self,
+        index: u64,
+        p: &ResolvedPersona,
+        now: NaiveDateTime,
+    ) -> Option<NaiveDateTime> {
+        if let Some(at) = self
+            .population
+            .overlay_registration(index)
+            .filter(|at| *at <= now)
+        {
+            return Some(at);
+        }
+        match p.registration {
+            RegistrationState::Registered(Some(at)) if at <= now => Some(at),
+            RegistrationState::Registered(None) => Some(NaiveDateTime::MIN),
+            _ => None,
+        }
+    }
+
+    fn certificate_of(p: &ResolvedPersona) -> UserAuthCertificate {
+        UserAuthCertificate {
+            issued_at: p.card.certificate.issued_at,
+            expires_on: p.card.certificate.expires_on,
+            renewed: p.card.certificate.renewed,
+        }
+    }
+
+    fn limit_grant(
+        &self,
+        index: u64,
+        facility: &MedicalInstitutionCode,
+        now: NaiveDateTime,
+    ) -> Option<NaiveDateTime> {
+        let key = GrantKey {
+            index,
+            facility: facility.as_str().to_owned(),
+            year: now.year(),
+            month: now.month(),
+        };
+        self.grants
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .copied()
+    }
+
+    fn record_grant(&self, index: u64, facility: &MedicalInstitutionCode, now: NaiveDateTime) {
+        let key = GrantKey {
+            index,
+            facility: facility.as_str().to_owned(),
+            year: now.year(),
+            month: now.month(),
+        };
+        let mut grants = self.grants.lock().unwrap_or_else(PoisonError::into_inner);
+        if grants.len() >= self.config.max_limit_grants {
+            // Best effort: earlier months no longer matter to TRN-Q1's same month.
+            let (y, m) = (now.year(), now.month());
+            grants.retain(|k, _| (k.year, k.month) >= (y, m));
+            if grants.len() >= self.config.max_limit_grants {
+                grants.clear();
+            }
+        }
+        grants.entry(key).or_insert(now);
+    }
+
+    // ------------------------------------------------------------------ defects
+
+    /// `wrong-person`: the 1st and every N-th valid answer shows the next member with a
+    /// valid qualification.
+    fn wrong_person(
+        &self,
+        index: u64,
+        answer: &mut Answer,
+        ctx: &AnswerContext<'_>,
+        audit: &mut AuditRecord,
+    ) {
+        if !self.has(Defect::WrongPerson) || answer.validity != QualificationValidity::Valid {
+            return;
+        }
+        let n = self.valid_answers.fetch_add(1, Ordering::Relaxed);
+        if !n.is_multiple_of(WRONG_PERSON_EVERY) {
+            return;
+        }
+        let len = self.population.len();
+        for step in 1..=64u64.min(len.saturating_sub(1)) {
+            let j = (index + step) % len;
+            let Some(other) = self.population.person(j) else {
+                continue;
+            };
+            let other_answer = answer::card_answer(&other, ctx);
+            if other_answer.validity == QualificationValidity::Valid {
+                *answer = other_answer;
+                audit.shown_person = self.population.id_of(j);
+                audit.defect(Defect::WrongPerson.name());
+                return;
+            }
+        }
+    }
+
+    /// `missing-ratio` and `wrong-ratio` on the records of an answer.
+    fn ratio_defects(
+        &self,
+        results: &mut [ResultOfQualificationConfirmation],
+        now: NaiveDateTime,
+        audit: &mut AuditRecord,
+    ) {
+        if self.has(Defect::MissingRatio) {
+            for r in results.iter_mut() {
+                let had = r.insured_partial_contribution_ratio.take().is_some()
+                    | r.elderly_recipient_certificate_info
+                        .as_mut()
+                        .and_then(|e| e.elderly_recipient_contribution_ratio.take())
+                        .is_some();
+                if had {
+                    audit.defect(Defect::MissingRatio.name());
+                }
+            }
+        }
+        if self.has(Defect::WrongRatio) {
+            for r in results.iter_mut() {
+                let fields = RatioFields {
+                    insured_ratio: r.insured_partial_contribution_ratio,
+                    elderly_ratio: r
+                        .elderly_recipient_certificate_info
+                        .as_ref()
+                        .and_then(|e| e.elderly_recipient_contribution_ratio),
+                    preschool: r.preschool_classification,
+                    limit_class: r
+                        .limit_application_certificate_related_info
+                        .as_ref()
+                        .and_then(|l| l.limit_application_certificate_classification_flag),
+                    insurer_family: r.insurer_number.as_ref().map(|n| n.family()),
+                };
+                let truth = derive_copay(r.birthdate, now.date(), &fields).ratio;
+                let n = self.ratio_flips.fetch_add(1, Ordering::Relaxed);
+                let wrong = if n.is_multiple_of(2) {
+                    ContributionRatio::FULL
+                } else {
+                    match truth.percent() {
+                        10 => ContributionRatio::TWENTY,
+                        20 => ContributionRatio::THIRTY,
+                        _ => ContributionRatio::TEN,
+                    }
+                };
+                r.insured_partial_contribution_ratio = Some(wrong);
+                if let Some(e) = r.elderly_recipient_certificate_info.as_mut() {
+                    e.elderly_recipient_contribution_ratio = Some(wrong);
+                }
+                audit.defect(Defect::WrongRatio.name());
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The numbers path: JSON with document rules, `OQSsiquc01req` without them, and the
+//! shared per-search answer (FAQ-4-20, lookup, documents, answer, defects).
+
+use super::*;
+
+impl Engine {
+    /// Confirmation by the printed numbers (JSON API, with the document rules).
+    pub fn confirm_numbers(
+        &self,
+        req: &NumbersConfirmationRequest,
+        t: RequestTime,
+    ) -> Outcome<QualificationResponse> {
+        let now = req.confirmation_time.unwrap_or(t.now);
+        let mut audit = self.audit(now, Operation::NumbersConfirmation);
+        audit.facility = Some(req.medical_institution_code.as_str().to_owned());
+        let q = NumbersQuery {
+            now,
+            facility: &req.medical_institution_code,
+            insurer: &req.insurer_number,
+            symbol: req.insured_card_symbol.as_deref(),
+            number: &req.insured_identification_number,
+            branch: req.insured_branch_number.as_deref(),
+            birthdate: req.birthdate,
+            document: req.document,
+            card_presented: req.card_presented,
+            limit_consent: req.limit_consent == Some(true),
+            treatment_month: None,
+            care_setting: CareSetting::Outpatient,
+        };
+        let result = self.numbers_answer(&q, &mut audit).map(|(pa, echo)| {
+            pa.audit_into(&mut audit);
+            self.numbers_response(
+                pa,
+                echo,
+                &req.medical_institution_code,
+                req.arbitrary_file_identifier.clone(),
+                now,
+            )
+        });
+        Self::finish(result, audit)
+    }
+
+    /// `OQSsiquc01req`: the XML inquiry by numbers (no document rules: the message does
+    /// not say which document). Errors become `SegmentOfResult` 9 via
+    /// [`xml_error_response`] in the shell.
+    pub fn xml_inquiry(
+        &self,
+        req: &QualificationRequest,
+        t: RequestTime,
+    ) -> Outcome<QualificationResponse> {
+        let h = &req.message_header;
+        let s = &req.qualification_confirm_search_info;
+        let now = xml_now(h.qualification_confirmation_date, t);
+        let mut audit = self.audit(now, Operation::XmlInquiry);
+        audit.facility = Some(h.medical_institution_code.as_str().to_owned());
+        let q = NumbersQuery::xml(
+            now,
+            &h.medical_institution_code,
+            s,
+            None,
+            CareSetting::Outpatient,
+        );
+        let result = self.numbers_answer(&q, &mut audit).map(|(pa, _)| {
+            pa.audit_into(&mut audit);
+            self.numbers_response(
+                pa,
+                Some(s.clone()),
+                &h.medical_institution_code,
+                Some(h.arbitrary_file_identifier.clone()),
+                now,
+            )
+        });
+        Self::finish(result, audit)
+    }
+
+    fn numbers_response(
+        &self,
+        pa: PersonAnswer,
+        echo: Option<QualificationConfirmSearchInfo>,
+        facility: &MedicalInstitutionCode,
+        file_id: Option<String>,
+        now: NaiveDateTime,
+    ) -> QualificationResponse {
+        QualificationResponse {
+            message_header: response_header(
+                facility,
+                file_id,
+                now,
+                ReferenceClassification::InsuranceCardNumbers,
+            ),
+            message_body: pa.into_body(echo, None),
+        }
+    }
+
+    /// The numbers path for one search: FAQ-4-20, validation, lookup, document rules,
+    /// answer, defects. Returns the answer and the echo of the search.
+    pub(super) fn numbers_answer(
+        &self,
+        q: &NumbersQuery<'_>,
+        audit: &mut AuditRecord,
+    ) -> Result<(PersonAnswer, Option<QualificationConfirmSearchInfo>), EngineError> {
+        let day = q.now.date();
+        // FAQ-4-20: a My Number is never an identifier.
+        let fields = [
+            ("insurer_number", Some(q.insurer)),
+            ("insured_card_symbol", q.symbol),
+            ("insured_identification_number", Some(q.number)),
+            ("insured_branch_number", q.branch),
+        ];
+        if let Some((field, value)) = fields
+            .iter()
+            .find_map(|(f, v)| v.filter(|v| my_number::is_valid(v.trim())).map(|v| (*f, v)))
+        {
+            audit.detail = Some(format!("a My Number was sent in {field} (redacted)"));
+            if !self.has(Defect::AcceptMyNumber) {
+                return Err(EngineError::new(ResultCode::MyNumberRefused).field(field));
+            }
+            audit.defect(Defect::AcceptMyNumber.name());
+            let Some(index) = self.population.by_my_number(value.trim()) else {
+                return Ok((PersonAnswer::no_match(), None));
+            };
+            audit.person = self.population.id_of(index);
+            let p = self
+                .population
+                .person(index)
+                .ok_or_else(|| EngineError::new(ResultCode::Internal))?;
+            let ctx = self.numbers_ctx(q, index);
+            let mut answer = answer::card_answer(&p, &ctx);
+            self.ratio_defects(&mut answer.results, q.now, audit);
+            return Ok((PersonAnswer::answered(answer, Vec::new()), None));
+        }
+        let insurer = onshi_domain::codes::InsurerNumber::parse(q.insurer).map_err(|e| {
+            EngineError::detail(ResultCode::InvalidInsurerNumber, e.reason).field("insurer_number")
+        })?;
+        if q.number.trim().is_empty() || q.number.trim().len() > 20 {
+            return Err(
+                EngineError::detail(ResultCode::InvalidField, "番号は1〜20文字")
+                    .field("insured_identification_number"),
+            );
+        }
+        let echo = QualificationConfirmSearchInfo {
+            insurer_number: insurer.clone(),
+            insured_card_symbol: q.symbol.map(str::to_owned),
+            insured_identification_number: q.number.to_owned(),
+            insured_branch_number: q.branch.map(str::to_owned),
+            birthdate: q.birthdate,
+            limit_application_certificate_related_cons_flg: None,
+            arbitrary_identifier: None,
+        };
+        let Some((index, r)) = self
+            .population
+            .by_numbers(&insurer, q.symbol, q.number, q.branch)
+        else {
+            audit.detail = Some("no record with these numbers".into());
+            return Ok((PersonAnswer::no_match(), Some(echo)));
+        };
+        audit.person = self.population.id_of(index);
+        let p = self
+            .population
+            .person(index)
+            .ok_or_else(|| EngineError::new(ResultCode::Internal))?;
+        if p.person.birth_date != q.birthdate {
+            audit.detail = Some("birth date does not match".into());
+            return Ok((PersonAnswer::no_match(), Some(echo)));
+        }
+        if q.care_setting != CareSetting::Outpatient
+            && !self.calendar().card_usable_in(q.care_setting, day)
+        {
+            return Ok((
+                PersonAnswer::refused(ResultCode::CareSettingNotYetSupported, None),
+                Some(echo),
+            ));
+        }
+        let (verdict, defect) = documents::verdict(
+            self.calendar(),
+            self.config.defects,
+            &p,
+            r,
+            q.document,
+            q.card_presented,
+            day,
+        );
+        if let Some(d) = defect {
+            audit.defect(d.name());
+        }
+        let mut notes = Vec::new();
+        match verdict {
+            DocumentVerdict::Accept => {}
+            DocumentVerdict::AcceptTemporary => notes.push(ResultCode::TemporaryMeasure),
+            DocumentVerdict::Refuse(code, detail) => {
+                return Ok((PersonAnswer::refused(code, Some(detail)), Some(echo)));
+            }
+        }
+        let ctx = self.numbers_ctx(q, index);
+        let mut answer = answer::record_answer(&p, r, &ctx);
+        self.wrong_person(index, &mut answer, &ctx, audit);
+        self.ratio_defects(&mut answer.results, q.now, audit);
+        Ok((PersonAnswer::answered(answer, notes), Some(echo)))
+    }
+
+    fn numbers_ctx<'a>(&'a self, q: &NumbersQuery<'_>, index: u64) -> AnswerContext<'a> {
+        let by_law = !self.calendar().limit_info_requires_consent(q.now.date());
+        let limit_consent = if by_law || q.limit_consent {
+            Some(q.now)
+        } else {
+            // TRN-Q1: a consent given at this facility's reader this month.
+            self.limit_grant(index, q.facility, q.now)
+        };
+        AnswerContext {
+            calendar: self.calendar(),
+            now: q.now,
+            medical_info: MedicalInfo::Absent,
+            limit_consent,
+            treatment_month: q.treatment_month.or_else(|| year_month(q.now)),
+        }
+    }
+}

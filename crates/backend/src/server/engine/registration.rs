@@ -1,0 +1,120 @@
+//! 保険証利用登録 at the reader.
+
+use super::*;
+
+impl Engine {
+    /// 保険証利用登録 at the reader (KQ-1, OKA-FACEONLY, OKA-REG-24H, OKA-REG-5D,
+    /// FAQ-4-15).
+    pub fn register(
+        &self,
+        req: &RegistrationRequest,
+        t: RequestTime,
+    ) -> Outcome<RegistrationResponse> {
+        let now = req.confirmation_time.unwrap_or(t.now);
+        let mut audit = self.audit(now, Operation::Registration);
+        audit.facility = Some(req.medical_institution_code.as_str().to_owned());
+        let result = self.register_inner(req, now, t.tick, &mut audit);
+        if let Ok(r) = &result {
+            audit.result_code = r.code.clone();
+            if r.outcome == RegistrationOutcome::Refused {
+                audit.outcome = r.code.clone().unwrap_or_else(|| "refused".into());
+            }
+        }
+        Self::finish(result, audit)
+    }
+
+    fn register_inner(
+        &self,
+        req: &RegistrationRequest,
+        now: NaiveDateTime,
+        tick: Tick,
+        audit: &mut AuditRecord,
+    ) -> Result<RegistrationResponse, EngineError> {
+        let authd =
+            self.authenticate(&req.card, &req.medical_institution_code, now, tick, audit)?;
+        let refused = |code: ResultCode, detail: Option<String>| RegistrationResponse {
+            outcome: RegistrationOutcome::Refused,
+            message: match detail {
+                Some(d) => format!("{}（{d}）", code.message()),
+                None => code.message().to_owned(),
+            },
+            code: Some(code.code().to_owned()),
+            rule: code.rule().map(|r| r.code().to_owned()),
+            registered_at: None,
+        };
+        let Some((index, p)) = authd
+            .index
+            .and_then(|i| self.population.person(i).map(|p| (i, p)))
+        else {
+            return Ok(refused(ResultCode::CertificateNotLinked, None));
+        };
+        if p.card.certificate.revoked_by(now) {
+            if !self.has(Defect::NoRejectRevoked) {
+                return Ok(refused(ResultCode::CertificateRevoked, None));
+            }
+            audit.defect(Defect::NoRejectRevoked.name());
+        }
+        if p.non_disclosure {
+            return Ok(refused(ResultCode::NonDisclosure, None));
+        }
+        let already = self.registered_at(index, &p, now);
+        let attempt = RegistrationAttempt {
+            at: now,
+            channel: RegistrationChannel::ClinicReader,
+            card: if p.card.pinless {
+                CardKind::PinLess
+            } else {
+                CardKind::Standard
+            },
+            pin_locked: p.card.auth_pin_locked(),
+            certificate: Self::certificate_of(&p),
+            already_registered: already.is_some(),
+            insurer_registered: answer::has_valid_qualification(self.calendar(), &p, now.date()),
+        };
+        match self.calendar().register(&attempt) {
+            Ok(onshi_domain::rules::RegistrationOutcome::Registered) => {
+                self.population.record_registration(index, now);
+                Ok(RegistrationResponse {
+                    outcome: RegistrationOutcome::Registered,
+                    message: "登録完了".into(),
+                    code: None,
+                    rule: None,
+                    registered_at: Some(now),
+                })
+            }
+            Ok(onshi_domain::rules::RegistrationOutcome::AlreadyRegistered) => {
+                Ok(RegistrationResponse {
+                    outcome: RegistrationOutcome::AlreadyRegistered,
+                    message: "登録済みです".into(),
+                    code: None,
+                    rule: None,
+                    registered_at: already.filter(|a| *a != NaiveDateTime::MIN),
+                })
+            }
+            Err(refusal) => {
+                let code = match refusal {
+                    RegistrationRefusal::NoValidQualification => {
+                        ResultCode::RegistrationNoValidQualification
+                    }
+                    RegistrationRefusal::RenewalCooldown { .. } => {
+                        ResultCode::RegistrationRenewalCooldown
+                    }
+                    RegistrationRefusal::ExpiresTooSoon { .. } => {
+                        ResultCode::RegistrationExpiresSoon
+                    }
+                    RegistrationRefusal::CertificateExpired { .. } => {
+                        ResultCode::RegistrationCertificateExpired
+                    }
+                    _ => ResultCode::RegistrationRefused,
+                };
+                let mut r = refused(
+                    code,
+                    (code == ResultCode::RegistrationRefused).then(|| refusal.to_string()),
+                );
+                r.rule = Some(refusal.rule_id().code().to_owned());
+                audit.detail = Some(refusal.to_string());
+                Ok(r)
+            }
+        }
+    }
+}

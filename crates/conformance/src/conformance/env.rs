@@ -1,0 +1,168 @@
+//! What a conformance run is made of, built once: personas resolved at the run's as-of
+//! time, their cards, the trust anchors, the reader's device credential, and the
+//! system under test.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDateTime};
+
+use onshi_backend::backend::AnyBackend;
+use onshi_backend::backend::EmbeddedBackend;
+use onshi_backend::server::{DefectSet, Engine, EngineConfig, TrustAnchors};
+use onshi_domain::message::MedicalInstitutionCode;
+use onshi_domain::rules::RulesCalendar;
+use onshi_reader::reader::ReaderConfig;
+use onshi_world::persona::{CardFactory, IssuedCard, PersonaSet, ResolvedPersona};
+use onshi_world::population::{Population, PopulationMix};
+
+/// The facility every scenario takes place at (東京都, 医科, a synthetic code).
+pub const FACILITY_CODE: &str = "1311234567";
+
+/// The reader id of the built-in reader.
+pub const READER_ID: &str = "onshi-builtin-reader-01";
+
+/// Errors building the environment.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvError {
+    /// Certificates or keys could not be made.
+    #[error("cards: {0}")]
+    Cards(#[from] onshi_world::persona::cards::CardFactoryError),
+    /// Trust anchors could not be made.
+    #[error("trust anchors: {0}")]
+    Trust(String),
+    /// The population could not be built.
+    #[error("population: {0}")]
+    Population(String),
+}
+
+/// The system under test.
+#[derive(Debug, Clone)]
+pub enum Sut {
+    /// The reference backend in process, a fresh engine per scenario (so on-the-spot
+    /// registrations and used challenges never leak between scenarios).
+    Embedded {
+        /// Defects injected.
+        defects: DefectSet,
+    },
+    /// An external backend, shared by every scenario.
+    Remote(AnyBackend),
+}
+
+/// The run's environment.
+#[derive(Debug)]
+pub struct Env {
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// The population's as-of time.
+    pub as_of: NaiveDateTime,
+    /// The rules calendar (the oracle's, and the embedded backend's).
+    pub calendar: RulesCalendar,
+    /// Personas resolved at `as_of`, by id.
+    pub personas: BTreeMap<String, ResolvedPersona>,
+    /// Their cards.
+    pub cards: BTreeMap<String, IssuedCard>,
+    /// Trust anchors (same seed as the cards).
+    pub trust: TrustAnchors,
+    /// The built-in reader's configuration (its device credential is also handed to a
+    /// reader under test).
+    pub reader: ReaderConfig,
+    /// A reader under test, driven through the reader-control API; `None` = the
+    /// built-in reader in process.
+    pub remote_reader: Option<super::remote::RemoteReaderTarget>,
+    /// The system under test.
+    pub sut: Sut,
+    /// Human-readable name of the system under test.
+    pub sut_name: String,
+}
+
+impl Env {
+    /// Builds the environment: resolves personas, issues every card (keys in parallel,
+    /// from the cache when present), derives the trust anchors and the reader's
+    /// credential.
+    pub fn build(
+        seed: u64,
+        as_of: NaiveDateTime,
+        personas: &PersonaSet,
+        factory: &CardFactory,
+        sut: Sut,
+    ) -> Result<Self, EnvError> {
+        factory.prepare(personas.iter())?;
+        let mut resolved = BTreeMap::new();
+        let mut cards = BTreeMap::new();
+        for p in personas.iter() {
+            let r = p.resolve(as_of, seed);
+            cards.insert(p.id.clone(), factory.issue(&r)?);
+            resolved.insert(p.id.clone(), r);
+        }
+        let trust = TrustAnchors::from_seed(seed, factory.keys())
+            .map_err(|e| EnvError::Trust(e.to_string()))?;
+        let facility = MedicalInstitutionCode::parse(FACILITY_CODE)
+            .map_err(|e| EnvError::Trust(e.to_string()))?;
+        let credential = trust
+            .readers
+            .issue_device(
+                READER_ID,
+                FACILITY_CODE,
+                as_of - Duration::days(3650),
+                as_of + Duration::days(3650),
+            )
+            .map_err(|e| EnvError::Trust(e.to_string()))?;
+        let sut_name = match &sut {
+            Sut::Embedded { defects } if defects.is_empty() => {
+                "embedded reference backend".to_owned()
+            }
+            Sut::Embedded { defects } => format!(
+                "embedded reference backend with defects {}",
+                defects
+                    .iter()
+                    .map(|d| d.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Sut::Remote(b) => {
+                use onshi_backend::backend::QualificationBackend as _;
+                b.name()
+            }
+        };
+        Ok(Self {
+            seed,
+            as_of,
+            calendar: RulesCalendar::reference(),
+            personas: resolved,
+            cards,
+            trust,
+            reader: ReaderConfig::reference(facility, Arc::new(credential)),
+            remote_reader: None,
+            sut,
+            sut_name,
+        })
+    }
+
+    /// The backend a scenario talks to: a fresh embedded engine, or the shared remote.
+    pub fn backend_for_scenario(&self) -> Result<AnyBackend, EnvError> {
+        match &self.sut {
+            Sut::Remote(b) => Ok(b.clone()),
+            Sut::Embedded { defects } => {
+                let population = Population::from_resolved(
+                    self.seed,
+                    0,
+                    self.personas.values().cloned().collect(),
+                    self.as_of,
+                    PopulationMix::default(),
+                )
+                .map_err(|e| EnvError::Population(e.to_string()))?;
+                let mut nonce_seed = [0u8; 32];
+                nonce_seed[..8].copy_from_slice(&self.seed.to_be_bytes());
+                let config = EngineConfig {
+                    calendar: self.calendar.clone(),
+                    defects: *defects,
+                    nonce_seed,
+                    ..EngineConfig::default()
+                };
+                let engine = Engine::new(Arc::new(population), self.trust.clone(), config);
+                Ok(AnyBackend::Embedded(EmbeddedBackend::new(Arc::new(engine))))
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The conformance suite: the cucumber World and its step plumbing, run orchestration
+//! and traceability. The requirement catalogue is [`onshi_domain::rules::catalogue`].
+
+pub mod collector;
+pub mod env;
+pub mod faulty;
+pub mod lint;
+pub mod remote;
+pub mod run;
+pub mod visit;
+pub mod world;

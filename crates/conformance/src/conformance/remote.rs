@@ -1,0 +1,281 @@
+//! Driving a reader under test through the reader-control API: the persona's card is
+//! served through vpcd (onshi keeps its APDU trace), the embedded backend is served
+//! over loopback HTTP for the visit, and the reader is told what the patient does.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::NaiveDateTime;
+
+use super::env::Env;
+use super::faulty::LineFault;
+use onshi_backend::backend::AnyBackend;
+use onshi_backend::server::audit::MemorySink;
+use onshi_backend::server::{AppState, app};
+use onshi_card::card::{ApduTrace, VirtualCard};
+use onshi_domain::protocol::ServerClock;
+use onshi_reader::reader::control::{AttestationKey, RemoteReader, VisitRequest};
+use onshi_reader::reader::result_file::ResultFile;
+use onshi_reader::reader::{PatientScript, ReaderOutcome};
+use onshi_reader::vpcd::{ServedCard, StopHandle, serve};
+use onshi_world::oracle::{Check, Verdict};
+use onshi_world::persona::ResolvedPersona;
+
+/// A reader under test.
+#[derive(Debug, Clone)]
+pub struct RemoteReaderTarget {
+    /// The API client.
+    pub client: RemoteReader,
+    /// Where onshi serves cards (vpcd).
+    pub vpcd: SocketAddr,
+    /// The PC/SC reader name the reader must use for that vpcd slot.
+    pub pcsc_reader: String,
+}
+
+/// A backend the reader can call over HTTP for one visit.
+struct BackendForReader {
+    url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The audit log of an embedded backend served for the visit.
+    audit: Option<MemorySink>,
+}
+
+impl Drop for BackendForReader {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn backend_url(
+    backend: &AnyBackend,
+    fault: Option<LineFault>,
+) -> Result<BackendForReader, String> {
+    if fault.is_some() {
+        // Nothing listens on port 1 of loopback: the reader sees the line down.
+        return Ok(BackendForReader {
+            url: "http://127.0.0.1:1".into(),
+            shutdown: None,
+            audit: None,
+        });
+    }
+    match backend {
+        AnyBackend::HttpJson(b) => Ok(BackendForReader {
+            url: b.base().to_owned(),
+            shutdown: None,
+            audit: None,
+        }),
+        AnyBackend::Embedded(e) => {
+            let engine = e.engine().clone();
+            let clock = ServerClock::start(engine.population().as_of());
+            let sink = MemorySink::default();
+            let router = app(AppState::new(engine, clock, sink.log()));
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .map_err(|e| format!("binding a loopback port for the backend: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, router)
+                    .with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    })
+                    .await;
+            });
+            Ok(BackendForReader {
+                url: format!("http://{addr}"),
+                shutdown: Some(tx),
+                audit: Some(sink),
+            })
+        }
+        other => Err(format!(
+            "a reader under test needs an onshi HTTP JSON backend; {} cannot carry card confirmations",
+            onshi_backend::backend::QualificationBackend::name(other)
+        )),
+    }
+}
+
+/// Waits until pcscd has seen the previous card leave, so the next card does not
+/// queue behind the old vpcd connection.
+fn settle(pcsc_reader: &str) {
+    #[cfg(feature = "pcsc")]
+    {
+        let _ = onshi_reader::channel::wait_for_empty(pcsc_reader, Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    #[cfg(not(feature = "pcsc"))]
+    {
+        let _ = pcsc_reader;
+        // pcscd polls vpcd every 400 ms.
+        std::thread::sleep(Duration::from_millis(900));
+    }
+}
+
+/// What the reader under test produced, with onshi's own evidence.
+pub struct RemoteVisit {
+    /// The reader's account of the visit.
+    pub outcome: ReaderOutcome,
+    /// The trace of onshi's card.
+    pub trace: ApduTrace,
+    /// The result file the reader handed over.
+    pub result_file: Option<ResultFile>,
+    /// The backend's audit lines for the visit (embedded backend only).
+    pub audit: Vec<String>,
+    /// Whether the reader's report agrees with what the backend did, from its audit.
+    pub audit_verdict: Option<Verdict>,
+}
+
+/// Compares the reader's report with the backend's audit: a reader must not report a
+/// result (or a registration) the backend never gave.
+pub fn audit_verdict(outcome: &ReaderOutcome, audit: &[String]) -> Verdict {
+    let records: Vec<serde_json::Value> = audit
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let confirmations: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["operation"] == "card_confirmation")
+        .collect();
+    if let Some(r) = outcome.response() {
+        let validity = r
+            .message_body
+            .qualification_validity
+            .map(|v| v.code().to_owned());
+        let code = r.message_body.processing_result_code.clone();
+        let seen = confirmations.iter().any(|c| {
+            c["validity"].as_str().map(str::to_owned) == validity
+                && c["result_code"].as_str().map(str::to_owned) == code
+        });
+        if !seen {
+            return Verdict::fail(
+                Check::ReaderMatchesBackend,
+                "the reader reported a result the backend's audit does not show",
+            )
+            .with(format!(
+                "reported validity {validity:?} code {code:?}; audit: {} card confirmation(s)",
+                confirmations.len()
+            ));
+        }
+    }
+    if outcome.registered_here
+        && !records
+            .iter()
+            .any(|r| r["operation"] == "registration" && r["outcome"] == "ok")
+    {
+        return Verdict::fail(
+            Check::ReaderMatchesBackend,
+            "the reader reported a registration the backend's audit does not show",
+        );
+    }
+    Verdict::pass(
+        Check::ReaderMatchesBackend,
+        format!("{} audit record(s) agree with the reader", records.len()),
+    )
+}
+
+/// Runs one visit at the reader under test.
+pub async fn visit(
+    env: &Env,
+    target: &RemoteReaderTarget,
+    backend: &AnyBackend,
+    fault: Option<LineFault>,
+    persona: &ResolvedPersona,
+    script: &PatientScript,
+    now: NaiveDateTime,
+) -> Result<RemoteVisit, String> {
+    let for_reader = backend_url(backend, fault).await?;
+    let mut card = VirtualCard::new(&env.cards[&persona.id].profile);
+    card.set_tracing(true);
+    let stop = StopHandle::new();
+    let served = {
+        let stop = stop.clone();
+        let addr = target.vpcd;
+        let id = persona.id.clone();
+        std::thread::spawn(move || {
+            serve(
+                ServedCard {
+                    id,
+                    card,
+                    state: None,
+                    keep_trace: true,
+                },
+                addr,
+                stop,
+            )
+        })
+    };
+    let credential = &env.reader.credential;
+    let req = VisitRequest {
+        visit_id: format!("{}-{}", persona.id, now.format("%Y%m%d%H%M%S")),
+        confirmation_time: now,
+        pcsc_reader: target.pcsc_reader.clone(),
+        match_b: persona.card.match_b.clone(),
+        patient: script.clone(),
+        backend_url: for_reader.url.clone(),
+        medical_institution_code: env.reader.facility.as_str().to_owned(),
+        attestation_key: AttestationKey {
+            certificate: BASE64.encode(credential.cert_der.as_bytes()),
+            ed25519_seed: BASE64.encode(credential.key.seed()),
+        },
+    };
+    let result = target.client.visit(&req).await;
+    stop.stop();
+    let served = tokio::task::spawn_blocking(move || served.join())
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|_| "the card server panicked".to_owned())?;
+    let pcsc_reader = target.pcsc_reader.clone();
+    let _ = tokio::task::spawn_blocking(move || settle(&pcsc_reader)).await;
+    let audit = for_reader
+        .audit
+        .as_ref()
+        .map(MemorySink::lines)
+        .unwrap_or_default();
+    let audited = for_reader.audit.is_some();
+    drop(for_reader);
+    let response = result.map_err(|e| e.to_string())?;
+    let audit_verdict = audited.then(|| audit_verdict(&response.outcome, &audit));
+    Ok(RemoteVisit {
+        outcome: response.outcome,
+        trace: served.card.trace(),
+        result_file: response.result_file.map(|f| f.to_file()).transpose()?,
+        audit,
+        audit_verdict,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onshi_reader::reader::ReaderResult;
+
+    fn outcome(registered_here: bool) -> ReaderOutcome {
+        ReaderOutcome {
+            result: ReaderResult::RegistrationDeclined,
+            method: None,
+            events: Vec::new(),
+            exchanges: Vec::new(),
+            photo_stored: false,
+            registered_here,
+        }
+    }
+
+    #[test]
+    fn a_registration_the_backend_never_made_is_caught() {
+        let audit = vec![
+            r#"{"seq":1,"now":"2026-11-30T09:00:00","operation":"challenge","outcome":"ok"}"#
+                .to_owned(),
+        ];
+        assert!(!audit_verdict(&outcome(true), &audit).passed);
+        assert!(audit_verdict(&outcome(false), &audit).passed);
+        let mut with_registration = audit.clone();
+        with_registration.push(
+            r#"{"seq":2,"now":"2026-11-30T09:00:00","operation":"registration","outcome":"ok"}"#
+                .to_owned(),
+        );
+        assert!(audit_verdict(&outcome(true), &with_registration).passed);
+    }
+}

@@ -1,0 +1,298 @@
+//! Running the suite: features (embedded or a directory) → cucumber with our steps →
+//! scenario results with evidence → the conformance report, written after every
+//! scenario (so an interrupted run leaves a valid partial report) and at the end.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use cucumber::{World as _, WriterExt as _};
+
+use super::collector::{Collector, OnFinished, Shared, key};
+use super::env::Env;
+use super::world::{OnshiWorld, install_env};
+use onshi_report::report::{
+    ConformanceReport, ReportDir, RunInfo, ScenarioResult, Status, StepResult,
+};
+
+/// Where the features come from.
+#[derive(Debug, Clone)]
+pub enum FeatureSource {
+    /// The features compiled into the binary.
+    Embedded,
+    /// A directory of `*.feature` files.
+    Dir(PathBuf),
+}
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The features.
+    pub features: FeatureSource,
+    /// A tag expression (`@FAQ-4-11 and not @slow`).
+    pub tags: Option<String>,
+    /// Where `<run-id>/` is created.
+    pub report_root: PathBuf,
+    /// Run information for the report (run id, seed, …); `complete` is managed here.
+    pub info: RunInfo,
+    /// Scenarios run concurrently.
+    pub concurrency: usize,
+}
+
+/// Errors before or around the run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The features could not be read or staged.
+    #[error("features: {0}")]
+    Features(String),
+    /// The tag expression does not parse.
+    #[error("--tags {0:?} is not a tag expression")]
+    Tags(String),
+    /// The report could not be written.
+    #[error("report {path}: {source}")]
+    Report {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The report.
+    pub report: ConformanceReport,
+    /// Where it was written.
+    pub dir: PathBuf,
+    /// Feature files that did not parse (they also appear as failed scenarios).
+    pub parse_errors: Vec<String>,
+}
+
+fn stage_embedded() -> Result<PathBuf, RunError> {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "onshi-features-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| RunError::Features(format!("{}: {e}", dir.display())))?;
+    for (rel, text) in onshi_world::defaults::FEATURES {
+        let name = Path::new(rel).file_name().unwrap_or_default();
+        std::fs::write(dir.join(name), text).map_err(|e| RunError::Features(e.to_string()))?;
+    }
+    Ok(dir)
+}
+
+/// Counts the scenarios of one feature text (outline rows included).
+fn scenarios_in(text: &str) -> usize {
+    let Ok(f) = cucumber::gherkin::Feature::parse(text, cucumber::gherkin::GherkinEnv::default())
+    else {
+        return 0;
+    };
+    f.scenarios
+        .iter()
+        .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+        .map(|s| {
+            if s.examples.is_empty() {
+                1
+            } else {
+                s.examples
+                    .iter()
+                    .map(|e| {
+                        e.table
+                            .as_ref()
+                            .map_or(0, |t| t.rows.len().saturating_sub(1))
+                    })
+                    .sum()
+            }
+        })
+        .sum()
+}
+
+/// Counts the scenarios (outline rows included) for the progress display.
+pub fn count_scenarios(source: &FeatureSource) -> usize {
+    match source {
+        FeatureSource::Embedded => onshi_world::defaults::FEATURES
+            .iter()
+            .map(|(_, t)| scenarios_in(t))
+            .sum(),
+        FeatureSource::Dir(dir) => std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "feature"))
+                    .filter_map(|p| std::fs::read_to_string(p).ok())
+                    .map(|t| scenarios_in(&t))
+                    .sum()
+            })
+            .unwrap_or(0),
+    }
+}
+
+/// Runs the suite.
+pub async fn run(
+    env: Arc<Env>,
+    opts: RunOptions,
+    mut on_progress: OnFinished,
+) -> Result<RunOutcome, RunError> {
+    let (dir, staged) = match &opts.features {
+        FeatureSource::Embedded => (stage_embedded()?, true),
+        FeatureSource::Dir(d) => {
+            if !d.is_dir() {
+                return Err(RunError::Features(format!(
+                    "{} is not a directory",
+                    d.display()
+                )));
+            }
+            (d.clone(), false)
+        }
+    };
+    let mut findings = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "feature"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| RunError::Features(format!("{}: {e}", p.display())))?;
+            let shown = if staged {
+                format!(
+                    "features/{}",
+                    p.file_name().unwrap_or_default().to_string_lossy()
+                )
+            } else {
+                p.display().to_string()
+            };
+            for (line, msg) in super::lint::lint(&text) {
+                findings.push(format!("{shown}:{line}: {msg}"));
+            }
+        }
+    }
+    if !findings.is_empty() {
+        if staged {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        return Err(RunError::Features(findings.join("\n")));
+    }
+    let tags = match &opts.tags {
+        Some(t) => Some(t.parse().map_err(|_| RunError::Tags(t.clone()))?),
+        None => None,
+    };
+    let report_dir = ReportDir::create(&opts.report_root, &opts.info.run_id).map_err(|source| {
+        RunError::Report {
+            path: opts.report_root.join(&opts.info.run_id),
+            source,
+        }
+    })?;
+    install_env(env);
+
+    let prefix = dir.display().to_string();
+    let rename: Box<dyn Fn(&str) -> String> = Box::new(move |p: &str| {
+        let name = Path::new(p)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if staged || p.starts_with(&prefix) {
+            format!("features/{name}")
+        } else {
+            p.to_owned()
+        }
+    });
+    let shared = Arc::new(Mutex::new(Shared::default()));
+    let partial_dir = report_dir.clone();
+    let partial_info = RunInfo {
+        complete: false,
+        ..opts.info.clone()
+    };
+    let on_finished: OnFinished = Box::new(move |last, all| {
+        on_progress(last, all);
+        let report = ConformanceReport::new(partial_info.clone(), all.to_vec());
+        if let Err(e) = partial_dir.write_conformance(&report) {
+            tracing::warn!("writing the partial report failed: {e}");
+        }
+    });
+    let collector = Collector::new(shared.clone(), rename, on_finished);
+    let cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty> {
+        tags_filter: tags,
+        ..Default::default()
+    };
+    let hook_shared = shared.clone();
+    OnshiWorld::cucumber()
+        .with_writer(collector.fail_on_skipped().normalized())
+        .with_cli(cli)
+        .max_concurrent_scenarios(opts.concurrency.max(1))
+        .after(move |feature, _rule, scenario, _finished, world| {
+            if let (Some(w), Ok(mut s)) = (world, hook_shared.lock()) {
+                s.left
+                    .insert(key(feature, scenario), (w.evidence(), w.all_verdicts()));
+            }
+            Box::pin(async {})
+        })
+        .run(dir.clone())
+        .await;
+    if staged {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    let mut results: Vec<ScenarioResult> = Vec::new();
+    let mut parse_errors = Vec::new();
+    if let Ok(mut s) = shared.lock() {
+        results.append(&mut s.results);
+        parse_errors = s.parse_errors.clone();
+        for e in s.parse_errors.drain(..) {
+            results.push(ScenarioResult {
+                feature: "(parse error)".into(),
+                file: String::new(),
+                name: e.clone(),
+                line: 0,
+                tags: Vec::new(),
+                status: Status::Failed,
+                steps: vec![StepResult {
+                    keyword: "parse".into(),
+                    text: e.clone(),
+                    status: Status::Failed,
+                    error: Some(e),
+                }],
+                verdicts: Vec::new(),
+                evidence: Default::default(),
+                duration_ms: 0,
+            });
+        }
+    }
+    results.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    let report = ConformanceReport::new(
+        RunInfo {
+            complete: true,
+            ..opts.info
+        },
+        results,
+    );
+    report_dir
+        .write_conformance(&report)
+        .map_err(|source| RunError::Report {
+            path: report_dir.path().to_owned(),
+            source,
+        })?;
+    Ok(RunOutcome {
+        report,
+        dir: report_dir.path().to_owned(),
+        parse_errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_outline_rows() {
+        let text = "# language: ja\n機能: x\n  シナリオ: a\n    前提 y\n  シナリオアウトライン: b\n    前提 <z>\n    例:\n      | z |\n      | 1 |\n      | 2 |\n";
+        assert_eq!(scenarios_in(text), 3);
+        assert!(count_scenarios(&FeatureSource::Embedded) >= 90);
+    }
+}

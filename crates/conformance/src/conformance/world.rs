@@ -1,0 +1,195 @@
+//! The cucumber World: one per scenario. It holds the run's environment, what the
+//! Given steps set up, the visits the When steps ran and the verdicts the Then steps
+//! reached. Step definitions live in the binary (`src/cli/steps/`): cucumber collects
+//! them with `inventory`, which only sees code linked from the final binary.
+
+use std::sync::{Arc, RwLock};
+
+use chrono::NaiveDateTime;
+
+use super::env::Env;
+use super::faulty::LineFault;
+use super::visit::{Presented, VisitOutcome};
+use onshi_backend::backend::AnyBackend;
+use onshi_domain::rules::Facility;
+use onshi_reader::reader::Operator;
+use onshi_report::report::{Evidence, Exchange};
+use onshi_world::oracle::Verdict;
+use onshi_world::persona::ResolvedPersona;
+
+static CURRENT: RwLock<Option<Arc<Env>>> = RwLock::new(None);
+
+/// Installs the environment every new World starts from.
+pub fn install_env(env: Arc<Env>) {
+    if let Ok(mut slot) = CURRENT.write() {
+        *slot = Some(env);
+    }
+}
+
+fn current_env() -> Result<Arc<Env>, String> {
+    CURRENT
+        .read()
+        .ok()
+        .and_then(|s| s.clone())
+        .ok_or_else(|| "no conformance environment installed (run through `onshi run`)".to_owned())
+}
+
+/// No environment was installed before the run.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct EnvMissing(String);
+
+/// Scenario-level changes to what the persona would do.
+#[derive(Debug, Clone, Default)]
+pub struct Adjustments {
+    /// Medical-information consent (None = the persona's).
+    pub medical_consent: Option<bool>,
+    /// Limit-information consent.
+    pub limit_consent: Option<bool>,
+    /// Whether staff can do a 目視確認.
+    pub visual_available: Option<bool>,
+    /// Whether the patient accepts on-the-spot registration.
+    pub accept_registration: Option<bool>,
+    /// Care setting (FAQ-4-13).
+    pub care_setting: Option<onshi_backend::backend::CareSettingWire>,
+    /// The patient cannot operate the reader themselves.
+    pub cannot_operate: bool,
+    /// Who placed the card.
+    pub placed_by: Option<Operator>,
+}
+
+/// The World.
+#[derive(Debug, cucumber::World)]
+#[world(init = Self::new)]
+pub struct OnshiWorld {
+    /// The run's environment.
+    pub env: Arc<Env>,
+    /// The scenario's backend (created on first use).
+    backend: Option<AnyBackend>,
+    /// Visit time.
+    pub now: NaiveDateTime,
+    /// The persona id.
+    pub persona: Option<String>,
+    /// The facility.
+    pub facility: Facility,
+    /// A line fault.
+    pub fault: Option<LineFault>,
+    /// Documents shown (None = what the persona carries).
+    pub documents: Option<Vec<Presented>>,
+    /// Adjustments to the persona's behaviour.
+    pub adjust: Adjustments,
+    /// Visits run so far.
+    pub visits: Vec<VisitOutcome>,
+    /// Verdicts of protocol-level checks.
+    pub verdicts: Vec<Verdict>,
+    /// Exchanges of protocol-level steps.
+    pub exchanges: Vec<Exchange>,
+    /// Free-form notes for the report.
+    pub notes: Vec<String>,
+    /// The last refusal seen by a protocol-level step (code, message).
+    pub last_refusal: Option<(Option<String>, String)>,
+    /// The next visit's card is pulled after this many APDUs.
+    pub pull_card_after: Option<usize>,
+    /// The 限度額 consent of the next number check (`Some(None)` = not said).
+    pub number_limit_consent: Option<Option<bool>>,
+    /// The last accepted response of a protocol-level step.
+    pub last_accept: Option<onshi_domain::message::QualificationResponse>,
+}
+
+impl OnshiWorld {
+    fn new() -> Result<Self, EnvMissing> {
+        let env = current_env().map_err(EnvMissing)?;
+        Ok(Self {
+            now: env.as_of,
+            env,
+            backend: None,
+            persona: None,
+            facility: Facility::EQUIPPED,
+            fault: None,
+            documents: None,
+            adjust: Adjustments::default(),
+            visits: Vec::new(),
+            verdicts: Vec::new(),
+            exchanges: Vec::new(),
+            notes: Vec::new(),
+            last_refusal: None,
+            number_limit_consent: None,
+            pull_card_after: None,
+            last_accept: None,
+        })
+    }
+
+    /// The scenario's backend.
+    pub fn backend(&mut self) -> Result<AnyBackend, String> {
+        if self.backend.is_none() {
+            self.backend = Some(self.env.backend_for_scenario().map_err(|e| e.to_string())?);
+        }
+        self.backend.clone().ok_or_else(|| "no backend".to_owned())
+    }
+
+    /// The persona (resolved at the run's as-of time).
+    pub fn persona(&self) -> Result<&ResolvedPersona, String> {
+        let id = self
+            .persona
+            .as_deref()
+            .ok_or("no persona chosen (use 前提 患者は \"…\" である)")?;
+        self.env
+            .personas
+            .get(id)
+            .ok_or_else(|| format!("unknown persona {id:?}"))
+    }
+
+    /// The last visit.
+    pub fn last_visit(&self) -> Result<&VisitOutcome, String> {
+        self.visits
+            .last()
+            .ok_or_else(|| "no visit ran yet (a もし step runs one)".to_owned())
+    }
+
+    /// Every verdict of the scenario.
+    pub fn all_verdicts(&self) -> Vec<Verdict> {
+        let mut v: Vec<Verdict> = self
+            .visits
+            .iter()
+            .flat_map(|x| x.verdicts.iter().cloned())
+            .collect();
+        v.extend(self.verdicts.iter().cloned());
+        v
+    }
+
+    /// The evidence for the report.
+    pub fn evidence(&self) -> Evidence {
+        let mut e = Evidence::default();
+        for v in &self.visits {
+            if let Some(t) = &v.trace {
+                let trace = e.apdu_trace.get_or_insert_with(Default::default);
+                trace.entries.extend(t.entries.iter().cloned());
+            }
+            e.exchanges.extend(v.exchanges.iter().cloned());
+            if let Some(f) = v.result_files.first() {
+                e.result_xml = Some(format!("{}\n{}", f.name, f.text()));
+            }
+            if let Some(d) = &v.decision {
+                e.clinic = Some(format!(
+                    "{} — 窓口負担 {}{}",
+                    d.basis,
+                    d.copay,
+                    if d.notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "\n{}",
+                            d.notes
+                                .iter()
+                                .map(|n| n.to_string())
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        )
+                    }
+                ));
+            }
+        }
+        e.exchanges.extend(self.exchanges.iter().cloned());
+        e
+    }
+}

@@ -1,0 +1,3 @@
+//! The conformance suite: the run environment, one visit end to end, the cucumber World, the collector and the runner.
+
+pub mod conformance;

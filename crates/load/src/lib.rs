@@ -1,0 +1,3 @@
+//! onshi load: peak-morning load with Goose, every answer checked for meaning, HdrHistograms, SLOs, shards and merge.
+
+pub mod load;

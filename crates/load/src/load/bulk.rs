@@ -1,0 +1,172 @@
+//! The bulk inquiry (一括照会) of a facility's booked patients: upload, download,
+//! every unit checked against the ground truth.
+
+use chrono::NaiveDateTime;
+
+use super::calls::{Member, Run};
+use super::expect;
+use super::metrics::FailureKind;
+use super::visit::ratio_kind;
+use super::wire::Wire;
+use onshi_domain::message::{
+    BulkDownloadRequest, BulkQualificationRequest, BulkSearchInfo, MedicalInstitutionCode,
+    QualificationResponse, RequestHeader,
+};
+use onshi_world::oracle::{self, VisitRecord};
+
+/// The bulk inquiry of the facility's booked patients; returns the units checked.
+pub(crate) async fn bulk<W: Wire>(run: &mut Run<'_, W>, now: NaiveDateTime) -> u32 {
+    let env = run.env;
+    let desk = run.desk;
+    run.member = Member::Label(format!("{} booked", desk.booked.len()));
+    let mut members = Vec::with_capacity(desk.booked.len());
+    let mut infos = Vec::with_capacity(desk.booked.len());
+    for &m in desk.booked {
+        let Some(p) = env.population.person(m) else {
+            continue;
+        };
+        let record = expect::numbers_record(&p, now);
+        let Some(q) = p.qualifications.get(record) else {
+            continue;
+        };
+        infos.push(BulkSearchInfo {
+            search_info: q.search_info(p.person.birth_date),
+            medical_treatment_month: None,
+            medical_treatment_flag: None,
+        });
+        members.push((m, record));
+    }
+    let req = BulkQualificationRequest {
+        message_header: RequestHeader {
+            qualification_confirmation_date: now.date(),
+            medical_institution_code: desk.code.clone(),
+            arbitrary_file_identifier: format!("ONSHI-LOAD-{}", desk.id),
+        },
+        qualification_confirm_search_info: infos,
+    };
+    let mut attempt = 0;
+    let ack = loop {
+        attempt += 1;
+        let timed = run.wire.bulk_upload(&req).await;
+        match run.note("bulk-upload", timed) {
+            Ok(a) => break a,
+            Err(e) => {
+                if run.again(&e, attempt).await {
+                    continue;
+                }
+                run.failed(&e, "bulk upload");
+                return 0;
+            }
+        }
+    };
+    let down = BulkDownloadRequest {
+        medical_institution_code: desk.code.clone(),
+        arbitrary_file_identifier: Some(format!("ONSHI-LOAD-{}", desk.id)),
+        reception_number: ack.reception_number,
+    };
+    let mut attempt = 0;
+    let result = loop {
+        attempt += 1;
+        let timed = run.wire.bulk_download(&down).await;
+        match run.note("bulk-download", timed) {
+            Ok(r)
+                if r.message_header.segment_of_result
+                    == onshi_domain::codes::SegmentOfResult::InProgress
+                    && attempt < run.env.retry.max_attempts =>
+            {
+                run.retries += 1;
+                tokio::time::sleep(run.env.retry.backoff).await;
+            }
+            Ok(r) => break r,
+            Err(e) => {
+                if run.again(&e, attempt).await {
+                    continue;
+                }
+                run.failed(&e, "bulk download");
+                return 0;
+            }
+        }
+    };
+    if result.bulk_confirm_unit.len() != members.len() {
+        run.failures.push((
+            FailureKind::Malformed,
+            format!(
+                "bulk: {} units for {} searches",
+                result.bulk_confirm_unit.len(),
+                members.len()
+            ),
+        ));
+    }
+    let mut units = 0;
+    for (unit, (m, record)) in result.bulk_confirm_unit.iter().zip(&members) {
+        let Some(p) = env.population.person(*m) else {
+            continue;
+        };
+        units += 1;
+        let id = env.population.id_of(*m).unwrap_or_default();
+        let as_response = QualificationResponse {
+            message_header: result_header(&result, desk.code),
+            message_body: onshi_domain::message::MessageBody {
+                qualification_confirm_search_info: None,
+                prescription_issue_select: None,
+                processing_result_status: unit.processing_result_status,
+                processing_result_code: unit.processing_result_code.clone(),
+                processing_result_message: unit.processing_result_message.clone(),
+                qualification_validity: unit.qualification_validity,
+                result_list: unit.result_of_qualification_confirmation.clone(),
+            },
+        };
+        let before = run.failures.len();
+        let expected = expect::numbers(&env.calendar, &p, *record, now, false);
+        run.check_expected(&as_response, &[expected], "bulk unit");
+        let record = VisitRecord {
+            persona: &p,
+            now,
+            medical_consent: true,
+            trace: None,
+            responses: std::slice::from_ref(&as_response),
+            requests: &[],
+            decision: None,
+        };
+        let person = oracle::checks::right_person(&record);
+        if !person.passed {
+            run.failures.push((
+                FailureKind::WrongPerson,
+                format!("bulk unit: {}", person.message),
+            ));
+        }
+        if let Some(v) = oracle::checks::ratio_carried(&record)
+            && !v.passed
+        {
+            run.failures.push((
+                ratio_kind(&p, now, std::slice::from_ref(&as_response)),
+                format!("bulk unit: {}", v.message),
+            ));
+        }
+        for f in &mut run.failures[before..] {
+            f.1 = format!("{id}: {}", f.1);
+        }
+    }
+    units
+}
+
+fn result_header(
+    r: &onshi_domain::message::BulkQualificationResponse,
+    code: &MedicalInstitutionCode,
+) -> onshi_domain::message::MessageHeader {
+    onshi_domain::message::MessageHeader {
+        process_execution_time: r.message_header.process_execution_time,
+        qualification_confirmation_date: r
+            .message_header
+            .qualification_confirmation_date
+            .unwrap_or_else(|| r.message_header.process_execution_time.date()),
+        medical_institution_code: code.clone(),
+        arbitrary_file_identifier: None,
+        reference_classification:
+            onshi_domain::codes::ReferenceClassification::InsuranceCardNumbers,
+        segment_of_result: onshi_domain::codes::SegmentOfResult::Normal,
+        error_code: None,
+        error_message: None,
+        character_code_identifier: onshi_domain::codes::CharacterEncoding::Utf8,
+    }
+}

@@ -1,0 +1,363 @@
+//! The load report's sinks, each writing to any `io::Write`: `summary.md` (fits a
+//! pull-request comment), `junit.xml` (one test case per SLO) and a self-contained
+//! `report.html` with inline SVG charts.
+
+use std::io::{self, Write};
+
+use super::metrics::{ErrorKind, FailureKind, VISIT_KINDS};
+use super::summary::Summary;
+use onshi_report::report::svg::{self, esc};
+
+fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// The headline tags of the latency table, in order.
+const HEADLINE: &[&str] = VISIT_KINDS;
+
+/// `summary.md`.
+pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    let c = &s.counters;
+    let verdict = if s.passed {
+        "✅ SLOs met"
+    } else {
+        "❌ SLOs missed"
+    };
+    writeln!(out, "# onshi load — {} — {verdict}", s.scenario.name)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Run `{}` · backend `{}` · seed {} · population {} members (seed {}, as of {}) · {} shard(s)",
+        s.run_id,
+        s.backend,
+        s.scenario.seed,
+        s.population.size,
+        s.population.seed,
+        s.population.as_of,
+        s.shards.len()
+    )?;
+    writeln!(
+        out,
+        "Window {} on {}{} · compression ×{} · facility scale ×{} · ran {:.1} s{}",
+        s.scenario.window,
+        s.scenario.date,
+        if s.scenario.monday { " (Monday)" } else { "" },
+        s.scenario.compression,
+        s.scenario.scale,
+        s.duration_s,
+        if s.interrupted {
+            " · **interrupted**"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(out)?;
+    writeln!(out, "## SLOs")?;
+    writeln!(out)?;
+    writeln!(out, "| SLO | target | actual | |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for r in &s.slo {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            r.name,
+            r.target,
+            r.actual,
+            if r.passed { "✅" } else { "❌" }
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "## Jobs")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "scheduled {} · started {} · finished {} · without an answer {} · with a semantic failure {} · retries {} · registrations on the spot {} · bulk units {}",
+        c.scheduled,
+        c.started,
+        c.completed,
+        c.with_error,
+        c.with_failure,
+        c.retries,
+        c.registrations,
+        c.bulk_units
+    )?;
+    if c.registered_earlier > 0 {
+        writeln!(
+            out,
+            "\n{} unregistered member(s) were answered as registered: registered at the backend before this run (registrations persist there).",
+            c.registered_earlier
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| transaction | finished | response p50 | p90 | p99 | p99.9 | max | service p50 | service p99 |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")?;
+    for k in HEADLINE {
+        let Some(r) = s.latency.get(&format!("response.{k}")) else {
+            continue;
+        };
+        let sv = s.latency.get(&format!("service.{k}"));
+        writeln!(
+            out,
+            "| {k} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.count,
+            ms(r.p50_ms),
+            ms(r.p90_ms),
+            ms(r.p99_ms),
+            ms(r.p999_ms),
+            ms(r.max_ms),
+            sv.map_or("–".into(), |v| ms(v.p50_ms)),
+            sv.map_or("–".into(), |v| ms(v.p99_ms)),
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Times in ms; response time counts from the intended arrival (queueing at the reader included), service time from the moment a reader lane took the patient."
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| backend request | sent | failed (no answer) | p50 | p99 | max |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|")?;
+    for (name, sent) in &c.requests {
+        let r = s.latency.get(&format!("request.{name}"));
+        let ok = r.map_or(0, |r| r.count);
+        writeln!(
+            out,
+            "| {name} | {sent} | {} | {} | {} | {} |",
+            sent.saturating_sub(ok),
+            r.map_or("–".into(), |r| ms(r.p50_ms)),
+            r.map_or("–".into(), |r| ms(r.p99_ms)),
+            r.map_or("–".into(), |r| ms(r.max_ms)),
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "## Failures and errors")?;
+    writeln!(out)?;
+    if c.failures.is_empty() && c.errors.is_empty() && c.request_errors.is_empty() {
+        writeln!(out, "No semantic failures, no errors.")?;
+    } else {
+        writeln!(out, "| kind | count |")?;
+        writeln!(out, "|---|---:|")?;
+        for k in FailureKind::ALL {
+            let n = c.failures_of(k);
+            if n > 0 {
+                writeln!(out, "| failure: {} | {n} |", k.name())?;
+            }
+        }
+        for (k, n) in &c.errors {
+            writeln!(out, "| visits without an answer: {k} | {n} |")?;
+        }
+        for (k, n) in &c.request_errors {
+            writeln!(
+                out,
+                "| requests without an answer (retried or not): {k} | {n} |"
+            )?;
+        }
+    }
+    if !s.samples.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Evidence (first {} of each kind):",
+            super::metrics::SAMPLES_PER_KIND
+        )?;
+        writeln!(out)?;
+        for x in &s.samples {
+            writeln!(
+                out,
+                "- `{}` {} at {} ({}): {}",
+                x.kind.name(),
+                x.member,
+                x.facility,
+                x.transaction,
+                x.detail.replace('\n', " ")
+            )?;
+        }
+    }
+    if !c.basis.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "## At the desk")?;
+        writeln!(out)?;
+        writeln!(out, "| basis | patients |")?;
+        writeln!(out, "|---|---:|")?;
+        for (b, n) in &c.basis {
+            writeln!(out, "| {b} | {n} |")?;
+        }
+    }
+    if !s.notes.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "## Notes")?;
+        writeln!(out)?;
+        for n in &s.notes {
+            writeln!(out, "- {n}")?;
+        }
+    }
+    Ok(())
+}
+
+fn xml(s: &str) -> String {
+    esc(s)
+}
+
+/// `junit.xml`: one test case per SLO.
+pub fn junit(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    let failures = s.slo.iter().filter(|r| !r.passed).count();
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="onshi load" tests="{}" failures="{failures}" time="{:.3}">"#,
+        s.slo.len(),
+        s.duration_s
+    )?;
+    writeln!(
+        out,
+        r#"  <testsuite name="load: {}" tests="{}" failures="{failures}" time="{:.3}">"#,
+        xml(&s.scenario.name),
+        s.slo.len(),
+        s.duration_s
+    )?;
+    writeln!(out, "    <properties>")?;
+    for (k, v) in [
+        ("run_id", s.run_id.clone()),
+        ("backend", s.backend.clone()),
+        ("seed", s.scenario.seed.to_string()),
+        ("scenario", s.scenario.source.clone()),
+        ("shards", s.shards.len().to_string()),
+    ] {
+        writeln!(out, r#"      <property name="{k}" value="{}"/>"#, xml(&v))?;
+    }
+    writeln!(out, "    </properties>")?;
+    for r in &s.slo {
+        writeln!(
+            out,
+            r#"    <testcase classname="slo" name="{}">"#,
+            xml(&r.name)
+        )?;
+        if !r.passed {
+            writeln!(
+                out,
+                r#"      <failure message="{} (target {})">{}: {} (target {})</failure>"#,
+                xml(&r.actual),
+                xml(&r.target),
+                xml(&r.name),
+                xml(&r.actual),
+                xml(&r.target)
+            )?;
+        }
+        writeln!(out, "      <system-out>{}</system-out>", xml(&r.actual))?;
+        writeln!(out, "    </testcase>")?;
+    }
+    writeln!(out, "  </testsuite>")?;
+    writeln!(out, "</testsuites>")
+}
+
+/// `report.html`: self-contained, charts inline.
+pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    let mut md = Vec::new();
+    markdown(s, &mut md)?;
+    let xs: Vec<f64> = s.series.iter().map(|p| p.t_s).collect();
+    let interval = (s.scenario.interval_ms as f64 / 1000.0).max(1e-3);
+    let throughput = svg::lines(
+        "Throughput (jobs finished per second)",
+        "seconds after the window start",
+        "jobs/s",
+        &xs,
+        &[(
+            "finished/s",
+            s.series
+                .iter()
+                .map(|p| p.counts.completed as f64 / interval)
+                .collect(),
+        )],
+    );
+    let latency = svg::lines(
+        "Response time over time (ms, visits finished in each interval)",
+        "seconds after the window start",
+        "ms",
+        &xs,
+        &[
+            ("p50", s.series.iter().map(|p| p.p50_ms).collect()),
+            ("p99", s.series.iter().map(|p| p.p99_ms).collect()),
+        ],
+    );
+    let mut cum = (0.0, 0.0);
+    let (arr, done): (Vec<f64>, Vec<f64>) = s
+        .series
+        .iter()
+        .map(|p| {
+            cum.0 += p.arrivals as f64;
+            cum.1 += p.counts.completed as f64;
+            cum
+        })
+        .unzip();
+    let arrivals = svg::lines(
+        "Arrivals vs completions (cumulative)",
+        "seconds after the window start",
+        "jobs",
+        &xs,
+        &[("arrived (intended)", arr), ("finished", done)],
+    );
+    let dist_x: Vec<f64> = (0..5).map(f64::from).collect();
+    let mut dist_series = Vec::new();
+    for tag in ["response.card", "response.numbers", "response.bulk"] {
+        if let Some(l) = s.latency.get(tag) {
+            let v = vec![l.p50_ms, l.p90_ms, l.p99_ms, l.p999_ms, l.max_ms];
+            dist_series.push((tag.trim_start_matches("response."), v));
+        }
+    }
+    let distribution = svg::lines(
+        "Latency distribution (response time at p50, p90, p99, p99.9, max)",
+        "p50 · p90 · p99 · p99.9 · max",
+        "ms",
+        &dist_x,
+        &dist_series,
+    );
+    let mut cats = Vec::new();
+    let mut vals = Vec::new();
+    for k in FailureKind::ALL {
+        cats.push(format!("failure: {}", k.name()));
+        vals.push(s.counters.failures_of(k) as f64);
+    }
+    for k in [
+        ErrorKind::Transport,
+        ErrorKind::Timeout,
+        ErrorKind::Unavailable,
+        ErrorKind::ServerError,
+        ErrorKind::ClientOutage,
+    ] {
+        cats.push(format!("error: {}", k.name()));
+        vals.push(s.counters.errors.get(k.name()).copied().unwrap_or(0) as f64);
+    }
+    let failures = svg::stacked_bars("Failures and errors by kind", &cats, &[("jobs", vals)]);
+    let status = if s.passed { "met" } else { "missed" };
+    write!(
+        out,
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>onshi load — {name}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
+.met{{color:#2e7d32}}.missed{{color:#c62828}}figure{{margin:1.5em 0}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:1em}}</style>
+</head><body>
+<h1>onshi load — {name} — <span class="{status}">SLOs {status}</span></h1>
+<figure>{throughput}</figure>
+<figure>{latency}</figure>
+<figure>{arrivals}</figure>
+<figure>{distribution}</figure>
+<figure>{failures}</figure>
+<h2>Summary</h2>
+<pre>{md}</pre>
+<p>Goose's own report is alongside: <a href="goose-report.html">goose-report.html</a> (its charts load a script from a CDN), <code>goose-report.json</code>, <code>goose-report.md</code>. HdrHistogram interval logs: <code>hdr/</code>.</p>
+</body></html>
+"#,
+        name = esc(&s.scenario.name),
+        md = esc(&String::from_utf8_lossy(&md)),
+    )
+}

@@ -1,0 +1,3 @@
+//! The conformance report: model, JSON / JUnit / Markdown / HTML sinks, atomic report directories.
+
+pub mod report;

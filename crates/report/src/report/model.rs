@@ -1,0 +1,368 @@
+//! The conformance report as data: run information, scenario results with evidence,
+//! and the requirements matrix. Every sink renders this one structure.
+//!
+//! The matrix has one row per row of `requirements.md` (the seed and notice origins of
+//! the catalogue, [`onshi_domain::rules::catalogue`]), in its order; onshi's own `DOM-…` rules
+//! are not rows.
+
+use serde::{Deserialize, Serialize};
+
+use onshi_card::card::ApduTrace;
+use onshi_domain::rules::{CATALOGUE, Requirement, RequirementKind, RuleId};
+use onshi_world::oracle::Verdict;
+
+/// What was run, against what, with which inputs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Run id (also the report directory name).
+    pub run_id: String,
+    /// onshi version.
+    pub onshi_version: String,
+    /// The seed of every random choice in the run.
+    pub seed: u64,
+    /// The population's as-of time (scenarios may fix their own visit dates).
+    pub as_of: String,
+    /// Where the features came from.
+    pub features: String,
+    /// The tag filter, if any.
+    pub tags: Option<String>,
+    /// The backend under test.
+    pub backend: String,
+    /// The reader under test.
+    pub reader: String,
+    /// Defects injected into the reference backend.
+    pub defects: Vec<String>,
+    /// Wall-clock start (informational; no rule reads it).
+    pub started_at: String,
+    /// Whether the run finished (false in a partial report of an interrupted run).
+    pub complete: bool,
+}
+
+/// Outcome of a step or scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Passed.
+    Passed,
+    /// Failed.
+    Failed,
+    /// Skipped (undefined step, or after a failure).
+    Skipped,
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepResult {
+    /// Gherkin keyword as written (`前提`, `もし`, `ならば`, `かつ`).
+    pub keyword: String,
+    /// Step text.
+    pub text: String,
+    /// Outcome.
+    pub status: Status,
+    /// Failure message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One HTTP or XML exchange with the system under test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// What it was (`POST /v1/confirmations/card`, `req/OQSsiquc01req_…xml`).
+    pub label: String,
+    /// The request body as text.
+    pub request: String,
+    /// The response body as text (or the error).
+    pub response: String,
+}
+
+/// What a scenario leaves behind as evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The APDU trace of the card(s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apdu_trace: Option<ApduTrace>,
+    /// Exchanges with the backend.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchanges: Vec<Exchange>,
+    /// The result file the clinic received (face result XML), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_xml: Option<String>,
+    /// The clinic's decision, rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinic: Option<String>,
+}
+
+/// One scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Feature name.
+    pub feature: String,
+    /// Feature file path.
+    pub file: String,
+    /// Scenario name (with the example row for outlines).
+    pub name: String,
+    /// Line in the feature file.
+    pub line: usize,
+    /// Tags, without `@`.
+    pub tags: Vec<String>,
+    /// Outcome.
+    pub status: Status,
+    /// Steps.
+    pub steps: Vec<StepResult>,
+    /// The oracle's verdicts.
+    pub verdicts: Vec<Verdict>,
+    /// Evidence.
+    pub evidence: Evidence,
+    /// Duration in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl ScenarioResult {
+    /// The requirement IDs (rows of `requirements.md`) this scenario is tagged with.
+    pub fn requirement_ids(&self) -> impl Iterator<Item = &str> {
+        self.tags
+            .iter()
+            .map(String::as_str)
+            .filter(|t| RuleId::parse(t).is_some_and(|id| id.entry().origin.in_requirements_md()))
+    }
+}
+
+/// Coverage state of one requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Coverage {
+    /// Every tagged scenario passed.
+    Passed,
+    /// At least one tagged scenario failed.
+    Failed,
+    /// Tagged scenarios exist but none ran to a verdict (skipped / filtered).
+    NotRun,
+    /// A behaviour or rule with no scenario.
+    NotCovered,
+    /// Background information; nothing to execute.
+    Informational,
+}
+
+/// One row of the requirements matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    /// Requirement ID.
+    pub id: String,
+    /// behaviour / rule / info.
+    pub kind: String,
+    /// The seed's question text (empty for a later notice, which no seed states).
+    pub question: String,
+    /// The requirement in Japanese.
+    pub summary_ja: String,
+    /// Scenario names with their status.
+    pub scenarios: Vec<(String, Status)>,
+    /// The row's verdict.
+    pub coverage: Coverage,
+}
+
+/// Counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Scenarios passed.
+    pub passed: usize,
+    /// Scenarios failed.
+    pub failed: usize,
+    /// Scenarios skipped.
+    pub skipped: usize,
+    /// Failed critical verdicts.
+    pub critical: usize,
+    /// Behaviour/rule requirements covered by at least one scenario.
+    pub requirements_covered: usize,
+    /// Behaviour/rule requirements in the catalogue.
+    pub requirements_executable: usize,
+}
+
+impl Totals {
+    /// The headline figures as (label, value, is-bad-when-nonzero) cells, for tables.
+    pub fn cells(&self) -> [(&'static str, String, bool); 5] {
+        [
+            ("scenarios passed", self.passed.to_string(), false),
+            ("failed", self.failed.to_string(), true),
+            ("skipped", self.skipped.to_string(), false),
+            ("critical verdicts", self.critical.to_string(), true),
+            (
+                "requirements covered",
+                format!(
+                    "{} / {}",
+                    self.requirements_covered, self.requirements_executable
+                ),
+                false,
+            ),
+        ]
+    }
+}
+
+impl std::fmt::Display for Totals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} passed, {} failed, {} skipped; {} critical verdicts; requirements covered {}/{}",
+            self.passed,
+            self.failed,
+            self.skipped,
+            self.critical,
+            self.requirements_covered,
+            self.requirements_executable
+        )
+    }
+}
+
+/// The whole conformance report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConformanceReport {
+    /// Run information.
+    pub run: RunInfo,
+    /// Totals.
+    pub totals: Totals,
+    /// The requirements matrix, in catalogue order.
+    pub matrix: Vec<MatrixRow>,
+    /// Every scenario.
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+impl ConformanceReport {
+    /// Builds the matrix and totals from the scenarios, against the rules' catalogue.
+    pub fn new(run: RunInfo, scenarios: Vec<ScenarioResult>) -> Self {
+        Self::with_catalogue(run, scenarios, CATALOGUE)
+    }
+
+    /// Builds the matrix and totals from the scenarios against `catalogue`: one matrix
+    /// row per entry that is a row of `requirements.md`, in catalogue order.
+    pub fn with_catalogue(
+        run: RunInfo,
+        scenarios: Vec<ScenarioResult>,
+        catalogue: &[Requirement],
+    ) -> Self {
+        let rows: Vec<&Requirement> = catalogue
+            .iter()
+            .filter(|r| r.origin.in_requirements_md())
+            .collect();
+        let mut totals = Totals::default();
+        for s in &scenarios {
+            match s.status {
+                Status::Passed => totals.passed += 1,
+                Status::Failed => totals.failed += 1,
+                Status::Skipped => totals.skipped += 1,
+            }
+            totals.critical += s
+                .verdicts
+                .iter()
+                .filter(|v| v.is_critical_failure())
+                .count();
+        }
+        let matrix: Vec<MatrixRow> = rows
+            .iter()
+            .map(|r| {
+                let tagged: Vec<(String, Status)> = scenarios
+                    .iter()
+                    .filter(|s| s.tags.iter().any(|t| t == r.id.code()))
+                    .map(|s| (s.name.clone(), s.status))
+                    .collect();
+                let coverage = if r.kind == RequirementKind::Info {
+                    Coverage::Informational
+                } else if tagged.is_empty() {
+                    Coverage::NotCovered
+                } else if tagged.iter().any(|(_, st)| *st == Status::Failed) {
+                    Coverage::Failed
+                } else if tagged.iter().any(|(_, st)| *st == Status::Passed) {
+                    Coverage::Passed
+                } else {
+                    Coverage::NotRun
+                };
+                MatrixRow {
+                    id: r.id.code().to_owned(),
+                    kind: r.kind.as_str().to_owned(),
+                    question: r.question.unwrap_or_default().to_owned(),
+                    summary_ja: r.summary_ja.to_owned(),
+                    scenarios: tagged,
+                    coverage,
+                }
+            })
+            .collect();
+        totals.requirements_executable = rows.iter().filter(|r| r.kind.is_executable()).count();
+        totals.requirements_covered = matrix
+            .iter()
+            .filter(|m| !matches!(m.coverage, Coverage::Informational | Coverage::NotCovered))
+            .count();
+        Self {
+            run,
+            totals,
+            matrix,
+            scenarios,
+        }
+    }
+
+    /// Whether the run passed: no failed scenario.
+    pub fn passed(&self) -> bool {
+        self.totals.failed == 0 && self.totals.skipped == 0
+    }
+
+    /// Requirement IDs with at least one failed scenario.
+    pub fn failed_requirements(&self) -> Vec<String> {
+        self.matrix
+            .iter()
+            .filter(|m| m.coverage == Coverage::Failed)
+            .map(|m| m.id.clone())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onshi_domain::rules::catalogue::documented;
+
+    fn scenario(name: &str, tags: &[&str], status: Status) -> ScenarioResult {
+        ScenarioResult {
+            feature: "f".to_owned(),
+            file: "f.feature".to_owned(),
+            name: name.to_owned(),
+            line: 1,
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            status,
+            steps: Vec::new(),
+            verdicts: Vec::new(),
+            evidence: Evidence::default(),
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn the_matrix_is_the_rows_of_requirements_md_in_order() {
+        let scenarios = vec![
+            scenario("a", &["FAQ-4-11", "smoke"], Status::Passed),
+            scenario("b", &["NOTICE-2025-06-27", "DOM-COPAY-AGE"], Status::Failed),
+        ];
+        let report = ConformanceReport::new(RunInfo::default(), scenarios);
+        let ids: Vec<&str> = report.matrix.iter().map(|m| m.id.as_str()).collect();
+        let expected: Vec<&str> = documented().map(|r| r.id.code()).collect();
+        assert_eq!(ids, expected);
+        assert!(!ids.iter().any(|id| id.starts_with("DOM-")));
+        assert!(ids.contains(&"NOTICE-KOUKI-2026-07"));
+
+        let row = |id: &str| report.matrix.iter().find(|m| m.id == id).unwrap();
+        assert_eq!(row("FAQ-4-11").coverage, Coverage::Passed);
+        assert_eq!(row("FAQ-4-11").kind, "behaviour");
+        assert!(!row("FAQ-4-11").question.is_empty());
+        assert_eq!(row("NOTICE-2025-06-27").coverage, Coverage::Failed);
+        assert_eq!(row("NOTICE-2025-06-27").kind, "rule");
+        assert_eq!(row("NOTICE-2025-06-27").question, "");
+        assert_eq!(row("FAQ-4-22").coverage, Coverage::Informational);
+        assert_eq!(row("KQ-3").coverage, Coverage::NotCovered);
+        assert_eq!(
+            report.totals.requirements_executable,
+            documented().filter(|r| r.kind.is_executable()).count()
+        );
+        assert_eq!(report.totals.requirements_covered, 2);
+        assert_eq!(report.failed_requirements(), vec!["NOTICE-2025-06-27"]);
+        assert_eq!(
+            report.scenarios[1].requirement_ids().collect::<Vec<_>>(),
+            vec!["NOTICE-2025-06-27"]
+        );
+    }
+}

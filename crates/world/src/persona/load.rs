@@ -1,0 +1,567 @@
+//! Discovery and validation of persona files, and resolution at an as-of time.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+
+use super::datespec::DateSpec;
+use super::model::*;
+use super::my_number;
+use super::schema::*;
+use onshi_card::card::{CardState, PinId, Status};
+use onshi_domain::codes::{ContributionRatio, InsurerNumber};
+use onshi_support::tomlsrc::{InputError, TomlSource};
+
+/// A validated persona file.
+#[derive(Debug, Clone)]
+pub struct Persona {
+    /// The id: the file stem (`standard-adult`).
+    pub id: String,
+    /// Where it came from.
+    pub path: PathBuf,
+    /// The parsed file.
+    pub file: PersonaFile,
+}
+
+/// All personas of a directory, sorted by id.
+#[derive(Debug, Clone, Default)]
+pub struct PersonaSet {
+    personas: Vec<Persona>,
+}
+
+impl PersonaSet {
+    /// Loads every `*.toml` in `dir`. All problems of all files are returned together.
+    pub fn load_dir(dir: &Path) -> Result<Self, Vec<InputError>> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            vec![InputError {
+                file: dir.to_owned(),
+                line: None,
+                field: None,
+                message: format!("cannot read the cards directory: {e}"),
+            }]
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        let sources: Result<Vec<_>, _> = paths.iter().map(|p| TomlSource::read(p)).collect();
+        Self::from_sources(sources.map_err(|e| vec![e])?)
+    }
+
+    /// Builds a set from already-read sources (used for the embedded defaults).
+    pub fn from_sources(sources: Vec<TomlSource>) -> Result<Self, Vec<InputError>> {
+        let mut personas = Vec::new();
+        let mut errors = Vec::new();
+        for src in sources {
+            match Persona::from_source(&src) {
+                Ok(p) => personas.push(p),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        personas.sort_by(|a, b| a.id.cmp(&b.id));
+        for w in personas.windows(2) {
+            if w[0].id == w[1].id {
+                errors.push(InputError {
+                    file: w[1].path.clone(),
+                    line: None,
+                    field: None,
+                    message: format!(
+                        "duplicate persona id {:?} (also {})",
+                        w[1].id,
+                        w[0].path.display()
+                    ),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(Self { personas })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The personas.
+    pub fn iter(&self) -> impl Iterator<Item = &Persona> {
+        self.personas.iter()
+    }
+
+    /// Number of personas.
+    pub fn len(&self) -> usize {
+        self.personas.len()
+    }
+
+    /// Whether empty.
+    pub fn is_empty(&self) -> bool {
+        self.personas.is_empty()
+    }
+
+    /// A persona by id.
+    pub fn get(&self, id: &str) -> Option<&Persona> {
+        self.personas.iter().find(|p| p.id == id)
+    }
+}
+
+impl Persona {
+    /// Parses and validates one file.
+    pub fn from_source(src: &TomlSource) -> Result<Self, Vec<InputError>> {
+        let id = src
+            .path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(vec![InputError {
+                file: src.path().to_owned(),
+                line: None,
+                field: None,
+                message: format!(
+                    "persona file name {id:?} must be lower-case ASCII letters, digits and hyphens"
+                ),
+            }]);
+        }
+        let file: PersonaFile = src.parse().map_err(|e| vec![e])?;
+        let errors = validate(&file, src);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            id,
+            path: src.path().to_owned(),
+            file,
+        })
+    }
+
+    /// The certificate serial: stable per persona and seed, unique in practice.
+    pub fn certificate_serial(&self, seed: u64) -> u64 {
+        serial_for(seed, &self.id)
+    }
+
+    /// The persona with every date resolved at `as_of`.
+    pub fn resolve(&self, as_of: NaiveDateTime, seed: u64) -> ResolvedPersona {
+        let f = &self.file;
+        let p = &f.person;
+        let birth_date = p.birth_date.date_at(as_of);
+        let card_expires = f.card.expires_on.date_at(as_of);
+        let match_b = format!(
+            "{}{}{}",
+            birth_date.format("%y%m%d"),
+            card_expires.format("%Y"),
+            f.card.security_code
+        );
+        let mut tries = CardState::default();
+        for (pin, left) in [
+            (PinId::AuthPin, f.card.tries_left.auth_pin),
+            (PinId::SignPassword, f.card.tries_left.sign_password),
+            (PinId::SupportPin, f.card.tries_left.support_pin),
+        ] {
+            if let Some(left) = left {
+                tries.tries_left.insert(pin, left);
+            }
+        }
+        let locked_status = f
+            .card
+            .locked_status
+            .as_deref()
+            .and_then(|s| u16::from_str_radix(s, 16).ok())
+            .map(Status::from)
+            .unwrap_or(Status::AuthenticationMethodBlocked);
+        let cert = &f.card.certificate;
+        ResolvedPersona {
+            id: self.id.clone(),
+            description: f.description.clone(),
+            tags: f.tags.clone(),
+            as_of,
+            person: Person {
+                name: p.name.clone(),
+                name_kana: p.name_kana.clone(),
+                birth_date,
+                sex: p.sex.into(),
+                address: p.address.clone(),
+                postal_code: p.postal_code.as_ref().map(|s| s.replace('-', "")),
+                my_number: p
+                    .my_number
+                    .clone()
+                    .unwrap_or_else(|| my_number::synthetic(seed, &self.id)),
+            },
+            card: CardFacts {
+                pinless: f.card.kind == CardKindSpec::Pinless,
+                auth_pin: f.card.auth_pin.clone(),
+                sign_password: f.card.sign_password.clone(),
+                support_pin: f.card.support_pin.clone(),
+                security_code: f.card.security_code.clone(),
+                expires_on: card_expires,
+                match_b,
+                tries,
+                locked_status,
+                tampered: f.card.tampered,
+                certificate: CertificateFacts {
+                    serial: self.certificate_serial(seed),
+                    issued_at: cert.issued_at.at(as_of),
+                    expires_on: cert.expires_on.date_at(as_of),
+                    renewed: cert.renewed,
+                    revoked_at: cert.revoked_at.as_ref().map(|r| r.at(as_of)),
+                },
+            },
+            qualifications: f
+                .qualification
+                .iter()
+                .map(|q| resolve_qualification(q, as_of))
+                .collect(),
+            registration: RegistrationState::from_spec(
+                f.registration.state,
+                f.registration.at.as_ref().map(|d| d.at(as_of)),
+            ),
+            consents: Consents {
+                medical_info: f.consent.medical_info,
+                limit_info: f.consent.limit_info,
+            },
+            non_disclosure: f.privacy.non_disclosure,
+            documents: Documents {
+                notice: f.documents.notice,
+                portal_screen: f.documents.portal_screen,
+                kakunin_sho: f
+                    .documents
+                    .kakunin_sho
+                    .as_ref()
+                    .map(|k| (k.valid_from.date_at(as_of), k.valid_to.date_at(as_of))),
+                old_card: f.documents.old_card.as_ref().map(|c| {
+                    (
+                        c.issued_on.date_at(as_of),
+                        c.expires_on.as_ref().map(|e| e.date_at(as_of)),
+                    )
+                }),
+            },
+        }
+    }
+}
+
+/// A 63-bit serial from a seed and a label.
+pub fn serial_for(seed: u64, label: &str) -> u64 {
+    let mut x: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in label.bytes() {
+        x = (x ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    x ^= x >> 31;
+    (x & 0x7FFF_FFFF_FFFF_FFFF).max(1)
+}
+
+fn resolve_qualification(q: &QualificationSection, as_of: NaiveDateTime) -> Qualification {
+    let acquired_on = q.acquired_on.date_at(as_of);
+    Qualification {
+        // Validated before resolution.
+        insurer_number: InsurerNumber::parse(&q.insurer_number)
+            .unwrap_or_else(|_| InsurerNumber::with_check_digit("0000000").expect("literal body")),
+        insurer_name: q.insurer_name.clone(),
+        symbol: q.symbol.clone(),
+        number: q.number.clone(),
+        branch: q.branch.clone(),
+        relationship: q.relationship,
+        card_classification: q.card_classification,
+        acquired_on,
+        lost_on: q.lost_on.as_ref().map(|d| d.date_at(as_of)),
+        loss_reason: q.loss_reason,
+        registered_on: q
+            .registered_on
+            .as_ref()
+            .map_or(acquired_on, |d| d.date_at(as_of)),
+        accuracy_hold_until: q.accuracy_hold_until.as_ref().map(|d| d.date_at(as_of)),
+        ratio: q
+            .ratio
+            .as_deref()
+            .and_then(|r| ContributionRatio::parse(r).ok()),
+        elderly_ratio: q
+            .elderly_ratio
+            .as_deref()
+            .and_then(|r| ContributionRatio::parse(r).ok()),
+        limit_class: q.limit_class,
+        premium_arrears: q.premium_arrears,
+        specific_diseases: q
+            .specific_diseases
+            .iter()
+            .map(|s| SpecificDisease {
+                category: s.category,
+                valid_from: s.valid_from.date_at(as_of),
+                valid_to: s.valid_to.as_ref().map(|d| d.date_at(as_of)),
+                self_pay: s.self_pay,
+            })
+            .collect(),
+        medical_aid: q.medical_aid.as_ref().map(|m| MedicalAid {
+            payer_number: m.payer_number.clone(),
+            recipient_number: m.recipient_number.clone(),
+            valid_from: m.valid_from.date_at(as_of),
+            valid_to: m.valid_to.as_ref().map(|d| d.date_at(as_of)),
+        }),
+    }
+}
+
+fn digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_katakana_name(s: &str) -> bool {
+    !s.trim().is_empty()
+        && s.chars()
+            .all(|c| ('\u{30A1}'..='\u{30FC}').contains(&c) || c == ' ' || c == '\u{3000}')
+}
+
+/// Checks the rules serde cannot express; every error names its field and line.
+fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
+    let mut e = Vec::new();
+    let mut bad = |field: &str, msg: &str| e.push(src.error(field, msg));
+    // A fixed reference time to compare relative dates with one another.
+    let reference = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .unwrap_or_default();
+    let before = |a: &DateSpec, b: &DateSpec| a.at(reference) <= b.at(reference);
+
+    if f.description.trim().is_empty() {
+        bad("description", "must not be empty");
+    }
+    let p = &f.person;
+    if p.name.trim().is_empty() {
+        bad("person.name", "must not be empty");
+    }
+    if !is_katakana_name(&p.name_kana) {
+        bad(
+            "person.name_kana",
+            "must be full-width katakana (spaces allowed)",
+        );
+    }
+    if p.address.trim().is_empty() {
+        bad("person.address", "must not be empty");
+    }
+    if let Some(pc) = &p.postal_code
+        && !digits(&pc.replace('-', ""), 7)
+    {
+        bad("person.postal_code", "must be 7 digits (NNN-NNNN)");
+    }
+    if let Some(n) = &p.my_number
+        && !my_number::is_valid(n)
+    {
+        bad(
+            "person.my_number",
+            "must be 12 digits with a valid check digit (synthetic only)",
+        );
+    }
+    if !before(&p.birth_date, &DateSpec::Relative(vec![])) {
+        bad("person.birth_date", "must not be after the as-of date");
+    }
+
+    let c = &f.card;
+    let pinless = c.kind == CardKindSpec::Pinless;
+    for (field, value, check, rule) in [
+        ("card.auth_pin", &c.auth_pin, PinId::AuthPin, "4 digits"),
+        (
+            "card.sign_password",
+            &c.sign_password,
+            PinId::SignPassword,
+            "6-16 of A-Z and 0-9 with at least one of each",
+        ),
+        (
+            "card.support_pin",
+            &c.support_pin,
+            PinId::SupportPin,
+            "4 digits",
+        ),
+    ] {
+        match (pinless, value) {
+            (true, Some(_)) => bad(field, "a PIN-less card (kind = \"pinless\") has no PINs"),
+            (false, None) => bad(field, &format!("a standard card needs it ({rule})")),
+            (false, Some(v)) if !check.format_ok(v.as_bytes()) => {
+                bad(field, &format!("must be {rule}"))
+            }
+            _ => {}
+        }
+    }
+    if !digits(&c.security_code, 4) {
+        bad("card.security_code", "must be 4 digits");
+    }
+    for (field, value, pin) in [
+        (
+            "card.tries_left.auth_pin",
+            c.tries_left.auth_pin,
+            PinId::AuthPin,
+        ),
+        (
+            "card.tries_left.sign_password",
+            c.tries_left.sign_password,
+            PinId::SignPassword,
+        ),
+        (
+            "card.tries_left.support_pin",
+            c.tries_left.support_pin,
+            PinId::SupportPin,
+        ),
+    ] {
+        if let Some(v) = value {
+            if pinless {
+                bad(field, "a PIN-less card has no PIN counters");
+            } else if v > pin.default_tries() {
+                bad(field, &format!("at most {} tries", pin.default_tries()));
+            }
+        }
+    }
+    if let Some(sw) = &c.locked_status {
+        let ok = sw.len() == 4 && u16::from_str_radix(sw, 16).is_ok_and(|v| v != 0x9000);
+        if !ok {
+            bad(
+                "card.locked_status",
+                "must be a 4-hex-digit status word other than 9000 (e.g. \"6983\")",
+            );
+        }
+    }
+    if !before(&c.certificate.issued_at, &c.certificate.expires_on) {
+        bad("card.certificate.expires_on", "must be after issued_at");
+    }
+
+    for (i, q) in f.qualification.iter().enumerate() {
+        let at = |name: &str| format!("qualification[{i}].{name}");
+        if let Err(err) = InsurerNumber::parse(&q.insurer_number) {
+            bad(&at("insurer_number"), err.reason);
+        }
+        if q.insurer_name.trim().is_empty() {
+            bad(&at("insurer_name"), "must not be empty");
+        }
+        if q.number.trim().is_empty() {
+            bad(&at("number"), "must not be empty");
+        }
+        if !digits(&q.branch, 2) {
+            bad(&at("branch"), "must be 2 digits");
+        }
+        for (name, r) in [("ratio", &q.ratio), ("elderly_ratio", &q.elderly_ratio)] {
+            if let Some(r) = r {
+                match ContributionRatio::parse(r) {
+                    Ok(v) if v.is_full_cost() => {
+                        bad(&at(name), "10割 is not a ratio any insured person has")
+                    }
+                    Ok(_) => {}
+                    Err(err) => bad(&at(name), &format!("{} (write e.g. \"030\")", err.reason)),
+                }
+            }
+        }
+        if let Some(lost) = &q.lost_on
+            && !before(&q.acquired_on, lost)
+        {
+            bad(&at("lost_on"), "must be after acquired_on");
+        }
+        if let Some(m) = &q.medical_aid {
+            if !digits(&m.payer_number, 8) {
+                bad(&at("medical_aid.payer_number"), "must be 8 digits");
+            }
+            if !digits(&m.recipient_number, 7) {
+                bad(&at("medical_aid.recipient_number"), "must be 7 digits");
+            }
+        }
+    }
+    if f.registration.state != RegistrationStateSpec::Registered && f.registration.at.is_some() {
+        bad(
+            "registration.at",
+            "only a registered card has a registration time",
+        );
+    }
+    if let Some(k) = &f.documents.kakunin_sho
+        && !before(&k.valid_from, &k.valid_to)
+    {
+        bad(
+            "documents.kakunin_sho.valid_to",
+            "must not be before valid_from",
+        );
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+description = "標準的な成人"
+[person]
+name = "山田 太郎"
+name_kana = "ヤマダ タロウ"
+birth_date = 1985-04-12
+sex = "male"
+address = "東京都千代田区"
+postal_code = "100-8916"
+[card]
+auth_pin = "1234"
+sign_password = "YAMADA2024"
+support_pin = "1234"
+security_code = "4821"
+expires_on = "as-of+5y"
+[card.certificate]
+issued_at = "as-of-2y"
+expires_on = "as-of+3y"
+[[qualification]]
+insurer_number = "01130012"
+insurer_name = "全国健康保険協会 東京支部"
+symbol = "1234"
+number = "567"
+acquired_on = 2015-04-01
+"#;
+
+    fn load(text: &str) -> Result<Persona, Vec<InputError>> {
+        Persona::from_source(&TomlSource::from_text(
+            Path::new("virtual-cards/test-one.toml"),
+            text.to_owned(),
+        ))
+    }
+
+    #[test]
+    fn loads_and_resolves() {
+        let p = load(GOOD).unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let r = p.resolve(as_of, 1);
+        assert_eq!(r.id, "test-one");
+        assert_eq!(r.card.match_b, "85041220314821");
+        assert!(my_number::is_valid(&r.person.my_number));
+        assert!(r.insured_on(as_of.date()));
+        assert_eq!(r.card.certificate.expires_on.to_string(), "2029-11-22");
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let text = GOOD.replace("auth_pin = \"1234\"", "auth_pin = \"12a4\"");
+        let errs = load(&text).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        let e = &errs[0];
+        assert_eq!(e.field.as_deref(), Some("card.auth_pin"));
+        assert_eq!(e.line, Some(11));
+        assert!(
+            e.to_string()
+                .starts_with("virtual-cards/test-one.toml:11: field `card.auth_pin`"),
+            "{e}"
+        );
+
+        let text = GOOD.replace(
+            "insurer_number = \"01130012\"",
+            "insurer_number = \"01130013\"",
+        );
+        let e = &load(&text).unwrap_err()[0];
+        assert_eq!(e.field.as_deref(), Some("qualification[0].insurer_number"));
+        assert!(e.message.contains("check digit"), "{e}");
+
+        let text = GOOD.replace("sex = \"male\"", "sex = \"m\"");
+        let e = &load(&text).unwrap_err()[0];
+        assert_eq!(e.line, Some(7), "{e}");
+
+        let text = GOOD.replace("[card]\n", "[card]\nkind = \"pinless\"\n");
+        let errs = load(&text).unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+
+        let text = GOOD.replace("address", "adress");
+        assert!(
+            load(&text).unwrap_err()[0]
+                .message
+                .contains("unknown field")
+        );
+    }
+}

@@ -1,0 +1,765 @@
+//! Generated persons: a full [`ResolvedPersona`] computed from (seed, index) alone.
+//!
+//! Nothing is stored: the person of index `i` is rebuilt whenever it is needed, in a
+//! few microseconds. Identifiers (番号, certificate serial, My Number) encode `i` (see
+//! [`super::ids`]) so lookups decode, regenerate and compare.
+
+use chrono::{Duration, Months, NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::ids::IdCodec;
+use super::mix::{PopulationMix, exclusive};
+use super::names::{
+    FAMILY_NAMES, FEMALE_NAMES, KUMIAI, KYOSAI, KYUJI_FAMILY_NAMES, MALE_NAMES, PREFECTURES,
+    Prefecture, TOWNS,
+};
+use super::rng::Rng64;
+use crate::persona::model::{
+    CardFacts, CertificateFacts, Consents, Documents, MedicalAid, Person, Qualification,
+    RegistrationState, ResolvedPersona, SpecificDisease,
+};
+use crate::persona::my_number;
+use onshi_card::card::{CardState, PinId, Status};
+use onshi_domain::codes::{
+    ContributionRatio, InsuredCardClassification, InsurerFamily, InsurerNumber, LimitClass,
+    PersonalFamilyClassification, ReasonOfLoss, Sex, SpecificDiseaseCategory,
+};
+
+/// Everything generation depends on.
+#[derive(Debug, Clone)]
+pub(crate) struct GenContext {
+    pub seed: u64,
+    pub as_of: NaiveDateTime,
+    pub mix: PopulationMix,
+    pub codec: IdCodec,
+}
+
+/// The id of generated person `i` (0-based among the generated).
+pub fn generated_id(i: u64) -> String {
+    format!("gen-{i:08}")
+}
+
+/// Parses a generated id back to its index.
+pub fn parse_generated_id(id: &str) -> Option<u64> {
+    let digits = id.strip_prefix("gen-")?;
+    (digits.len() >= 8 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// Card situations (one exclusive draw).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CardSituation {
+    Ordinary,
+    Unregistered,
+    Cancelled,
+    Grace,
+    Expiring,
+    Renewed,
+    Revoked,
+}
+
+/// Qualification situations (one exclusive draw).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QualSituation {
+    Ordinary,
+    JobChangeLag,
+    JobChangeDone,
+    Hold,
+    MedicalAid,
+}
+
+fn date_minus_days(d: NaiveDate, days: i64) -> NaiveDate {
+    d.checked_sub_signed(Duration::days(days)).unwrap_or(d)
+}
+
+fn date_plus_days(d: NaiveDate, days: i64) -> NaiveDate {
+    d.checked_add_signed(Duration::days(days)).unwrap_or(d)
+}
+
+fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(years * 12)).unwrap_or(d)
+}
+
+fn sub_years(d: NaiveDate, years: u32) -> NaiveDate {
+    d.checked_sub_months(Months::new(years * 12)).unwrap_or(d)
+}
+
+fn insurer(body: &str) -> InsurerNumber {
+    // Bodies are built from digits below; a failure would be a bug in this file.
+    InsurerNumber::with_check_digit(body)
+        .unwrap_or_else(|_| InsurerNumber::parse("01130012").expect("literal insurer number"))
+}
+
+/// One generated insurer: number and name.
+struct Insurer {
+    number: InsurerNumber,
+    name: String,
+}
+
+fn pick_insurer(family: InsurerFamily, pref: &Prefecture, rng: &mut Rng64) -> Insurer {
+    match family {
+        InsurerFamily::KenpoKumiai => {
+            let k = rng.below(KUMIAI.len() as u64) as usize;
+            let body = format!("06{}{:03}", pref.code, 100 + (k * 111) % 900);
+            Insurer {
+                number: insurer(&body),
+                name: format!("{}健康保険組合", KUMIAI[k]),
+            }
+        }
+        InsurerFamily::Kyosai => {
+            let (hou, name) = *rng.pick(KYOSAI);
+            Insurer {
+                number: insurer(&format!("{hou}{}051", pref.code)),
+                name: name.to_owned(),
+            }
+        }
+        InsurerFamily::NationalHealthInsurance => Insurer {
+            number: insurer(&format!("{}101", pref.code)),
+            name: format!("{}国民健康保険", pref.city),
+        },
+        InsurerFamily::LateStageElderly => Insurer {
+            number: insurer(&format!("39{}115", pref.code)),
+            name: format!("{}後期高齢者医療広域連合", pref.name),
+        },
+        _ => Insurer {
+            number: insurer(&format!("01{}001", pref.code)),
+            name: format!(
+                "全国健康保険協会 {}支部",
+                pref.name.trim_end_matches(['都', '府', '県'])
+            ),
+        },
+    }
+}
+
+/// 記号 and 番号 of a record of person `i` at an insurer of `family`. 番号 carries the
+/// encoded index; 記号 ranges are chosen apart from the persona files' ones.
+fn symbol_and_number(
+    family: InsurerFamily,
+    codec: &IdCodec,
+    i: u64,
+    rng: &mut Rng64,
+) -> (String, String) {
+    let n = codec.number_of(i);
+    match family {
+        InsurerFamily::KyokaiKenpo => (format!("7{:07}", rng.below(10_000_000)), n.to_string()),
+        InsurerFamily::KenpoKumiai => (format!("{}", 800 + rng.below(199)), n.to_string()),
+        InsurerFamily::Kyosai => (format!("9{:02}", rng.below(100)), n.to_string()),
+        _ => (String::new(), format!("{n:08}")),
+    }
+}
+
+fn ratio(percent: u8) -> Option<ContributionRatio> {
+    ContributionRatio::from_percent(percent).ok()
+}
+
+/// Builds generated person `i`.
+/// One person being drawn: the context, the person's random stream and tags.
+struct Draw<'a> {
+    ctx: &'a GenContext,
+    i: u64,
+    rng: Rng64,
+    tags: Vec<String>,
+    today: NaiveDate,
+}
+
+/// Who the person is, with the age and prefecture later draws depend on.
+struct Who {
+    person: Person,
+    age: u32,
+    pref: Prefecture,
+}
+
+/// The card and what kind of card situation it is in.
+struct Card {
+    facts: CardFacts,
+    situation: CardSituation,
+}
+
+/// The qualification records and the facts the documents depend on.
+struct Quals {
+    records: Vec<Qualification>,
+    family: InsurerFamily,
+    employee: bool,
+    acquired_on: NaiveDate,
+}
+
+/// Registration, privacy, consents and documents.
+struct Rest {
+    registration: RegistrationState,
+    non_disclosure: bool,
+    consents: Consents,
+    documents: Documents,
+}
+
+/// Builds generated person `i`.
+pub(crate) fn generate(ctx: &GenContext, i: u64, global_index: u64) -> ResolvedPersona {
+    let mut d = Draw {
+        ctx,
+        i,
+        rng: Rng64::for_person(ctx.seed, i),
+        tags: vec!["generated".into()],
+        today: ctx.as_of.date(),
+    };
+    let who = d.who();
+    let card = d.card(who.person.birth_date);
+    let quals = d.qualifications(&who);
+    let rest = d.rest(&card, &quals);
+    ResolvedPersona {
+        id: generated_id(i),
+        description: format!("generated person #{global_index}"),
+        tags: d.tags,
+        as_of: ctx.as_of,
+        person: who.person,
+        card: card.facts,
+        qualifications: quals.records,
+        registration: rest.registration,
+        consents: rest.consents,
+        non_disclosure: rest.non_disclosure,
+        documents: rest.documents,
+    }
+}
+
+impl Draw<'_> {
+    fn who(&mut self) -> Who {
+        let (ctx, i, today) = (self.ctx, self.i, self.today);
+        let mix = &ctx.mix;
+        let rng = &mut self.rng;
+        let tags = &mut self.tags;
+
+        let band = rng.weighted(&mix.age_weights);
+        let (lo, hi) = [
+            (0, 5),
+            (6, 19),
+            (20, 39),
+            (40, 64),
+            (65, 69),
+            (70, 74),
+            (75, 99),
+        ][band];
+        let age = rng.range(lo, hi) as u32;
+        let birth_date = date_minus_days(sub_years(today, age), rng.range(1, 364));
+        let sex = if rng.chance(500) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let kyuji = rng.chance(mix.kyuji_name);
+        let (family_kanji, family_kana) = if kyuji {
+            tags.push("kyuji".into());
+            *rng.pick(KYUJI_FAMILY_NAMES)
+        } else {
+            *rng.pick(FAMILY_NAMES)
+        };
+        let (given_kanji, given_kana) = match sex {
+            Sex::Male => *rng.pick(MALE_NAMES),
+            _ => *rng.pick(FEMALE_NAMES),
+        };
+        let weights: Vec<u32> = PREFECTURES.iter().map(|p| p.weight).collect();
+        let pref = PREFECTURES[rng.weighted(&weights)];
+        let address = format!(
+            "{}{}{}{}丁目{}番{}号",
+            pref.name,
+            pref.city,
+            rng.pick(TOWNS),
+            rng.range(1, 5),
+            rng.range(1, 30),
+            rng.range(1, 20)
+        );
+        let postal_code = Some(format!("{}{:04}", pref.postal, rng.below(10_000)));
+        let my_number = {
+            let body = ctx.codec.my_number_body(i);
+            let mut digits = [0u8; 11];
+            for (d, b) in digits.iter_mut().zip(body.bytes()) {
+                *d = b - b'0';
+            }
+            format!("{body}{}", my_number::check_digit(&digits))
+        };
+
+        Who {
+            person: Person {
+                name: format!("{family_kanji}\u{3000}{given_kanji}"),
+                name_kana: format!("{family_kana}\u{3000}{given_kana}"),
+                birth_date,
+                sex,
+                address,
+                postal_code,
+                my_number,
+            },
+            age,
+            pref,
+        }
+    }
+
+    fn card(&mut self, birth_date: NaiveDate) -> Card {
+        let (ctx, i, today) = (self.ctx, self.i, self.today);
+        let mix = &ctx.mix;
+        let rng = &mut self.rng;
+        let tags = &mut self.tags;
+
+        let card_draw = rng.below(1000);
+        let card_situation = match exclusive(
+            card_draw,
+            &[
+                mix.unregistered,
+                mix.cancelled,
+                mix.certificate_in_grace,
+                mix.certificate_expiring,
+                mix.certificate_renewed,
+                mix.revoked,
+            ],
+        ) {
+            Some(0) => CardSituation::Unregistered,
+            Some(1) => CardSituation::Cancelled,
+            Some(2) => CardSituation::Grace,
+            Some(3) => CardSituation::Expiring,
+            Some(4) => CardSituation::Renewed,
+            Some(5) => CardSituation::Revoked,
+            _ => CardSituation::Ordinary,
+        };
+        let time_of_day = NaiveTime::from_hms_opt(
+            rng.range(8, 19) as u32,
+            rng.range(0, 59) as u32,
+            rng.range(0, 59) as u32,
+        )
+        .unwrap_or(NaiveTime::MIN);
+        let (issued_at, cert_expires, renewed, revoked_at) = match card_situation {
+            CardSituation::Grace => {
+                let expired = date_minus_days(today, rng.range(1, 80));
+                (
+                    date_minus_days(sub_years(expired, 5), 0).and_time(time_of_day),
+                    expired,
+                    false,
+                    None,
+                )
+            }
+            CardSituation::Cancelled => {
+                let expired = date_minus_days(today, rng.range(130, 400));
+                (
+                    sub_years(expired, 5).and_time(time_of_day),
+                    expired,
+                    false,
+                    None,
+                )
+            }
+            CardSituation::Expiring => {
+                let expires = date_plus_days(today, rng.range(6, 89));
+                (
+                    sub_years(expires, 5).and_time(time_of_day),
+                    expires,
+                    false,
+                    None,
+                )
+            }
+            CardSituation::Renewed => {
+                let at = ctx.as_of - Duration::hours(rng.range(1, 20));
+                (at, add_years(at.date(), 5), true, None)
+            }
+            CardSituation::Revoked => {
+                let issued = date_minus_days(today, rng.range(200, 1200));
+                let revoked = ctx.as_of - Duration::days(rng.range(1, 30));
+                (
+                    issued.and_time(time_of_day),
+                    add_years(issued, 5),
+                    false,
+                    Some(revoked),
+                )
+            }
+            CardSituation::Ordinary | CardSituation::Unregistered => {
+                let issued = date_minus_days(today, rng.range(30, 1700));
+                let mut expires = add_years(issued, 5);
+                if expires <= date_plus_days(today, 95) {
+                    expires = date_plus_days(today, rng.range(100, 1500));
+                }
+                (issued.and_time(time_of_day), expires, false, None)
+            }
+        };
+        match card_situation {
+            CardSituation::Unregistered => tags.push("unregistered".into()),
+            CardSituation::Cancelled => tags.push("cancelled".into()),
+            CardSituation::Grace => tags.push("grace".into()),
+            CardSituation::Expiring => tags.push("expiring".into()),
+            CardSituation::Renewed => tags.push("renewed".into()),
+            CardSituation::Revoked => tags.push("revoked".into()),
+            CardSituation::Ordinary => {}
+        }
+
+        let pin_situation = exclusive(
+            rng.below(1000),
+            &[mix.pinless, mix.pin_locked, mix.pin_one_try_left],
+        );
+        let pinless = pin_situation == Some(0);
+        let mut tries = CardState::default();
+        match pin_situation {
+            Some(0) => tags.push("pinless".into()),
+            Some(1) => {
+                tags.push("pin-locked".into());
+                tries.tries_left.insert(PinId::AuthPin, 0);
+            }
+            Some(2) => {
+                tags.push("one-try-left".into());
+                tries.tries_left.insert(PinId::AuthPin, 1);
+            }
+            _ => {}
+        }
+        let pin = format!("{:04}", rng.below(10_000));
+        let security_code = format!("{:04}", rng.below(10_000));
+        let card_expires = add_years(cert_expires, 5);
+        let match_b = format!(
+            "{}{}{}",
+            birth_date.format("%y%m%d"),
+            card_expires.format("%Y"),
+            security_code
+        );
+
+        Card {
+            facts: CardFacts {
+                pinless,
+                auth_pin: (!pinless).then(|| pin.clone()),
+                sign_password: (!pinless).then(|| format!("GEN{pin}")),
+                support_pin: (!pinless).then_some(pin),
+                security_code,
+                expires_on: card_expires,
+                match_b,
+                tries,
+                locked_status: Status::AuthenticationMethodBlocked,
+                tampered: None,
+                certificate: CertificateFacts {
+                    serial: ctx.codec.serial_of(i),
+                    issued_at,
+                    expires_on: cert_expires,
+                    renewed,
+                    revoked_at,
+                },
+            },
+            situation: card_situation,
+        }
+    }
+
+    fn qualifications(&mut self, who: &Who) -> Quals {
+        let (ctx, i, today) = (self.ctx, self.i, self.today);
+        let mix = &ctx.mix;
+        let rng = &mut self.rng;
+        let tags = &mut self.tags;
+        let (age, pref, birth_date) = (who.age, who.pref, who.person.birth_date);
+
+        let family = if age >= 75 {
+            InsurerFamily::LateStageElderly
+        } else if age >= 65 && rng.chance(mix.nhi_share_65_74) {
+            InsurerFamily::NationalHealthInsurance
+        } else {
+            let w = &mix.family_weights;
+            let weights = if age >= 65 { [w[0], w[1], w[2], 0] } else { *w };
+            [
+                InsurerFamily::KyokaiKenpo,
+                InsurerFamily::KenpoKumiai,
+                InsurerFamily::Kyosai,
+                InsurerFamily::NationalHealthInsurance,
+            ][rng.weighted(&weights)]
+        };
+        tags.push(
+            match family {
+                InsurerFamily::KyokaiKenpo => "kyokai",
+                InsurerFamily::KenpoKumiai => "kumiai",
+                InsurerFamily::Kyosai => "kyosai",
+                InsurerFamily::NationalHealthInsurance => "nhi",
+                _ => "kouki",
+            }
+            .into(),
+        );
+        let employee = matches!(
+            family,
+            InsurerFamily::KyokaiKenpo | InsurerFamily::KenpoKumiai | InsurerFamily::Kyosai
+        );
+        let relationship =
+            if !employee || (age >= 20 && rng.chance(if age < 65 { 700 } else { 500 })) {
+                PersonalFamilyClassification::Insured
+            } else {
+                PersonalFamilyClassification::Dependant
+            };
+        let branch = match relationship {
+            PersonalFamilyClassification::Insured => "00".to_owned(),
+            PersonalFamilyClassification::Dependant => format!("{:02}", rng.range(1, 5)),
+        };
+        let eighteen = add_years(birth_date, 18);
+        let acquired_on = match (family, relationship) {
+            (InsurerFamily::LateStageElderly, _) => add_years(birth_date, 75),
+            (_, PersonalFamilyClassification::Dependant) if age < 20 => birth_date,
+            _ => date_minus_days(today, rng.range(60, 7000)).max(eighteen.min(today)),
+        };
+        let elderly = (70..75).contains(&age);
+        let record_ratio = match family {
+            InsurerFamily::LateStageElderly => {
+                let r = rng.below(1000);
+                ratio(if r < 700 {
+                    10
+                } else if r < 900 {
+                    20
+                } else {
+                    30
+                })
+            }
+            _ if (6..70).contains(&age) && rng.chance(mix.ratio_printed) => ratio(30),
+            _ => None,
+        };
+        let elderly_ratio = elderly
+            .then(|| ratio(if rng.chance(850) { 20 } else { 30 }))
+            .flatten();
+        if elderly {
+            tags.push("elderly".into());
+        }
+        if age < 6 {
+            tags.push("preschool".into());
+        }
+        let limit_class = rng.chance(mix.limit_class).then(|| {
+            let table: &[LimitClass] = if age >= 75 {
+                &[
+                    LimitClass::B10,
+                    LimitClass::B09,
+                    LimitClass::B05,
+                    LimitClass::B06,
+                    LimitClass::B03,
+                ]
+            } else if age >= 70 {
+                &[
+                    LimitClass::B04,
+                    LimitClass::B05,
+                    LimitClass::B06,
+                    LimitClass::B03,
+                ]
+            } else {
+                &[
+                    LimitClass::A03,
+                    LimitClass::A04,
+                    LimitClass::A05,
+                    LimitClass::A02,
+                    LimitClass::A01,
+                ]
+            };
+            *rng.pick(table)
+        });
+        if limit_class.is_some() {
+            tags.push("limit".into());
+        }
+        let premium_arrears =
+            family == InsurerFamily::NationalHealthInsurance && rng.chance(mix.premium_arrears);
+        if premium_arrears {
+            tags.push("arrears".into());
+        }
+        let specific_diseases = if rng.chance(mix.specific_disease) {
+            tags.push("specific-disease".into());
+            vec![SpecificDisease {
+                category: SpecificDiseaseCategory::ChronicRenalFailureDialysis,
+                valid_from: date_minus_days(today, rng.range(30, 2000)).max(acquired_on),
+                valid_to: None,
+                self_pay: if matches!(limit_class, Some(LimitClass::A01 | LimitClass::A02)) {
+                    20_000
+                } else {
+                    10_000
+                },
+            }]
+        } else {
+            Vec::new()
+        };
+
+        let qual_situation = match exclusive(
+            rng.below(1000),
+            &[
+                mix.job_change_lag,
+                mix.job_change_done,
+                mix.accuracy_hold,
+                mix.medical_aid,
+            ],
+        ) {
+            Some(0) if employee && relationship == PersonalFamilyClassification::Insured => {
+                QualSituation::JobChangeLag
+            }
+            Some(1) if employee && relationship == PersonalFamilyClassification::Insured => {
+                QualSituation::JobChangeDone
+            }
+            Some(2) => QualSituation::Hold,
+            Some(3) if (20..75).contains(&age) => QualSituation::MedicalAid,
+            _ => QualSituation::Ordinary,
+        };
+
+        let first_insurer = pick_insurer(family, &pref, rng);
+        let (symbol, number) = symbol_and_number(family, &ctx.codec, i, rng);
+        let base = Qualification {
+            insurer_number: first_insurer.number.clone(),
+            insurer_name: first_insurer.name.clone(),
+            symbol,
+            number,
+            branch,
+            relationship,
+            card_classification: InsuredCardClassification::General,
+            acquired_on,
+            lost_on: None,
+            loss_reason: None,
+            registered_on: acquired_on,
+            accuracy_hold_until: None,
+            ratio: record_ratio,
+            elderly_ratio,
+            limit_class,
+            premium_arrears,
+            specific_diseases,
+            medical_aid: None,
+        };
+        let mut qualifications = Vec::with_capacity(2);
+        match qual_situation {
+            QualSituation::Ordinary => qualifications.push(base),
+            QualSituation::Hold => {
+                tags.push("hold".into());
+                qualifications.push(Qualification {
+                    accuracy_hold_until: Some(date_plus_days(today, rng.range(1, 20))),
+                    ..base
+                });
+            }
+            QualSituation::JobChangeLag | QualSituation::JobChangeDone => {
+                let lag = qual_situation == QualSituation::JobChangeLag;
+                tags.push(
+                    if lag {
+                        "job-change-lag"
+                    } else {
+                        "job-change-done"
+                    }
+                    .into(),
+                );
+                let changed_on = if lag {
+                    date_minus_days(today, rng.range(1, 9))
+                } else {
+                    date_minus_days(today, rng.range(20, 60))
+                };
+                let registered_on = if lag {
+                    date_plus_days(today, rng.range(1, 10))
+                } else {
+                    date_plus_days(changed_on, rng.range(3, 10))
+                };
+                let new_family = if family == InsurerFamily::KyokaiKenpo {
+                    InsurerFamily::KenpoKumiai
+                } else {
+                    InsurerFamily::KyokaiKenpo
+                };
+                let new_insurer = pick_insurer(new_family, &pref, rng);
+                let (new_symbol, new_number) = symbol_and_number(new_family, &ctx.codec, i, rng);
+                let old = Qualification {
+                    acquired_on: base.acquired_on.min(date_minus_days(changed_on, 30)),
+                    registered_on: base.acquired_on.min(date_minus_days(changed_on, 30)),
+                    lost_on: Some(changed_on),
+                    loss_reason: Some(ReasonOfLoss::OtherInsuranceAcquired),
+                    ..base.clone()
+                };
+                let new = Qualification {
+                    insurer_number: new_insurer.number,
+                    insurer_name: new_insurer.name,
+                    symbol: new_symbol,
+                    number: new_number,
+                    acquired_on: changed_on,
+                    registered_on,
+                    ..base
+                };
+                qualifications.push(old);
+                qualifications.push(new);
+            }
+            QualSituation::MedicalAid => {
+                tags.push("medical-aid".into());
+                let payer = insurer(&format!("12{}001", pref.code));
+                let recipient = format!("{:08}", ctx.codec.number_of(i));
+                let from = date_minus_days(today, rng.range(60, 2000));
+                qualifications.push(Qualification {
+                    insurer_number: payer.clone(),
+                    insurer_name: format!("{}福祉事務所（医療扶助）", pref.city),
+                    symbol: String::new(),
+                    number: recipient.clone(),
+                    branch: "00".into(),
+                    relationship: PersonalFamilyClassification::Insured,
+                    card_classification: InsuredCardClassification::MedicalAid,
+                    acquired_on: from,
+                    registered_on: from,
+                    ratio: None,
+                    elderly_ratio: None,
+                    limit_class: None,
+                    premium_arrears: false,
+                    specific_diseases: Vec::new(),
+                    medical_aid: Some(MedicalAid {
+                        payer_number: payer.as_str().to_owned(),
+                        recipient_number: recipient,
+                        valid_from: from,
+                        valid_to: None,
+                    }),
+                    ..base
+                });
+            }
+        }
+
+        Quals {
+            records: qualifications,
+            family,
+            employee,
+            acquired_on,
+        }
+    }
+
+    fn rest(&mut self, card: &Card, quals: &Quals) -> Rest {
+        let (ctx, today) = (self.ctx, self.today);
+        let mix = &ctx.mix;
+        let rng = &mut self.rng;
+        let tags = &mut self.tags;
+        let card_situation = card.situation;
+        let issued_at = card.facts.certificate.issued_at;
+        let (family, employee, acquired_on) = (quals.family, quals.employee, quals.acquired_on);
+        let qualifications = &quals.records;
+
+        let registration = match card_situation {
+            CardSituation::Unregistered => RegistrationState::Unregistered,
+            CardSituation::Cancelled => RegistrationState::Cancelled,
+            CardSituation::Renewed if rng.chance(500) => RegistrationState::Unregistered,
+            _ => {
+                let at = (ctx.as_of - Duration::days(rng.range(20, 1500)))
+                    .max(issued_at.min(ctx.as_of - Duration::days(20)));
+                RegistrationState::Registered(Some(at))
+            }
+        };
+        let non_disclosure = rng.chance(mix.non_disclosure);
+        if non_disclosure {
+            tags.push("non-disclosure".into());
+        }
+        let consents = Consents {
+            medical_info: rng.chance(mix.consent_medical_info),
+            limit_info: rng.chance(mix.consent_limit_info),
+        };
+        let needs_kakunin = !registration.is_registered()
+            || non_disclosure
+            || family == InsurerFamily::LateStageElderly;
+        let kakunin_sho = needs_kakunin.then(|| {
+            let from = date_minus_days(today, rng.range(10, 300));
+            let to = if family == InsurerFamily::LateStageElderly {
+                NaiveDate::from_ymd_opt(2026, 7, 31)
+                    .filter(|d| *d >= from)
+                    .unwrap_or_else(|| add_years(from, 1))
+            } else {
+                add_years(from, rng.range(1, 5) as u32)
+            };
+            (from, to)
+        });
+        let cutoff = NaiveDate::from_ymd_opt(2024, 12, 1).unwrap_or(today);
+        let old_card = (employee && acquired_on <= cutoff).then(|| {
+            let floor = NaiveDate::from_ymd_opt(2019, 4, 1).unwrap_or(cutoff);
+            (qualifications[0].acquired_on.max(floor).min(cutoff), None)
+        });
+        let notice = qualifications.len() > 1
+            || !registration.is_registered()
+            || rng.chance(mix.carries_notice);
+        let documents = Documents {
+            notice,
+            portal_screen: false,
+            kakunin_sho,
+            old_card,
+        };
+
+        Rest {
+            registration,
+            non_disclosure,
+            consents,
+            documents,
+        }
+    }
+}
