@@ -3,19 +3,15 @@
 //! to a customer.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use onshi::backend::{BackendSpec, QualificationBackend};
-use onshi::conformance::env::{Env, Sut};
-use onshi::conformance::remote::RemoteReaderTarget;
-use onshi::conformance::run::{FeatureSource, RunOptions, count_scenarios};
-use onshi::protocol::ServerClock;
-use onshi::reader::control::RemoteReader;
-use onshi::report::{RunInfo, Status};
-use onshi::server::{Defect, DefectSet};
+use onshi::backend::BackendSpec;
+use onshi::conformance::execute::{ExecuteError, Plan, ReaderSpec, Systems, execute};
+use onshi::conformance::run::{FeatureSource, RunOutcome, count_scenarios};
+use onshi::report::Status;
+use onshi::server::Defect;
 
 use super::common::{CliError, Exit, WorldArgs};
 
@@ -58,123 +54,71 @@ pub(super) struct RunArgs {
 
 pub(super) fn run(args: RunArgs) -> Result<Exit, CliError> {
     super::steps::link();
-    let remote_reader = match args.reader.as_str() {
-        "builtin" => None,
-        url if url.starts_with("http://") || url.starts_with("https://") => {
-            Some(RemoteReaderTarget {
-                client: RemoteReader::new(url),
-                vpcd: args.vpcd,
-                pcsc_reader: args.pcsc_reader.clone(),
-            })
-        }
-        other => {
-            return Err(CliError::input(format!(
-                "--reader {other:?}: use builtin or http://HOST:PORT"
-            )));
-        }
-    };
-    if !args.defects.is_empty() && args.backend != BackendSpec::Embedded {
-        return Err(CliError::input(
-            "--defect applies to the embedded reference backend only",
-        ));
-    }
-    let set = args.world.personas()?;
-    let factory = args.world.factory()?;
-    let as_of = args.world.as_of();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failed(format!("tokio runtime: {e}")))?;
-    let sut = match args.backend.client(ServerClock::start(as_of), None) {
-        None => Sut::Embedded {
-            defects: args.defects.iter().copied().collect::<DefectSet>(),
-        },
-        Some(b) => {
-            runtime.block_on(b.health()).map_err(|e| CliError {
-                code: Exit::Unreachable,
-                message: format!("backend {} is not reachable: {e}", args.backend),
-            })?;
-            Sut::Remote(b)
-        }
-    };
-    let mut env = Env::build(args.world.seed, as_of, &set, &factory, sut)
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    let mut reader_name = "built-in simulated face reader".to_owned();
-    if let Some(target) = remote_reader {
-        let info = runtime
-            .block_on(target.client.info())
-            .map_err(|e| CliError {
-                code: Exit::Unreachable,
-                message: e.to_string(),
-            })?;
-        reader_name = format!(
-            "{} {} {} at {} (cards via vpcd {})",
-            info.vendor,
-            info.model,
-            info.version,
-            target.client.url(),
-            target.vpcd
-        );
-        env.remote_reader = Some(target);
-    }
-    // One PC/SC slot: a reader under test sees one card at a time.
-    let concurrency = if env.remote_reader.is_some() {
-        1
-    } else {
-        args.concurrency
-    };
+    let reader: ReaderSpec = args.reader.parse().map_err(CliError::input)?;
     let features = match &args.features {
         Some(d) => FeatureSource::Dir(d.clone()),
         None => FeatureSource::Embedded,
     };
-    let started = chrono::Local::now().naive_local();
-    let info = RunInfo {
-        run_id: onshi::report::run_id(started, args.world.seed),
-        onshi_version: env!("CARGO_PKG_VERSION").to_owned(),
-        seed: args.world.seed,
-        as_of: as_of.to_string(),
-        features: args
-            .features
-            .as_ref()
-            .map_or("embedded".to_owned(), |d| d.display().to_string()),
-        tags: args.tags.clone(),
-        backend: env.sut_name.clone(),
-        reader: reader_name,
-        defects: args.defects.iter().map(|d| d.name().to_owned()).collect(),
-        started_at: started.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        complete: false,
-    };
     let total = count_scenarios(&features);
+    let plan = plan(&args, features, reader)?;
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {pos}/{len} scenarios {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let progress_bar = bar.clone();
-    let opts = RunOptions {
+    let outcome = execute(
+        plan,
+        Box::new(move |last, all| {
+            let failed = all.iter().filter(|s| s.status != Status::Passed).count();
+            progress_bar.set_position(all.len() as u64);
+            progress_bar.set_message(format!("({failed} failed) {}", last.name));
+            if last.status != Status::Passed {
+                progress_bar.println(format!("FAIL {} ({}:{})", last.name, last.file, last.line));
+            }
+        }),
+    )
+    .map_err(|e| match e {
+        ExecuteError::BadInput(m) => CliError::input(m),
+        ExecuteError::Unreachable(m) => CliError {
+            code: Exit::Unreachable,
+            message: m,
+        },
+        ExecuteError::Failed(m) => CliError::failed(m),
+    })?;
+    bar.finish_and_clear();
+    print_outcome(&outcome)
+}
+
+/// The run's plan from the command line.
+fn plan(args: &RunArgs, features: FeatureSource, reader: ReaderSpec) -> Result<Plan, CliError> {
+    Ok(Plan {
+        features_label: args
+            .features
+            .as_ref()
+            .map_or("embedded".to_owned(), |d| d.display().to_string()),
         features,
         tags: args.tags.clone(),
-        report_root: args.report_dir.clone(),
-        info,
-        concurrency,
-    };
-    let outcome = runtime
-        .block_on(onshi::conformance::run::run(
-            Arc::new(env),
-            opts,
-            Box::new(move |last, all| {
-                let failed = all.iter().filter(|s| s.status != Status::Passed).count();
-                progress_bar.set_position(all.len() as u64);
-                progress_bar.set_message(format!("({failed} failed) {}", last.name));
-                if last.status != Status::Passed {
-                    progress_bar
-                        .println(format!("FAIL {} ({}:{})", last.name, last.file, last.line));
-                }
-            }),
-        ))
-        .map_err(|e| CliError::input(e.to_string()))?;
-    bar.finish_and_clear();
+        systems: Systems {
+            backend: args.backend.clone(),
+            defects: args.defects.clone(),
+            reader,
+            vpcd: args.vpcd,
+            pcsc_reader: args.pcsc_reader.clone(),
+        },
+        report_dir: args.report_dir.clone(),
+        concurrency: args.concurrency,
+        seed: args.world.seed,
+        as_of: args.world.as_of(),
+        personas: args.world.personas()?,
+        factory: args.world.factory()?,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        started: chrono::Local::now().naive_local(),
+    })
+}
+
+/// Prints the headline, the failures and where the report is; the exit code.
+fn print_outcome(outcome: &RunOutcome) -> Result<Exit, CliError> {
     let r = &outcome.report;
     let t = &r.totals;
     println!(

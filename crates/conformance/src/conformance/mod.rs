@@ -3,6 +3,7 @@
 
 pub mod collector;
 pub mod env;
+pub mod execute;
 pub mod faulty;
 pub mod lint;
 pub mod remote;

@@ -1,0 +1,252 @@
+//! A whole conformance run as one call: [`execute`] takes a [`Plan`] (what the command
+//! line asked for, already parsed), chooses and checks the systems under test, builds
+//! the environment, runs the suite and writes the report. The binary maps arguments to
+//! a plan and the result to an exit code; nothing here reads argv or prints.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+
+use super::collector::OnFinished;
+use super::env::{Env, Sut};
+use super::remote::RemoteReaderTarget;
+use super::run::{FeatureSource, RunError, RunOptions, RunOutcome};
+use onshi_backend::backend::{BackendSpec, QualificationBackend};
+use onshi_backend::server::{Defect, DefectSet};
+use onshi_domain::protocol::ServerClock;
+use onshi_reader::reader::control::RemoteReader;
+use onshi_report::report::RunInfo;
+use onshi_world::persona::{CardFactory, PersonaSet};
+
+/// `--reader builtin|http://HOST:PORT`: the reader under test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReaderSpec {
+    /// The built-in simulated face reader, in process.
+    Builtin,
+    /// A vendor's reader behind the reader-control API at this base URL.
+    Remote(String),
+}
+
+impl FromStr for ReaderSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "builtin" => Ok(Self::Builtin),
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(Self::Remote(url.trim_end_matches('/').to_owned()))
+            }
+            other => Err(format!(
+                "--reader {other:?}: use builtin or http://HOST:PORT"
+            )),
+        }
+    }
+}
+
+/// The systems under test of a run: the one place `--backend` and `--reader` (and
+/// their options) become the run's backend and reader.
+#[derive(Debug, Clone)]
+pub struct Systems {
+    /// The backend.
+    pub backend: BackendSpec,
+    /// Defects injected into the embedded reference backend.
+    pub defects: Vec<Defect>,
+    /// The reader.
+    pub reader: ReaderSpec,
+    /// With a remote reader: where onshi serves the cards (vpcd).
+    pub vpcd: SocketAddr,
+    /// With a remote reader: the PC/SC reader name of that vpcd slot.
+    pub pcsc_reader: String,
+}
+
+/// Everything a run needs, parsed.
+pub struct Plan {
+    /// Where the features come from.
+    pub features: FeatureSource,
+    /// How the features are named in the report (`embedded` or the directory).
+    pub features_label: String,
+    /// A tag expression.
+    pub tags: Option<String>,
+    /// The systems under test.
+    pub systems: Systems,
+    /// Where `<run-id>/` is written.
+    pub report_dir: PathBuf,
+    /// Scenarios at once (one with a remote reader: it has one PC/SC slot).
+    pub concurrency: usize,
+    /// The seed of keys, certificates and populations.
+    pub seed: u64,
+    /// The as-of time.
+    pub as_of: NaiveDateTime,
+    /// The personas.
+    pub personas: PersonaSet,
+    /// Issues the personas' cards.
+    pub factory: CardFactory,
+    /// onshi's version, for the report.
+    pub version: String,
+    /// When the run started (local time), for the run id and the report.
+    pub started: NaiveDateTime,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("features", &self.features)
+            .field("tags", &self.tags)
+            .field("systems", &self.systems)
+            .field("report_dir", &self.report_dir)
+            .field("seed", &self.seed)
+            .field("as_of", &self.as_of)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a run could not be made, with the exit code class it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    /// Bad input: options that contradict each other, features that do not parse.
+    #[error("{0}")]
+    BadInput(String),
+    /// A system under test could not be reached.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The harness or its environment failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<RunError> for ExecuteError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Features(_) | RunError::Tags(_) => Self::BadInput(e.to_string()),
+            RunError::Report { .. } => Self::BadInput(e.to_string()),
+        }
+    }
+}
+
+/// The checked systems under test: the backend as the environment needs it, the
+/// reader target and a name for each.
+struct Chosen {
+    sut: Sut,
+    reader: Option<RemoteReaderTarget>,
+    reader_name: String,
+}
+
+async fn choose(systems: &Systems, as_of: NaiveDateTime) -> Result<Chosen, ExecuteError> {
+    if !systems.defects.is_empty() && systems.backend != BackendSpec::Embedded {
+        return Err(ExecuteError::BadInput(
+            "--defect applies to the embedded reference backend only".into(),
+        ));
+    }
+    let sut = match systems.backend.client(ServerClock::start(as_of), None) {
+        None => Sut::Embedded {
+            defects: systems.defects.iter().copied().collect::<DefectSet>(),
+        },
+        Some(b) => {
+            b.health().await.map_err(|e| {
+                ExecuteError::Unreachable(format!(
+                    "backend {} is not reachable: {e}",
+                    systems.backend
+                ))
+            })?;
+            Sut::Remote(b)
+        }
+    };
+    let (reader, reader_name) = match &systems.reader {
+        ReaderSpec::Builtin => (None, "built-in simulated face reader".to_owned()),
+        ReaderSpec::Remote(url) => {
+            let client = RemoteReader::new(url);
+            let info = client
+                .info()
+                .await
+                .map_err(|e| ExecuteError::Unreachable(e.to_string()))?;
+            let name = format!(
+                "{} {} {} at {} (cards via vpcd {})",
+                info.vendor,
+                info.model,
+                info.version,
+                client.url(),
+                systems.vpcd
+            );
+            let target = RemoteReaderTarget {
+                client,
+                vpcd: systems.vpcd,
+                pcsc_reader: systems.pcsc_reader.clone(),
+            };
+            (Some(target), name)
+        }
+    };
+    Ok(Chosen {
+        sut,
+        reader,
+        reader_name,
+    })
+}
+
+/// Runs the suite of `plan`, calling `on_progress` after every scenario.
+pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, ExecuteError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| ExecuteError::Failed(format!("tokio runtime: {e}")))?;
+    let chosen = runtime.block_on(choose(&plan.systems, plan.as_of))?;
+    let mut env = Env::build(
+        plan.seed,
+        plan.as_of,
+        &plan.personas,
+        &plan.factory,
+        chosen.sut,
+    )
+    .map_err(|e| ExecuteError::Failed(e.to_string()))?;
+    // One PC/SC slot: a reader under test sees one card at a time.
+    let concurrency = if chosen.reader.is_some() {
+        1
+    } else {
+        plan.concurrency
+    };
+    env.remote_reader = chosen.reader;
+    let info = RunInfo {
+        run_id: onshi_report::report::run_id(plan.started, plan.seed),
+        onshi_version: plan.version,
+        seed: plan.seed,
+        as_of: plan.as_of.to_string(),
+        features: plan.features_label,
+        tags: plan.tags.clone(),
+        backend: env.sut_name.clone(),
+        reader: chosen.reader_name,
+        defects: plan
+            .systems
+            .defects
+            .iter()
+            .map(|d| d.name().to_owned())
+            .collect(),
+        started_at: plan.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        complete: false,
+    };
+    let opts = RunOptions {
+        features: plan.features,
+        tags: plan.tags,
+        report_root: plan.report_dir,
+        info,
+        concurrency,
+    };
+    Ok(runtime.block_on(super::run::run(Arc::new(env), opts, on_progress))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reader_specs() {
+        assert_eq!("builtin".parse::<ReaderSpec>(), Ok(ReaderSpec::Builtin));
+        assert_eq!(
+            "http://127.0.0.1:7070/".parse::<ReaderSpec>(),
+            Ok(ReaderSpec::Remote("http://127.0.0.1:7070".into()))
+        );
+        assert!("pcsc".parse::<ReaderSpec>().is_err());
+    }
+}
