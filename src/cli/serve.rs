@@ -13,9 +13,7 @@ use onshi::protocol::ServerClock;
 use onshi::server::faults::FaultConfig;
 use onshi::server::folder::FolderServer;
 use onshi::server::listener::FaultyListener;
-use onshi::server::{
-    AppState, AuditLog, Defect, DefectSet, Engine, EngineConfig, FaultInjector, app,
-};
+use onshi::server::{AppState, AuditLog, Defect, DefectSet, Engine, FaultInjector, app};
 
 use super::common::{CliError, Exit};
 use super::population::PopulationArgs;
@@ -92,25 +90,16 @@ pub(super) fn build_engine(
     trust_load_root: bool,
     challenge_ttl_ms: u64,
 ) -> Result<Backend, CliError> {
-    let pop = population.build()?;
+    let pop = Arc::new(population.build()?);
     let mut trust = population.world.trust()?;
     if !trust_load_root {
         trust.load = None;
     }
-    let mut nonce_seed = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut nonce_seed)
-        .map_err(|_| CliError::failed("no operating-system randomness for nonces"))?;
-    let config = EngineConfig {
-        defects,
-        challenge_ttl_ms,
-        nonce_seed,
-        ..EngineConfig::default()
-    };
+    let engine =
+        onshi::server::reference::engine(Arc::clone(&pop), trust, defects, challenge_ttl_ms)
+            .map_err(|e| CliError::failed(e.to_string()))?;
     let clock = ServerClock::start(pop.as_of());
-    Ok(Backend {
-        engine: Arc::new(Engine::new(Arc::new(pop), trust, config)),
-        clock,
-    })
+    Ok(Backend { engine, clock })
 }
 
 async fn shutdown_signal() {

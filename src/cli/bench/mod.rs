@@ -8,7 +8,7 @@ mod suite;
 
 use clap::Subcommand;
 
-use onshi::server::{AppState, app};
+use onshi::server::AppState;
 
 use super::common::{CliError, Exit};
 
@@ -39,14 +39,8 @@ pub(super) fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
 async fn serve_loopback(
     state: AppState,
 ) -> Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>), CliError> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let l = onshi::server::reference::serve_loopback(state, None)
         .await
         .map_err(|e| CliError::failed(e.to_string()))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app(state)).await;
-    });
-    Ok((addr, server))
+    Ok((l.addr, l.server))
 }

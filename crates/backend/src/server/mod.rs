@@ -29,6 +29,7 @@ pub mod folder;
 pub mod http;
 pub mod kana;
 pub mod listener;
+pub mod reference;
 pub mod xmlface;
 
 pub use audit::{AuditLog, AuditRecord};

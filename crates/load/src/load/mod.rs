@@ -27,6 +27,7 @@ mod bulk;
 mod calls;
 pub mod costs;
 pub mod env;
+pub mod execute;
 pub mod expect;
 pub mod facility;
 pub mod hlog;

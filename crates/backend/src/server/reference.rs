@@ -1,0 +1,81 @@
+//! The reference backend as every command starts it: the engine over a population and
+//! trust anchors with fresh OS randomness for its nonces, and its router served on an
+//! ephemeral loopback port (with fault injection at the connection level).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use onshi_world::population::Population;
+
+use super::listener::FaultyListener;
+use super::{AppState, DefectSet, Engine, EngineConfig, FaultInjector, TrustAnchors, app};
+
+/// The reference backend could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    /// The operating system gave no randomness for the nonce seed.
+    #[error("no operating-system randomness for nonces")]
+    NoRandomness,
+    /// The loopback listener could not be opened.
+    #[error("cannot listen on 127.0.0.1: {0}")]
+    Listen(#[source] std::io::Error),
+}
+
+/// The reference engine over `population`, trusting `trust`, with `defects` switched on
+/// and challenges living `challenge_ttl_ms`.
+pub fn engine(
+    population: Arc<Population>,
+    trust: TrustAnchors,
+    defects: DefectSet,
+    challenge_ttl_ms: u64,
+) -> Result<Arc<Engine>, ReferenceError> {
+    let mut nonce_seed = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut nonce_seed).map_err(|_| ReferenceError::NoRandomness)?;
+    let config = EngineConfig {
+        defects,
+        challenge_ttl_ms,
+        nonce_seed,
+        ..EngineConfig::default()
+    };
+    Ok(Arc::new(Engine::new(population, trust, config)))
+}
+
+/// A router served on loopback: its address and the server task (abort it to stop).
+#[derive(Debug)]
+pub struct Loopback {
+    /// `127.0.0.1:PORT`.
+    pub addr: SocketAddr,
+    /// The server task.
+    pub server: tokio::task::JoinHandle<()>,
+}
+
+impl Loopback {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Serves `state`'s router on 127.0.0.1 (an ephemeral port); with `faults`, the
+/// listener injects their connection resets too.
+pub async fn serve_loopback(
+    mut state: AppState,
+    faults: Option<Arc<FaultInjector>>,
+) -> Result<Loopback, ReferenceError> {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .map_err(ReferenceError::Listen)?;
+    let addr = listener.local_addr().map_err(ReferenceError::Listen)?;
+    let server = match faults {
+        Some(faults) => {
+            state.faults = Arc::clone(&faults);
+            tokio::spawn(async move {
+                let _ = axum::serve(FaultyListener::new(listener, faults), app(state)).await;
+            })
+        }
+        None => tokio::spawn(async move {
+            let _ = axum::serve(listener, app(state)).await;
+        }),
+    };
+    Ok(Loopback { addr, server })
+}

@@ -1,0 +1,458 @@
+//! A whole load run as one call: [`execute`] takes a [`Plan`] (the command line,
+//! parsed), chooses the backend (the embedded reference on loopback, or a client for
+//! an external one, probed first), prepares the schedule, runs the Goose attack and
+//! writes the run directory (summary, HDR interval log). The binary maps arguments to
+//! a plan and the summary's verdict to an exit code; nothing here reads argv.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use chrono::NaiveDateTime;
+
+use super::facility::Shard;
+use super::hlog::Entry;
+use super::metrics::log_entries;
+use super::run::{AttackOptions, AttackOutput, Target, attack};
+use super::scenario::{OutageSide, Scenario};
+use super::setup::{self, Input, Setup};
+use super::summary::{self, Meta, PopulationInfo, ScenarioInfo, ShardInfo, Summary};
+use super::wire::Transport;
+use super::{output, summary::arrivals_by_interval};
+use onshi_backend::backend::{AnyBackend, BackendSpec, Capabilities, QualificationBackend};
+use onshi_backend::server::faults::{FaultConfig, OutageWindow};
+use onshi_backend::server::reference::{self, Loopback};
+use onshi_backend::server::{AppState, AuditLog, Defect, DefectSet, FaultInjector, TrustAnchors};
+use onshi_domain::protocol::ServerClock;
+use onshi_pki::pki::KeyCache;
+use onshi_world::persona::PersonaSet;
+use onshi_world::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
+
+/// Builds the trust anchors of the embedded reference backend, when one is needed.
+pub type TrustSource = Box<dyn FnOnce() -> Result<TrustAnchors, String> + Send>;
+
+/// Everything a load run needs, parsed.
+pub struct Plan {
+    /// The scenario, as read (not yet scaled).
+    pub scenario: Scenario,
+    /// Every facility count is multiplied by this.
+    pub scale: f64,
+    /// The backend; `None` = the scenario's `[backend] target`, else embedded.
+    pub backend: Option<BackendSpec>,
+    /// This process's shard.
+    pub shard: Shard,
+    /// Where `<run-id>/` is written.
+    pub report_dir: PathBuf,
+    /// The run id (default: time, seed and shard).
+    pub run_id: Option<String>,
+    /// Generated members (default: the scenario's, else the population default).
+    pub size: Option<u64>,
+    /// Seed of arrivals and draws (default: the scenario's, else `seed`).
+    pub arrival_seed: Option<u64>,
+    /// Defects of the embedded reference backend.
+    pub defects: Vec<Defect>,
+    /// Faults of the embedded reference backend (`KEY=VALUE`), on top of the scenario's.
+    pub faults: Vec<String>,
+    /// Show the progress line.
+    pub progress: bool,
+    /// Write Goose's own reports into the run directory.
+    pub goose_reports: bool,
+    /// Seed of the population, keys and certificates.
+    pub seed: u64,
+    /// The as-of time.
+    pub as_of: NaiveDateTime,
+    /// The personas (the population's first members).
+    pub personas: PersonaSet,
+    /// The RSA key cache.
+    pub keys: KeyCache,
+    /// The embedded backend's trust anchors (only called for an embedded run).
+    pub trust: TrustSource,
+    /// When the run started (local time), for the run id and the report.
+    pub started: NaiveDateTime,
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct Executed {
+    /// The summary (also written as `summary.json`).
+    pub summary: Summary,
+    /// The run directory.
+    pub dir: PathBuf,
+}
+
+/// Why a run could not be made, by the exit code class it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    /// Bad input: contradicting options, values out of range.
+    #[error("{0}")]
+    BadInput(String),
+    /// The backend could not be reached, or does not hold the population.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The harness or its environment failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The plan's parameters that everything below needs.
+struct Resolved {
+    spec: BackendSpec,
+    size: u64,
+    arrival_seed: u64,
+    run_id: String,
+}
+
+fn resolve(plan: &mut Plan) -> Result<Resolved, ExecuteError> {
+    if !(plan.scale.is_finite() && plan.scale > 0.0) {
+        return Err(ExecuteError::BadInput(
+            "--scale must be a positive number".into(),
+        ));
+    }
+    plan.scenario.scale(plan.scale);
+    let spec = match (&plan.backend, &plan.scenario.backend) {
+        (Some(b), _) => b.clone(),
+        (None, Some(t)) => t.parse().map_err(ExecuteError::BadInput)?,
+        (None, None) => BackendSpec::Embedded,
+    };
+    if spec != BackendSpec::Embedded && (!plan.defects.is_empty() || !plan.faults.is_empty()) {
+        return Err(ExecuteError::BadInput(
+            "--defect and --fault apply to the embedded reference backend only (start `onshi serve --defect … --fault …` for an external one)".into(),
+        ));
+    }
+    let size = plan
+        .size
+        .or(plan.scenario.size)
+        .unwrap_or(onshi_world::population::DEFAULT_SIZE);
+    let arrival_seed = plan
+        .arrival_seed
+        .or(plan.scenario.run.seed)
+        .unwrap_or(plan.seed);
+    let shard = plan.shard;
+    let run_id = plan.run_id.clone().unwrap_or_else(|| {
+        let base = onshi_report::report::run_id(plan.started, arrival_seed);
+        if shard.count > 1 {
+            format!("load-{base}-shard-{}-of-{}", shard.index, shard.count)
+        } else {
+            format!("load-{base}")
+        }
+    });
+    Ok(Resolved {
+        spec,
+        size,
+        arrival_seed,
+        run_id,
+    })
+}
+
+/// The embedded backend's faults: the scenario's `[faults]`, its backend outage on the
+/// server clock, then `extra` (`KEY=VALUE`).
+fn fault_config(
+    scenario: &Scenario,
+    extra: &[String],
+    as_of: NaiveDateTime,
+) -> Result<FaultConfig, ExecuteError> {
+    let mut config = scenario
+        .faults
+        .as_ref()
+        .map(|f| f.backend.clone())
+        .unwrap_or_default();
+    if let Some(o) = scenario.faults.as_ref().and_then(|f| f.outage)
+        && o.side == OutageSide::Backend
+    {
+        // The server clock starts just before the attack; the schedule clock about a
+        // second later (lanes launching), at whole-second resolution.
+        let lead = 1.0;
+        let at = |s: f64| as_of + chrono::Duration::milliseconds(((s + lead) * 1000.0) as i64);
+        config.outage = Some(OutageWindow {
+            from: at(o.from_s),
+            to: at(o.to_s),
+        });
+    }
+    for f in extra {
+        config
+            .apply(f)
+            .map_err(|e| ExecuteError::BadInput(format!("--fault {f}: {e}")))?;
+    }
+    Ok(config)
+}
+
+/// Starts the embedded reference backend on loopback (its own population: on-the-spot
+/// registrations live in the population's overlay, apart from the ground truth).
+async fn start_embedded(
+    plan: Plan,
+    size: u64,
+    faults: FaultConfig,
+) -> Result<Loopback, ExecuteError> {
+    let population = Population::new(plan.seed, size, &plan.personas, plan.as_of)
+        .map_err(|e| ExecuteError::BadInput(e.to_string()))?;
+    let trust = (plan.trust)().map_err(ExecuteError::Failed)?;
+    let defects: DefectSet = plan.defects.iter().copied().collect();
+    let engine = reference::engine(Arc::new(population), trust, defects, 600_000)
+        .map_err(|e| ExecuteError::Failed(e.to_string()))?;
+    let clock = ServerClock::start(engine.population().as_of());
+    let state = AppState::new(engine, clock, AuditLog::disabled());
+    reference::serve_loopback(state, Some(Arc::new(FaultInjector::new(faults))))
+        .await
+        .map_err(|e| ExecuteError::Failed(e.to_string()))
+}
+
+/// Where the attack goes: the embedded backend (started here) or the external one
+/// (probed first: it must hold the population).
+async fn target(
+    remote: Option<AnyBackend>,
+    spec: &BackendSpec,
+    setup: &Setup,
+    plan: Plan,
+    size: u64,
+) -> Result<(String, Transport, Option<Loopback>), ExecuteError> {
+    match remote {
+        None => {
+            let faults = fault_config(&plan.scenario, &plan.faults, plan.as_of)?;
+            let e = start_embedded(plan, size, faults).await?;
+            Ok((e.url(), Transport::Json, Some(e)))
+        }
+        Some(b) => {
+            setup::probe(setup, b.clone(), plan.scenario.run.probe, plan.seed)
+                .await
+                .map_err(|e| ExecuteError::Unreachable(format!("{spec}: {e}")))?;
+            Ok(match spec {
+                BackendSpec::HttpJson(u) => (u.clone(), Transport::Json, None),
+                BackendSpec::XmlHttp(u) => (u.clone(), Transport::Xml, None),
+                _ => ("http://127.0.0.1:9".to_owned(), Transport::Direct(b), None),
+            })
+        }
+    }
+}
+
+/// Runs the load of `plan` and writes its run directory.
+pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
+    let r = resolve(&mut plan)?;
+    let population = Arc::new(
+        Population::new(plan.seed, r.size, &plan.personas, plan.as_of)
+            .map_err(|e| ExecuteError::BadInput(e.to_string()))?,
+    );
+    let issuer = CertificateIssuer::from_seed(plan.seed, plan.keys.clone(), DEFAULT_POOL_SIZE)
+        .map_err(|e| ExecuteError::Failed(e.to_string()))?;
+    let clock = ServerClock::start(plan.as_of);
+    let remote = r.spec.client(clock, Some(Duration::from_secs(10)));
+    let capabilities = match &remote {
+        Some(b) => b.capabilities(),
+        None => Capabilities {
+            card: true,
+            document_rules: true,
+            bulk: true,
+        },
+    };
+    let input = Input {
+        scenario: plan.scenario.clone(),
+        shard: plan.shard,
+        seed: r.arrival_seed,
+        population_seed: plan.seed,
+        capabilities,
+    };
+    let prepared_at = std::time::Instant::now();
+    let setup = setup::prepare(&input, population, issuer).map_err(ExecuteError::Failed)?;
+    tracing::info!(
+        "prepared {} jobs at {} facilities ({} lanes) in {:.1} s",
+        setup.prepared.jobs(),
+        setup.facilities,
+        setup.prepared.lanes(),
+        prepared_at.elapsed().as_secs_f64()
+    );
+    let dir = plan.report_dir.join(&r.run_id);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| ExecuteError::BadInput(format!("{}: {e}", dir.display())))?;
+    let report = ReportInput::new(&plan, &r, &setup);
+    let out = attack_with(plan, &r, setup, remote, clock, &dir)?;
+    let (summary, entries) = report.summary(out.0, out.1);
+    write(&dir, &report, &summary, &entries, out.2)?;
+    Ok(Executed { summary, dir })
+}
+
+fn attack_with(
+    plan: Plan,
+    r: &Resolved,
+    setup: Setup,
+    remote: Option<AnyBackend>,
+    clock: ServerClock,
+    dir: &std::path::Path,
+) -> Result<(AttackOutput, Vec<String>, Duration), ExecuteError> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .map_err(|e| ExecuteError::Failed(format!("tokio runtime: {e}")))?;
+    let mut notes = setup.notes.clone();
+    if r.spec != BackendSpec::Embedded
+        && plan.scenario.faults.as_ref().is_some_and(|f| {
+            !f.backend.is_quiet() || f.outage.is_some_and(|o| o.side == OutageSide::Backend)
+        })
+    {
+        notes.push(format!(
+            "the scenario's backend faults apply to the embedded backend only; {} ran without them (start `onshi serve --fault …`)",
+            r.spec
+        ));
+    }
+    let outage = plan.scenario.faults.as_ref().and_then(|f| f.outage);
+    let opts = AttackOptions {
+        progress: plan.progress,
+        goose_reports: plan.goose_reports.then(|| dir.to_path_buf()),
+    };
+    let out = runtime.block_on(async {
+        let (base_url, transport, embedded) = target(remote, &r.spec, &setup, plan, r.size).await?;
+        let client_outage = outage
+            .filter(|o| o.side == OutageSide::Client || embedded.is_none())
+            .map(|o| (o.from_s, o.to_s));
+        let target = Target {
+            base_url,
+            transport,
+            client_outage,
+            clock,
+        };
+        let out = attack(setup.prepared, target, opts)
+            .await
+            .map_err(|e| ExecuteError::Failed(e.to_string()));
+        if let Some(e) = embedded {
+            e.server.abort();
+        }
+        out
+    })?;
+    let duration = out.duration;
+    Ok((out, notes, duration))
+}
+
+/// What the report needs from the plan and the setup, taken before the attack
+/// consumes them.
+struct ReportInput {
+    meta: Meta,
+    offsets: Vec<f64>,
+    scheduled: u64,
+    interval: Duration,
+    drain: Duration,
+    hdr_log: String,
+    comments: Vec<String>,
+}
+
+impl ReportInput {
+    fn new(plan: &Plan, r: &Resolved, setup: &Setup) -> Self {
+        let scenario = &plan.scenario;
+        let interval = scenario.run.interval;
+        let hdr_log = output::hdr_log_name(plan.shard);
+        let w = &scenario.window;
+        let meta = Meta {
+            run_id: r.run_id.clone(),
+            scenario: ScenarioInfo {
+                name: scenario.name.clone(),
+                description: scenario.description.clone(),
+                source: scenario.source.clone(),
+                seed: r.arrival_seed,
+                window: format!("{}–{}", w.start.format("%H:%M"), w.end.format("%H:%M")),
+                date: plan.as_of.date().to_string(),
+                monday: setup.monday,
+                compression: w.compression,
+                scale: plan.scale,
+                interval_ms: u64::try_from(interval.as_millis()).unwrap_or(1000),
+                slos: scenario.slo.clone(),
+            },
+            backend: r.spec.to_string(),
+            population: PopulationInfo {
+                seed: plan.seed,
+                size: r.size,
+                as_of: plan.as_of.to_string(),
+            },
+            shards: vec![ShardInfo {
+                shard: plan.shard,
+                run_id: r.run_id.clone(),
+                facilities: setup.facilities,
+                lanes: setup.prepared.lanes() as u64,
+                members: setup.members,
+                hdr_log: hdr_log.clone(),
+            }],
+            started_at: plan.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            duration_s: 0.0,
+            interrupted: false,
+            goose: Default::default(),
+            notes: Vec::new(),
+        };
+        let comments = vec![
+            format!(
+                "onshi load {} shard {} run {}",
+                scenario.name, plan.shard, r.run_id
+            ),
+            format!(
+                "seed {}; values in microseconds; tags response.|service.|request.",
+                r.arrival_seed
+            ),
+        ];
+        Self {
+            meta,
+            offsets: setup.prepared.offsets(),
+            scheduled: setup.prepared.jobs(),
+            interval,
+            drain: scenario.run.drain,
+            hdr_log,
+            comments,
+        }
+    }
+
+    /// The summary of an attack, with the interval series and the log entries.
+    fn summary(&self, out: AttackOutput, mut notes: Vec<String>) -> (Summary, Vec<Entry>) {
+        let (counters, samples, intervals) = out.recorder.snapshot();
+        let entries = log_entries(&intervals);
+        let mut series = std::collections::BTreeMap::<u64, summary::SeriesCounts>::new();
+        for i in &intervals {
+            let c = series
+                .entry(summary::interval_index(i.start, self.interval))
+                .or_default();
+            c.counts.started += i.counts.started;
+            c.counts.completed += i.counts.completed;
+            c.counts.failed += i.counts.failed;
+            c.counts.errors += i.counts.errors;
+        }
+        for (k, n) in arrivals_by_interval(&self.offsets, self.interval) {
+            series.entry(k).or_default().arrivals += n;
+        }
+        let scheduled = self.scheduled;
+        if out.interrupted {
+            notes.push(format!(
+                "interrupted (Ctrl-C): {} of {scheduled} jobs never finished",
+                out.unfinished
+            ));
+        } else if out.unfinished > 0 {
+            notes.push(format!(
+                "{} of {scheduled} jobs did not finish within the drain time ({} s after the window) and count as errors",
+                out.unfinished,
+                self.drain.as_secs()
+            ));
+        }
+        let meta = Meta {
+            duration_s: out.duration.as_secs_f64(),
+            interrupted: out.interrupted,
+            goose: out.goose,
+            notes,
+            ..self.meta.clone()
+        };
+        (
+            summary::build(meta, counters, samples, &entries, &series),
+            entries,
+        )
+    }
+}
+
+fn write(
+    dir: &std::path::Path,
+    report: &ReportInput,
+    summary: &Summary,
+    entries: &[Entry],
+    duration: Duration,
+) -> Result<(), ExecuteError> {
+    let failed = |e: std::io::Error| ExecuteError::Failed(format!("{}: {e}", dir.display()));
+    let base = SystemTime::now()
+        .checked_sub(duration)
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    output::write_log(dir, &report.hdr_log, base, &report.comments, entries).map_err(failed)?;
+    output::write_summary(dir, summary).map_err(failed)
+}
