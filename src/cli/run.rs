@@ -57,7 +57,7 @@ pub(super) struct RunArgs {
 }
 
 pub(super) fn run(args: RunArgs) -> Result<Exit, CliError> {
-    super::steps::link();
+    crate::steps::link();
     let remote_reader = match args.reader.as_str() {
         "builtin" => None,
         url if url.starts_with("http://") || url.starts_with("https://") => {

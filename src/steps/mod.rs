@@ -6,4 +6,4 @@ mod then;
 mod when;
 
 /// Referenced by `onshi run` so the linker keeps this module (and its steps).
-pub(super) fn link() {}
+pub(crate) fn link() {}
