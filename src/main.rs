@@ -3,6 +3,7 @@
 //! unreachable).
 
 mod cli;
+mod steps;
 
 use std::process::ExitCode;
 

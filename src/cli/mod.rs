@@ -9,7 +9,6 @@ mod reader;
 mod report;
 mod run;
 mod serve;
-mod steps;
 
 use std::process::ExitCode;
 

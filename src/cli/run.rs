@@ -53,7 +53,7 @@ pub(super) struct RunArgs {
 }
 
 pub(super) fn run(args: RunArgs) -> Result<Exit, CliError> {
-    super::steps::link();
+    crate::steps::link();
     let reader: ReaderSpec = args.reader.parse().map_err(CliError::input)?;
     let features = match &args.features {
         Some(d) => FeatureSource::Dir(d.clone()),

@@ -1,6 +1,6 @@
 //! The cucumber World: one per scenario. It holds the run's environment, what the
 //! Given steps set up, the visits the When steps ran and the verdicts the Then steps
-//! reached. Step definitions live in the binary (`src/cli/steps/`): cucumber collects
+//! reached. Step definitions live in the binary (`src/steps/`): cucumber collects
 //! them with `inventory`, which only sees code linked from the final binary.
 
 use std::sync::{Arc, RwLock};

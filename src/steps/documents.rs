@@ -1,0 +1,131 @@
+//! The documents at the desk: what the patient carries (資格情報のお知らせ, the
+//! マイナポータル screen, 資格確認書, the old 保険証), a school trip's copy, and the desk's
+//! checks by insurer symbol and number when the card is not enough or not presented.
+
+use cucumber::{given, when};
+
+use onshi::conformance::visit::{CardUse, NumberCheck, Presented};
+use onshi::conformance::world::OnshiWorld;
+use onshi::reader::AuthChoice;
+use onshi::rules::{ReaderState, SchoolCopyForm};
+
+use super::world::{persona_documents, script, visit};
+
+#[given(regex = r"^患者は資格情報のお知らせを持参している$")]
+fn carries_notice(w: &mut OnshiWorld) -> Result<(), String> {
+    let mut docs = w.documents.clone().unwrap_or_else(|| persona_documents(w));
+    if !docs.contains(&Presented::Notice) {
+        docs.push(Presented::Notice);
+    }
+    w.documents = Some(docs);
+    Ok(())
+}
+
+#[given(regex = r"^患者は書類を何も持参していない$")]
+fn carries_nothing(w: &mut OnshiWorld) {
+    w.documents = Some(Vec::new());
+}
+
+fn presented(name: &str) -> Presented {
+    match name {
+        "マイナポータルの資格情報画面" => Presented::PortalScreen,
+        "資格確認書" => Presented::KakuninSho,
+        "従来の健康保険証" => Presented::OldCard,
+        _ => Presented::Notice,
+    }
+}
+
+#[when(regex = r"^患者がカードと(お知らせ|マイナポータルの資格情報画面)を提示して受診する$")]
+async fn card_and_document(w: &mut OnshiWorld, doc: String) -> Result<(), String> {
+    let card = if w.facility.reader == ReaderState::Working && w.facility.online_confirmation {
+        CardUse::Reader(script(w, AuthChoice::Face, Vec::new(), vec![0.97])?)
+    } else {
+        CardUse::IdentityOnly
+    };
+    visit(
+        w,
+        card,
+        Some(vec![presented(&doc)]),
+        NumberCheck::WhenNeeded,
+        None,
+    )
+    .await
+}
+
+#[when(
+    regex = r"^患者がマイナンバーカードを持たず(資格確認書|従来の健康保険証|お知らせ)で受診する$"
+)]
+async fn document_only(w: &mut OnshiWorld, doc: String) -> Result<(), String> {
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![presented(&doc)]),
+        NumberCheck::Force,
+        None,
+    )
+    .await
+}
+
+#[when(regex = r"^引率の教員がマイナポータルの資格情報のPDFを提示して受診する$")]
+async fn school_copy(w: &mut OnshiWorld) -> Result<(), String> {
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![Presented::SchoolCopy(SchoolCopyForm::PortalPdf)]),
+        NumberCheck::Never,
+        None,
+    )
+    .await
+}
+
+#[when(regex = r"^受付で以前の保険証の記号番号で資格を照会する$")]
+async fn previous_numbers(w: &mut OnshiWorld) -> Result<(), String> {
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![Presented::OldCard]),
+        NumberCheck::Force,
+        Some(0),
+    )
+    .await
+}
+
+#[when(regex = r"^受付で(従来の健康保険証|お知らせ)(?:の記号番号で|だけを提示して)資格を照会する$")]
+async fn numbers_only(w: &mut OnshiWorld, doc: String) -> Result<(), String> {
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![presented(&doc)]),
+        NumberCheck::Force,
+        None,
+    )
+    .await
+}
+
+#[when(regex = r"^(同じ月|翌月)に受付で記号番号により資格を照会する$")]
+async fn numbers_later(w: &mut OnshiWorld, when: String) -> Result<(), String> {
+    use chrono::{Datelike, Months};
+    let day = w.now.date();
+    let first = day.with_day(1).unwrap_or(day);
+    let target = if when == "翌月" {
+        first.checked_add_months(Months::new(1)).unwrap_or(day)
+    } else {
+        (day + chrono::Duration::days(14)).min(
+            first
+                .checked_add_months(Months::new(1))
+                .unwrap_or(day)
+                .pred_opt()
+                .unwrap_or(day),
+        )
+    };
+    w.now = target.and_time(w.now.time());
+    w.number_limit_consent = Some(None);
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![Presented::ClinicRecord]),
+        NumberCheck::Force,
+        None,
+    )
+    .await
+}
