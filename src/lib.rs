@@ -23,6 +23,7 @@ pub use onshi_reader::channel;
 pub use onshi_reader::reader;
 pub use onshi_reader::vpcd;
 pub use onshi_report::report;
+pub use onshi_support::failure;
 pub use onshi_support::fsutil;
 pub use onshi_support::hex;
 pub use onshi_support::tomlsrc;

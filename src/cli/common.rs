@@ -58,6 +58,21 @@ impl CliError {
     }
 }
 
+impl From<onshi::failure::Failure> for CliError {
+    fn from(f: onshi::failure::Failure) -> Self {
+        use onshi::failure::Failure;
+        let code = match f {
+            Failure::Failed(_) => Exit::Failed,
+            Failure::BadInput(_) => Exit::BadInput,
+            Failure::Unreachable(_) => Exit::Unreachable,
+        };
+        Self {
+            code,
+            message: f.to_string(),
+        }
+    }
+}
+
 /// Where personas, keys and dates come from.
 #[derive(Debug, Clone, Args)]
 pub(super) struct WorldArgs {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use onshi::backend::BackendSpec;
-use onshi::load::execute::{ExecuteError, Plan, execute};
+use onshi::load::execute::{Plan, execute};
 use onshi::load::facility::Shard;
 use onshi::load::scenario::Scenario;
 use onshi::server::Defect;
@@ -101,14 +101,7 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
         trust: Box::new(move || world.trust().map_err(|e| e.message)),
         started: chrono::Local::now().naive_local(),
     };
-    let done = execute(plan).map_err(|e| match e {
-        ExecuteError::BadInput(m) => CliError::input(m),
-        ExecuteError::Unreachable(m) => CliError {
-            code: Exit::Unreachable,
-            message: m,
-        },
-        ExecuteError::Failed(m) => CliError::failed(m),
-    })?;
+    let done = execute(plan)?;
     let mut md = Vec::new();
     let _ = onshi::load::render::markdown(&done.summary, &mut md);
     println!("{}", String::from_utf8_lossy(&md));

@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use onshi::backend::BackendSpec;
-use onshi::conformance::execute::{ExecuteError, Plan, ReaderSpec, Systems, execute};
+use onshi::conformance::execute::{Plan, ReaderSpec, Systems, execute};
 use onshi::conformance::run::{FeatureSource, RunOutcome, count_scenarios};
 use onshi::report::Status;
 use onshi::server::Defect;
@@ -77,15 +77,7 @@ pub(super) fn run(args: RunArgs) -> Result<Exit, CliError> {
                 progress_bar.println(format!("FAIL {} ({}:{})", last.name, last.file, last.line));
             }
         }),
-    )
-    .map_err(|e| match e {
-        ExecuteError::BadInput(m) => CliError::input(m),
-        ExecuteError::Unreachable(m) => CliError {
-            code: Exit::Unreachable,
-            message: m,
-        },
-        ExecuteError::Failed(m) => CliError::failed(m),
-    })?;
+    )?;
     bar.finish_and_clear();
     print_outcome(&outcome)
 }

@@ -103,19 +103,7 @@ impl std::fmt::Debug for Plan {
     }
 }
 
-/// Why a run could not be made, with the exit code class it maps to.
-#[derive(Debug, thiserror::Error)]
-pub enum ExecuteError {
-    /// Bad input: options that contradict each other, features that do not parse.
-    #[error("{0}")]
-    BadInput(String),
-    /// A system under test could not be reached.
-    #[error("{0}")]
-    Unreachable(String),
-    /// The harness or its environment failed.
-    #[error("{0}")]
-    Failed(String),
-}
+pub use onshi_support::failure::Failure as ExecuteError;
 
 impl From<RunError> for ExecuteError {
     fn from(e: RunError) -> Self {

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::codes::{ProcessingResultStatus, QualificationValidity};
-use crate::message::QualificationResponse;
+use crate::message::{QualificationResponse, ResultOfQualificationConfirmation};
 use crate::rules::{ConfirmationFailure, ConfirmationOutcome, QualificationResult, RatioFields};
 
 use super::ResultCode;
@@ -22,6 +22,26 @@ impl QualificationResponse {
     /// Whether the answer is a refusal (処理結果状況 2 エラー).
     pub fn is_refusal(&self) -> bool {
         self.message_body.processing_result_status == ProcessingResultStatus::Error
+    }
+}
+
+impl ResultOfQualificationConfirmation {
+    /// The fields a copay is derived from (負担割合, 高齢受給者, 未就学者, 限度額区分,
+    /// the insurer's family).
+    pub fn ratio_fields(&self) -> RatioFields {
+        RatioFields {
+            insured_ratio: self.insured_partial_contribution_ratio,
+            elderly_ratio: self
+                .elderly_recipient_certificate_info
+                .as_ref()
+                .and_then(|e| e.elderly_recipient_contribution_ratio),
+            preschool: self.preschool_classification,
+            limit_class: self
+                .limit_application_certificate_related_info
+                .as_ref()
+                .and_then(|l| l.limit_application_certificate_classification_flag),
+            insurer_family: self.insurer_number.as_ref().map(|n| n.family()),
+        }
     }
 }
 
@@ -61,19 +81,7 @@ pub fn confirmation_outcome(
         return ConfirmationOutcome::Failed(failure);
     }
     let first = body.result_list.first();
-    let ratios = first.map_or_else(RatioFields::default, |x| RatioFields {
-        insured_ratio: x.insured_partial_contribution_ratio,
-        elderly_ratio: x
-            .elderly_recipient_certificate_info
-            .as_ref()
-            .and_then(|e| e.elderly_recipient_contribution_ratio),
-        preschool: x.preschool_classification,
-        limit_class: x
-            .limit_application_certificate_related_info
-            .as_ref()
-            .and_then(|l| l.limit_application_certificate_classification_flag),
-        insurer_family: x.insurer_number.as_ref().map(|n| n.family()),
-    });
+    let ratios = first.map_or_else(RatioFields::default, |x| x.ratio_fields());
     ConfirmationOutcome::Answered(QualificationResult {
         validity: body
             .qualification_validity

@@ -129,9 +129,7 @@ impl<W: Wire> Run<'_, W> {
         input: VisitInput<'_>,
         member: PersonIndex,
     ) -> AtReader {
-        let mut virtual_card = VirtualCard::new(card);
-        virtual_card.set_tracing(false);
-        let mut channel = InProcessChannel::new(virtual_card);
+        let mut channel = lean_channel(card);
         let mut machine = ReaderMachine::new(input);
         let mut at = AtReader {
             outcome: ReaderOutcome {
@@ -220,83 +218,85 @@ impl<W: Wire> Run<'_, W> {
     }
 }
 
-/// Drives a visit in process up to its card confirmation, answering the challenge with
-/// `nonce`; `None` when the visit ends before.
-fn confirmation_request(
-    channel: &mut dyn CardChannel,
-    input: VisitInput<'_>,
-    nonce: Option<&[u8]>,
-) -> Option<CardConfirmationRequest> {
-    let mut machine = ReaderMachine::new(input);
-    let mut reply = None;
-    loop {
-        reply = Some(match machine.resume(reply) {
-            Step::Transmit(apdu) => Reply::Card(channel.transmit_raw(&apdu)),
-            Step::Call(Call::Challenge) => {
-                Reply::Challenge(Ok(onshi_backend::backend::Challenge {
-                    nonce: onshi_backend::backend::Base64Bytes(nonce?.to_vec()),
-                    expires_in_seconds: 60,
-                }))
-            }
-            Step::Call(Call::ConfirmCard(req)) => return Some(*req),
-            Step::Call(Call::Register(_)) | Step::MayRetry | Step::Done(_) => return None,
-        });
+/// How far a visit driven in process got.
+pub(crate) enum Reached {
+    /// It ended before any backend call.
+    NoCall,
+    /// It asked for its first backend call (driven without a nonce).
+    FirstCall,
+    /// It built its card confirmation over the nonce.
+    Confirmation(Box<CardConfirmationRequest>),
+}
+
+impl Reached {
+    /// Whether the reader got as far as the backend.
+    pub(crate) fn reached_backend(&self) -> bool {
+        !matches!(self, Self::NoCall)
     }
 }
 
-/// The patient a baseline replays: `method` at the reader, nothing going wrong.
-fn plain_patient(member: PersonIndex, auth: Auth) -> Patient {
-    Patient {
-        member,
-        path: super::patients::Path::Card,
-        auth,
-        face_mismatch: false,
-        pin_typo: false,
-        accepts_registration: false,
-        medical_consent: Some(true),
-    }
+/// A card with no trace (load keeps none), in process.
+fn lean_channel(profile: &CardProfile) -> InProcessChannel {
+    let mut card = VirtualCard::new(profile);
+    card.set_tracing(false);
+    InProcessChannel::new(card)
 }
 
-/// The reader's card work of one visit up to the backend (certificate, retry query,
-/// face photo or VERIFY), then — with a `nonce` — the proof for it (the card's
-/// signature or the reader's attestation). For `bench load`'s breakdown.
-pub(crate) fn reader_work(
+/// Drives a plain patient's visit (`auth` at the reader, nothing going wrong) in
+/// process: up to the first backend call without a `nonce` (the reader's card work:
+/// certificate, retry query, face photo or VERIFY), up to the card confirmation with
+/// one (the challenge answered with it: the card's signature or the reader's
+/// attestation). For baselines and `bench load`'s breakdown.
+pub(crate) fn plain_visit(
     profile: &CardProfile,
     p: &ResolvedPersona,
     desk: &Desk<'_>,
     auth: Auth,
     nonce: Option<&[u8]>,
     now: NaiveDateTime,
-) -> bool {
-    let mut card = VirtualCard::new(profile);
-    card.set_tracing(false);
-    let mut channel = InProcessChannel::new(card);
-    let script = script(&plain_patient(0, auth), p, ConsentAnswers::ALL);
+) -> Reached {
+    let mut channel = lean_channel(profile);
+    let script = script(&plain_patient(auth), p, ConsentAnswers::ALL);
     let front = CardFront {
         match_b: p.card.match_b.clone(),
     };
-    let input = VisitInput {
+    let mut machine = ReaderMachine::new(VisitInput {
         config: desk.reader,
         script: &script,
         front: &front,
         now,
         consent_screens: &[],
         record_events: false,
-    };
-    match nonce {
-        Some(n) => confirmation_request(&mut channel, input, Some(n)).is_some(),
-        None => {
-            // Up to the first backend call only.
-            let mut machine = ReaderMachine::new(input);
-            let mut reply = None;
-            loop {
-                match machine.resume(reply.take()) {
-                    Step::Transmit(apdu) => reply = Some(Reply::Card(channel.transmit_raw(&apdu))),
-                    Step::Call(_) => return true,
-                    _ => return false,
-                }
-            }
-        }
+    });
+    let mut reply = None;
+    loop {
+        reply = Some(match (machine.resume(reply), nonce) {
+            (Step::Transmit(apdu), _) => Reply::Card(channel.transmit_raw(&apdu)),
+            (Step::Call(_), None) => return Reached::FirstCall,
+            (Step::Call(Call::Challenge), Some(n)) => Reply::Challenge(Ok(challenge(n))),
+            (Step::Call(Call::ConfirmCard(req)), Some(_)) => return Reached::Confirmation(req),
+            _ => return Reached::NoCall,
+        });
+    }
+}
+
+fn challenge(nonce: &[u8]) -> onshi_backend::backend::Challenge {
+    onshi_backend::backend::Challenge {
+        nonce: onshi_backend::backend::Base64Bytes(nonce.to_vec()),
+        expires_in_seconds: 60,
+    }
+}
+
+/// The patient a baseline replays: `auth` at the reader, nothing going wrong.
+fn plain_patient(auth: Auth) -> Patient {
+    Patient {
+        member: 0,
+        path: super::patients::Path::Card,
+        auth,
+        face_mismatch: false,
+        pin_typo: false,
+        accepts_registration: false,
+        medical_consent: Some(true),
     }
 }
 
@@ -316,21 +316,10 @@ pub fn card_request(
         .person(member)
         .ok_or_else(|| format!("no member #{member}"))?;
     let profile = env.card(member)?;
-    let mut card = VirtualCard::new(&profile);
-    card.set_tracing(false);
-    let mut channel = InProcessChannel::new(card);
-    let script = script(&plain_patient(member, method), &p, ConsentAnswers::ALL);
-    let front = CardFront {
-        match_b: p.card.match_b.clone(),
-    };
-    let input = VisitInput {
-        config: desk.reader,
-        script: &script,
-        front: &front,
-        now,
-        consent_screens: &[],
-        record_events: false,
-    };
-    confirmation_request(&mut channel, input, Some(&nonce))
-        .ok_or_else(|| format!("member #{member}: the reader made no card confirmation"))
+    match plain_visit(&profile, &p, desk, method, Some(&nonce), now) {
+        Reached::Confirmation(req) => Ok(*req),
+        _ => Err(format!(
+            "member #{member}: the reader made no card confirmation"
+        )),
+    }
 }

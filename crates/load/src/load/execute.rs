@@ -80,19 +80,7 @@ pub struct Executed {
     pub dir: PathBuf,
 }
 
-/// Why a run could not be made, by the exit code class it maps to.
-#[derive(Debug, thiserror::Error)]
-pub enum ExecuteError {
-    /// Bad input: contradicting options, values out of range.
-    #[error("{0}")]
-    BadInput(String),
-    /// The backend could not be reached, or does not hold the population.
-    #[error("{0}")]
-    Unreachable(String),
-    /// The harness or its environment failed.
-    #[error("{0}")]
-    Failed(String),
-}
+pub use onshi_support::failure::Failure as ExecuteError;
 
 /// The plan's parameters that everything below needs.
 struct Resolved {

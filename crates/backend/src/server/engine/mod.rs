@@ -37,8 +37,8 @@ use onshi_domain::protocol::wire::{
     PresentedDocument, RegistrationOutcome, RegistrationRequest, RegistrationResponse,
 };
 use onshi_domain::rules::{
-    CardKind, CareSetting, RatioFields, RegistrationAttempt, RegistrationChannel,
-    RegistrationRefusal, RulesCalendar, UserAuthCertificate, derive_copay,
+    CardKind, CareSetting, RegistrationAttempt, RegistrationChannel, RegistrationRefusal,
+    RulesCalendar, UserAuthCertificate, derive_copay,
 };
 use onshi_world::persona::ResolvedPersona;
 use onshi_world::persona::model::RegistrationState;
@@ -665,19 +665,7 @@ impl Engine {
         }
         if self.has(Defect::WrongRatio) {
             for r in results.iter_mut() {
-                let fields = RatioFields {
-                    insured_ratio: r.insured_partial_contribution_ratio,
-                    elderly_ratio: r
-                        .elderly_recipient_certificate_info
-                        .as_ref()
-                        .and_then(|e| e.elderly_recipient_contribution_ratio),
-                    preschool: r.preschool_classification,
-                    limit_class: r
-                        .limit_application_certificate_related_info
-                        .as_ref()
-                        .and_then(|l| l.limit_application_certificate_classification_flag),
-                    insurer_family: r.insurer_number.as_ref().map(|n| n.family()),
-                };
+                let fields = r.ratio_fields();
                 let truth = derive_copay(r.birthdate, now.date(), &fields).ratio;
                 let n = self.ratio_flips.fetch_add(1, Ordering::Relaxed);
                 let wrong = if n.is_multiple_of(2) {
