@@ -122,6 +122,45 @@ impl<W: Wire> Run<'_, W> {
         })
     }
 
+    /// Makes one of the reader's backend calls: timed, recorded, its failure kept for
+    /// the checks; a registration also updates the ground truth's record of who
+    /// registered on the spot. `attempt` counts challenges since the last answer.
+    async fn call(
+        &mut self,
+        call: Call,
+        member: PersonIndex,
+        at: &mut AtReader,
+        attempt: &mut u32,
+    ) -> Reply {
+        match call {
+            Call::Challenge => {
+                *attempt += 1;
+                let timed = self.wire.challenge().await;
+                Reply::Challenge(self.answer("challenge", "challenge", timed, at))
+            }
+            Call::ConfirmCard(req) => {
+                let timed = self.wire.confirm_card(&req).await;
+                let r = self.answer("confirm-card", "card confirmation", timed, at);
+                if let Ok(r) = &r {
+                    *attempt = 0;
+                    at.first.get_or_insert_with(|| r.clone());
+                }
+                Reply::Confirmation(r.map(Box::new))
+            }
+            Call::Register(req) => {
+                at.registration_sent = true;
+                self.env.mark_registered(member, true);
+                let timed = self.wire.register(&req).await;
+                let r = self.answer("register", "registration", timed, at);
+                match &r {
+                    Ok(reg) if reg.outcome != RegistrationOutcome::Refused => *attempt = 0,
+                    _ => self.env.mark_registered(member, false),
+                }
+                Reply::Registration(r)
+            }
+        }
+    }
+
     /// Runs the patient's visit at the reader with `card`.
     pub(crate) async fn at_reader(
         &mut self,
@@ -165,36 +204,7 @@ impl<W: Wire> Run<'_, W> {
                         card_time = Duration::ZERO;
                     }
                     calls += 1;
-                    match call {
-                        Call::Challenge => {
-                            attempt += 1;
-                            let timed = self.wire.challenge().await;
-                            Reply::Challenge(self.answer("challenge", "challenge", timed, &mut at))
-                        }
-                        Call::ConfirmCard(req) => {
-                            let timed = self.wire.confirm_card(&req).await;
-                            let r =
-                                self.answer("confirm-card", "card confirmation", timed, &mut at);
-                            if let Ok(r) = &r {
-                                attempt = 0;
-                                at.first.get_or_insert_with(|| r.clone());
-                            }
-                            Reply::Confirmation(r.map(Box::new))
-                        }
-                        Call::Register(req) => {
-                            at.registration_sent = true;
-                            self.env.mark_registered(member, true);
-                            let timed = self.wire.register(&req).await;
-                            let r = self.answer("register", "registration", timed, &mut at);
-                            match &r {
-                                Ok(reg) if reg.outcome != RegistrationOutcome::Refused => {
-                                    attempt = 0;
-                                }
-                                _ => self.env.mark_registered(member, false),
-                            }
-                            Reply::Registration(r)
-                        }
-                    }
+                    self.call(call, member, &mut at, &mut attempt).await
                 }
                 Step::MayRetry => {
                     let again = match at.error.as_ref().map(|(e, _)| e.clone()) {

@@ -318,11 +318,10 @@ impl Visit<'_, '_> {
         }
     }
 
-    /// Steps 1–3: the certificate, what the card allows, the authentication.
-    async fn authenticate_patient(&mut self) -> Result<(AuthChoice, Proof), ReaderResult> {
-        let script = self.input.script;
-        let config = self.input.config;
-        // 1. The certificate. A card without the JPKI AP is not a My Number Card (002).
+    /// Steps 1–2: the certificate, and what the card allows. A card without the JPKI
+    /// AP is not a My Number Card (002); a PIN-less card has no auth PIN EF; a locked
+    /// PIN answers the retry query with 63 C0. No VERIFY is sent here.
+    async fn read_card(&mut self) -> Result<MethodState, ReaderResult> {
         if let Err(e) = self.cards.select_app(ids::JPKI_AID).await {
             return Err(match e {
                 CardOpError::Status {
@@ -340,9 +339,6 @@ impl Visit<'_, '_> {
         self.event(ReaderEvent::CertificateRead {
             bytes: self.cert.len(),
         });
-
-        // 2. What the card allows: a PIN-less card has no auth PIN EF; a locked PIN
-        //    answers the retry query with 63 C0. No VERIFY is sent here.
         let pinless = !self
             .cards
             .select_file(ids::jpki::AUTH_PIN)
@@ -356,14 +352,20 @@ impl Visit<'_, '_> {
                 .await
                 .map_err(|e| card_failure(&e))?
         };
-        let mut state = MethodState {
+        Ok(MethodState {
             pinless,
             pin_locked: !pinless && tries == 0,
             face_failed: false,
             pin_given_up: false,
-            visual_available: script.staff_visual_check_available,
-        };
+            visual_available: self.input.script.staff_visual_check_available,
+        })
+    }
 
+    /// Steps 1–3: the card, then authentication by the policy's order.
+    async fn authenticate_patient(&mut self) -> Result<(AuthChoice, Proof), ReaderResult> {
+        let script = self.input.script;
+        let mut state = self.read_card().await?;
+        let pinless = state.pinless;
         // 3. Authenticate.
         let mut current = policy::first_method(script.choice, state);
         if current != script.choice {
@@ -383,23 +385,7 @@ impl Visit<'_, '_> {
         loop {
             let switch = match current {
                 AuthChoice::Face => {
-                    let mut matched = false;
-                    for _ in 0..config.max_face_attempts.max(1) {
-                        // The photo is read into memory for the comparison and dropped.
-                        let photo = self
-                            .cards
-                            .read_face_photo(&self.input.front.match_b)
-                            .await
-                            .map_err(|e| card_failure(&e))?;
-                        let score = face_scores.next().unwrap_or(0.0);
-                        matched =
-                            policy::face_matches(score, config.face_threshold) && !photo.is_empty();
-                        self.event(ReaderEvent::FaceAttempt { score, matched });
-                        if matched {
-                            break;
-                        }
-                    }
-                    if matched {
+                    if self.face_path(&mut face_scores).await? {
                         return Ok((current, Proof::Reader(AuthMethod::Face)));
                     }
                     state.face_failed = true;
@@ -431,6 +417,30 @@ impl Visit<'_, '_> {
                 None => return Err(ReaderResult::AuthenticationFailed),
             }
         }
+    }
+
+    /// The face path: up to the allowed number of attempts, each reading the photo
+    /// from the chip (照合番号B) into memory for the comparison and dropping it; a
+    /// missing camera score counts as 0. Whether one matched.
+    async fn face_path(
+        &mut self,
+        scores: &mut impl Iterator<Item = f64>,
+    ) -> Result<bool, ReaderResult> {
+        let config = self.input.config;
+        for _ in 0..config.max_face_attempts.max(1) {
+            let photo = self
+                .cards
+                .read_face_photo(&self.input.front.match_b)
+                .await
+                .map_err(|e| card_failure(&e))?;
+            let score = scores.next().unwrap_or(0.0);
+            let matched = policy::face_matches(score, config.face_threshold) && !photo.is_empty();
+            self.event(ReaderEvent::FaceAttempt { score, matched });
+            if matched {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The PIN path: `Ok(Ok(tries before VERIFY))` when a PIN verified, `Ok(Err(locked))`
