@@ -133,11 +133,7 @@ fn prepare(
             shard: Shard::WHOLE,
             seed,
             population_seed: args.population.world.seed,
-            capabilities: Capabilities {
-                card: true,
-                document_rules: true,
-                bulk: true,
-            },
+            capabilities: Capabilities::ALL,
         },
         Arc::clone(pop),
         issuer.clone(),

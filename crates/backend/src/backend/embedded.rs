@@ -55,11 +55,7 @@ impl QualificationBackend for EmbeddedBackend {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            card: true,
-            document_rules: true,
-            bulk: true,
-        }
+        Capabilities::ALL
     }
 
     async fn health(&self) -> Result<Health, BackendError> {

@@ -117,11 +117,7 @@ impl QualificationBackend for HttpJsonBackend {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            card: true,
-            document_rules: true,
-            bulk: true,
-        }
+        Capabilities::ALL
     }
 
     async fn health(&self) -> Result<Health, BackendError> {

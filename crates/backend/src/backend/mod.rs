@@ -49,6 +49,15 @@ pub struct Capabilities {
     pub bulk: bool,
 }
 
+impl Capabilities {
+    /// Everything: the reference backend and the HTTP JSON face.
+    pub const ALL: Self = Self {
+        card: true,
+        document_rules: true,
+        bulk: true,
+    };
+}
+
 /// A qualification backend, whatever transport it speaks. Every method is `async`
 /// and the returned futures are `Send`, so callers may spawn them.
 pub trait QualificationBackend: Send + Sync {

@@ -225,11 +225,7 @@ pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
     let remote = r.spec.client(clock, Some(Duration::from_secs(10)));
     let capabilities = match &remote {
         Some(b) => b.capabilities(),
-        None => Capabilities {
-            card: true,
-            document_rules: true,
-            bulk: true,
-        },
+        None => Capabilities::ALL,
     };
     let input = Input {
         scenario: plan.scenario.clone(),
