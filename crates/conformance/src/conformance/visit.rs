@@ -225,6 +225,195 @@ fn usable(o: &ConfirmationOutcome) -> bool {
     matches!(o, ConfirmationOutcome::Answered(r) if r.usable())
 }
 
+/// The reader's outcome, the card's APDU trace and the face-result files.
+type AtReader = (ReaderOutcome, ApduTrace, Vec<ResultFile>);
+
+/// The built-in reader, in process, with the persona's card (pulled after
+/// `plan.pull_card_after` APDUs).
+async fn builtin_reader(
+    env: &Env,
+    backend: &FaultyBackend<AnyBackend>,
+    persona: &ResolvedPersona,
+    plan: &VisitPlan,
+    script: &PatientScript,
+) -> AtReader {
+    let issued = &env.cards[&persona.id];
+    let mut channel = PulledAfter {
+        inner: InProcessChannel::new(VirtualCard::new(&issued.profile)),
+        left: plan.pull_card_after.unwrap_or(usize::MAX),
+    };
+    let front = CardFront {
+        match_b: persona.card.match_b.clone(),
+    };
+    let outcome = onshi_reader::reader::run(
+        &env.reader,
+        &env.calendar,
+        &mut channel,
+        backend,
+        script,
+        &front,
+        plan.now,
+    )
+    .await;
+    let channel = channel.inner;
+    let files = outcome.response().map(|r| {
+        [CharacterEncoding::ShiftJis, CharacterEncoding::Utf8]
+            .map(|enc| {
+                face_result(
+                    r,
+                    &env.reader.facility,
+                    super::env::READER_ID,
+                    1,
+                    plan.now,
+                    enc,
+                )
+            })
+            .to_vec()
+    });
+    (outcome, channel.trace(), files.unwrap_or_default())
+}
+
+/// A reader under test, through the reader-control API, with the card served through
+/// vpcd; the backend's audit of the visit goes into `out` and `verdicts`.
+#[allow(clippy::too_many_arguments)]
+async fn remote_reader(
+    env: &Env,
+    target: &super::remote::RemoteReaderTarget,
+    backend: &FaultyBackend<AnyBackend>,
+    persona: &ResolvedPersona,
+    plan: &VisitPlan,
+    script: &PatientScript,
+    out: &mut VisitOutcome,
+    verdicts: &mut Vec<Verdict>,
+) -> AtReader {
+    let v = match super::remote::visit(
+        env,
+        target,
+        backend.inner(),
+        plan.fault,
+        persona,
+        script,
+        plan.now,
+    )
+    .await
+    {
+        Ok(v) => v,
+        Err(e) => {
+            let outcome = ReaderOutcome {
+                result: ReaderResult::BackendUnavailable {
+                    detail: format!("reader under test: {e}"),
+                },
+                method: None,
+                events: Vec::new(),
+                exchanges: Vec::new(),
+                photo_stored: false,
+                registered_here: false,
+            };
+            return (outcome, ApduTrace::default(), Vec::new());
+        }
+    };
+    if let Some(verdict) = v.audit_verdict {
+        verdicts.push(verdict);
+    }
+    if !v.audit.is_empty() {
+        out.exchanges.push(Exchange {
+            label: "backend audit (reader under test)".into(),
+            request: String::new(),
+            response: v.audit.join("\n"),
+        });
+    }
+    let mut files: Vec<ResultFile> = v.result_file.into_iter().collect();
+    if let Some(r) = v.outcome.response() {
+        files.push(face_result(
+            r,
+            &env.reader.facility,
+            super::env::READER_ID,
+            1,
+            plan.now,
+            CharacterEncoding::Utf8,
+        ));
+    }
+    (v.outcome, v.trace, files)
+}
+
+/// The card at the reader (built-in or under test): records the reader's evidence in
+/// `out` and returns what the window makes of it.
+async fn card_at_reader(
+    env: &Env,
+    backend: &FaultyBackend<AnyBackend>,
+    persona: &ResolvedPersona,
+    plan: &VisitPlan,
+    script: &PatientScript,
+    out: &mut VisitOutcome,
+    verdicts: &mut Vec<Verdict>,
+) -> CardAtDesk {
+    let (outcome, trace, files) = match &env.remote_reader {
+        None => builtin_reader(env, backend, persona, plan, script).await,
+        Some(target) => {
+            remote_reader(env, target, backend, persona, plan, script, out, verdicts).await
+        }
+    };
+    out.trace = Some(trace);
+    for x in &outcome.exchanges {
+        out.requests.push(x.request.clone());
+    }
+    out.exchanges.extend(outcome.exchanges.iter().cloned());
+    if let Some(r) = outcome.response() {
+        out.responses.push(r.clone());
+    }
+    out.result_files = files;
+    let card = CardAtDesk::Presented {
+        reader: Some(outcome.at_window(persona)),
+    };
+    out.reader = Some(outcome);
+    card
+}
+
+/// The clinic's online check of the printed numbers of the first document in hand.
+async fn number_check(
+    env: &Env,
+    backend: &FaultyBackend<AnyBackend>,
+    persona: &ResolvedPersona,
+    plan: &VisitPlan,
+    q: &Qualification,
+    kind: Presented,
+    out: &mut VisitOutcome,
+) -> ConfirmationOutcome {
+    let req = NumbersConfirmationRequest {
+        confirmation_time: Some(plan.now),
+        card_presented: !matches!(plan.card, CardUse::NotPresented),
+        limit_consent: plan.number_limit_consent,
+        ..q.numbers_request(
+            env.reader.facility.clone(),
+            persona.person.birth_date,
+            presented_document(kind),
+        )
+    };
+    let result = backend.confirm_numbers(&req).await;
+    let body = serde_json::to_string_pretty(&req).unwrap_or_default();
+    out.requests.push(body.clone());
+    out.exchanges.push(Exchange {
+        label: "POST /v1/confirmations/numbers".into(),
+        request: body,
+        response: match &result {
+            Ok(r) => serde_json::to_string_pretty(r).unwrap_or_default(),
+            Err(e) => e.to_string(),
+        },
+    });
+    let outcome = match &result {
+        Ok(r) => {
+            out.responses.push(r.clone());
+            confirmation_outcome(r, persona.presented())
+        }
+        Err(e) if e.is_unreachable() => {
+            ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)
+        }
+        Err(_) => ConfirmationOutcome::Failed(ConfirmationFailure::BackendError),
+    };
+    out.number_check = Some(result);
+    outcome
+}
+
 /// Runs the visit of `persona` against `backend`.
 pub async fn run_visit(
     env: &Env,
@@ -251,120 +440,24 @@ pub async fn run_visit(
 
     // The card at the reader.
     let mut remote_verdicts = Vec::new();
-    let mut card_desk = CardAtDesk::NotPresented;
     let mut medical_consent = true;
-    match &plan.card {
+    let card_desk = match &plan.card {
         CardUse::Reader(script) if can_card => {
             medical_consent = script.consents.medical_info;
-            let (outcome, trace, files) = match &env.remote_reader {
-                None => {
-                    let issued = &env.cards[&persona.id];
-                    let mut channel = PulledAfter {
-                        inner: InProcessChannel::new(VirtualCard::new(&issued.profile)),
-                        left: plan.pull_card_after.unwrap_or(usize::MAX),
-                    };
-                    let front = CardFront {
-                        match_b: persona.card.match_b.clone(),
-                    };
-                    let outcome = onshi_reader::reader::run(
-                        &env.reader,
-                        &env.calendar,
-                        &mut channel,
-                        &backend,
-                        script,
-                        &front,
-                        plan.now,
-                    )
-                    .await;
-                    let channel = channel.inner;
-                    let files = outcome.response().map(|r| {
-                        [CharacterEncoding::ShiftJis, CharacterEncoding::Utf8]
-                            .map(|enc| {
-                                face_result(
-                                    r,
-                                    &env.reader.facility,
-                                    super::env::READER_ID,
-                                    1,
-                                    plan.now,
-                                    enc,
-                                )
-                            })
-                            .to_vec()
-                    });
-                    (outcome, channel.trace(), files.unwrap_or_default())
-                }
-                Some(target) => {
-                    match super::remote::visit(
-                        env,
-                        target,
-                        backend.inner(),
-                        plan.fault,
-                        persona,
-                        script,
-                        plan.now,
-                    )
-                    .await
-                    {
-                        Ok(v) => {
-                            if let Some(verdict) = v.audit_verdict {
-                                remote_verdicts.push(verdict);
-                            }
-                            if !v.audit.is_empty() {
-                                out.exchanges.push(Exchange {
-                                    label: "backend audit (reader under test)".into(),
-                                    request: String::new(),
-                                    response: v.audit.join("\n"),
-                                });
-                            }
-                            let mut files: Vec<ResultFile> = v.result_file.into_iter().collect();
-                            if let Some(r) = v.outcome.response() {
-                                files.push(face_result(
-                                    r,
-                                    &env.reader.facility,
-                                    super::env::READER_ID,
-                                    1,
-                                    plan.now,
-                                    CharacterEncoding::Utf8,
-                                ));
-                            }
-                            (v.outcome, v.trace, files)
-                        }
-                        Err(e) => (
-                            ReaderOutcome {
-                                result: ReaderResult::BackendUnavailable {
-                                    detail: format!("reader under test: {e}"),
-                                },
-                                method: None,
-                                events: Vec::new(),
-                                exchanges: Vec::new(),
-                                photo_stored: false,
-                                registered_here: false,
-                            },
-                            ApduTrace::default(),
-                            Vec::new(),
-                        ),
-                    }
-                }
-            };
-            out.trace = Some(trace);
-            for x in &outcome.exchanges {
-                out.requests.push(x.request.clone());
-            }
-            out.exchanges.extend(outcome.exchanges.iter().cloned());
-            if let Some(r) = outcome.response() {
-                out.responses.push(r.clone());
-            }
-            out.result_files = files;
-            card_desk = CardAtDesk::Presented {
-                reader: Some(outcome.at_window(persona)),
-            };
-            out.reader = Some(outcome);
+            card_at_reader(
+                env,
+                &backend,
+                persona,
+                plan,
+                script,
+                &mut out,
+                &mut remote_verdicts,
+            )
+            .await
         }
-        CardUse::Reader(_) | CardUse::IdentityOnly => {
-            card_desk = CardAtDesk::Presented { reader: None }
-        }
-        CardUse::NotPresented => {}
-    }
+        CardUse::Reader(_) | CardUse::IdentityOnly => CardAtDesk::Presented { reader: None },
+        CardUse::NotPresented => CardAtDesk::NotPresented,
+    };
 
     // Documents and the number check.
     let q = qualification_for(persona, plan);
@@ -389,38 +482,7 @@ pub async fn run_visit(
             .number_path(&env.calendar, plan.now.date())
             .is_ok()
     {
-        let req = NumbersConfirmationRequest {
-            confirmation_time: Some(plan.now),
-            card_presented: !matches!(plan.card, CardUse::NotPresented),
-            limit_consent: plan.number_limit_consent,
-            ..q.numbers_request(
-                env.reader.facility.clone(),
-                persona.person.birth_date,
-                presented_document(*kind),
-            )
-        };
-        let result = backend.confirm_numbers(&req).await;
-        let body = serde_json::to_string_pretty(&req).unwrap_or_default();
-        out.requests.push(body.clone());
-        out.exchanges.push(Exchange {
-            label: "POST /v1/confirmations/numbers".into(),
-            request: body,
-            response: match &result {
-                Ok(r) => serde_json::to_string_pretty(r).unwrap_or_default(),
-                Err(e) => e.to_string(),
-            },
-        });
-        number_outcome = Some(match &result {
-            Ok(r) => {
-                out.responses.push(r.clone());
-                confirmation_outcome(r, persona.presented())
-            }
-            Err(e) if e.is_unreachable() => {
-                ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)
-            }
-            Err(_) => ConfirmationOutcome::Failed(ConfirmationFailure::BackendError),
-        });
-        out.number_check = Some(result);
+        number_outcome = Some(number_check(env, &backend, persona, plan, q, *kind, &mut out).await);
     }
 
     // The desk.

@@ -256,6 +256,38 @@ async fn visit<W: Wire>(
         }
     }
 
+    let basis = judge(
+        run,
+        p,
+        now,
+        consents.medical_info,
+        card_desk,
+        documents,
+        number_check,
+        &responses,
+    );
+    let path = if patient.path == Path::Card {
+        (Path::Card, method)
+    } else {
+        (patient.path, AuthMethod::Visual)
+    };
+    (path, Some(basis), registered)
+}
+
+/// The desk's decision for the visit and the oracle's verdicts on it, failed ones
+/// recorded by kind; the clinic's basis.
+#[allow(clippy::too_many_arguments)]
+fn judge<W: Wire>(
+    run: &mut Run<'_, W>,
+    p: &ResolvedPersona,
+    now: NaiveDateTime,
+    medical_consent: bool,
+    card_desk: CardAtDesk,
+    documents: Vec<Document>,
+    number_check: Option<ConfirmationOutcome>,
+    responses: &[QualificationResponse],
+) -> Basis {
+    let env = run.env;
     // Whether the desk had a usable online answer for the patient: only then can the
     // copay be held to the record (fallbacks charge by age by design, 保発0710第1号).
     let answered =
@@ -277,9 +309,9 @@ async fn visit<W: Wire>(
     let verdicts = oracle::evaluate(&VisitRecord {
         persona: p,
         now,
-        medical_consent: consents.medical_info,
+        medical_consent,
         trace: None,
-        responses: &responses,
+        responses,
         requests: &[],
         decision: Some(&decision),
     });
@@ -292,7 +324,7 @@ async fn visit<W: Wire>(
             Check::NoFullCostForInsured => FailureKind::TenWari,
             Check::CopayCorrect => FailureKind::WrongCopay,
             Check::NoMedicalInfoWithoutConsent => FailureKind::MedicalInfoLeak,
-            Check::RatioCarried => ratio_kind(p, now, &responses),
+            Check::RatioCarried => ratio_kind(p, now, responses),
             _ => FailureKind::Validity,
         };
         let mut detail = v.message;
@@ -302,12 +334,7 @@ async fn visit<W: Wire>(
         }
         run.failures.push((kind, detail));
     }
-    let path = if patient.path == Path::Card {
-        (Path::Card, method)
-    } else {
-        (patient.path, AuthMethod::Visual)
-    };
-    (path, Some(decision.basis), registered)
+    decision.basis
 }
 
 /// Missing or wrong ratio: whether the result lacks the recorded ratio entirely.
