@@ -361,3 +361,117 @@ pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         md = esc(&String::from_utf8_lossy(&md)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::load::facility::Shard;
+    use crate::load::metrics::Counters;
+    use crate::load::scenario::Slos;
+    use crate::load::slo::SloResult;
+    use crate::load::summary::{self, Meta, PopulationInfo, ScenarioInfo, ShardInfo};
+
+    /// A summary with a met and two missed SLOs, text that needs escaping.
+    fn sample() -> Summary {
+        let meta = Meta {
+            run_id: "load-20261130-090000-s7 & co".into(),
+            scenario: ScenarioInfo {
+                name: "monday <peak> & 'rush'".into(),
+                description: String::new(),
+                source: "scenarios/\"monday\".toml".into(),
+                seed: 7,
+                window: "08:00–12:30".into(),
+                date: "2026-11-30".into(),
+                monday: true,
+                compression: 90.0,
+                scale: 1.0,
+                interval_ms: 1000,
+                slos: Slos {
+                    error_rate: 0.01,
+                    ten_wari: 0,
+                    wrong_person: 0,
+                    semantic_failures: None,
+                    latency: Vec::new(),
+                },
+            },
+            backend: "http://127.0.0.1:8080".into(),
+            population: PopulationInfo {
+                seed: 1,
+                size: 100,
+                as_of: "2026-11-30 09:00:00".into(),
+            },
+            shards: vec![ShardInfo {
+                shard: Shard { index: 0, count: 1 },
+                run_id: "r".into(),
+                facilities: 3,
+                lanes: 3,
+                members: (0, 100),
+                hdr_log: "hdr/shard-0-of-1.hlog".into(),
+            }],
+            started_at: "t".into(),
+            duration_s: 12.3456,
+            interrupted: false,
+            goose: BTreeMap::new(),
+            notes: Vec::new(),
+        };
+        let mut s = summary::build(meta, Counters::default(), Vec::new(), &[], &BTreeMap::new());
+        s.slo = vec![
+            SloResult {
+                name: "error-rate".into(),
+                target: "≤ 1.00%".into(),
+                actual: "0.00%".into(),
+                passed: true,
+            },
+            SloResult {
+                name: "latency.response.card.p99".into(),
+                target: "≤ 50 ms".into(),
+                actual: "61.2 ms <slow> & \"late\"".into(),
+                passed: false,
+            },
+            SloResult {
+                name: "wrong-person 'x'".into(),
+                target: "≤ 0".into(),
+                actual: "2".into(),
+                passed: false,
+            },
+        ];
+        s.passed = false;
+        s
+    }
+
+    /// The JUnit XML of [`sample`], as written today.
+    const EXPECTED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="onshi load" tests="3" failures="2" time="12.346">
+  <testsuite name="load: monday &lt;peak&gt; &amp; &#39;rush&#39;" tests="3" failures="2" time="12.346">
+    <properties>
+      <property name="run_id" value="load-20261130-090000-s7 &amp; co"/>
+      <property name="backend" value="http://127.0.0.1:8080"/>
+      <property name="seed" value="7"/>
+      <property name="scenario" value="scenarios/&quot;monday&quot;.toml"/>
+      <property name="shards" value="1"/>
+    </properties>
+    <testcase classname="slo" name="error-rate">
+      <system-out>0.00%</system-out>
+    </testcase>
+    <testcase classname="slo" name="latency.response.card.p99">
+      <failure message="61.2 ms &lt;slow&gt; &amp; &quot;late&quot; (target ≤ 50 ms)">latency.response.card.p99: 61.2 ms &lt;slow&gt; &amp; &quot;late&quot; (target ≤ 50 ms)</failure>
+      <system-out>61.2 ms &lt;slow&gt; &amp; &quot;late&quot;</system-out>
+    </testcase>
+    <testcase classname="slo" name="wrong-person &#39;x&#39;">
+      <failure message="2 (target ≤ 0)">wrong-person &#39;x&#39;: 2 (target ≤ 0)</failure>
+      <system-out>2</system-out>
+    </testcase>
+  </testsuite>
+</testsuites>
+"#;
+
+    #[test]
+    fn load_junit_is_stable() {
+        let mut out = Vec::new();
+        junit(&sample(), &mut out).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        assert_eq!(xml, EXPECTED);
+    }
+}
