@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::metrics::{ErrorKind, FailureKind, VISIT_KINDS};
 use super::summary::Summary;
+use onshi_report::report::junit::{self, Outcome, Property, TestCase, TestSuite, TestSuites};
 use onshi_report::report::svg::{self, esc};
 
 fn ms(v: f64) -> String {
@@ -204,60 +205,50 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn xml(s: &str) -> String {
-    esc(s)
+/// The JUnit model of the summary: one suite, `load: <scenario>`, with the run's
+/// properties (run id, backend, seed, scenario, shards) and one test case per SLO
+/// (classname `slo`); a missed SLO fails with what was measured against its target.
+pub fn junit_suites(s: &Summary) -> TestSuites {
+    let cases = s
+        .slo
+        .iter()
+        .map(|r| TestCase {
+            name: r.name.clone(),
+            classname: "slo".to_owned(),
+            time: None,
+            outcome: if r.passed {
+                Outcome::Passed
+            } else {
+                Outcome::Failed {
+                    message: format!("{} (target {})", r.actual, r.target),
+                    text: format!("{}: {} (target {})", r.name, r.actual, r.target),
+                }
+            },
+            properties: Vec::new(),
+            system_out: Some(r.actual.clone()),
+        })
+        .collect();
+    TestSuites {
+        name: "onshi load".to_owned(),
+        time: Some(s.duration_s),
+        suites: vec![TestSuite {
+            name: format!("load: {}", s.scenario.name),
+            time: Some(s.duration_s),
+            properties: vec![
+                Property::new("run_id", s.run_id.clone()),
+                Property::new("backend", s.backend.clone()),
+                Property::new("seed", s.scenario.seed.to_string()),
+                Property::new("scenario", s.scenario.source.clone()),
+                Property::new("shards", s.shards.len().to_string()),
+            ],
+            cases,
+        }],
+    }
 }
 
-/// `junit.xml`: one test case per SLO.
+/// `junit.xml`: [`junit_suites`], written by the shared JUnit writer.
 pub fn junit(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    let failures = s.slo.iter().filter(|r| !r.passed).count();
-    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(
-        out,
-        r#"<testsuites name="onshi load" tests="{}" failures="{failures}" time="{:.3}">"#,
-        s.slo.len(),
-        s.duration_s
-    )?;
-    writeln!(
-        out,
-        r#"  <testsuite name="load: {}" tests="{}" failures="{failures}" time="{:.3}">"#,
-        xml(&s.scenario.name),
-        s.slo.len(),
-        s.duration_s
-    )?;
-    writeln!(out, "    <properties>")?;
-    for (k, v) in [
-        ("run_id", s.run_id.clone()),
-        ("backend", s.backend.clone()),
-        ("seed", s.scenario.seed.to_string()),
-        ("scenario", s.scenario.source.clone()),
-        ("shards", s.shards.len().to_string()),
-    ] {
-        writeln!(out, r#"      <property name="{k}" value="{}"/>"#, xml(&v))?;
-    }
-    writeln!(out, "    </properties>")?;
-    for r in &s.slo {
-        writeln!(
-            out,
-            r#"    <testcase classname="slo" name="{}">"#,
-            xml(&r.name)
-        )?;
-        if !r.passed {
-            writeln!(
-                out,
-                r#"      <failure message="{} (target {})">{}: {} (target {})</failure>"#,
-                xml(&r.actual),
-                xml(&r.target),
-                xml(&r.name),
-                xml(&r.actual),
-                xml(&r.target)
-            )?;
-        }
-        writeln!(out, "      <system-out>{}</system-out>", xml(&r.actual))?;
-        writeln!(out, "    </testcase>")?;
-    }
-    writeln!(out, "  </testsuite>")?;
-    writeln!(out, "</testsuites>")
+    junit::write(&junit_suites(s), out)
 }
 
 /// `report.html`: self-contained, charts inline.
@@ -363,7 +354,7 @@ pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
@@ -374,7 +365,7 @@ mod tests {
     use crate::load::summary::{self, Meta, PopulationInfo, ScenarioInfo, ShardInfo};
 
     /// A summary with a met and two missed SLOs, text that needs escaping.
-    fn sample() -> Summary {
+    pub(crate) fn sample() -> Summary {
         let meta = Meta {
             run_id: "load-20261130-090000-s7 & co".into(),
             scenario: ScenarioInfo {
@@ -441,10 +432,13 @@ mod tests {
         s
     }
 
-    /// The JUnit XML of [`sample`], as written today.
-    const EXPECTED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="onshi load" tests="3" failures="2" time="12.346">
-  <testsuite name="load: monday &lt;peak&gt; &amp; &#39;rush&#39;" tests="3" failures="2" time="12.346">
+    /// The JUnit XML of [`sample`]. Through the shared writer since it replaced
+    /// this module's own: `'` is escaped `&apos;` (was `&#39;`), `skipped="0"` is
+    /// stated, a test case's `name` comes before its `classname`; the same suites,
+    /// cases, names, properties, failure messages and texts.
+    pub(crate) const EXPECTED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="onshi load" tests="3" failures="2" skipped="0" time="12.346">
+  <testsuite name="load: monday &lt;peak&gt; &amp; &apos;rush&apos;" tests="3" failures="2" skipped="0" time="12.346">
     <properties>
       <property name="run_id" value="load-20261130-090000-s7 &amp; co"/>
       <property name="backend" value="http://127.0.0.1:8080"/>
@@ -452,15 +446,15 @@ mod tests {
       <property name="scenario" value="scenarios/&quot;monday&quot;.toml"/>
       <property name="shards" value="1"/>
     </properties>
-    <testcase classname="slo" name="error-rate">
+    <testcase name="error-rate" classname="slo">
       <system-out>0.00%</system-out>
     </testcase>
-    <testcase classname="slo" name="latency.response.card.p99">
+    <testcase name="latency.response.card.p99" classname="slo">
       <failure message="61.2 ms &lt;slow&gt; &amp; &quot;late&quot; (target ≤ 50 ms)">latency.response.card.p99: 61.2 ms &lt;slow&gt; &amp; &quot;late&quot; (target ≤ 50 ms)</failure>
       <system-out>61.2 ms &lt;slow&gt; &amp; &quot;late&quot;</system-out>
     </testcase>
-    <testcase classname="slo" name="wrong-person &#39;x&#39;">
-      <failure message="2 (target ≤ 0)">wrong-person &#39;x&#39;: 2 (target ≤ 0)</failure>
+    <testcase name="wrong-person &apos;x&apos;" classname="slo">
+      <failure message="2 (target ≤ 0)">wrong-person &apos;x&apos;: 2 (target ≤ 0)</failure>
       <system-out>2</system-out>
     </testcase>
   </testsuite>

@@ -2,13 +2,16 @@
 //! `io::Write` (so they test in memory), and a run directory written atomically.
 //!
 //! - [`model`]: the conformance report (run info, scenarios with evidence, matrix).
-//! - [`junit`], [`markdown`], [`html`]: sinks; JSON is serde.
+//! - [`junit`]: the JUnit model and its one writer, shared by the suite and by load.
+//! - [`suite`]: the conformance report onto the shared JUnit model.
+//! - [`markdown`], [`html`]: the conformance sinks; JSON is serde.
 //! - [`svg`]: inline charts shared with the load report.
 
 pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod suite;
 pub mod svg;
 
 use std::path::{Path, PathBuf};
@@ -48,7 +51,7 @@ impl ReportDir {
         let json = serde_json::to_vec_pretty(report).map_err(std::io::Error::other)?;
         self.write("summary.json", &json)?;
         let mut buf = Vec::new();
-        junit::write(report, &mut buf)?;
+        junit::write(&suite::junit(report), &mut buf)?;
         self.write("junit.xml", &buf)?;
         buf.clear();
         markdown::write(report, &mut buf)?;
