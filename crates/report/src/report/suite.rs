@@ -1,10 +1,12 @@
 //! The conformance suite onto the shared report machinery: its JUnit model (one test
-//! suite per feature, one test case per scenario).
+//! suite per feature, one test case per scenario) and the files of its run directory.
 
 use std::collections::BTreeMap;
 
-use super::junit::{Outcome, TestCase, TestSuite, TestSuites};
+use super::junit::{self, Outcome, TestCase, TestSuite, TestSuites};
 use super::model::{ConformanceReport, ScenarioResult, Status};
+use super::run_dir::{RunDir, RunDirError};
+use super::{html, markdown};
 
 /// The steps as the failure text: `✔ 前提 …`, `✘ もし …` with the error indented under
 /// it, `- ならば …` for a skipped one.
@@ -78,10 +80,19 @@ pub fn junit(report: &ConformanceReport) -> TestSuites {
     }
 }
 
+/// Writes every conformance sink into the run directory, each file atomically:
+/// `summary.json`, `junit.xml`, `summary.md`, `report.html`. Called after every
+/// scenario too, so an interrupted run leaves a valid partial report.
+pub fn write(dir: &RunDir, report: &ConformanceReport) -> Result<(), RunDirError> {
+    dir.write_json("summary.json", report)?;
+    dir.render("junit.xml", |out| junit::write(&junit(report), out))?;
+    dir.render("summary.md", |out| markdown::write(report, out))?;
+    dir.render("report.html", |out| html::write(report, out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::junit;
     use crate::report::model::{Evidence, RunInfo, StepResult};
     use onshi_world::oracle::{Check, Verdict};
 
