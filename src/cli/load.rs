@@ -19,6 +19,7 @@ use onshi::load::wire::Transport;
 use onshi::load::{output, summary::arrivals_by_interval};
 use onshi::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
 use onshi::protocol::ServerClock;
+use onshi::report::{RunDir, RunDirError};
 use onshi::server::faults::{FaultConfig, OutageWindow};
 use onshi::server::listener::FaultyListener;
 use onshi::server::{AppState, AuditLog, Defect, DefectSet, FaultInjector, app};
@@ -45,7 +46,9 @@ pub(super) struct LoadArgs {
     /// Where `<run-id>/` is written.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     report_dir: PathBuf,
-    /// The run id (default: time, seed and shard).
+    /// The run id (default: time, seed and shard, with `-2`, `-3`, … if that
+    /// directory exists). A chosen id whose directory exists is refused: a run
+    /// directory is never reused.
     #[arg(long)]
     run_id: Option<String>,
     /// Generated members (default: the scenario's `[backend] size`, else 10 000).
@@ -185,14 +188,6 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
     let arrival_seed = args.arrival_seed.or(scenario.run.seed).unwrap_or(seed);
     let as_of = args.world.as_of();
     let started_wall = chrono::Local::now().naive_local();
-    let run_id = args.run_id.clone().unwrap_or_else(|| {
-        let base = onshi::report::run_id(started_wall, arrival_seed);
-        if shard.count > 1 {
-            format!("load-{base}-shard-{}-of-{}", shard.index, shard.count)
-        } else {
-            format!("load-{base}")
-        }
-    });
 
     let personas = args.world.personas()?;
     let population = Arc::new(
@@ -247,9 +242,24 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::failed(format!("tokio runtime: {e}")))?;
-    let dir = args.report_dir.join(&run_id);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| CliError::failed(format!("{}: {e}", dir.display())))?;
+    let dir = match &args.run_id {
+        Some(id) => RunDir::create_new(&args.report_dir, id).map_err(|e| match e {
+            RunDirError::Exists { .. } | RunDirError::BadId { .. } => {
+                CliError::input(format!("--run-id: {e}"))
+            }
+            e => CliError::failed(e.to_string()),
+        })?,
+        None => {
+            let base = onshi::report::run_id(started_wall, arrival_seed);
+            let id = if shard.count > 1 {
+                format!("load-{base}-shard-{}-of-{}", shard.index, shard.count)
+            } else {
+                format!("load-{base}")
+            };
+            RunDir::create(&args.report_dir, &id).map_err(|e| CliError::failed(e.to_string()))?
+        }
+    };
+    let run_id = dir.id().to_owned();
     let progress = !args.no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let offsets = setup.prepared.offsets();
     let scheduled = setup.prepared.jobs();
@@ -310,7 +320,7 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
             target,
             AttackOptions {
                 progress,
-                goose_reports: (!args.no_goose_report).then(|| dir.clone()),
+                goose_reports: (!args.no_goose_report).then(|| dir.path().to_owned()),
             },
         )
         .await
@@ -396,13 +406,12 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
         format!("seed {arrival_seed}; values in microseconds; tags response.|service.|request."),
     ];
     output::write_log(&dir, &hdr_log, base, &comments, &entries)
-        .map_err(|e| CliError::failed(format!("{}: {e}", dir.display())))?;
-    output::write_summary(&dir, &summary)
-        .map_err(|e| CliError::failed(format!("{}: {e}", dir.display())))?;
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    output::write_summary(&dir, &summary).map_err(|e| CliError::failed(e.to_string()))?;
     let mut md = Vec::new();
     let _ = onshi::load::render::markdown(&summary, &mut md);
     println!("{}", String::from_utf8_lossy(&md));
-    println!("report: {}", dir.display());
+    println!("report: {}", dir.path().display());
     Ok(if summary.passed {
         Exit::Passed
     } else {
