@@ -104,3 +104,53 @@ fn roots_are_kept_in_and_loaded_from_a_pki_dir() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// Creates the run directories `<time>-s<seed>` a run started in the next two minutes
+/// would be named, so that run must take the next free suffix.
+fn take_run_ids(root: &std::path::Path, seed: u64) {
+    let now = chrono::Local::now().naive_local();
+    for s in 0..120 {
+        let t = now + chrono::Duration::seconds(s);
+        let id = format!("{}-s{seed}", t.format("%Y%m%d-%H%M%S"));
+        std::fs::create_dir_all(root.join(id)).unwrap();
+    }
+}
+
+#[test]
+fn runs_started_together_never_share_a_report_directory() {
+    let reports = tempfile::tempdir().unwrap();
+    take_run_ids(reports.path(), 4242);
+    let args = ["--tags", "@FAQ-4-11", "--seed", "4242"];
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| run_into(&reports, &args));
+        let b = s.spawn(|| run_into(&reports, &args));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for o in [&a, &b] {
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    }
+    let mut written: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(reports.path()).unwrap() {
+        let dir = entry.unwrap().path();
+        let Ok(bytes) = std::fs::read(dir.join("summary.json")) else {
+            continue;
+        };
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let summary: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            summary["run"]["run_id"],
+            name.as_str(),
+            "the id is the name"
+        );
+        assert!(
+            name.ends_with("-s4242-2") || name.ends_with("-s4242-3"),
+            "{name}"
+        );
+        let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+        assert!(junit.contains(&format!("name=\"onshi {name}\"")), "{junit}");
+        written.push(name);
+    }
+    written.sort();
+    written.dedup();
+    assert_eq!(written.len(), 2, "two runs, two directories: {written:?}");
+}

@@ -266,6 +266,59 @@ fn three_shards_merge_exactly() {
 }
 
 #[test]
+fn a_run_directory_is_never_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    // A chosen id whose directory exists is refused.
+    std::fs::create_dir(dir.path().join("taken")).unwrap();
+    let out = load(dir.path(), &["--run-id", "taken", "--no-goose-report"]);
+    assert_exit(&out, 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("taken: already exists"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("taken")).unwrap().count(),
+        0
+    );
+    // A generated id that is taken (a run in the same second, same seed) gets `-2`.
+    let now = chrono::Local::now().naive_local();
+    for s in 0..120 {
+        let t = now + chrono::Duration::seconds(s);
+        let id = format!("load-{}-s4242", t.format("%Y%m%d-%H%M%S"));
+        std::fs::create_dir_all(dir.path().join(id)).unwrap();
+    }
+    let out = load(
+        dir.path(),
+        &[
+            "--arrival-seed",
+            "4242",
+            "--no-goose-report",
+            "--scale",
+            "0.3",
+        ],
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.join("summary.json").is_file())
+        .expect("a run directory with a summary");
+    let name = run.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("load-") && name.ends_with("-s4242-2"),
+        "{name}"
+    );
+    let s = read_summary(&run);
+    assert_eq!(s.run_id, name);
+    assert_eq!(s.shards[0].run_id, name);
+    assert!(run.join("hdr/shard-0-of-1.hlog").is_file());
+    let junit = std::fs::read_to_string(run.join("junit.xml")).unwrap();
+    assert!(junit.contains(&format!("value=\"{name}\"")), "{junit}");
+}
+
+#[test]
 fn a_bad_scenario_is_exit_2_with_file_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");

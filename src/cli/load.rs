@@ -31,7 +31,9 @@ pub(super) struct LoadArgs {
     /// Where `<run-id>/` is written.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     report_dir: PathBuf,
-    /// The run id (default: time, seed and shard).
+    /// The run id (default: time, seed and shard, with `-2`, `-3`, … if that
+    /// directory exists). A chosen id whose directory exists is refused: a run
+    /// directory is never reused.
     #[arg(long)]
     run_id: Option<String>,
     /// Generated members (default: the scenario's `[backend] size`, else 10 000).

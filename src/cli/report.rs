@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use onshi::fsutil::write_atomic;
 use onshi::load::output;
 use onshi::load::summary::{self, Summary};
+use onshi::report::RunDir;
 
 use super::common::{CliError, Exit};
 
@@ -61,7 +61,7 @@ fn merge(args: MergeArgs) -> Result<Exit, CliError> {
     let mut logs = Vec::new();
     let mut names = BTreeSet::new();
     for dir in &args.dirs {
-        let mut run = output::read(dir).map_err(CliError::input)?;
+        let mut run = output::read(dir).map_err(|e| CliError::input(e.to_string()))?;
         // Keep every log under a unique name in the output.
         for (i, (name, raw, _)) in run.logs.iter().enumerate() {
             let mut unique = name.clone();
@@ -85,17 +85,12 @@ fn merge(args: MergeArgs) -> Result<Exit, CliError> {
             .unwrap_or_else(|| "merged".into())
     });
     let (merged, _) = summary::merge(run_id, parts).map_err(|e| CliError::input(e.to_string()))?;
+    let out = RunDir::open_or_create(&args.out).map_err(|e| CliError::failed(e.to_string()))?;
     for (name, raw) in &logs {
-        let path = args.out.join(name);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)
-                .map_err(|e| CliError::failed(format!("{}: {e}", p.display())))?;
-        }
-        write_atomic(&path, raw)
-            .map_err(|e| CliError::failed(format!("{}: {e}", path.display())))?;
+        out.write(name, raw)
+            .map_err(|e| CliError::failed(e.to_string()))?;
     }
-    output::write_summary(&args.out, &merged)
-        .map_err(|e| CliError::failed(format!("{}: {e}", args.out.display())))?;
+    output::write_summary(&out, &merged).map_err(|e| CliError::failed(e.to_string()))?;
     let mut md = Vec::new();
     let _ = onshi::load::render::markdown(&merged, &mut md);
     println!("{}", String::from_utf8_lossy(&md));
@@ -104,9 +99,8 @@ fn merge(args: MergeArgs) -> Result<Exit, CliError> {
 }
 
 fn render(args: RenderArgs) -> Result<Exit, CliError> {
-    let run = output::read(&args.dir).map_err(CliError::input)?;
-    output::write_summary(&args.dir, &run.summary)
-        .map_err(|e| CliError::failed(format!("{}: {e}", args.dir.display())))?;
+    let run = output::read(&args.dir).map_err(|e| CliError::input(e.to_string()))?;
+    output::write_summary(&run.dir, &run.summary).map_err(|e| CliError::failed(e.to_string()))?;
     println!("rendered: {}", args.dir.display());
     Ok(verdict(&run.summary))
 }

@@ -1,3 +1,4 @@
-//! The conformance report: model, JSON / JUnit / Markdown / HTML sinks, atomic report directories.
+//! Reports: the conformance report (model, JSON / Markdown / HTML sinks), the JUnit
+//! writer and the atomic run directory shared by the conformance suite and `onshi load`.
 
 pub mod report;

@@ -12,7 +12,7 @@ use super::collector::{Collector, OnFinished, Shared, key};
 use super::env::Env;
 use super::world::{OnshiWorld, install_env};
 use onshi_report::report::{
-    ConformanceReport, ReportDir, RunInfo, ScenarioResult, Status, StepResult,
+    ConformanceReport, RunDir, RunDirError, RunInfo, ScenarioResult, Status, StepResult, suite,
 };
 
 /// Where the features come from.
@@ -33,7 +33,8 @@ pub struct RunOptions {
     pub tags: Option<String>,
     /// Where `<run-id>/` is created.
     pub report_root: PathBuf,
-    /// Run information for the report (run id, seed, …); `complete` is managed here.
+    /// Run information for the report (run id, seed, …); `complete` is managed here,
+    /// and `run_id` becomes the directory's name (`<id>-2` if `<id>` is taken).
     pub info: RunInfo,
     /// Scenarios run concurrently.
     pub concurrency: usize,
@@ -49,14 +50,8 @@ pub enum RunError {
     #[error("--tags {0:?} is not a tag expression")]
     Tags(String),
     /// The report could not be written.
-    #[error("report {path}: {source}")]
-    Report {
-        /// The directory.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("report: {0}")]
+    Report(#[from] RunDirError),
 }
 
 /// A finished run.
@@ -183,12 +178,11 @@ pub async fn run(
         Some(t) => Some(t.parse().map_err(|_| RunError::Tags(t.clone()))?),
         None => None,
     };
-    let report_dir = ReportDir::create(&opts.report_root, &opts.info.run_id).map_err(|source| {
-        RunError::Report {
-            path: opts.report_root.join(&opts.info.run_id),
-            source,
-        }
-    })?;
+    let report_dir = RunDir::create(&opts.report_root, &opts.info.run_id)?;
+    let info = RunInfo {
+        run_id: report_dir.id().to_owned(),
+        ..opts.info
+    };
     install_env(env);
 
     let prefix = dir.display().to_string();
@@ -207,12 +201,12 @@ pub async fn run(
     let partial_dir = report_dir.clone();
     let partial_info = RunInfo {
         complete: false,
-        ..opts.info.clone()
+        ..info.clone()
     };
     let on_finished: OnFinished = Box::new(move |last, all| {
         on_progress(last, all);
         let report = ConformanceReport::new(partial_info.clone(), all.to_vec());
-        if let Err(e) = partial_dir.write_conformance(&report) {
+        if let Err(e) = suite::write(&partial_dir, &report) {
             tracing::warn!("writing the partial report failed: {e}");
         }
     });
@@ -268,16 +262,11 @@ pub async fn run(
     let report = ConformanceReport::new(
         RunInfo {
             complete: true,
-            ..opts.info
+            ..info
         },
         results,
     );
-    report_dir
-        .write_conformance(&report)
-        .map_err(|source| RunError::Report {
-            path: report_dir.path().to_owned(),
-            source,
-        })?;
+    suite::write(&report_dir, &report)?;
     Ok(RunOutcome {
         report,
         dir: report_dir.path().to_owned(),

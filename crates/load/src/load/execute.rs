@@ -25,6 +25,7 @@ use onshi_backend::server::reference::{self, Loopback};
 use onshi_backend::server::{AppState, AuditLog, Defect, DefectSet, FaultInjector, TrustAnchors};
 use onshi_domain::protocol::ServerClock;
 use onshi_pki::pki::KeyCache;
+use onshi_report::report::{RunDir, RunDirError};
 use onshi_world::persona::PersonaSet;
 use onshi_world::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
 
@@ -243,14 +244,30 @@ pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
         setup.prepared.lanes(),
         prepared_at.elapsed().as_secs_f64()
     );
-    let dir = plan.report_dir.join(&r.run_id);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| ExecuteError::BadInput(format!("{}: {e}", dir.display())))?;
+    // A run directory is never reused: a chosen id that exists is refused, a
+    // generated one gets `-2`, `-3`, ….
+    let dir = match &plan.run_id {
+        Some(id) => RunDir::create_new(&plan.report_dir, id).map_err(|e| match e {
+            RunDirError::Exists { .. } | RunDirError::BadId { .. } => {
+                ExecuteError::BadInput(format!("--run-id: {e}"))
+            }
+            e => ExecuteError::Failed(e.to_string()),
+        })?,
+        None => RunDir::create(&plan.report_dir, &r.run_id)
+            .map_err(|e| ExecuteError::BadInput(e.to_string()))?,
+    };
+    let r = Resolved {
+        run_id: dir.id().to_owned(),
+        ..r
+    };
     let report = ReportInput::new(&plan, &r, &setup);
-    let out = attack_with(plan, &r, setup, remote, clock, &dir)?;
+    let out = attack_with(plan, &r, setup, remote, clock, dir.path())?;
     let (summary, entries) = report.summary(out.0, out.1);
     write(&dir, &report, &summary, &entries, out.2)?;
-    Ok(Executed { summary, dir })
+    Ok(Executed {
+        summary,
+        dir: dir.path().to_owned(),
+    })
 }
 
 fn attack_with(
@@ -427,13 +444,13 @@ impl ReportInput {
 }
 
 fn write(
-    dir: &std::path::Path,
+    dir: &RunDir,
     report: &ReportInput,
     summary: &Summary,
     entries: &[Entry],
     duration: Duration,
 ) -> Result<(), ExecuteError> {
-    let failed = |e: std::io::Error| ExecuteError::Failed(format!("{}: {e}", dir.display()));
+    let failed = |e: output::OutputError| ExecuteError::Failed(e.to_string());
     let base = SystemTime::now()
         .checked_sub(duration)
         .unwrap_or(SystemTime::UNIX_EPOCH);

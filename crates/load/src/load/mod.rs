@@ -18,7 +18,8 @@
 //! | [`hlog`] | HdrHistogram interval logs (V2 + DEFLATE) |
 //! | [`slo`] | the SLO verdicts |
 //! | [`summary`] | the run summary (`summary.json`), built from a run or merged |
-//! | [`render`] | `summary.md`, `junit.xml`, `report.html` |
+//! | [`render`] | `summary.md`, `junit.xml` (the shared JUnit writer), `report.html` |
+//! | [`output`] | the run's files in the shared run directory; read back for merge and render |
 //! | [`run`] | the Goose attack: reader lanes, the schedule clock, progress |
 
 pub mod arrivals;

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::metrics::{ErrorKind, FailureKind, VISIT_KINDS};
 use super::summary::Summary;
+use onshi_report::report::junit::{self, Outcome, Property, TestCase, TestSuite, TestSuites};
 use onshi_report::report::svg::{self, esc};
 
 fn ms(v: f64) -> String {
@@ -204,60 +205,50 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn xml(s: &str) -> String {
-    esc(s)
+/// The JUnit model of the summary: one suite, `load: <scenario>`, with the run's
+/// properties (run id, backend, seed, scenario, shards) and one test case per SLO
+/// (classname `slo`); a missed SLO fails with what was measured against its target.
+pub fn junit_suites(s: &Summary) -> TestSuites {
+    let cases = s
+        .slo
+        .iter()
+        .map(|r| TestCase {
+            name: r.name.clone(),
+            classname: "slo".to_owned(),
+            time: None,
+            outcome: if r.passed {
+                Outcome::Passed
+            } else {
+                Outcome::Failed {
+                    message: format!("{} (target {})", r.actual, r.target),
+                    text: format!("{}: {} (target {})", r.name, r.actual, r.target),
+                }
+            },
+            properties: Vec::new(),
+            system_out: Some(r.actual.clone()),
+        })
+        .collect();
+    TestSuites {
+        name: "onshi load".to_owned(),
+        time: Some(s.duration_s),
+        suites: vec![TestSuite {
+            name: format!("load: {}", s.scenario.name),
+            time: Some(s.duration_s),
+            properties: vec![
+                Property::new("run_id", s.run_id.clone()),
+                Property::new("backend", s.backend.clone()),
+                Property::new("seed", s.scenario.seed.to_string()),
+                Property::new("scenario", s.scenario.source.clone()),
+                Property::new("shards", s.shards.len().to_string()),
+            ],
+            cases,
+        }],
+    }
 }
 
-/// `junit.xml`: one test case per SLO.
+/// `junit.xml`: [`junit_suites`], written by the shared JUnit writer.
 pub fn junit(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    let failures = s.slo.iter().filter(|r| !r.passed).count();
-    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(
-        out,
-        r#"<testsuites name="onshi load" tests="{}" failures="{failures}" time="{:.3}">"#,
-        s.slo.len(),
-        s.duration_s
-    )?;
-    writeln!(
-        out,
-        r#"  <testsuite name="load: {}" tests="{}" failures="{failures}" time="{:.3}">"#,
-        xml(&s.scenario.name),
-        s.slo.len(),
-        s.duration_s
-    )?;
-    writeln!(out, "    <properties>")?;
-    for (k, v) in [
-        ("run_id", s.run_id.clone()),
-        ("backend", s.backend.clone()),
-        ("seed", s.scenario.seed.to_string()),
-        ("scenario", s.scenario.source.clone()),
-        ("shards", s.shards.len().to_string()),
-    ] {
-        writeln!(out, r#"      <property name="{k}" value="{}"/>"#, xml(&v))?;
-    }
-    writeln!(out, "    </properties>")?;
-    for r in &s.slo {
-        writeln!(
-            out,
-            r#"    <testcase classname="slo" name="{}">"#,
-            xml(&r.name)
-        )?;
-        if !r.passed {
-            writeln!(
-                out,
-                r#"      <failure message="{} (target {})">{}: {} (target {})</failure>"#,
-                xml(&r.actual),
-                xml(&r.target),
-                xml(&r.name),
-                xml(&r.actual),
-                xml(&r.target)
-            )?;
-        }
-        writeln!(out, "      <system-out>{}</system-out>", xml(&r.actual))?;
-        writeln!(out, "    </testcase>")?;
-    }
-    writeln!(out, "  </testsuite>")?;
-    writeln!(out, "</testsuites>")
+    junit::write(&junit_suites(s), out)
 }
 
 /// `report.html`: self-contained, charts inline.
@@ -360,4 +351,121 @@ pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         name = esc(&s.scenario.name),
         md = esc(&String::from_utf8_lossy(&md)),
     )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::load::facility::Shard;
+    use crate::load::metrics::Counters;
+    use crate::load::scenario::Slos;
+    use crate::load::slo::SloResult;
+    use crate::load::summary::{self, Meta, PopulationInfo, ScenarioInfo, ShardInfo};
+
+    /// A summary with a met and two missed SLOs, text that needs escaping.
+    pub(crate) fn sample() -> Summary {
+        let meta = Meta {
+            run_id: "load-20261130-090000-s7 & co".into(),
+            scenario: ScenarioInfo {
+                name: "monday <peak> & 'rush'".into(),
+                description: String::new(),
+                source: "scenarios/\"monday\".toml".into(),
+                seed: 7,
+                window: "08:00–12:30".into(),
+                date: "2026-11-30".into(),
+                monday: true,
+                compression: 90.0,
+                scale: 1.0,
+                interval_ms: 1000,
+                slos: Slos {
+                    error_rate: 0.01,
+                    ten_wari: 0,
+                    wrong_person: 0,
+                    semantic_failures: None,
+                    latency: Vec::new(),
+                },
+            },
+            backend: "http://127.0.0.1:8080".into(),
+            population: PopulationInfo {
+                seed: 1,
+                size: 100,
+                as_of: "2026-11-30 09:00:00".into(),
+            },
+            shards: vec![ShardInfo {
+                shard: Shard { index: 0, count: 1 },
+                run_id: "r".into(),
+                facilities: 3,
+                lanes: 3,
+                members: (0, 100),
+                hdr_log: "hdr/shard-0-of-1.hlog".into(),
+            }],
+            started_at: "t".into(),
+            duration_s: 12.3456,
+            interrupted: false,
+            goose: BTreeMap::new(),
+            notes: Vec::new(),
+        };
+        let mut s = summary::build(meta, Counters::default(), Vec::new(), &[], &BTreeMap::new());
+        s.slo = vec![
+            SloResult {
+                name: "error-rate".into(),
+                target: "≤ 1.00%".into(),
+                actual: "0.00%".into(),
+                passed: true,
+            },
+            SloResult {
+                name: "latency.response.card.p99".into(),
+                target: "≤ 50 ms".into(),
+                actual: "61.2 ms <slow> & \"late\"".into(),
+                passed: false,
+            },
+            SloResult {
+                name: "wrong-person 'x'".into(),
+                target: "≤ 0".into(),
+                actual: "2".into(),
+                passed: false,
+            },
+        ];
+        s.passed = false;
+        s
+    }
+
+    /// The JUnit XML of [`sample`]. Through the shared writer since it replaced
+    /// this module's own: `'` is escaped `&apos;` (was `&#39;`), `skipped="0"` is
+    /// stated, a test case's `name` comes before its `classname`; the same suites,
+    /// cases, names, properties, failure messages and texts.
+    pub(crate) const EXPECTED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="onshi load" tests="3" failures="2" skipped="0" time="12.346">
+  <testsuite name="load: monday &lt;peak&gt; &amp; &apos;rush&apos;" tests="3" failures="2" skipped="0" time="12.346">
+    <properties>
+      <property name="run_id" value="load-20261130-090000-s7 &amp; co"/>
+      <property name="backend" value="http://127.0.0.1:8080"/>
+      <property name="seed" value="7"/>
+      <property name="scenario" value="scenarios/&quot;monday&quot;.toml"/>
+      <property name="shards" value="1"/>
+    </properties>
+    <testcase name="error-rate" classname="slo">
+      <system-out>0.00%</system-out>
+    </testcase>
+    <testcase name="latency.response.card.p99" classname="slo">
+      <failure message="61.2 ms &lt;slow&gt; &amp; &quot;late&quot; (target ≤ 50 ms)">latency.response.card.p99: 61.2 ms &lt;slow&gt; &amp; &quot;late&quot; (target ≤ 50 ms)</failure>
+      <system-out>61.2 ms &lt;slow&gt; &amp; &quot;late&quot;</system-out>
+    </testcase>
+    <testcase name="wrong-person &apos;x&apos;" classname="slo">
+      <failure message="2 (target ≤ 0)">wrong-person &apos;x&apos;: 2 (target ≤ 0)</failure>
+      <system-out>2</system-out>
+    </testcase>
+  </testsuite>
+</testsuites>
+"#;
+
+    #[test]
+    fn load_junit_is_stable() {
+        let mut out = Vec::new();
+        junit(&sample(), &mut out).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        assert_eq!(xml, EXPECTED);
+    }
 }
