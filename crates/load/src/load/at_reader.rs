@@ -98,7 +98,8 @@ pub(crate) fn script(
 pub(crate) struct AtReader {
     /// The reader's outcome (no events, no exchanges).
     pub(crate) outcome: ReaderOutcome,
-    /// The first card confirmation's answer, if one came.
+    /// The first card confirmation's answer when it was a refusal (the 未登録 answer
+    /// that led to the registration offer); the final answer is in the outcome.
     pub(crate) first: Option<QualificationResponse>,
     /// Whether a registration was sent.
     pub(crate) registration_sent: bool,
@@ -143,7 +144,9 @@ impl<W: Wire> Run<'_, W> {
                 let r = self.answer("confirm-card", "card confirmation", timed, at);
                 if let Ok(r) = &r {
                     *attempt = 0;
-                    at.first.get_or_insert_with(|| r.clone());
+                    if at.first.is_none() && r.is_refusal() {
+                        at.first = Some(r.clone());
+                    }
                 }
                 Reply::Confirmation(r.map(Box::new))
             }

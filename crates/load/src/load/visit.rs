@@ -411,20 +411,19 @@ async fn card_path<W: Wire>(
     // member as found, or — registered on the spot by another lane while this visit
     // ran, or in an earlier run against the same backend (registrations persist
     // there) — the registered one.
-    let (response, expected) = match &at.outcome.result {
-        ReaderResult::Answered { response } if at.registration_sent => {
-            (response.as_ref().clone(), vec![as_registered])
+    let registration_sent = at.registration_sent;
+    let (response, expected) = match at.outcome.result {
+        ReaderResult::Answered { response } if registration_sent => {
+            (*response, vec![as_registered])
         }
-        ReaderResult::Answered { response } => {
-            (response.as_ref().clone(), dedup(as_found, as_registered))
-        }
+        ReaderResult::Answered { response } => (*response, dedup(as_found, as_registered)),
         ReaderResult::RegistrationRefused { .. } => match at.first {
             Some(first) => (first, vec![as_found]),
-            None => return at.outcome.at_window(p),
+            None => return ConfirmationOutcome::Failed(ConfirmationFailure::RegistrationMissing),
         },
         ReaderResult::RegistrationDeclined => match at.first {
             Some(first) => (first, dedup(as_found, as_registered)),
-            None => return at.outcome.at_window(p),
+            None => return ConfirmationOutcome::Failed(ConfirmationFailure::RegistrationMissing),
         },
         _ => {
             return match &at.error {
