@@ -56,14 +56,7 @@ async fn card_and_document(w: &mut OnshiWorld, doc: String) -> Result<(), String
     regex = r"^患者がマイナンバーカードを持たず(資格確認書|従来の健康保険証|お知らせ)で受診する$"
 )]
 async fn document_only(w: &mut OnshiWorld, doc: String) -> Result<(), String> {
-    visit(
-        w,
-        CardUse::NotPresented,
-        Some(vec![presented(&doc)]),
-        NumberCheck::Force,
-        None,
-    )
-    .await
+    numbers_of(w, &doc).await
 }
 
 #[when(regex = r"^引率の教員がマイナポータルの資格情報のPDFを提示して受診する$")]
@@ -92,14 +85,7 @@ async fn previous_numbers(w: &mut OnshiWorld) -> Result<(), String> {
 
 #[when(regex = r"^受付で(従来の健康保険証|お知らせ)(?:の記号番号で|だけを提示して)資格を照会する$")]
 async fn numbers_only(w: &mut OnshiWorld, doc: String) -> Result<(), String> {
-    visit(
-        w,
-        CardUse::NotPresented,
-        Some(vec![presented(&doc)]),
-        NumberCheck::Force,
-        None,
-    )
-    .await
+    numbers_of(w, &doc).await
 }
 
 #[when(regex = r"^(同じ月|翌月)に受付で記号番号により資格を照会する$")]
@@ -124,6 +110,18 @@ async fn numbers_later(w: &mut OnshiWorld, when: String) -> Result<(), String> {
         w,
         CardUse::NotPresented,
         Some(vec![Presented::ClinicRecord]),
+        NumberCheck::Force,
+        None,
+    )
+    .await
+}
+
+/// No card: the clinic checks the printed numbers of `doc` online.
+async fn numbers_of(w: &mut OnshiWorld, doc: &str) -> Result<(), String> {
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(vec![presented(doc)]),
         NumberCheck::Force,
         None,
     )
