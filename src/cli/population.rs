@@ -2,12 +2,15 @@
 //! backend.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
 
 use onshi::population::export::{ExportFormat, export};
 use onshi::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
+use onshi::protocol::ServerClock;
+use onshi::server::{DefectSet, Engine};
 
 use super::common::{CliError, Exit, WorldArgs};
 
@@ -86,4 +89,32 @@ fn run_export(args: ExportArgs) -> Result<Exit, CliError> {
         println!("  {f}");
     }
     Ok(Exit::Passed)
+}
+
+/// The reference backend's engine and its clock, as `serve`, and the benchmarks,
+/// build it from the population options.
+pub(super) struct Backend {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// The clock.
+    pub clock: ServerClock,
+}
+
+/// Builds the reference engine over the population these options describe.
+pub(super) fn build_engine(
+    population: &PopulationArgs,
+    defects: DefectSet,
+    trust_load_root: bool,
+    challenge_ttl_ms: u64,
+) -> Result<Backend, CliError> {
+    let pop = Arc::new(population.build()?);
+    let mut trust = population.world.trust()?;
+    if !trust_load_root {
+        trust.load = None;
+    }
+    let engine =
+        onshi::server::reference::engine(Arc::clone(&pop), trust, defects, challenge_ttl_ms)
+            .map_err(|e| CliError::failed(e.to_string()))?;
+    let clock = ServerClock::start(pop.as_of());
+    Ok(Backend { engine, clock })
 }

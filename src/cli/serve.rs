@@ -9,14 +9,13 @@ use std::time::Duration;
 
 use clap::Args;
 
-use onshi::protocol::ServerClock;
 use onshi::server::faults::FaultConfig;
 use onshi::server::folder::FolderServer;
 use onshi::server::listener::FaultyListener;
-use onshi::server::{AppState, AuditLog, Defect, DefectSet, Engine, FaultInjector, app};
+use onshi::server::{AppState, AuditLog, Defect, DefectSet, FaultInjector, app};
 
 use super::common::{CliError, Exit};
-use super::population::PopulationArgs;
+use super::population::{PopulationArgs, build_engine};
 
 /// `onshi serve` options.
 #[derive(Debug, Args)]
@@ -73,33 +72,6 @@ fn fault_config(args: &ServeArgs) -> Result<FaultConfig, CliError> {
             .map_err(|e| CliError::input(format!("--fault {f}: {e}")))?;
     }
     Ok(config)
-}
-
-/// Everything `serve` needs, built before the runtime starts.
-pub(super) struct Backend {
-    /// The engine.
-    pub engine: Arc<Engine>,
-    /// The clock.
-    pub clock: ServerClock,
-}
-
-/// Builds the engine the same way `serve` does (also used by `bench`).
-pub(super) fn build_engine(
-    population: &PopulationArgs,
-    defects: DefectSet,
-    trust_load_root: bool,
-    challenge_ttl_ms: u64,
-) -> Result<Backend, CliError> {
-    let pop = Arc::new(population.build()?);
-    let mut trust = population.world.trust()?;
-    if !trust_load_root {
-        trust.load = None;
-    }
-    let engine =
-        onshi::server::reference::engine(Arc::clone(&pop), trust, defects, challenge_ttl_ms)
-            .map_err(|e| CliError::failed(e.to_string()))?;
-    let clock = ServerClock::start(pop.as_of());
-    Ok(Backend { engine, clock })
 }
 
 async fn shutdown_signal() {

@@ -24,7 +24,7 @@ use onshi::server::{AppState, DefectSet, Engine};
 
 use super::super::common::{CliError, Exit};
 use super::super::population::PopulationArgs;
-use super::super::serve::build_engine;
+use super::super::population::build_engine;
 
 /// `onshi bench backend` options.
 #[derive(Debug, Args)]

@@ -30,7 +30,7 @@ use onshi::tomlsrc::TomlSource;
 
 use super::super::common::{CliError, Exit};
 use super::super::population::PopulationArgs;
-use super::super::serve::build_engine;
+use super::super::population::build_engine;
 use super::load_raw::{self, Bodies, RawState, raw_round};
 
 /// `onshi bench load` options.
