@@ -57,6 +57,15 @@ fn unknown_cards_tags_and_features_exit_2() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = run_into(&reports, &["--features", "/nonexistent/features"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Selecting nothing is not a pass.
+    let o = run_into(&reports, &["--tags", "@no-such-tag"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no scenario matches --tags"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("PASSED"));
 }
 
 #[test]

@@ -221,7 +221,22 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         info,
         concurrency,
     };
-    Ok(runtime.block_on(super::run::run(Arc::new(env), opts, on_progress))?)
+    let tags = opts.tags.clone();
+    let outcome = runtime.block_on(super::run::run(Arc::new(env), opts, on_progress))?;
+    // Nothing selected is not a pass: the report is written, the run is bad input.
+    if outcome.report.scenarios.is_empty() {
+        return Err(ExecuteError::BadInput(match tags {
+            Some(t) => format!(
+                "no scenario matches --tags {t:?} (the empty report is in {})",
+                outcome.dir.display()
+            ),
+            None => format!(
+                "the features hold no scenario (the empty report is in {})",
+                outcome.dir.display()
+            ),
+        }));
+    }
+    Ok(outcome)
 }
 
 #[cfg(test)]

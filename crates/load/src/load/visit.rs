@@ -419,11 +419,11 @@ async fn card_path<W: Wire>(
         ReaderResult::Answered { response } => (*response, dedup(as_found, as_registered)),
         ReaderResult::RegistrationRefused { .. } => match at.first {
             Some(first) => (first, vec![as_found]),
-            None => return ConfirmationOutcome::Failed(ConfirmationFailure::RegistrationMissing),
+            None => return at.outcome.at_window(p),
         },
         ReaderResult::RegistrationDeclined => match at.first {
             Some(first) => (first, dedup(as_found, as_registered)),
-            None => return ConfirmationOutcome::Failed(ConfirmationFailure::RegistrationMissing),
+            None => return at.outcome.at_window(p),
         },
         _ => {
             return match &at.error {
