@@ -57,6 +57,16 @@ fn verdict(s: &Summary) -> Exit {
 }
 
 fn merge(args: MergeArgs) -> Result<Exit, CliError> {
+    // Never write the merge over one of its inputs.
+    let out = std::fs::canonicalize(&args.out).ok();
+    for dir in &args.dirs {
+        if out.is_some() && std::fs::canonicalize(dir).ok() == out {
+            return Err(CliError::input(format!(
+                "--out {} is one of the inputs: the merge would overwrite it",
+                args.out.display()
+            )));
+        }
+    }
     let mut parts = Vec::new();
     let mut logs = Vec::new();
     let mut names = BTreeSet::new();

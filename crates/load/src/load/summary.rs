@@ -334,6 +334,16 @@ pub enum MergeError {
     /// Different scenarios or seeds.
     #[error("{0}")]
     Mismatch(String),
+    /// The same shard twice: its counts would be added twice.
+    #[error("shard {shard} is given twice ({first} and {second}): its counts would be added twice")]
+    DuplicateShard {
+        /// The shard, `I/N`.
+        shard: String,
+        /// The run that brought it first.
+        first: String,
+        /// The run that brought it again.
+        second: String,
+    },
 }
 
 /// Merges shard summaries with their interval-log entries (already read).
@@ -350,7 +360,18 @@ pub fn merge(
     let mut goose: BTreeMap<String, GooseRow> = BTreeMap::new();
     let mut notes = Vec::new();
     let (mut duration, mut interrupted) = (0.0f64, false);
+    let mut seen: BTreeMap<(u32, u32), String> = BTreeMap::new();
     for (s, e) in parts {
+        for sh in &s.shards {
+            let key = (sh.shard.index, sh.shard.count);
+            if let Some(prev) = seen.insert(key, sh.run_id.clone()) {
+                return Err(MergeError::DuplicateShard {
+                    shard: sh.shard.to_string(),
+                    first: prev,
+                    second: sh.run_id.clone(),
+                });
+            }
+        }
         if s.scenario.name != first.scenario.name
             || s.scenario.seed != first.scenario.seed
             || s.scenario.slos != first.scenario.slos
@@ -564,6 +585,25 @@ mod tests {
         assert!(matches!(
             merge("x".into(), Vec::new()),
             Err(MergeError::Empty)
+        ));
+        // The same shard twice would double every count.
+        let again = build(
+            meta("a", 0),
+            Counters::default(),
+            Vec::new(),
+            &[],
+            &BTreeMap::new(),
+        );
+        let twice = build(
+            meta("a2", 0),
+            Counters::default(),
+            Vec::new(),
+            &[],
+            &BTreeMap::new(),
+        );
+        assert!(matches!(
+            merge("x".into(), vec![(again, Vec::new()), (twice, Vec::new())]),
+            Err(MergeError::DuplicateShard { .. })
         ));
     }
 }
