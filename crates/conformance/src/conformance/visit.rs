@@ -414,6 +414,44 @@ async fn number_check(
     outcome
 }
 
+/// The documents the patient shows and, when the plan calls for it, the clinic's
+/// online check of the first one's printed numbers.
+async fn documents_at_desk(
+    env: &Env,
+    backend: &FaultyBackend<AnyBackend>,
+    persona: &ResolvedPersona,
+    plan: &VisitPlan,
+    card_desk: &CardAtDesk,
+    out: &mut VisitOutcome,
+) -> (Vec<Document>, Option<ConfirmationOutcome>) {
+    let q = qualification_for(persona, plan);
+    let documents: Vec<Document> = match q {
+        Some(q) => plan
+            .documents
+            .iter()
+            .filter_map(|k| document(persona, q, *k))
+            .collect(),
+        None => Vec::new(),
+    };
+    let card_ok = matches!(card_desk, CardAtDesk::Presented { reader: Some(o) } if usable(o));
+    let wants_check = match plan.number_check {
+        NumberCheck::Force => true,
+        NumberCheck::WhenNeeded => !card_ok,
+        NumberCheck::Never => false,
+    };
+    let mut number_outcome = None;
+    if let (true, Some(kind), Some(q)) = (wants_check, plan.documents.first(), q)
+        && plan
+            .facility
+            .number_path(&env.calendar, plan.now.date())
+            .is_ok()
+    {
+        number_outcome = Some(number_check(env, backend, persona, plan, q, *kind, out).await);
+    }
+
+    (documents, number_outcome)
+}
+
 /// Runs the visit of `persona` against `backend`.
 pub async fn run_visit(
     env: &Env,
@@ -460,30 +498,8 @@ pub async fn run_visit(
     };
 
     // Documents and the number check.
-    let q = qualification_for(persona, plan);
-    let documents: Vec<Document> = match q {
-        Some(q) => plan
-            .documents
-            .iter()
-            .filter_map(|k| document(persona, q, *k))
-            .collect(),
-        None => Vec::new(),
-    };
-    let card_ok = matches!(card_desk, CardAtDesk::Presented { reader: Some(ref o) } if usable(o));
-    let wants_check = match plan.number_check {
-        NumberCheck::Force => true,
-        NumberCheck::WhenNeeded => !card_ok,
-        NumberCheck::Never => false,
-    };
-    let mut number_outcome = None;
-    if let (true, Some(kind), Some(q)) = (wants_check, plan.documents.first(), q)
-        && plan
-            .facility
-            .number_path(&env.calendar, plan.now.date())
-            .is_ok()
-    {
-        number_outcome = Some(number_check(env, &backend, persona, plan, q, *kind, &mut out).await);
-    }
+    let (documents, number_outcome) =
+        documents_at_desk(env, &backend, persona, plan, &card_desk, &mut out).await;
 
     // The desk.
     let visit = Visit {

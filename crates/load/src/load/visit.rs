@@ -168,6 +168,50 @@ pub async fn run_job<W: Wire>(
     }
 }
 
+/// The clinic checks the printed numbers of the document in hand online (the card gave
+/// nothing usable).
+async fn check_document<W: Wire>(
+    run: &mut Run<'_, W>,
+    p: &ResolvedPersona,
+    q: &Qualification,
+    first: &Document,
+    record: usize,
+    now: NaiveDateTime,
+    responses: &mut Vec<QualificationResponse>,
+) -> ConfirmationOutcome {
+    let (doc, kakunin) = match first {
+        Document::ConfirmationCertificate(_) => (PresentedDocument::KakuninSho, true),
+        _ => (PresentedDocument::Notice, false),
+    };
+    let doc = if run.env.document_rules {
+        doc
+    } else {
+        PresentedDocument::Unspecified
+    };
+    let req = numbers_request(&run.desk, p, q, now, doc, true);
+    numbers_outcome(run, p, &req, record, now, kakunin, responses).await
+}
+
+/// No card: the clinic confirms by the numbers of the 資格確認書 in hand (`kakunin`) or
+/// of its own records for a repeat patient.
+async fn numbers_only<W: Wire>(
+    run: &mut Run<'_, W>,
+    p: &ResolvedPersona,
+    q: &Qualification,
+    kakunin: bool,
+    record: usize,
+    now: NaiveDateTime,
+    responses: &mut Vec<QualificationResponse>,
+) -> ConfirmationOutcome {
+    let doc = if kakunin && run.env.document_rules {
+        PresentedDocument::KakuninSho
+    } else {
+        PresentedDocument::Unspecified
+    };
+    let req = numbers_request(&run.desk, p, q, now, doc, false);
+    numbers_outcome(run, p, &req, record, now, kakunin, responses).await
+}
+
 /// One patient: card or numbers path, the clinic step, the checks.
 async fn visit<W: Wire>(
     run: &mut Run<'_, W>,
@@ -218,22 +262,8 @@ async fn visit<W: Wire>(
                 documents.extend(kakunin_document(p, q));
                 documents.extend(notice_document(p, q));
                 if !usable && let Some(first) = documents.first() {
-                    // The clinic checks the printed numbers of the document in hand.
-                    let (doc, kakunin) = match first {
-                        Document::ConfirmationCertificate(_) => {
-                            (PresentedDocument::KakuninSho, true)
-                        }
-                        _ => (PresentedDocument::Notice, false),
-                    };
-                    let doc = if env.document_rules {
-                        doc
-                    } else {
-                        PresentedDocument::Unspecified
-                    };
-                    let req = numbers_request(&run.desk, p, q, now, doc, true);
-                    number_check = Some(
-                        numbers_outcome(run, p, &req, record, now, kakunin, &mut responses).await,
-                    );
+                    number_check =
+                        Some(check_document(run, p, q, first, record, now, &mut responses).await);
                 }
             }
         }
@@ -244,14 +274,8 @@ async fn visit<W: Wire>(
                 if kakunin {
                     documents.extend(kakunin_document(p, q));
                 }
-                let doc = if kakunin && env.document_rules {
-                    PresentedDocument::KakuninSho
-                } else {
-                    PresentedDocument::Unspecified
-                };
-                let req = numbers_request(&run.desk, p, q, now, doc, false);
                 number_check =
-                    Some(numbers_outcome(run, p, &req, record, now, kakunin, &mut responses).await);
+                    Some(numbers_only(run, p, q, kakunin, record, now, &mut responses).await);
             }
         }
     }

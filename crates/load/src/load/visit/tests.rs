@@ -234,6 +234,39 @@ fn shape(
     (kind, code, validity, o.method, o.registered_here)
 }
 
+/// Load's driver of the reader for one patient.
+async fn lean_reader(
+    w: &World,
+    desk: Desk<'_>,
+    wire: &mut DirectWire,
+    profile: &onshi_card::card::CardProfile,
+    script: &onshi_reader::reader::PatientScript,
+    front: &CardFront,
+    member: PersonIndex,
+) -> at_reader::AtReader {
+    let input = VisitInput {
+        config: &w.reader,
+        script,
+        front,
+        now: w.env.window_start,
+        consent_screens: &[],
+        record_events: false,
+    };
+    let mut run = Run {
+        env: &w.env,
+        desk,
+        wire,
+        started: Instant::now(),
+        member: Member::None,
+        requests: Vec::new(),
+        retries: 0,
+        error: None,
+        failures: Vec::new(),
+        registered_earlier: false,
+    };
+    run.at_reader(profile, input, member).await
+}
+
 #[test]
 fn the_suite_and_load_drive_the_same_reader() {
     let w = world();
@@ -300,29 +333,9 @@ fn the_suite_and_load_drive_the_same_reader() {
                 &front,
                 now,
             ));
-            let input = VisitInput {
-                config: &w.reader,
-                script: &script,
-                front: &front,
-                now,
-                consent_screens: &[],
-                record_events: false,
-            };
-            let lean = rt.block_on(async {
-                let mut run = Run {
-                    env: &w.env,
-                    desk,
-                    wire: &mut wire,
-                    started: Instant::now(),
-                    member: Member::None,
-                    requests: Vec::new(),
-                    retries: 0,
-                    error: None,
-                    failures: Vec::new(),
-                    registered_earlier: false,
-                };
-                run.at_reader(&profile, input, member).await
-            });
+            let lean = rt.block_on(lean_reader(
+                w, desk, &mut wire, &profile, &script, &front, member,
+            ));
             assert!(lean.outcome.events.is_empty(), "load keeps no event log");
             assert!(!suite.events.is_empty(), "the suite does");
             let s = shape(&suite);
