@@ -168,47 +168,35 @@ pub async fn run_job<W: Wire>(
     }
 }
 
-/// The clinic checks the printed numbers of the document in hand online (the card gave
-/// nothing usable).
-async fn check_document<W: Wire>(
+/// What the desk says it was shown when it checks `d`'s numbers.
+fn presented(d: &Document) -> PresentedDocument {
+    match d {
+        Document::ConfirmationCertificate(_) => PresentedDocument::KakuninSho,
+        _ => PresentedDocument::Notice,
+    }
+}
+
+/// The clinic confirms online by the printed numbers of `doc` (資格確認書, お知らせ), or
+/// of its own records for a repeat patient (`Unspecified`); a backend without the
+/// document rules is told no document.
+#[allow(clippy::too_many_arguments)]
+async fn by_numbers<W: Wire>(
     run: &mut Run<'_, W>,
     p: &ResolvedPersona,
     q: &Qualification,
-    first: &Document,
+    doc: PresentedDocument,
+    card_presented: bool,
     record: usize,
     now: NaiveDateTime,
     responses: &mut Vec<QualificationResponse>,
 ) -> ConfirmationOutcome {
-    let (doc, kakunin) = match first {
-        Document::ConfirmationCertificate(_) => (PresentedDocument::KakuninSho, true),
-        _ => (PresentedDocument::Notice, false),
-    };
+    let kakunin = doc == PresentedDocument::KakuninSho;
     let doc = if run.env.document_rules {
         doc
     } else {
         PresentedDocument::Unspecified
     };
-    let req = numbers_request(&run.desk, p, q, now, doc, true);
-    numbers_outcome(run, p, &req, record, now, kakunin, responses).await
-}
-
-/// No card: the clinic confirms by the numbers of the 資格確認書 in hand (`kakunin`) or
-/// of its own records for a repeat patient.
-async fn numbers_only<W: Wire>(
-    run: &mut Run<'_, W>,
-    p: &ResolvedPersona,
-    q: &Qualification,
-    kakunin: bool,
-    record: usize,
-    now: NaiveDateTime,
-    responses: &mut Vec<QualificationResponse>,
-) -> ConfirmationOutcome {
-    let doc = if kakunin && run.env.document_rules {
-        PresentedDocument::KakuninSho
-    } else {
-        PresentedDocument::Unspecified
-    };
-    let req = numbers_request(&run.desk, p, q, now, doc, false);
+    let req = numbers_request(&run.desk, p, q, now, doc, card_presented);
     numbers_outcome(run, p, &req, record, now, kakunin, responses).await
 }
 
@@ -262,20 +250,24 @@ async fn visit<W: Wire>(
                 documents.extend(kakunin_document(p, q));
                 documents.extend(notice_document(p, q));
                 if !usable && let Some(first) = documents.first() {
+                    // The clinic checks the printed numbers of the document in hand.
+                    let doc = presented(first);
                     number_check =
-                        Some(check_document(run, p, q, first, record, now, &mut responses).await);
+                        Some(by_numbers(run, p, q, doc, true, record, now, &mut responses).await);
                 }
             }
         }
         Path::Kakunin | Path::ClinicRecord => {
             method = AuthMethod::Visual;
             if let Some(q) = q {
-                let kakunin = patient.path == Path::Kakunin;
-                if kakunin {
+                let doc = if patient.path == Path::Kakunin {
                     documents.extend(kakunin_document(p, q));
-                }
+                    PresentedDocument::KakuninSho
+                } else {
+                    PresentedDocument::Unspecified
+                };
                 number_check =
-                    Some(numbers_only(run, p, q, kakunin, record, now, &mut responses).await);
+                    Some(by_numbers(run, p, q, doc, false, record, now, &mut responses).await);
             }
         }
     }
