@@ -57,6 +57,12 @@ fn unknown_cards_tags_and_features_exit_2() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = run_into(&reports, &["--features", "/nonexistent/features"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Dates the world cannot be built at are refused at parse time, not panicked on.
+    for as_of in ["0001-01-01", "9999-12-31"] {
+        let o = run_into(&reports, &["--as-of", as_of]);
+        assert_eq!(o.status.code(), Some(2), "{as_of}: {}", stderr(&o));
+        assert!(stderr(&o).contains("as-of year"), "{}", stderr(&o));
+    }
     // Selecting nothing is not a pass.
     let o = run_into(&reports, &["--tags", "@no-such-tag"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

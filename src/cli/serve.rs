@@ -61,8 +61,12 @@ fn fault_config(args: &ServeArgs) -> Result<FaultConfig, CliError> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
-            toml::from_str(&text)
-                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?
+            let config: FaultConfig = toml::from_str(&text)
+                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+            config
+                .validate()
+                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+            config
         }
         None => FaultConfig::default(),
     };

@@ -26,6 +26,23 @@ pub fn default_as_of() -> NaiveDateTime {
 
 /// Parses an `--as-of` value: `YYYY-MM-DD` (09:00) or `YYYY-MM-DDTHH:MM[:SS]`.
 pub fn parse_as_of(text: &str) -> Result<NaiveDateTime, String> {
+    let t = parse_date_time(text)?;
+    // Every date the personas, the population and the rules calendar derive from an
+    // as-of time (birth dates decades back, certificate lifetimes ahead) must exist.
+    let year = chrono::Datelike::year(&t);
+    if !(AS_OF_YEARS.0..=AS_OF_YEARS.1).contains(&year) {
+        return Err(format!(
+            "{text:?}: the as-of year must be between {} and {}",
+            AS_OF_YEARS.0, AS_OF_YEARS.1
+        ));
+    }
+    Ok(t)
+}
+
+/// The years an as-of time may fall in.
+pub const AS_OF_YEARS: (i32, i32) = (2000, 2099);
+
+fn parse_date_time(text: &str) -> Result<NaiveDateTime, String> {
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return d
             .and_hms_opt(9, 0, 0)

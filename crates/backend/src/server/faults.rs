@@ -143,7 +143,67 @@ fn rate(v: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("{v:?} is not a rate between 0 and 1"))
 }
 
+/// The longest latency a fault may add (a minute): longer would only stall clients.
+pub const MAX_LATENCY_MS: f64 = 60_000.0;
+
+impl Latency {
+    /// Checks the numbers a TOML file gave (the `KEY=VALUE` form is checked by
+    /// [`Latency::parse`]): finite, not negative, at most [`MAX_LATENCY_MS`].
+    fn validate(&self) -> Result<(), String> {
+        let ok = |field: &str, v: f64| {
+            if v.is_finite() && (0.0..=MAX_LATENCY_MS).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "latency.{field} = {v}: expected 0 to {MAX_LATENCY_MS} ms"
+                ))
+            }
+        };
+        match *self {
+            Self::None => Ok(()),
+            Self::Fixed { ms } => ok("ms", ms),
+            Self::Uniform { min_ms, max_ms } => {
+                ok("min_ms", min_ms)?;
+                ok("max_ms", max_ms)?;
+                if max_ms < min_ms {
+                    return Err("latency: max_ms is below min_ms".into());
+                }
+                Ok(())
+            }
+            Self::Lognormal { median_ms, sigma } => {
+                ok("median_ms", median_ms)?;
+                if sigma.is_finite() && (0.0..=10.0).contains(&sigma) {
+                    Ok(())
+                } else {
+                    Err(format!("latency.sigma = {sigma}: expected 0 to 10"))
+                }
+            }
+        }
+    }
+}
+
 impl FaultConfig {
+    /// Checks a configuration read from a file the way `KEY=VALUE` settings are
+    /// checked when applied: rates between 0 and 1, a latency that is a number of
+    /// milliseconds, an outage that ends after it starts. The error names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        for (field, v) in [
+            ("error_rate", self.error_rate),
+            ("reset_rate", self.reset_rate),
+        ] {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                return Err(format!("{field} = {v}: expected a rate between 0 and 1"));
+            }
+        }
+        self.latency.validate()?;
+        if let Some(o) = self.outage
+            && o.to < o.from
+        {
+            return Err("outage: `to` is before `from`".into());
+        }
+        Ok(())
+    }
+
     /// Whether nothing is injected.
     pub fn is_quiet(&self) -> bool {
         *self
@@ -293,6 +353,25 @@ impl FaultInjector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_configuration_is_checked_like_settings() {
+        for bad in [
+            "error_rate = 5.0",
+            "error_rate = -1.0",
+            "error_rate = nan",
+            "reset_rate = 1.5",
+            "latency = { kind = \"fixed\", ms = -3.0 }",
+            "latency = { kind = \"fixed\", ms = inf }",
+            "latency = { kind = \"uniform\", min_ms = 5.0, max_ms = 1.0 }",
+        ] {
+            let c: FaultConfig = toml::from_str(bad).unwrap();
+            assert!(c.validate().is_err(), "{bad}");
+        }
+        let good: FaultConfig =
+            toml::from_str("error_rate = 0.1\nlatency = { kind = \"fixed\", ms = 5.0 }\n").unwrap();
+        assert_eq!(good.validate(), Ok(()));
+    }
 
     #[test]
     fn settings_parse() {
