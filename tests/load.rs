@@ -370,6 +370,16 @@ fn a_bad_scenario_is_exit_2_with_file_line_and_field() {
         .output()
         .unwrap();
     assert_exit(&out, 2);
+    // Options out of range are bad input too, and leave no run directory behind.
+    let reports = tempfile::tempdir().unwrap();
+    for args in [
+        &["--size", "0"][..],
+        &["--backend", "http://127.0.0.1:99999"][..],
+    ] {
+        let out = load(reports.path(), args);
+        assert_exit(&out, 2);
+    }
+    assert_eq!(std::fs::read_dir(reports.path()).unwrap().count(), 0);
 }
 
 #[test]

@@ -51,6 +51,17 @@ fn check_url(url: &str) -> Result<String, String> {
     if rest.is_empty() || rest.starts_with('/') {
         return Err(format!("{url:?} has no host"));
     }
+    let authority = rest.split('/').next().unwrap_or(rest);
+    // `host:port` or `[v6]:port`: a port must be 1–65535.
+    let port = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => Some(port),
+        _ => None,
+    };
+    if let Some(port) = port
+        && !matches!(port.parse::<u16>(), Ok(p) if p > 0)
+    {
+        return Err(format!("{url:?}: port {port:?} is not a port (1–65535)"));
+    }
     Ok(url.trim_end_matches('/').to_owned())
 }
 
@@ -107,9 +118,20 @@ mod tests {
             "folder:/tmp/oqs".parse::<BackendSpec>(),
             Ok(BackendSpec::Folder("/tmp/oqs".into()))
         );
-        for bad in ["", "ftp://x", "http://", "folder:", "xml+ftp://x"] {
+        for bad in [
+            "",
+            "ftp://x",
+            "http://",
+            "folder:",
+            "xml+ftp://x",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:0",
+            "http://h:x/",
+        ] {
             assert!(bad.parse::<BackendSpec>().is_err(), "{bad}");
         }
+        assert!("http://[::1]:8080".parse::<BackendSpec>().is_ok());
+        assert!("http://127.0.0.1:8080/base".parse::<BackendSpec>().is_ok());
         assert_eq!(
             BackendSpec::XmlHttp("http://h".into()).to_string(),
             "xml+http://h"

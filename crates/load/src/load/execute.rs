@@ -29,6 +29,10 @@ use onshi_report::report::{RunDir, RunDirError};
 use onshi_world::persona::PersonaSet;
 use onshi_world::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
 
+/// The most generated members a load run takes (members are computed on demand, so
+/// this bounds identifiers and scans, not memory).
+pub const MAX_SIZE: u64 = 100_000_000;
+
 /// Builds the trust anchors of the embedded reference backend, when one is needed.
 pub type TrustSource = Box<dyn FnOnce() -> Result<TrustAnchors, String> + Send>;
 
@@ -112,6 +116,11 @@ fn resolve(plan: &mut Plan) -> Result<Resolved, ExecuteError> {
         .size
         .or(plan.scenario.size)
         .unwrap_or(onshi_world::population::DEFAULT_SIZE);
+    if !(1..=MAX_SIZE).contains(&size) {
+        return Err(ExecuteError::BadInput(format!(
+            "population size {size}: a load run needs 1 to {MAX_SIZE} generated members"
+        )));
+    }
     let arrival_seed = plan
         .arrival_seed
         .or(plan.scenario.run.seed)
