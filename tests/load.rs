@@ -370,11 +370,61 @@ fn a_bad_scenario_is_exit_2_with_file_line_and_field() {
         .output()
         .unwrap();
     assert_exit(&out, 2);
+    // Values a scenario controls are bounded at parse time, with file, line and field.
+    let smoke = std::fs::read_to_string(util::path("scenarios/smoke.toml")).unwrap();
+    for (from, to, field) in [
+        (
+            "compression = 240 ",
+            "compression = 1e-9 ",
+            "window.compression",
+        ),
+        (
+            "count = 1\nreaders = 3",
+            "count = 4294967295\nreaders = 3",
+            "facility[0].count",
+        ),
+        ("patients = 50", "patients = 1e12", "facility[0].patients"),
+        (
+            "drain_s = 20",
+            "drain_s = 9223372036854775807",
+            "run.drain_s",
+        ),
+    ] {
+        assert!(smoke.contains(from), "{from}");
+        std::fs::write(&bad, smoke.replace(from, to)).unwrap();
+        let out = onshi()
+            .args(["load", "--scenario"])
+            .arg(&bad)
+            .output()
+            .unwrap();
+        assert_exit(&out, 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("field `{field}`")), "{field}: {err}");
+    }
+    // Each value in range, but too many jobs together for one process.
+    std::fs::write(
+        &bad,
+        smoke
+            .replace("count = 1\nreaders = 3", "count = 300000\nreaders = 3")
+            .replace("patients = 50", "patients = 100000"),
+    )
+    .unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let out = onshi()
+        .args(["load", "--no-progress", "--scenario"])
+        .arg(&bad)
+        .arg("--report-dir")
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("jobs in this process"));
     // Options out of range are bad input too, and leave no run directory behind.
     let reports = tempfile::tempdir().unwrap();
     for args in [
         &["--size", "0"][..],
         &["--backend", "http://127.0.0.1:99999"][..],
+        &["--scale", "1e9"][..],
     ] {
         let out = load(reports.path(), args);
         assert_exit(&out, 2);

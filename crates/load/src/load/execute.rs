@@ -14,7 +14,7 @@ use super::facility::Shard;
 use super::hlog::Entry;
 use super::metrics::log_entries;
 use super::run::{AttackOptions, AttackOutput, Target, attack};
-use super::scenario::{OutageSide, Scenario};
+use super::scenario::{MAX_JOBS, MAX_SCALE, OutageSide, Scenario};
 use super::setup::{self, Input, Setup};
 use super::summary::{self, Meta, PopulationInfo, ScenarioInfo, ShardInfo, Summary};
 use super::wire::Transport;
@@ -96,12 +96,24 @@ struct Resolved {
 }
 
 fn resolve(plan: &mut Plan) -> Result<Resolved, ExecuteError> {
-    if !(plan.scale.is_finite() && plan.scale > 0.0) {
-        return Err(ExecuteError::BadInput(
-            "--scale must be a positive number".into(),
-        ));
+    if !(plan.scale.is_finite() && plan.scale > 0.0 && plan.scale <= MAX_SCALE) {
+        return Err(ExecuteError::BadInput(format!(
+            "--scale must be a positive number up to {MAX_SCALE}"
+        )));
     }
     plan.scenario.scale(plan.scale);
+    let jobs = plan.scenario.expected_jobs() / f64::from(plan.shard.count.max(1));
+    if jobs > MAX_JOBS {
+        return Err(ExecuteError::BadInput(format!(
+            "{}: about {jobs:.0} jobs in this process (facilities × patients{}); at most {MAX_JOBS} — use fewer, a smaller --scale, or more shards",
+            plan.scenario.source,
+            if plan.scale == 1.0 {
+                String::new()
+            } else {
+                format!(", × {} scale", plan.scale)
+            }
+        )));
+    }
     let spec = match (&plan.backend, &plan.scenario.backend) {
         (Some(b), _) => b.clone(),
         (None, Some(t)) => t.parse().map_err(ExecuteError::BadInput)?,

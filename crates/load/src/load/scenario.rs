@@ -369,6 +369,16 @@ impl Scenario {
     }
 
     /// Validates a parsed source.    /// Multiplies every facility count by `factor` (at least one of each group).
+    /// The jobs the scenario expects (facilities × patients), after scaling.
+    pub fn expected_jobs(&self) -> f64 {
+        self.facilities
+            .iter()
+            .map(|f| f64::from(f.count) * f.patients)
+            .sum()
+    }
+
+    /// Multiplies every facility count by `factor` (at least one facility each; counts
+    /// saturate at `u32::MAX`, and [`MAX_JOBS`] bounds the result where it is used).
     pub fn scale(&mut self, factor: f64) {
         for f in &mut self.facilities {
             f.count = ((f64::from(f.count) * factor).round() as u32).max(1);
@@ -384,6 +394,19 @@ impl Scenario {
     }
 }
 mod file;
+
+/// Facilities one `[[facility]]` group may have.
+pub const MAX_FACILITIES: u32 = 300_000;
+/// Patients per facility in the window.
+pub const MAX_PATIENTS: f64 = 100_000.0;
+/// The fastest time compression (and 1 = real time, the slowest).
+pub const MAX_COMPRESSION: f64 = 100_000.0;
+/// The longest drain after the window, in seconds.
+pub const MAX_DRAIN_S: u64 = 3_600;
+/// The most jobs one run (one shard's process) schedules, after `--scale`.
+pub const MAX_JOBS: f64 = 20_000_000.0;
+/// The largest `--scale`.
+pub const MAX_SCALE: f64 = 1_000.0;
 
 #[cfg(test)]
 mod tests;

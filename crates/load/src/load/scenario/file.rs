@@ -240,7 +240,16 @@ impl Scenario {
         };
         share(src, "window.queue_at_open", w.queue_at_open, e);
         positive(src, "window.monday_factor", w.monday_factor, e);
-        positive(src, "window.compression", w.compression, e);
+        if !(w.compression.is_finite() && (1.0..=super::MAX_COMPRESSION).contains(&w.compression)) {
+            e.push(src.error(
+                "window.compression",
+                format!(
+                    "{} must be 1 (real time) to {}",
+                    w.compression,
+                    super::MAX_COMPRESSION
+                ),
+            ));
+        }
         let mut curve = Vec::new();
         if w.curve.len() < 2 {
             e.push(src.error("window.curve", "needs at least two points"));
@@ -275,8 +284,11 @@ impl Scenario {
         let mut facilities = Vec::new();
         for (i, f) in file.facilities.iter().enumerate() {
             let p = |k: &str| format!("facility[{i}].{k}");
-            if f.count == 0 {
-                e.push(src.error(&p("count"), "must be at least 1"));
+            if f.count == 0 || f.count > super::MAX_FACILITIES {
+                e.push(src.error(
+                    &p("count"),
+                    format!("must be 1 to {}", super::MAX_FACILITIES),
+                ));
             }
             if f.readers == 0 || f.readers > f.kind.max_readers() {
                 e.push(src.error(
@@ -288,8 +300,11 @@ impl Scenario {
                     ),
                 ));
             }
-            if !(f.patients.is_finite() && f.patients >= 0.0) {
-                e.push(src.error(&p("patients"), "must be ≥ 0"));
+            if !(f.patients.is_finite() && (0.0..=super::MAX_PATIENTS).contains(&f.patients)) {
+                e.push(src.error(
+                    &p("patients"),
+                    format!("must be 0 to {}", super::MAX_PATIENTS),
+                ));
             }
             share(src, &p("card_share"), f.card_share, e);
             share(src, &p("bulk_share"), f.bulk_share, e);
@@ -399,6 +414,12 @@ impl Scenario {
             drain: Duration::from_secs(file.run.drain_s.unwrap_or(30)),
             probe: file.run.probe.unwrap_or(5),
         };
+        if file.run.drain_s.is_some_and(|d| d > super::MAX_DRAIN_S) {
+            e.push(src.error(
+                "run.drain_s",
+                format!("must be at most {} s", super::MAX_DRAIN_S),
+            ));
+        }
         if run.interval < Duration::from_millis(100) {
             e.push(src.error("run.interval_ms", "must be at least 100"));
         }
