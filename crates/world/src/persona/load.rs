@@ -310,6 +310,11 @@ fn is_katakana_name(s: &str) -> bool {
 }
 
 /// Checks the rules serde cannot express; every error names its field and line.
+/// The longest 氏名 / カナ氏名 a persona may have, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// The longest 住所 a persona may have, in characters.
+pub const MAX_ADDRESS_CHARS: usize = 200;
+
 fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
     let mut e = Vec::new();
     let mut bad = |field: &str, msg: &str| e.push(src.error(field, msg));
@@ -321,6 +326,25 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
 
     if f.description.trim().is_empty() {
         bad("description", "must not be empty");
+    }
+    // Every text a persona carries ends up in cards, messages and reports: bounded.
+    for (field, text, max) in [
+        ("description", f.description.as_str(), 1_000),
+        ("person.name", f.person.name.as_str(), MAX_NAME_CHARS),
+        (
+            "person.name_kana",
+            f.person.name_kana.as_str(),
+            MAX_NAME_CHARS,
+        ),
+        (
+            "person.address",
+            f.person.address.as_str(),
+            MAX_ADDRESS_CHARS,
+        ),
+    ] {
+        if text.chars().count() > max {
+            bad(field, &format!("must be at most {max} characters"));
+        }
     }
     let p = &f.person;
     if p.name.trim().is_empty() {
@@ -426,6 +450,11 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
         }
         if q.insurer_name.trim().is_empty() {
             bad(&at("insurer_name"), "must not be empty");
+        } else if q.insurer_name.chars().count() > MAX_NAME_CHARS {
+            bad(
+                &at("insurer_name"),
+                &format!("must be at most {MAX_NAME_CHARS} characters"),
+            );
         }
         if q.number.trim().is_empty() {
             bad(&at("number"), "must not be empty");
@@ -548,6 +577,12 @@ acquired_on = 2015-04-01
         let e = &load(&text).unwrap_err()[0];
         assert_eq!(e.field.as_deref(), Some("qualification[0].insurer_number"));
         assert!(e.message.contains("check digit"), "{e}");
+
+        let long = "山".repeat(5_000_000);
+        let text = GOOD.replace("name = \"山田 太郎\"", &format!("name = \"{long}\""));
+        let e = &load(&text).unwrap_err()[0];
+        assert_eq!(e.field.as_deref(), Some("person.name"), "{e}");
+        assert!(e.message.contains("at most 100"), "{e}");
 
         let text = GOOD.replace("sex = \"male\"", "sex = \"m\"");
         let e = &load(&text).unwrap_err()[0];
