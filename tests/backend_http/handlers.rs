@@ -462,3 +462,64 @@ async fn card_confirmations_drop_a_face_result_file_when_asked() {
         onshi::xml::decode(&std::fs::read(dir.path().join(name)).unwrap()).unwrap();
     assert!(res.message_body.result_list[0].name.contains('●'));
 }
+
+/// A My Number sent where it does not belong is refused, and neither the answer nor the
+/// audit log carries it back: in `arbitrary_file_identifier` (JSON and XML), and in a
+/// field that fails to parse.
+#[tokio::test]
+async fn a_my_number_is_never_echoed_or_logged() {
+    let (state, sink) = state(&[]);
+    let engine = state.engine.clone();
+    let my_number = onshi::persona::my_number::synthetic(7, "privacy-test");
+    assert!(onshi::persona::my_number::is_valid(&my_number));
+
+    // In the free file identifier of a numbers confirmation: refused, ONS-E007.
+    let mut req = numbers_request(&engine, "standard-adult");
+    req.arbitrary_file_identifier = Some(my_number.clone());
+    let (status, _, body) = call(
+        &state,
+        json(
+            "/v1/confirmations/numbers",
+            serde_json::to_vec(&req).unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_of(&body).code, ResultCode::MyNumberRefused.code());
+    assert!(!String::from_utf8_lossy(&body).contains(&my_number));
+
+    // In a field that does not parse: the error names the field, not the value.
+    let bad = format!(
+        r#"{{"medical_institution_code":"1311234567","insurer_number":"01130012","insured_identification_number":"1","birthdate":{my_number}}}"#
+    );
+    let (status, _, body) = call(&state, json("/v1/confirmations/numbers", bad)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        !String::from_utf8_lossy(&body).contains(&my_number),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+
+    // In the XML face's ArbitraryFileIdentifier: refused, and the error answer does not
+    // echo it.
+    let xml_body =
+        String::from_utf8(xml_inquiry_bytes(&engine, "standard-adult", "UTF-8")).unwrap();
+    let start = xml_body
+        .find("<ArbitraryFileIdentifier>")
+        .expect("the inquiry has one");
+    let end = xml_body.find("</ArbitraryFileIdentifier>").unwrap();
+    let xml_body = format!(
+        "{}<ArbitraryFileIdentifier>{my_number}{}",
+        &xml_body[..start],
+        &xml_body[end..]
+    );
+    let (_, _, body) = call(&state, xml("/v1/xml/OQSsiquc01req", xml_body)).await;
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains(ResultCode::MyNumberRefused.code()), "{text}");
+    assert!(!text.contains(&my_number), "{text}");
+
+    // Nothing of it reached the audit log.
+    let log = sink.lines().join("\n");
+    assert!(!log.is_empty());
+    assert!(!log.contains(&my_number), "{log}");
+}

@@ -204,9 +204,66 @@ impl Write for MemorySink {
     }
 }
 
+/// A parse error's text with the values taken out: every quoted string becomes its
+/// length (`"<12 chars>"`) and every run of 8 or more digits its length (`<12 digits>`),
+/// so field names stay and no value the client sent — a My Number in a field that
+/// failed to parse, say — reaches the audit log or the answer.
+pub fn redact_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            let mut n = 0usize;
+            let mut closed = false;
+            while let Some(d) = chars.next() {
+                if d == '\\' {
+                    chars.next();
+                    n += 1;
+                } else if d == '"' {
+                    closed = true;
+                    break;
+                } else {
+                    n += 1;
+                }
+            }
+            out.push_str(&format!("\"<{n} chars>"));
+            if closed {
+                out.push('"');
+            }
+        } else if c.is_ascii_digit() {
+            let mut run = String::from(c);
+            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                run.push(d);
+                chars.next();
+            }
+            if run.len() >= 8 {
+                out.push_str(&format!("<{} digits>", run.len()));
+            } else {
+                out.push_str(&run);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction_keeps_field_names_and_drops_values() {
+        let r = redact_values(
+            "invalid type: string \"123456789018\", expected u32 at line 1 column 40; unknown field `x`; 123456789018",
+        );
+        assert!(!r.contains("123456789018"), "{r}");
+        assert!(
+            r.contains("\"<12 chars>\"") && r.contains("<12 digits>") && r.contains("`x`"),
+            "{r}"
+        );
+        assert!(r.contains("line 1 column 40"), "{r}");
+    }
 
     #[test]
     fn writes_one_flushed_line_per_record() {

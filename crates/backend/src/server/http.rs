@@ -273,7 +273,8 @@ async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Result<T,
         };
         let message = e.to_string();
         let field = json_field(&message);
-        let err = EngineError::detail(code, message);
+        // The answer and the audit say where and what kind, never the value sent.
+        let err = EngineError::detail(code, super::audit::redact_values(&message));
         match field {
             Some(f) => err.field(f),
             None => err,

@@ -59,7 +59,10 @@ pub fn xml_error_code(e: &XmlError) -> ResultCode {
 }
 
 fn engine_error(e: &XmlError) -> EngineError {
-    let mut err = EngineError::detail(xml_error_code(e), e.to_string());
+    let mut err = EngineError::detail(
+        xml_error_code(e),
+        super::audit::redact_values(&e.to_string()),
+    );
     if !e.path.is_empty() {
         err = err.field(e.path.clone());
     }
@@ -117,7 +120,7 @@ impl XmlRequest for QualificationRequest {
         let h = &self.message_header;
         (
             &h.medical_institution_code,
-            Some(h.arbitrary_file_identifier.clone()),
+            super::engine::echoable_file_id(Some(h.arbitrary_file_identifier.clone())),
             "",
         )
     }
@@ -128,7 +131,7 @@ impl XmlRequest for BulkQualificationRequest {
         let h = &self.message_header;
         (
             &h.medical_institution_code,
-            Some(h.arbitrary_file_identifier.clone()),
+            super::engine::echoable_file_id(Some(h.arbitrary_file_identifier.clone())),
             "",
         )
     }
@@ -138,7 +141,7 @@ impl XmlRequest for BulkDownloadRequest {
     fn error_address(&self) -> (&MedicalInstitutionCode, Option<String>, &str) {
         (
             &self.medical_institution_code,
-            self.arbitrary_file_identifier.clone(),
+            super::engine::echoable_file_id(self.arbitrary_file_identifier.clone()),
             &self.reception_number,
         )
     }

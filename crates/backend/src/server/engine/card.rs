@@ -13,8 +13,8 @@ impl Engine {
         let now = req.confirmation_time.unwrap_or(t.now);
         let mut audit = self.audit(now, Operation::CardConfirmation);
         audit.facility = Some(req.medical_institution_code.as_str().to_owned());
-        let result = self
-            .card_person_answer(req, now, t.tick, &mut audit)
+        let result = Self::check_file_identifier(req.arbitrary_file_identifier.as_deref())
+            .and_then(|()| self.card_person_answer(req, now, t.tick, &mut audit))
             .map(|pa| {
                 pa.audit_into(&mut audit);
                 QualificationResponse {

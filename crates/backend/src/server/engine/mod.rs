@@ -216,6 +216,7 @@ mod numbers;
 mod registration;
 mod responses;
 
+pub use responses::echoable_file_id;
 use responses::{PersonAnswer, response_header, xml_now, year_month};
 pub use responses::{bulk_error_response, xml_error_response};
 
@@ -298,8 +299,20 @@ impl Engine {
     ) -> AuditRecord {
         let mut a = self.audit(now, Operation::Rejected);
         a.outcome = code.code().to_owned();
-        a.detail = Some(detail);
+        a.detail = Some(super::audit::redact_values(&detail));
         a
+    }
+
+    /// FAQ-4-20 and privacy: a My Number in the free `ArbitraryFileIdentifier` is
+    /// refused (`ONS-E007`), never echoed or written.
+    fn check_file_identifier(id: Option<&str>) -> Result<(), EngineError> {
+        match id {
+            Some(v) if my_number::is_valid(v.trim()) => {
+                Err(EngineError::new(ResultCode::MyNumberRefused)
+                    .field("arbitrary_file_identifier"))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn finish<T>(result: Result<T, EngineError>, mut audit: AuditRecord) -> Outcome<T> {

@@ -27,16 +27,18 @@ impl Engine {
             treatment_month: None,
             care_setting: CareSetting::Outpatient,
         };
-        let result = self.numbers_answer(&q, &mut audit).map(|(pa, echo)| {
-            pa.audit_into(&mut audit);
-            self.numbers_response(
-                pa,
-                echo,
-                &req.medical_institution_code,
-                req.arbitrary_file_identifier.clone(),
-                now,
-            )
-        });
+        let result = Self::check_file_identifier(req.arbitrary_file_identifier.as_deref())
+            .and_then(|()| self.numbers_answer(&q, &mut audit))
+            .map(|(pa, echo)| {
+                pa.audit_into(&mut audit);
+                self.numbers_response(
+                    pa,
+                    echo,
+                    &req.medical_institution_code,
+                    req.arbitrary_file_identifier.clone(),
+                    now,
+                )
+            });
         Self::finish(result, audit)
     }
 
@@ -60,16 +62,18 @@ impl Engine {
             None,
             CareSetting::Outpatient,
         );
-        let result = self.numbers_answer(&q, &mut audit).map(|(pa, _)| {
-            pa.audit_into(&mut audit);
-            self.numbers_response(
-                pa,
-                Some(s.clone()),
-                &h.medical_institution_code,
-                Some(h.arbitrary_file_identifier.clone()),
-                now,
-            )
-        });
+        let result = Self::check_file_identifier(Some(&h.arbitrary_file_identifier))
+            .and_then(|()| self.numbers_answer(&q, &mut audit))
+            .map(|(pa, _)| {
+                pa.audit_into(&mut audit);
+                self.numbers_response(
+                    pa,
+                    Some(s.clone()),
+                    &h.medical_institution_code,
+                    Some(h.arbitrary_file_identifier.clone()),
+                    now,
+                )
+            });
         Self::finish(result, audit)
     }
 

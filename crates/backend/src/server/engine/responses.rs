@@ -97,6 +97,12 @@ pub(super) fn year_month(t: NaiveDateTime) -> Option<YearMonth> {
 }
 
 /// The header of an answered `QualificationResponse` (`SegmentOfResult` 1, no error).
+/// The `ArbitraryFileIdentifier` to echo: never one shaped like a My Number (such a
+/// request is refused, and even its error answer must not carry the number back).
+pub fn echoable_file_id(file_id: Option<String>) -> Option<String> {
+    file_id.filter(|v| !my_number::is_valid(v.trim()))
+}
+
 pub(super) fn response_header(
     facility: &MedicalInstitutionCode,
     file_id: Option<String>,
@@ -107,7 +113,7 @@ pub(super) fn response_header(
         process_execution_time: now,
         qualification_confirmation_date: now.date(),
         medical_institution_code: facility.clone(),
-        arbitrary_file_identifier: file_id,
+        arbitrary_file_identifier: echoable_file_id(file_id),
         reference_classification: classification,
         segment_of_result: SegmentOfResult::Normal,
         error_code: None,
@@ -160,7 +166,7 @@ pub fn bulk_error_response(
             process_execution_time: now,
             qualification_confirmation_date: None,
             medical_institution_code: facility.clone(),
-            arbitrary_file_identifier: file_id,
+            arbitrary_file_identifier: echoable_file_id(file_id),
             reception_number: if reception_number.trim().is_empty() {
                 "000000000000".into()
             } else {
