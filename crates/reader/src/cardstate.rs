@@ -51,13 +51,24 @@ pub struct StateDir {
 }
 
 impl StateDir {
-    /// Opens (creating if needed) a state directory.
+    /// Opens (creating if needed) a state directory, removing the temporary files an
+    /// interrupted save left behind (`.NAME.PID.N.tmp`; the state file itself is
+    /// whole: saves are written aside, synced and renamed).
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, StateDirError> {
         let root = root.into();
         fs::create_dir_all(&root).map_err(|source| StateDirError::Write {
             path: root.clone(),
             source,
         })?;
+        if let Ok(entries) = fs::read_dir(&root) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') && name.ends_with(".tmp") {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
         Ok(Self { root })
     }
 
@@ -129,5 +140,10 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert!(names.iter().all(|n| n.ends_with(".json")), "{names:?}");
+        // Leftovers of an interrupted save are removed when the directory is opened.
+        std::fs::write(states.path().join(".alice.json.123.4.tmp"), b"{").unwrap();
+        let states = StateDir::open(states.path()).unwrap();
+        assert!(!states.path().join(".alice.json.123.4.tmp").exists());
+        assert!(states.path().join("alice.json").exists());
     }
 }

@@ -100,6 +100,9 @@ struct Adapter<'a> {
     control: Option<TcpStream>,
     /// Set when the chip gave no answer and the connection was dropped.
     went_mute: bool,
+    /// Set while a changed state could not be saved: VERIFY is refused until it is,
+    /// so a lost save can never give tries back.
+    unsaved: bool,
 }
 
 impl Adapter<'_> {
@@ -110,8 +113,14 @@ impl Adapter<'_> {
         }
         if let Some(dir) = &self.served.state {
             match dir.save(&self.served.id, &self.served.card.state()) {
-                Ok(()) => self.saved_revision = rev,
-                Err(e) => tracing::error!(card = %self.served.id, "saving card state failed: {e}"),
+                Ok(()) => {
+                    self.saved_revision = rev;
+                    self.unsaved = false;
+                }
+                Err(e) => {
+                    self.unsaved = true;
+                    tracing::error!(card = %self.served.id, "saving card state failed: {e}; VERIFY is refused until it is saved");
+                }
             }
         }
     }
@@ -138,6 +147,13 @@ impl vpicc::VSmartCard for Adapter<'_> {
     }
 
     fn execute(&mut self, apdu: &[u8]) -> Vec<u8> {
+        if self.unsaved && apdu.get(1) == Some(&0x20) {
+            self.persist();
+            if self.unsaved {
+                // 69 85: conditions of use not satisfied — the last change is not on disk.
+                return vec![0x69, 0x85];
+            }
+        }
         let response = self.served.card.transmit(apdu);
         if response.is_empty() {
             // A mute chip: vpcd would wait forever for a zero-length reply (and block
@@ -177,25 +193,41 @@ pub(crate) fn quickack(fd: std::os::fd::RawFd) {
     }
 }
 
+/// Restores the card's PIN counters from `dir`. A state that cannot be read (truncated,
+/// empty, corrupt, unreadable) restarts the card with every PIN locked — fail closed,
+/// never a fresh card — and says so.
+fn restore_state(served: &mut ServedCard, dir: &StateDir) {
+    match dir.load(&served.id) {
+        Ok(Some(state)) => {
+            tracing::info!(card = %served.id, "restored PIN counters from {}", dir.path().display());
+            served.card.restore(&state);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            let locked = served.card.state().all_locked();
+            served.card.restore(&locked);
+            tracing::error!(card = %served.id, "{e}: the card's PINs are locked until the state is repaired");
+            // Write the locked state over the damaged file, so it stays locked.
+            if let Err(e) = dir.save(&served.id, &locked) {
+                tracing::error!(card = %served.id, "saving the locked state failed: {e}");
+            }
+        }
+    }
+}
+
 /// Serves one card to vpcd at `addr` until `stop` is called, then hands the card back
 /// (with its trace when `keep_trace` is set). Reconnects with backoff (100 ms doubling
 /// to 2 s) when vpcd is not listening or the connection drops.
 pub fn serve(mut served: ServedCard, addr: SocketAddr, stop: StopHandle) -> ServedCard {
-    if let Some(dir) = &served.state {
-        match dir.load(&served.id) {
-            Ok(Some(state)) => {
-                tracing::info!(card = %served.id, "restored PIN counters from {}", dir.path().display());
-                served.card.restore(&state);
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(card = %served.id, "ignoring unreadable state: {e}"),
-        }
+    if let Some(dir) = served.state.clone() {
+        restore_state(&mut served, &dir);
     }
     let mut adapter = Adapter {
         saved_revision: served.card.state_revision(),
         served: &mut served,
         control: None,
         went_mute: false,
+        unsaved: false,
     };
     let mut backoff = Duration::from_millis(100);
     while !stop.is_stopped() {
@@ -262,6 +294,86 @@ mod tests {
     use super::*;
     use std::io::{Read, Write};
     use std::net::TcpListener;
+
+    use onshi_card::card::PinId;
+    use vpicc::VSmartCard;
+
+    fn served(dir: &StateDir) -> ServedCard {
+        ServedCard {
+            id: "alice".into(),
+            card: VirtualCard::new(&onshi_card::card::sample::profile()),
+            state: Some(dir.clone()),
+            keep_trace: false,
+        }
+    }
+
+    /// SELECT the JPKI AP and its auth PIN, then VERIFY `pin`.
+    fn verify(a: &mut Adapter<'_>, pin: &[u8]) -> Vec<u8> {
+        let jpki = onshi_card::card::ids::JPKI_AID.as_bytes();
+        let mut select = vec![0x00, 0xA4, 0x04, 0x0C, jpki.len() as u8];
+        select.extend_from_slice(jpki);
+        a.execute(&select);
+        let [hi, lo] = onshi_card::card::ids::jpki::AUTH_PIN.0.to_be_bytes();
+        a.execute(&[0x00, 0xA4, 0x02, 0x0C, 0x02, hi, lo]);
+        let mut v = vec![0x00, 0x20, 0x00, 0x80, pin.len() as u8];
+        v.extend_from_slice(pin);
+        a.execute(&v)
+    }
+
+    #[test]
+    fn damaged_state_restarts_the_card_locked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = StateDir::open(tmp.path()).unwrap();
+        for damage in [&b""[..], &b"{\"tries_left\": {"[..], &b"not json"[..]] {
+            std::fs::write(tmp.path().join("alice.json"), damage).unwrap();
+            let mut s = served(&dir);
+            restore_state(&mut s, &dir);
+            let state = s.card.state();
+            assert!(!state.tries_left.is_empty());
+            assert!(state.tries_left.values().all(|t| *t == 0), "{state:?}");
+            // The locked state replaced the damaged file: a second restart stays locked.
+            let mut again = served(&dir);
+            restore_state(&mut again, &dir);
+            assert!(again.card.state().is_locked(PinId::AuthPin));
+        }
+    }
+
+    #[test]
+    fn a_lost_save_refuses_verify_until_saved() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("state");
+        let dir = StateDir::open(&root).unwrap();
+        let mut s = served(&dir);
+        let mut a = Adapter {
+            saved_revision: s.card.state_revision(),
+            served: &mut s,
+            control: None,
+            went_mute: false,
+            unsaved: false,
+        };
+        // The disk goes away: the directory becomes a file.
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::write(&root, b"").unwrap();
+        let first = verify(&mut a, b"9999");
+        assert_eq!(
+            first[first.len() - 2],
+            0x63,
+            "a wrong PIN counts down: {first:02X?}"
+        );
+        assert!(a.unsaved);
+        assert_eq!(
+            verify(&mut a, b"1234"),
+            vec![0x69, 0x85],
+            "no VERIFY while unsaved"
+        );
+        // The disk comes back: the next VERIFY saves first, then runs.
+        std::fs::remove_file(&root).unwrap();
+        std::fs::create_dir(&root).unwrap();
+        assert_eq!(verify(&mut a, b"1234"), vec![0x90, 0x00]);
+        assert!(!a.unsaved);
+        let saved = dir.load("alice").unwrap().unwrap();
+        assert!(!saved.is_locked(PinId::AuthPin));
+    }
 
     fn frame(body: &[u8]) -> Vec<u8> {
         let mut v = (body.len() as u16).to_be_bytes().to_vec();

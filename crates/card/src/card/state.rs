@@ -16,6 +16,14 @@ pub struct CardState {
 }
 
 impl CardState {
+    /// The same PINs, every one locked: what a card whose saved state cannot be read
+    /// restarts with (fail closed — never a fresh card).
+    pub fn all_locked(&self) -> Self {
+        Self {
+            tries_left: self.tries_left.keys().map(|pin| (*pin, 0)).collect(),
+        }
+    }
+
     /// Whether the PIN is locked (0 tries left). Absent PINs are not locked.
     pub fn is_locked(&self, pin: PinId) -> bool {
         self.tries_left.get(&pin) == Some(&0)
