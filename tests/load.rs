@@ -266,24 +266,19 @@ fn three_shards_merge_exactly() {
     // The same shard twice, or an output that is one of the inputs, is bad input and
     // changes nothing.
     let before = std::fs::read(dir.path().join("s0/summary.json")).unwrap();
-    let twice = onshi()
-        .args(["report", "merge"])
-        .arg(dir.path().join("s0"))
-        .arg(dir.path().join("s0"))
-        .arg("--out")
-        .arg(dir.path().join("twice"))
-        .output()
-        .unwrap();
+    let merge = |inputs: [&str; 2], out: &str| {
+        onshi()
+            .args(["report", "merge"])
+            .args(inputs.map(|i| dir.path().join(i)))
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap()
+    };
+    let twice = merge(["s0", "s0"], "twice");
     assert_exit(&twice, 2);
     assert!(String::from_utf8_lossy(&twice.stderr).contains("given twice"));
-    let over = onshi()
-        .args(["report", "merge"])
-        .arg(dir.path().join("s0"))
-        .arg(dir.path().join("s1"))
-        .arg("--out")
-        .arg(dir.path().join("s0"))
-        .output()
-        .unwrap();
+    let over = merge(["s0", "s1"], "s0");
     assert_exit(&over, 2);
     assert!(String::from_utf8_lossy(&over.stderr).contains("one of the inputs"));
     assert_eq!(
