@@ -9,6 +9,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
+#[path = "support/serve.rs"]
+mod serve;
+use serve::Serve;
+
 fn run(args: &[&str], report_root: &Path) -> (i32, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_onshi"))
         .arg("run")
@@ -126,4 +130,47 @@ fn every_defect_fails_the_scenarios_that_target_it() {
     }
     // The whole matrix, so a change in what each defect breaks is reviewed.
     insta::assert_json_snapshot!("defect_matrix", matrix);
+}
+
+/// The names and first errors of the scenarios that did not pass.
+fn failures(summary: &Value) -> Vec<String> {
+    summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] != "passed")
+        .map(|s| {
+            let err = s["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find_map(|st| st["error"].as_str())
+                .unwrap_or("");
+            format!("{}:{} {}: {err}", s["file"], s["line"], s["name"])
+        })
+        .collect()
+}
+
+/// A person per scenario: the suite passes against one separately started backend
+/// run after run (on-the-spot registrations persist there), at `--concurrency 1` and
+/// at the default; once every generation of a registering scenario's person is
+/// registered, those scenarios fail and say why, and no other scenario does.
+#[test]
+fn a_separately_started_backend_passes_run_after_run() {
+    let serve = Serve::start(&["--generations", "2"]);
+    let backend = ["--backend", serve.url.as_str(), "--generations", "2"];
+    for (i, extra) in [&["--concurrency", "1"][..], &[][..]].iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, s) = run(&[&backend[..], extra].concat(), dir.path());
+        assert_eq!(code, 0, "run {}: {:#?}", i + 1, failures(&s));
+        assert_eq!(s["totals"]["skipped"], 0);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (code, s) = run(&backend, dir.path());
+    let failed = failures(&s);
+    assert_eq!(code, 1, "{failed:#?}");
+    assert!(!failed.is_empty());
+    for f in &failed {
+        assert!(f.contains("earlier runs registered them all"), "{f}");
+    }
 }

@@ -30,12 +30,41 @@ pub(super) struct PopulationArgs {
     /// Generated persons after the personas.
     #[arg(long, value_name = "N", default_value_t = onshi::population::DEFAULT_SIZE)]
     pub size: u64,
+    /// The features whose scenarios' own persons are included (default: the embedded
+    /// `features/`): the population a conformance run against this backend needs.
+    #[arg(long = "features", value_name = "DIR")]
+    pub features: Option<PathBuf>,
+    #[command(flatten)]
+    pub cast: CastArgs,
+}
+
+/// How many persons a scenario that registers someone gets.
+#[derive(Debug, Clone, Args)]
+pub(super) struct CastArgs {
+    /// Instances of an unregistered persona per scenario: the number of conformance
+    /// runs a backend can keep on-the-spot registrations across before it must be
+    /// provisioned again. `onshi run` and the backend's population must agree.
+    #[arg(long, value_name = "N", default_value_t = onshi::persona::cast::DEFAULT_GENERATIONS)]
+    pub generations: u32,
 }
 
 impl PopulationArgs {
+    /// The personas with every scenario's own instances.
+    pub(super) fn personas(&self) -> Result<onshi::persona::PersonaSet, CliError> {
+        let features = match &self.features {
+            Some(d) => onshi::conformance::run::FeatureSource::Dir(d.clone()),
+            None => onshi::conformance::run::FeatureSource::Embedded,
+        };
+        let cast = onshi::conformance::cast::of_source(&features, self.cast.generations)?;
+        self.world
+            .personas()?
+            .with_cast(&cast)
+            .map_err(|e| CliError::input(e.to_string()))
+    }
+
     /// Builds the population.
     pub(super) fn build(&self) -> Result<Population, CliError> {
-        let personas = self.world.personas()?;
+        let personas = self.personas()?;
         Population::new(self.world.seed, self.size, &personas, self.world.as_of())
             .map_err(|e| CliError::input(e.to_string()))
     }

@@ -49,6 +49,8 @@ pub(super) struct RunArgs {
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
     #[command(flatten)]
+    cast: super::population::CastArgs,
+    #[command(flatten)]
     world: WorldArgs,
 }
 
@@ -103,6 +105,7 @@ fn plan(args: &RunArgs, features: FeatureSource, reader: ReaderSpec) -> Result<P
         seed: args.world.seed,
         as_of: args.world.as_of(),
         personas: args.world.personas()?,
+        generations: args.cast.generations,
         factory: args.world.factory()?,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         started: chrono::Local::now().naive_local(),

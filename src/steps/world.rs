@@ -13,13 +13,10 @@ use onshi::reader::{AuthChoice, Operator, PatientScript};
 use onshi::report::Exchange;
 use onshi::rules::{Facility, PatientStance, ReaderState};
 
+/// The scenario's own instance of the persona (see `onshi::conformance::cast`).
 #[given(regex = r#"^患者は "([a-z0-9-]+)" である$"#)]
-fn patient(w: &mut OnshiWorld, id: String) -> Result<(), String> {
-    if !w.env.personas.contains_key(&id) {
-        return Err(format!("no persona {id:?} in the cards directory"));
-    }
-    w.persona = Some(id);
-    Ok(())
+async fn patient(w: &mut OnshiWorld, id: String) -> Result<(), String> {
+    w.cast_patient(&id).await
 }
 
 #[given(regex = r"^医療機関にはカードリーダーが設置されていない$")]

@@ -1,8 +1,7 @@
 //! Helpers: the binary, a separately started `onshi serve`, summaries, interval logs.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use base64::Engine as _;
 use hdrhistogram::Histogram;
@@ -41,45 +40,9 @@ pub(crate) fn read_summary(dir: &Path) -> Summary {
     serde_json::from_slice(&bytes).unwrap()
 }
 
-/// `onshi serve` on a free loopback port, stopped (by its pid) when dropped.
-pub(crate) struct Serve {
-    child: Child,
-    pub url: String,
-}
-
-impl Serve {
-    pub(crate) fn start(extra: &[&str]) -> Self {
-        let mut child = onshi()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("onshi serve starts");
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("onshi serve prints its address")
-                .unwrap();
-            if let Some(rest) = line.strip_prefix("onshi serve: ") {
-                let addr = rest.split_whitespace().next().unwrap();
-                break addr.trim_end_matches("/v1").to_owned();
-            }
-        };
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, url }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "../support/serve.rs"]
+mod serve;
+pub(crate) use serve::Serve;
 
 /// Adds every interval of `tag` in these logs, parsed with hdrhistogram directly.
 pub(crate) fn direct_merge(logs: &[PathBuf], tag: &str) -> Histogram<u64> {

@@ -13,7 +13,7 @@ use onshi_backend::server::{DefectSet, Engine, EngineConfig, TrustAnchors};
 use onshi_domain::message::MedicalInstitutionCode;
 use onshi_domain::rules::RulesCalendar;
 use onshi_reader::reader::ReaderConfig;
-use onshi_world::persona::{CardFactory, IssuedCard, PersonaSet, ResolvedPersona};
+use onshi_world::persona::{CardFactory, Cast, IssuedCard, PersonaSet, ResolvedPersona, SceneKey};
 use onshi_world::population::{Population, PopulationMix};
 
 /// The facility every scenario takes place at (東京都, 医科, a synthetic code).
@@ -34,6 +34,9 @@ pub enum EnvError {
     /// The population could not be built.
     #[error("population: {0}")]
     Population(String),
+    /// A scenario names a persona that does not exist.
+    #[error(transparent)]
+    Cast(#[from] onshi_world::persona::CastError),
 }
 
 /// The system under test.
@@ -58,8 +61,12 @@ pub struct Env {
     pub as_of: NaiveDateTime,
     /// The rules calendar (the oracle's, and the embedded backend's).
     pub calendar: RulesCalendar,
-    /// Personas resolved at `as_of`, by id.
+    /// Personas resolved at `as_of`, by id: the templates and every scenario's
+    /// instances.
     pub personas: BTreeMap<String, ResolvedPersona>,
+    /// A person per scenario: (scene, template) → the instance ids in the order a run
+    /// tries them (one, or the generations of a registrable template).
+    pub instances: BTreeMap<(SceneKey, String), Vec<String>>,
     /// Their cards.
     pub cards: BTreeMap<String, IssuedCard>,
     /// Trust anchors (same seed as the cards).
@@ -79,15 +86,26 @@ pub struct Env {
 impl Env {
     /// Builds the environment: resolves personas, issues every card (keys in parallel,
     /// from the cache when present), derives the trust anchors and the reader's
-    /// credential.
+    /// credential. Every scenario of `cast` gets its own instances of the personas it
+    /// names.
     pub fn build(
         seed: u64,
         as_of: NaiveDateTime,
-        personas: &PersonaSet,
+        templates: &PersonaSet,
+        cast: &Cast,
         factory: &CardFactory,
         sut: Sut,
     ) -> Result<Self, EnvError> {
-        factory.prepare(personas.iter())?;
+        let personas = templates.with_cast(cast)?;
+        let mut instances = BTreeMap::new();
+        for (scene, names) in cast.scenes() {
+            for name in names {
+                if let Some(t) = templates.get(name) {
+                    instances.insert((scene.clone(), name.clone()), cast.instance_ids(t, scene));
+                }
+            }
+        }
+        factory.prepare(templates.iter())?;
         let mut resolved = BTreeMap::new();
         let mut cards = BTreeMap::new();
         for p in personas.iter() {
@@ -130,6 +148,7 @@ impl Env {
             as_of,
             calendar: RulesCalendar::reference(),
             personas: resolved,
+            instances,
             cards,
             trust,
             reader: ReaderConfig::reference(facility, Arc::new(credential)),

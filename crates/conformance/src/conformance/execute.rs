@@ -80,8 +80,11 @@ pub struct Plan {
     pub seed: u64,
     /// The as-of time.
     pub as_of: NaiveDateTime,
-    /// The personas.
+    /// The personas (templates: every scenario gets its own instances).
     pub personas: PersonaSet,
+    /// Instances a registrable persona gets per scenario (runs a backend can keep
+    /// registrations across).
+    pub generations: u32,
     /// Issues the personas' cards.
     pub factory: CardFactory,
     /// onshi's version, for the report.
@@ -181,14 +184,19 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         .build()
         .map_err(|e| ExecuteError::Failed(format!("tokio runtime: {e}")))?;
     let chosen = runtime.block_on(choose(&plan.systems, plan.as_of))?;
+    let cast = super::cast::of_source(&plan.features, plan.generations)?;
     let mut env = Env::build(
         plan.seed,
         plan.as_of,
         &plan.personas,
+        &cast,
         &plan.factory,
         chosen.sut,
     )
-    .map_err(|e| ExecuteError::Failed(e.to_string()))?;
+    .map_err(|e| match e {
+        super::env::EnvError::Cast(_) => ExecuteError::BadInput(e.to_string()),
+        _ => ExecuteError::Failed(e.to_string()),
+    })?;
     // One PC/SC slot: a reader under test sees one card at a time.
     let concurrency = if chosen.reader.is_some() {
         1

@@ -1,6 +1,7 @@
 //! The conformance suite: the cucumber World and its step plumbing, run orchestration
 //! and traceability. The requirement catalogue is [`onshi_domain::rules::catalogue`].
 
+pub mod cast;
 pub mod collector;
 pub mod env;
 pub mod execute;

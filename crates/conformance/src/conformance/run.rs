@@ -81,6 +81,35 @@ fn stage_embedded() -> Result<PathBuf, RunError> {
     Ok(dir)
 }
 
+/// The feature files of `source` as (file name, text), sorted by name.
+pub fn feature_texts(source: &FeatureSource) -> Result<Vec<(String, String)>, RunError> {
+    let mut texts = match source {
+        FeatureSource::Embedded => onshi_world::defaults::FEATURES
+            .iter()
+            .map(|(rel, text)| {
+                let name = Path::new(rel).file_name().unwrap_or_default();
+                (name.to_string_lossy().into_owned(), (*text).to_owned())
+            })
+            .collect(),
+        FeatureSource::Dir(dir) => {
+            let entries = std::fs::read_dir(dir)
+                .map_err(|e| RunError::Features(format!("{}: {e}", dir.display())))?;
+            let mut texts = Vec::new();
+            for p in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+                if p.extension().is_some_and(|x| x == "feature") {
+                    let text = std::fs::read_to_string(&p)
+                        .map_err(|e| RunError::Features(format!("{}: {e}", p.display())))?;
+                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                    texts.push((name.into_owned(), text));
+                }
+            }
+            texts
+        }
+    };
+    texts.sort();
+    Ok(texts)
+}
+
 /// Counts the scenarios of one feature text (outline rows included).
 fn scenarios_in(text: &str) -> usize {
     let Ok(f) = cucumber::gherkin::Feature::parse(text, cucumber::gherkin::GherkinEnv::default())
@@ -220,6 +249,19 @@ pub async fn run(
         .with_writer(collector.fail_on_skipped().normalized())
         .with_cli(cli)
         .max_concurrent_scenarios(opts.concurrency.max(1))
+        .before(|feature, _rule, scenario, world| {
+            let file = feature
+                .path
+                .as_deref()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            world.scene = Some(onshi_world::persona::SceneKey::new(
+                &file,
+                scenario.position.line,
+            ));
+            Box::pin(async {})
+        })
         .after(move |feature, _rule, scenario, _finished, world| {
             if let (Some(w), Ok(mut s)) = (world, hook_shared.lock()) {
                 s.left

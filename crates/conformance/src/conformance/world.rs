@@ -15,7 +15,7 @@ use onshi_domain::rules::Facility;
 use onshi_reader::reader::Operator;
 use onshi_report::report::{Evidence, Exchange};
 use onshi_world::oracle::Verdict;
-use onshi_world::persona::ResolvedPersona;
+use onshi_world::persona::{ResolvedPersona, SceneKey};
 
 static CURRENT: RwLock<Option<Arc<Env>>> = RwLock::new(None);
 
@@ -66,6 +66,8 @@ pub struct OnshiWorld {
     pub env: Arc<Env>,
     /// The scenario's backend (created on first use).
     backend: Option<AnyBackend>,
+    /// Where the scenario stands (set before its first step): the key of its persons.
+    pub scene: Option<SceneKey>,
     /// Visit time.
     pub now: NaiveDateTime,
     /// The persona id.
@@ -103,6 +105,7 @@ impl OnshiWorld {
             now: env.as_of,
             env,
             backend: None,
+            scene: None,
             persona: None,
             facility: Facility::EQUIPPED,
             fault: None,
@@ -125,6 +128,91 @@ impl OnshiWorld {
             self.backend = Some(self.env.backend_for_scenario().map_err(|e| e.to_string())?);
         }
         self.backend.clone().ok_or_else(|| "no backend".to_owned())
+    }
+
+    /// Makes the scenario's own instance of the persona template `template` its
+    /// patient. Against a backend shared between scenarios, a registrable template's
+    /// generations are tried in order and the first the backend still refuses is
+    /// taken (an earlier run may have registered the others).
+    pub async fn cast_patient(&mut self, template: &str) -> Result<(), String> {
+        if !self.env.personas.contains_key(template) {
+            return Err(format!("no persona {template:?} in the cards directory"));
+        }
+        let Some(scene) = self.scene.clone() else {
+            // Outside a run (no scene): the template itself.
+            self.persona = Some(template.to_owned());
+            return Ok(());
+        };
+        let ids = self
+            .env
+            .instances
+            .get(&(scene.clone(), template.to_owned()))
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "{}:{} is not in the cast for {template:?} (the features changed after the run started?)",
+                    scene.feature, scene.line
+                )
+            })?;
+        let id = match (&self.env.sut, ids.as_slice()) {
+            (super::env::Sut::Remote(_), [_, _, ..]) => self.first_unregistered(&ids).await?,
+            (_, [first, ..]) => first.clone(),
+            (_, []) => return Err(format!("no instance of {template:?}")),
+        };
+        self.persona = Some(id);
+        Ok(())
+    }
+
+    /// The first of `ids` whose card confirmation the backend refuses (not
+    /// registered); the ones before it were registered by earlier runs.
+    async fn first_unregistered(&mut self, ids: &[String]) -> Result<String, String> {
+        use onshi_backend::backend::QualificationBackend as _;
+        use onshi_domain::protocol::wire::{
+            AuthMethod, CardAuthentication, CardConfirmationRequest,
+        };
+        let backend = self.backend()?;
+        for (generation, id) in ids.iter().enumerate() {
+            let card = self
+                .env
+                .cards
+                .get(id)
+                .ok_or_else(|| format!("no card for {id}"))?;
+            let challenge = backend
+                .challenge()
+                .await
+                .map_err(|e| format!("probing {id}: {e}"))?;
+            let req = CardConfirmationRequest {
+                medical_institution_code: self.env.reader.facility.clone(),
+                arbitrary_file_identifier: None,
+                confirmation_time: Some(self.now),
+                card: CardAuthentication::attested(
+                    card.auth_cert.as_bytes(),
+                    challenge.nonce.0,
+                    AuthMethod::Face,
+                    &self.env.reader.facility,
+                    &self.env.reader.credential,
+                ),
+                consents: Default::default(),
+                care_setting: Default::default(),
+                prescription_issue_select: None,
+            };
+            let answer = backend
+                .confirm_card(&req)
+                .await
+                .map_err(|e| format!("probing {id}: {e}"))?;
+            if answer.is_refusal() {
+                if generation > 0 {
+                    self.notes.push(format!(
+                        "patient {id}: generations 0..{generation} of this scenario's person were registered by earlier runs"
+                    ));
+                }
+                return Ok(id.clone());
+            }
+        }
+        Err(format!(
+            "the backend accepted a card confirmation for every one of the {} instances of this scenario's unregistered person: earlier runs registered them all (provision the backend again from `onshi population export`, or restart it), or the backend does not require 保険証利用登録",
+            ids.len()
+        ))
     }
 
     /// The persona (resolved at the run's as-of time).

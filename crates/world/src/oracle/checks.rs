@@ -63,10 +63,37 @@ fn same_name(shown: &str, truth: &str) -> bool {
     norm(shown) == norm(truth) || norm(shown) == norm(&shift_jis_safe(truth).0)
 }
 
+/// The insured number a result shows when it is none of the person's records (same
+/// insurer and number, or a 医療扶助 受給者番号): the record of somebody else with the
+/// same name and birthday.
+fn foreign_record<'a>(
+    persona: &crate::persona::ResolvedPersona,
+    r: &'a onshi_domain::message::ResultOfQualificationConfirmation,
+) -> Option<&'a str> {
+    let number = r.insured_identification_number.as_deref()?.trim();
+    let insurer = r.insurer_number.as_ref()?;
+    let known = persona.qualifications.iter().any(|q| {
+        (q.insurer_number == *insurer && q.number.trim() == number)
+            || q.medical_aid
+                .as_ref()
+                .is_some_and(|m| m.recipient_number.trim() == number)
+    });
+    (!known && !persona.qualifications.is_empty()).then_some(number)
+}
+
 /// FAQ-4-17: every result shown belongs to the presented person.
 pub fn right_person(v: &VisitRecord<'_>) -> Verdict {
     let p = &v.persona.person;
     for r in results(v.responses) {
+        if let Some(number) = foreign_record(v.persona, r) {
+            return Verdict::fail(
+                Check::RightPerson,
+                format!(
+                    "a result shows insured number {number:?}, which is not one of {}'s records",
+                    p.name
+                ),
+            );
+        }
         if !same_name(&r.name, &p.name) || r.birthdate != p.birth_date {
             return Verdict::fail(
                 Check::RightPerson,

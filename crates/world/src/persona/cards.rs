@@ -128,9 +128,10 @@ impl CardFactory {
     }
 
     fn key_labels(persona: &Persona) -> Vec<String> {
-        let mut labels = vec![format!("card/{}/auth", persona.id)];
+        let owner = persona.template_id();
+        let mut labels = vec![format!("card/{owner}/auth")];
         if persona.file.card.kind == super::schema::CardKindSpec::Standard {
-            labels.push(format!("card/{}/sign", persona.id));
+            labels.push(format!("card/{owner}/sign"));
         }
         labels
     }
@@ -170,7 +171,9 @@ impl CardFactory {
             source,
         };
         let cert = &p.card.certificate;
-        let auth_key = self.key(&p.id, "auth")?;
+        // Instances share their template's key pair (see super::cast).
+        let owner = p.template.as_deref().unwrap_or(&p.id);
+        let auth_key = self.key(owner, "auth")?;
         let (not_before, not_after) = pki::card_validity(cert.issued_at, cert.expires_on);
         let auth_cert = self
             .pki
@@ -184,7 +187,7 @@ impl CardFactory {
         let (signing, sign_cert) = if p.card.pinless {
             (None, None)
         } else {
-            let sign_key = self.key(&p.id, "sign")?;
+            let sign_key = self.key(owner, "sign")?;
             let sign_cert = self
                 .pki
                 .issue_sign_cert(&SignCertRequest {

@@ -21,6 +21,9 @@ pub struct Persona {
     pub path: PathBuf,
     /// The parsed file.
     pub file: PersonaFile,
+    /// The template's id when this is a scenario's instance of a persona (see
+    /// [`super::cast`]); `None` for a persona file itself.
+    pub template: Option<String>,
 }
 
 /// All personas of a directory, sorted by id.
@@ -59,8 +62,8 @@ impl PersonaSet {
                 Err(mut e) => errors.append(&mut e),
             }
         }
-        personas.sort_by(|a, b| a.id.cmp(&b.id));
-        for w in personas.windows(2) {
+        let set = Self::from_personas(personas);
+        for w in set.personas.windows(2) {
             if w[0].id == w[1].id {
                 errors.push(InputError {
                     file: w[1].path.clone(),
@@ -75,10 +78,16 @@ impl PersonaSet {
             }
         }
         if errors.is_empty() {
-            Ok(Self { personas })
+            Ok(set)
         } else {
             Err(errors)
         }
+    }
+
+    /// A set of these personas, sorted by id.
+    pub(crate) fn from_personas(mut personas: Vec<Persona>) -> Self {
+        personas.sort_by(|a, b| a.id.cmp(&b.id));
+        Self { personas }
     }
 
     /// The personas.
@@ -133,7 +142,16 @@ impl Persona {
             id,
             path: src.path().to_owned(),
             file,
+            template: None,
         })
+    }
+
+    /// An instance's insured number: the template's followed by six digits derived
+    /// from the seed, the instance id and the record's place, so two instances never
+    /// share card numbers and the number still reads as the template's.
+    fn instance_number(&self, template_number: &str, record: usize, seed: u64) -> String {
+        let digits = serial_for(seed, &format!("{}/qualification/{record}", self.id)) % 1_000_000;
+        format!("{template_number}{digits:06}")
     }
 
     /// The certificate serial: stable per persona and seed, unique in practice.
@@ -173,6 +191,7 @@ impl Persona {
         let cert = &f.card.certificate;
         ResolvedPersona {
             id: self.id.clone(),
+            template: self.template.clone(),
             description: f.description.clone(),
             tags: f.tags.clone(),
             as_of,
@@ -186,6 +205,7 @@ impl Persona {
                 my_number: p
                     .my_number
                     .clone()
+                    .filter(|_| self.template.is_none())
                     .unwrap_or_else(|| my_number::synthetic(seed, &self.id)),
             },
             card: CardFacts {
@@ -210,7 +230,19 @@ impl Persona {
             qualifications: f
                 .qualification
                 .iter()
-                .map(|q| resolve_qualification(q, as_of))
+                .enumerate()
+                .map(|(i, q)| {
+                    let mut r = resolve_qualification(q, as_of);
+                    if self.template.is_some() {
+                        r.number = self.instance_number(&q.number, i, seed);
+                        if let Some(m) = &mut r.medical_aid {
+                            // 受給者番号 stays 7 digits.
+                            let n = serial_for(seed, &format!("{}/recipient/{i}", self.id));
+                            m.recipient_number = format!("{:07}", n % 10_000_000);
+                        }
+                    }
+                    r
+                })
                 .collect(),
             registration: RegistrationState::from_spec(
                 f.registration.state,

@@ -242,8 +242,11 @@ pub struct Documents {
 /// A persona resolved at an as-of time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResolvedPersona {
-    /// The persona id (file stem).
+    /// The persona id (file stem, or an instance id).
     pub id: String,
+    /// The template's id when this is a scenario's instance of a persona.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     /// What it is for.
     pub description: String,
     /// Tags.

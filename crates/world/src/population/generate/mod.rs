@@ -207,6 +207,7 @@ pub(crate) fn generate(ctx: &GenContext, i: u64, global_index: u64) -> ResolvedP
     let quals = d.qualifications(&who);
     let rest = d.rest(&card, &quals);
     ResolvedPersona {
+        template: None,
         id: generated_id(i),
         description: format!("generated person #{global_index}"),
         tags: d.tags,
