@@ -112,6 +112,25 @@ fn defects_fail_the_run_with_their_failures_counted() {
     }
 }
 
+/// A separately started backend that answers with another person's record is a
+/// wrong-person failure (exit 1, counted, evidence kept), not a provisioning problem.
+#[test]
+fn an_external_backend_answering_for_another_person_fails_the_run() {
+    let serve = Serve::start(&["--defect", "wrong-person"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = load(dir.path(), &["--run-id", "w", "--backend", &serve.url]);
+    assert_exit(&out, 1);
+    let s = read_summary(&dir.path().join("w"));
+    let n = s
+        .counters
+        .failures
+        .get("wrong-person")
+        .copied()
+        .unwrap_or(0);
+    assert!(n > 0, "{:?}", s.counters.failures);
+    assert!(s.samples.iter().any(|x| x.kind.name() == "wrong-person"));
+}
+
 #[test]
 fn a_fault_injected_backend_completes_and_shows_the_damage() {
     let dir = tempfile::tempdir().unwrap();

@@ -75,6 +75,13 @@ impl FailureKind {
         Self::MedicalInfoLeak,
     ];
 
+    /// Whether a backend that does not hold the person would cause it: 資格有効性
+    /// wrong (資格情報なし), a refusal, or the 10割 that follows. Another person's
+    /// record, a wrong ratio or a leak mean the backend knows someone and is wrong.
+    pub const fn may_mean_unprovisioned(self) -> bool {
+        matches!(self, Self::Validity | Self::Refused | Self::TenWari)
+    }
+
     /// The name in reports.
     pub const fn name(self) -> &'static str {
         match self {
