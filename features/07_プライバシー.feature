@@ -53,7 +53,7 @@
       | medical-aid            |
       | cert-expired-in-grace  |
 
-  @FAQ-4-17
+  @FAQ-4-17 @SEC-CHALLENGE-REPLAY
   シナリオ: 使用済みのチャレンジを再送しても資格情報は返されない
     前提 患者は "standard-adult" である
     もし 患者がカードを置き暗証番号で本人確認する

@@ -10,6 +10,7 @@
 //! - `privacy`: My Number never read or used, the right person, medical info only with consent.
 //! - `calendar`: the visit date, care settings, transitional measures, data windows.
 //! - `protocol`: line faults, forged and replayed requests, validity, codes, result files.
+//! - `security`: forged signatures, certificates and reader attestations (`SEC-…`).
 
 mod calendar;
 mod copay;
@@ -18,6 +19,7 @@ mod privacy;
 mod protocol;
 mod reader;
 mod registration;
+mod security;
 mod world;
 
 /// Referenced by `onshi run` so the linker keeps this module (and its steps).

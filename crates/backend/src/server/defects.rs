@@ -47,6 +47,23 @@ pub enum Defect {
     NoRejectRevoked,
     /// Challenges are not single-use.
     ReplayAccepted,
+    /// The PIN path's card signature is not verified.
+    AcceptAnySignature,
+    /// A certificate from any issuer is taken (no chain to the JPKI root).
+    AcceptUnknownIssuer,
+    /// The root's signature over the certificate is not checked.
+    SkipCertificateSignature,
+    /// A certificate expired beyond its grace is not refused as expired (the answer
+    /// falls through to the later checks).
+    AcceptExpiredCertificate,
+    /// A reader device certificate from any CA is taken.
+    AcceptUnknownReader,
+    /// A reader of another facility may attest.
+    IgnoreReaderFacility,
+    /// An expired reader device certificate is taken.
+    AcceptExpiredReader,
+    /// The reader attestation's signature is not verified.
+    AcceptAnyAttestation,
 }
 
 impl Defect {
@@ -62,6 +79,14 @@ impl Defect {
         Self::AcceptMyNumber,
         Self::NoRejectRevoked,
         Self::ReplayAccepted,
+        Self::AcceptAnySignature,
+        Self::AcceptUnknownIssuer,
+        Self::SkipCertificateSignature,
+        Self::AcceptExpiredCertificate,
+        Self::AcceptUnknownReader,
+        Self::IgnoreReaderFacility,
+        Self::AcceptExpiredReader,
+        Self::AcceptAnyAttestation,
     ];
 
     /// The switch name.
@@ -77,6 +102,14 @@ impl Defect {
             Self::AcceptMyNumber => "accept-my-number",
             Self::NoRejectRevoked => "no-reject-revoked",
             Self::ReplayAccepted => "replay-accepted",
+            Self::AcceptAnySignature => "accept-any-signature",
+            Self::AcceptUnknownIssuer => "accept-unknown-issuer",
+            Self::SkipCertificateSignature => "skip-certificate-signature",
+            Self::AcceptExpiredCertificate => "accept-expired-certificate",
+            Self::AcceptUnknownReader => "accept-unknown-reader",
+            Self::IgnoreReaderFacility => "ignore-reader-facility",
+            Self::AcceptExpiredReader => "accept-expired-reader",
+            Self::AcceptAnyAttestation => "accept-any-attestation",
         }
     }
 
@@ -95,6 +128,20 @@ impl Defect {
             Self::AcceptMyNumber => "a My Number identifier looks the person up",
             Self::NoRejectRevoked => "a revoked certificate still confirms",
             Self::ReplayAccepted => "a used challenge is accepted again",
+            Self::AcceptAnySignature => "the PIN path's card signature is not verified",
+            Self::AcceptUnknownIssuer => {
+                "a certificate from any issuer is taken as the JPKI root's"
+            }
+            Self::SkipCertificateSignature => {
+                "the root's signature over the certificate is not checked"
+            }
+            Self::AcceptExpiredCertificate => {
+                "a certificate expired beyond its grace is not refused as expired (ONS-R205)"
+            }
+            Self::AcceptUnknownReader => "a reader device certificate from any CA is taken",
+            Self::IgnoreReaderFacility => "a reader of another facility may attest",
+            Self::AcceptExpiredReader => "an expired reader device certificate is taken",
+            Self::AcceptAnyAttestation => "the reader attestation's signature is not verified",
         }
     }
 
@@ -104,13 +151,21 @@ impl Defect {
             Self::WrongPerson => &["FAQ-4-17"],
             Self::MissingRatio => &["DOM-COPAY-RATIO", "FAQ-4-8", "TRN-NO10"],
             Self::WrongRatio => &["DOM-COPAY-RATIO", "TRN-NO10"],
-            Self::IgnoreLockout => &["FAQ-4-11"],
+            Self::IgnoreLockout => &["FAQ-4-11", "SEC-PIN-LOCKED"],
             Self::AcceptNoticeAlone => &["FLY-NOTICE-ALONE", "NOTICE-2025-06-27"],
             Self::AcceptOldCard => &["FAQ-4-10", "TRN-MAX1Y", "KQ-3", "NOTICE-2025-11-12"],
             Self::LeakMedicalWithoutConsent => &["FAQ-4-1"],
             Self::AcceptMyNumber => &["FAQ-4-20"],
-            Self::NoRejectRevoked => &["FAQ-4-19", "TRN-KAKUNIN"],
-            Self::ReplayAccepted => &[],
+            Self::NoRejectRevoked => &["FAQ-4-19", "TRN-KAKUNIN", "SEC-CERT-REVOKED"],
+            Self::ReplayAccepted => &["SEC-CHALLENGE-REPLAY"],
+            Self::AcceptAnySignature => &["SEC-PIN-SIGNATURE"],
+            Self::AcceptUnknownIssuer => &["SEC-CERT-ISSUER"],
+            Self::SkipCertificateSignature => &["SEC-CERT-SIGNATURE"],
+            Self::AcceptExpiredCertificate => &["SEC-CERT-EXPIRED"],
+            Self::AcceptUnknownReader => &["SEC-READER-CHAIN"],
+            Self::IgnoreReaderFacility => &["SEC-READER-FACILITY"],
+            Self::AcceptExpiredReader => &["SEC-READER-EXPIRED"],
+            Self::AcceptAnyAttestation => &["SEC-ATTESTATION"],
         }
     }
 }

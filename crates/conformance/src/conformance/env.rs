@@ -77,6 +77,11 @@ pub struct Env {
     /// A reader under test, driven through the reader-control API; `None` = the
     /// built-in reader in process.
     pub remote_reader: Option<super::remote::RemoteReaderTarget>,
+    /// Issues the cards (and holds their keys), for the forged requests of
+    /// [`super::forgery`].
+    pub factory: CardFactory,
+    /// Roots and a reader CA nobody trusts, made on first use by [`super::forgery`].
+    pub(crate) strangers: std::sync::OnceLock<super::forgery::Strangers>,
     /// The system under test.
     pub sut: Sut,
     /// Human-readable name of the system under test.
@@ -153,6 +158,8 @@ impl Env {
             trust,
             reader: ReaderConfig::reference(facility, Arc::new(credential)),
             remote_reader: None,
+            factory: factory.clone(),
+            strangers: std::sync::OnceLock::new(),
             sut,
             sut_name,
         })

@@ -6,6 +6,7 @@ pub mod collector;
 pub mod env;
 pub mod execute;
 pub mod faulty;
+pub mod forgery;
 pub mod lint;
 pub mod remote;
 pub mod run;

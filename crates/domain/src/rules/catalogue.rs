@@ -14,6 +14,10 @@
 //!   seeds (`NOTICE-…`);
 //! - **domain**: onshi's own names (`DOM-…`) for dated rules of `domain.md` that
 //!   `requirements.md` does not number. They are no rows of the matrix.
+//! - **security**: onshi's own requirements (`SEC-…`) for what a backend must refuse
+//!   when it authenticates a card (forged signatures and certificates, replayed
+//!   challenges, attestations of unknown or foreign readers). No seed states them; they
+//!   are rows of the matrix, marked as onshi's.
 //!
 //! Where the texts come from:
 //!
@@ -88,6 +92,10 @@ pub enum Origin {
     Notice,
     /// onshi's own name (`DOM-…`) for a rule of `domain.md`; no row of `requirements.md`.
     Domain,
+    /// onshi's own security requirement (`SEC-…`): what any qualification backend must
+    /// refuse when it authenticates a card. No seed states them; they are rows of the
+    /// report's matrix, marked as onshi's.
+    Security,
 }
 
 impl Origin {
@@ -96,6 +104,13 @@ impl Origin {
     #[must_use]
     pub const fn in_requirements_md(self) -> bool {
         matches!(self, Self::Seed | Self::Notice)
+    }
+
+    /// Whether requirements of this origin are rows of the report's traceability matrix:
+    /// those of `requirements.md` and onshi's security requirements.
+    #[must_use]
+    pub const fn in_matrix(self) -> bool {
+        matches!(self, Self::Seed | Self::Notice | Self::Security)
     }
 }
 
@@ -164,6 +179,12 @@ pub static AREAS: &[&str] = &[
 /// The rows of `requirements.md` (seed and notice origins), in its order.
 pub fn documented() -> impl Iterator<Item = &'static Requirement> {
     CATALOGUE.iter().filter(|r| r.origin.in_requirements_md())
+}
+
+/// The rows of the report's traceability matrix: those of `requirements.md`, then
+/// onshi's security requirements.
+pub fn matrix_rows() -> impl Iterator<Item = &'static Requirement> {
+    CATALOGUE.iter().filter(|r| r.origin.in_matrix())
 }
 
 /// The rows of `requirements.md` that need an executable scenario (behaviour and rule),
@@ -256,7 +277,15 @@ mod tests {
         let origins: Vec<Origin> = CATALOGUE.iter().map(|r| r.origin).collect();
         let mut order = origins.clone();
         order.dedup();
-        assert_eq!(order, [Origin::Seed, Origin::Notice, Origin::Domain]);
+        assert_eq!(
+            order,
+            [
+                Origin::Seed,
+                Origin::Notice,
+                Origin::Domain,
+                Origin::Security
+            ]
+        );
         for r in CATALOGUE {
             let code = r.id.code();
             assert_eq!(
@@ -267,6 +296,11 @@ mod tests {
             assert_eq!(
                 code.starts_with("DOM-"),
                 r.origin == Origin::Domain,
+                "{code}"
+            );
+            assert_eq!(
+                code.starts_with("SEC-"),
+                r.origin == Origin::Security,
                 "{code}"
             );
             assert_eq!(r.area.is_some(), r.origin.in_requirements_md(), "{code}");
@@ -341,9 +375,14 @@ mod tests {
             let json = serde_json::to_value(kind).expect("a kind serialises");
             assert_eq!(json, kind.as_str());
         }
-        let json = serde_json::to_string(&[Origin::Seed, Origin::Notice, Origin::Domain])
-            .expect("origins serialise");
-        assert_eq!(json, r#"["seed","notice","domain"]"#);
+        let json = serde_json::to_string(&[
+            Origin::Seed,
+            Origin::Notice,
+            Origin::Domain,
+            Origin::Security,
+        ])
+        .expect("origins serialise");
+        assert_eq!(json, r#"["seed","notice","domain","security"]"#);
     }
 
     #[test]

@@ -149,6 +149,28 @@ rule_ids! {
     DomCopayRatio = "DOM-COPAY-RATIO",
     /// 年齢による負担割合の導出.
     DomCopayAge = "DOM-COPAY-AGE",
+    /// 暗証番号方式: カードの署名をこのチャレンジと証明書の鍵で検証する.
+    SecPinSignature = "SEC-PIN-SIGNATURE",
+    /// 暗証番号がロックされたカードのセッションを受け付けない.
+    SecPinLocked = "SEC-PIN-LOCKED",
+    /// 利用者証明用電子証明書は JPKI のルートが発行したものに限る.
+    SecCertIssuer = "SEC-CERT-ISSUER",
+    /// 証明書の署名を検証する（発行後の改ざんを見抜く）.
+    SecCertSignature = "SEC-CERT-SIGNATURE",
+    /// 猶予期間を過ぎて失効した証明書では資格確認できない.
+    SecCertExpired = "SEC-CERT-EXPIRED",
+    /// 失効リストにある証明書では資格確認できない.
+    SecCertRevoked = "SEC-CERT-REVOKED",
+    /// チャレンジは1回限り.
+    SecChallengeReplay = "SEC-CHALLENGE-REPLAY",
+    /// 顔認証・目視の証明は認証局が発行した端末証明書によるものに限る.
+    SecReaderChain = "SEC-READER-CHAIN",
+    /// 端末証明書は照会する医療機関のもの.
+    SecReaderFacility = "SEC-READER-FACILITY",
+    /// 有効期限切れの端末証明書は受け付けない.
+    SecReaderExpired = "SEC-READER-EXPIRED",
+    /// 端末の証明はこのチャレンジ・証明書・方式・医療機関に対するもの.
+    SecAttestation = "SEC-ATTESTATION",
 }
 
 impl RuleId {

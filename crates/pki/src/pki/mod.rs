@@ -22,6 +22,7 @@ pub mod ca;
 pub mod cert;
 pub mod crl;
 pub mod der;
+pub mod forge;
 pub mod inspect;
 pub mod keys;
 pub mod load;
@@ -37,7 +38,9 @@ pub use inspect::{CertError, CertInfo, VerifyError};
 pub use keys::{KeyCache, KeyError, KeyOrigin, RsaKey, generate_parallel};
 pub use load::LoadAuthRoot;
 pub use pool::KeyPool;
-pub use reader::{ReaderCa, ReaderCredential, ReaderError, ReaderIdentity, ReaderKey};
+pub use reader::{
+    DeviceChecks, ReaderCa, ReaderCredential, ReaderError, ReaderIdentity, ReaderKey,
+};
 pub use sign::{HashAlg, SignError, bench_sign, verify_pkcs1};
 
 #[cfg(test)]

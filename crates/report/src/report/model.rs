@@ -158,6 +158,9 @@ pub struct MatrixRow {
     pub scenarios: Vec<(String, Status)>,
     /// The row's verdict.
     pub coverage: Coverage,
+    /// onshi's own requirement (`SEC-…`), not a row of `requirements.md`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub onshi: bool,
 }
 
 /// Counts.
@@ -238,10 +241,7 @@ impl ConformanceReport {
         scenarios: Vec<ScenarioResult>,
         catalogue: &[Requirement],
     ) -> Self {
-        let rows: Vec<&Requirement> = catalogue
-            .iter()
-            .filter(|r| r.origin.in_requirements_md())
-            .collect();
+        let rows: Vec<&Requirement> = catalogue.iter().filter(|r| r.origin.in_matrix()).collect();
         let mut totals = Totals::default();
         for s in &scenarios {
             match s.status {
@@ -281,6 +281,7 @@ impl ConformanceReport {
                     summary_ja: r.summary_ja.to_owned(),
                     scenarios: tagged,
                     coverage,
+                    onshi: !r.origin.in_requirements_md(),
                 }
             })
             .collect();
@@ -315,7 +316,7 @@ impl ConformanceReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use onshi_domain::rules::catalogue::documented;
+    use onshi_domain::rules::catalogue::{documented, matrix_rows};
 
     fn scenario(name: &str, tags: &[&str], status: Status) -> ScenarioResult {
         ScenarioResult {
@@ -340,8 +341,20 @@ mod tests {
         ];
         let report = ConformanceReport::new(RunInfo::default(), scenarios);
         let ids: Vec<&str> = report.matrix.iter().map(|m| m.id.as_str()).collect();
-        let expected: Vec<&str> = documented().map(|r| r.id.code()).collect();
+        let expected: Vec<&str> = matrix_rows().map(|r| r.id.code()).collect();
         assert_eq!(ids, expected);
+        let documented: Vec<&str> = documented().map(|r| r.id.code()).collect();
+        assert_eq!(
+            ids[..documented.len()],
+            documented[..],
+            "requirements.md first"
+        );
+        assert!(
+            report.matrix[documented.len()..]
+                .iter()
+                .all(|m| m.onshi && m.id.starts_with("SEC-"))
+        );
+        assert!(report.matrix[..documented.len()].iter().all(|m| !m.onshi));
         assert!(!ids.iter().any(|id| id.starts_with("DOM-")));
         assert!(ids.contains(&"NOTICE-KOUKI-2026-07"));
 
@@ -356,7 +369,7 @@ mod tests {
         assert_eq!(row("KQ-3").coverage, Coverage::NotCovered);
         assert_eq!(
             report.totals.requirements_executable,
-            documented().filter(|r| r.kind.is_executable()).count()
+            matrix_rows().filter(|r| r.kind.is_executable()).count()
         );
         assert_eq!(report.totals.requirements_covered, 2);
         assert_eq!(report.failed_requirements(), vec!["NOTICE-2025-06-27"]);

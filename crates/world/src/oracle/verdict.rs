@@ -35,6 +35,9 @@ pub enum Check {
     LockedSessionRefused,
     /// A My Number used as an identifier was refused.
     MyNumberRefused,
+    /// A forged authentication (signature, certificate or reader attestation) was
+    /// refused: it would let anyone read a stranger's record (critical).
+    ForgeryRefused,
     /// The qualification validity shown matches the ground truth.
     ValidityMatchesTruth,
     /// A reader under test reported what the backend's audit shows (no fabricated
@@ -47,7 +50,10 @@ impl Check {
     pub const fn critical(self) -> bool {
         matches!(
             self,
-            Self::NoFullCostForInsured | Self::RightPerson | Self::NoMyNumber
+            Self::NoFullCostForInsured
+                | Self::RightPerson
+                | Self::NoMyNumber
+                | Self::ForgeryRefused
         )
     }
 
@@ -67,6 +73,7 @@ impl Check {
             Self::ReplayRefused => "再送されたチャレンジを拒否する",
             Self::LockedSessionRefused => "ロックされたカードの暗証番号方式を拒否する",
             Self::MyNumberRefused => "個人番号による照会を拒否する",
+            Self::ForgeryRefused => "偽造された認証を拒否する",
             Self::ValidityMatchesTruth => "資格有効性が実態と一致する",
             Self::ReaderMatchesBackend => "カードリーダーの報告が資格確認システムの記録と一致する",
         }

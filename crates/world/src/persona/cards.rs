@@ -164,6 +164,12 @@ impl CardFactory {
             })
     }
 
+    /// The RSA key of a resolved persona's user-authentication certificate (its
+    /// template's, for an instance).
+    pub fn auth_key(&self, p: &ResolvedPersona) -> Result<Arc<RsaKey>, CardFactoryError> {
+        self.key(p.template.as_deref().unwrap_or(&p.id), "auth")
+    }
+
     /// Issues the card of a resolved persona.
     pub fn issue(&self, p: &ResolvedPersona) -> Result<IssuedCard, CardFactoryError> {
         let issue_err = |source| CardFactoryError::Issue {
@@ -173,7 +179,7 @@ impl CardFactory {
         let cert = &p.card.certificate;
         // Instances share their template's key pair (see super::cast).
         let owner = p.template.as_deref().unwrap_or(&p.id);
-        let auth_key = self.key(owner, "auth")?;
+        let auth_key = self.auth_key(p)?;
         let (not_before, not_after) = pki::card_validity(cert.issued_at, cert.expires_on);
         let auth_cert = self
             .pki

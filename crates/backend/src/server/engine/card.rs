@@ -69,7 +69,10 @@ impl Engine {
             .calendar()
             .certificate_status(&Self::certificate_of(&p), day);
         if status.registration_cancelled() {
-            return Ok(PersonAnswer::refused(ResultCode::CertificateExpired, None));
+            if !self.has(Defect::AcceptExpiredCertificate) {
+                return Ok(PersonAnswer::refused(ResultCode::CertificateExpired, None));
+            }
+            audit.defect(Defect::AcceptExpiredCertificate.name());
         }
         let setting = CareSetting::from(req.care_setting);
         if !self.calendar().card_usable_in(setting, day) {

@@ -354,15 +354,17 @@ impl Engine {
         audit.method = Some(card.method.word());
         let replay_ok = self.has(Defect::ReplayAccepted);
         auth::check_challenge_first(&self.challenges, card, tick, replay_ok)?;
+        let defects = self.config.defects;
         let certificate = self
             .trust
-            .verify_certificate(card.auth_certificate.as_bytes())?;
+            .verify_certificate(card.auth_certificate.as_bytes(), defects)?;
         audit.certificate_serial = Some(format!("{:016X}", certificate.serial));
-        let evidence =
-            self.trust
-                .verify_evidence(card, facility, now, self.has(Defect::IgnoreLockout))?;
-        if evidence.lockout_ignored {
-            audit.defect(Defect::IgnoreLockout.name());
+        if let Some(d) = certificate.waived {
+            audit.defect(d.name());
+        }
+        let evidence = self.trust.verify_evidence(card, facility, now, defects)?;
+        for d in &evidence.waived {
+            audit.defect(d.name());
         }
         let index = self.population.by_certificate_serial(certificate.serial);
         if let Some(i) = index {

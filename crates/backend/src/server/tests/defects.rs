@@ -223,6 +223,15 @@ fn every_defect_has_a_test_here() {
         D::AcceptMyNumber,
         D::NoRejectRevoked,
         D::ReplayAccepted,
+        // In auth_defects.rs.
+        D::AcceptAnySignature,
+        D::AcceptUnknownIssuer,
+        D::SkipCertificateSignature,
+        D::AcceptExpiredCertificate,
+        D::AcceptUnknownReader,
+        D::IgnoreReaderFacility,
+        D::AcceptExpiredReader,
+        D::AcceptAnyAttestation,
     ];
     assert_eq!(tested.as_slice(), D::ALL);
 }
