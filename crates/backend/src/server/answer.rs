@@ -19,7 +19,7 @@ use onshi_domain::message::{
 use onshi_domain::protocol::result_code::ResultCode;
 use onshi_domain::rules::{AgeBand, AgeMilestones, RulesCalendar};
 use onshi_world::persona::ResolvedPersona;
-use onshi_world::persona::model::Qualification;
+use onshi_world::persona::model::{MedicalAid, Qualification};
 
 /// Whether medical information (薬剤・診療・手術・特定健診) is shared in this answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,23 +203,13 @@ fn viewing(ctx: &AnswerContext<'_>) -> ViewingConsent {
     }
 }
 
-fn result_of(
-    p: &ResolvedPersona,
+/// 高齢受給者証 information, for a member of the 70–74 band with a ratio on record.
+fn elderly_info(
     q: &Qualification,
-    ctx: &AnswerContext<'_>,
-    answer: &mut Answer,
-) -> ResultOfQualificationConfirmation {
-    let day = ctx.now.date();
-    let milestones = AgeMilestones::of(p.person.birth_date);
-    let band = milestones.band(day);
-    let aid = q.medical_aid.as_ref();
-    let insurer_number = aid
-        .and_then(|m| InsurerNumber::parse(&m.payer_number).ok())
-        .unwrap_or_else(|| q.insurer_number.clone());
-    let identification = aid.map_or_else(|| q.number.clone(), |m| m.recipient_number.clone());
-
-    let elderly = q
-        .elderly_ratio
+    milestones: &AgeMilestones,
+    band: AgeBand,
+) -> Option<ElderlyRecipientCertificateInfo> {
+    q.elderly_ratio
         .filter(|_| band == AgeBand::Elderly)
         .map(|ratio| {
             let start = milestones.elderly_from.max(q.acquired_on);
@@ -231,36 +221,46 @@ fn result_of(
                 elderly_recipient_valid_end_date: Some(end),
                 elderly_recipient_contribution_ratio: Some(ratio),
             }
-        });
+        })
+}
 
-    // 限度額 (and 特定疾病, which follows the same consent): by consent before
-    // 2024-10-07, by law after; withheld on premium arrears (OKA-PREMIUM).
-    let consent = ctx.limit_consent;
-    let mut limit_info = None;
-    if let (Some(class), Some(_)) = (q.limit_class, consent) {
-        if q.premium_arrears {
-            if !answer.notes.contains(&ResultCode::LimitInfoWithheld) {
-                answer.notes.push(ResultCode::LimitInfoWithheld);
-            }
-        } else {
-            let (start, end) = limit_period(q, day);
-            limit_info = Some(LimitApplicationCertificateRelatedInfo {
-                limit_application_certificate_classification: Some(limit_classification(class)),
-                limit_application_certificate_classification_flag: Some(class),
-                limit_application_certificate_date: Some(start),
-                limit_application_certificate_valid_start_date: Some(start),
-                limit_application_certificate_valid_end_date: Some(end),
-                limit_application_certificate_long_term_date: None,
-            });
-            answer.limit_provided = true;
+/// 限度額 information when there is a class and consent; withheld (with a notice in
+/// `answer`) on premium arrears (OKA-PREMIUM).
+fn limit_info(
+    q: &Qualification,
+    consent: Option<NaiveDateTime>,
+    day: NaiveDate,
+    answer: &mut Answer,
+) -> Option<LimitApplicationCertificateRelatedInfo> {
+    let (Some(class), Some(_)) = (q.limit_class, consent) else {
+        return None;
+    };
+    if q.premium_arrears {
+        if !answer.notes.contains(&ResultCode::LimitInfoWithheld) {
+            answer.notes.push(ResultCode::LimitInfoWithheld);
         }
+        return None;
     }
-    let limit_flag = Some(if consent.is_some() {
-        LimitConsentFlag::Given
-    } else {
-        LimitConsentFlag::NotGiven
-    });
-    let diseases: Vec<SpecificDiseasesCertificateInfo> = if consent.is_some() {
+    let (start, end) = limit_period(q, day);
+    answer.limit_provided = true;
+    Some(LimitApplicationCertificateRelatedInfo {
+        limit_application_certificate_classification: Some(limit_classification(class)),
+        limit_application_certificate_classification_flag: Some(class),
+        limit_application_certificate_date: Some(start),
+        limit_application_certificate_valid_start_date: Some(start),
+        limit_application_certificate_valid_end_date: Some(end),
+        limit_application_certificate_long_term_date: None,
+    })
+}
+
+/// The 特定疾病 certificates in force on `day` (only with consent) and the consent
+/// flag (only when the member has any).
+fn specific_diseases(
+    q: &Qualification,
+    consent: Option<NaiveDateTime>,
+    day: NaiveDate,
+) -> (Vec<SpecificDiseasesCertificateInfo>, Option<ConsentFlag>) {
+    let diseases = if consent.is_some() {
         q.specific_diseases
             .iter()
             .filter(|s| s.valid_from <= day && s.valid_to.is_none_or(|t| day <= t))
@@ -275,14 +275,21 @@ fn result_of(
     } else {
         Vec::new()
     };
-    let disease_flag = (!q.specific_diseases.is_empty()).then_some(if consent.is_some() {
+    let flag = (!q.specific_diseases.is_empty()).then_some(if consent.is_some() {
         ConsentFlag::Given
     } else {
         ConsentFlag::NotGiven
     });
+    (diseases, flag)
+}
 
-    let tickets = aid
-        .filter(|m| m.valid_from <= day && m.valid_to.is_none_or(|t| day <= t))
+/// The 医療券 of this month when the 医療扶助 is in force on `day`.
+fn medical_tickets(
+    aid: Option<&MedicalAid>,
+    ctx: &AnswerContext<'_>,
+    day: NaiveDate,
+) -> Vec<MedicalTicketInfo> {
+    aid.filter(|m| m.valid_from <= day && m.valid_to.is_none_or(|t| day <= t))
         .map(|m| {
             let month = ctx
                 .treatment_month
@@ -301,7 +308,35 @@ fn result_of(
                 self_pay_amount: Some(0),
             }]
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// One record as a `ResultOfQualificationConfirmation`, with its consent-gated parts.
+fn result_of(
+    p: &ResolvedPersona,
+    q: &Qualification,
+    ctx: &AnswerContext<'_>,
+    answer: &mut Answer,
+) -> ResultOfQualificationConfirmation {
+    let day = ctx.now.date();
+    let milestones = AgeMilestones::of(p.person.birth_date);
+    let band = milestones.band(day);
+    let aid = q.medical_aid.as_ref();
+    let insurer_number = aid
+        .and_then(|m| InsurerNumber::parse(&m.payer_number).ok())
+        .unwrap_or_else(|| q.insurer_number.clone());
+    let identification = aid.map_or_else(|| q.number.clone(), |m| m.recipient_number.clone());
+
+    // 限度額 (and 特定疾病, which follows the same consent): by consent before
+    // 2024-10-07, by law after; withheld on premium arrears (OKA-PREMIUM).
+    let consent = ctx.limit_consent;
+    let limit_info = limit_info(q, consent, day, answer);
+    let limit_flag = Some(if consent.is_some() {
+        LimitConsentFlag::Given
+    } else {
+        LimitConsentFlag::NotGiven
+    });
+    let (diseases, disease_flag) = specific_diseases(q, consent, day);
 
     let view = viewing(ctx);
     ResultOfQualificationConfirmation {
@@ -332,7 +367,7 @@ fn result_of(
             .then_some(PreschoolClassification::Preschool),
         reason_of_loss: q.loss_reason,
         insurer_name: q.insurer_name.clone(),
-        elderly_recipient_certificate_info: elderly,
+        elderly_recipient_certificate_info: elderly_info(q, &milestones, band),
         limit_application_certificate_related_cons_flg: limit_flag,
         limit_application_certificate_related_cons_time: consent,
         limit_application_certificate_related_info: limit_info,
@@ -341,7 +376,7 @@ fn result_of(
             .filter(|f| *f == ConsentFlag::Given)
             .and(consent),
         specific_diseases_certificate_list: diseases,
-        public_expense_result_list: tickets,
+        public_expense_result_list: medical_tickets(aid, ctx, day),
         specific_health_checkups_info: view,
         pharmacists_info: view,
         diagnosis_info: view,

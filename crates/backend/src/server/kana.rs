@@ -99,20 +99,22 @@ fn find(table: &[(char, char)], c: char) -> Option<char> {
     table.iter().find(|(f, _)| *f == c).map(|(_, h)| *h)
 }
 
+/// The half-width form of one katakana: its base character and the sound mark
+/// (`ﾞ`, `ﾟ`) that follows it, if any.
+fn half_width(c: char) -> Option<(char, Option<char>)> {
+    find(BASE, c)
+        .map(|h| (h, None))
+        .or_else(|| find(VOICED, c).map(|h| (h, Some('ﾞ'))))
+        .or_else(|| find(SEMI_VOICED, c).map(|h| (h, Some('ﾟ'))))
+}
+
 /// The half-width form of a katakana string.
 pub fn to_half_width(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if let Some(h) = find(BASE, c) {
-            out.push(h);
-        } else if let Some(h) = find(VOICED, c) {
-            out.push(h);
-            out.push('ﾞ');
-        } else if let Some(h) = find(SEMI_VOICED, c) {
-            out.push(h);
-            out.push('ﾟ');
-        } else {
-            out.push(c);
+        match half_width(c) {
+            Some((h, mark)) => out.extend(std::iter::once(h).chain(mark)),
+            None => out.push(c),
         }
     }
     out

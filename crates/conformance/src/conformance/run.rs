@@ -160,43 +160,10 @@ pub fn count_scenarios(source: &FeatureSource) -> usize {
 pub async fn run(
     env: Arc<Env>,
     opts: RunOptions,
-    mut on_progress: OnFinished,
+    on_progress: OnFinished,
 ) -> Result<RunOutcome, RunError> {
-    let (dir, staged) = match &opts.features {
-        FeatureSource::Embedded => (stage_embedded()?, true),
-        FeatureSource::Dir(d) => {
-            if !d.is_dir() {
-                return Err(RunError::Features(format!(
-                    "{} is not a directory",
-                    d.display()
-                )));
-            }
-            (d.clone(), false)
-        }
-    };
-    let mut findings = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "feature"))
-            .collect();
-        paths.sort();
-        for p in paths {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| RunError::Features(format!("{}: {e}", p.display())))?;
-            let shown = if staged {
-                format!(
-                    "features/{}",
-                    p.file_name().unwrap_or_default().to_string_lossy()
-                )
-            } else {
-                p.display().to_string()
-            };
-            for (line, msg) in super::lint::lint(&text) {
-                findings.push(format!("{shown}:{line}: {msg}"));
-            }
-        }
-    }
+    let (dir, staged) = feature_dir(&opts.features)?;
+    let findings = lint_features(&dir, staged)?;
     if !findings.is_empty() {
         if staged {
             let _ = std::fs::remove_dir_all(&dir);
@@ -214,32 +181,9 @@ pub async fn run(
     };
     install_env(env);
 
-    let prefix = dir.display().to_string();
-    let rename: Box<dyn Fn(&str) -> String> = Box::new(move |p: &str| {
-        let name = Path::new(p)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if staged || p.starts_with(&prefix) {
-            format!("features/{name}")
-        } else {
-            p.to_owned()
-        }
-    });
     let shared = Arc::new(Mutex::new(Shared::default()));
-    let partial_dir = report_dir.clone();
-    let partial_info = RunInfo {
-        complete: false,
-        ..info.clone()
-    };
-    let on_finished: OnFinished = Box::new(move |last, all| {
-        on_progress(last, all);
-        let report = ConformanceReport::new(partial_info.clone(), all.to_vec());
-        if let Err(e) = suite::write(&partial_dir, &report) {
-            tracing::warn!("writing the partial report failed: {e}");
-        }
-    });
-    let collector = Collector::new(shared.clone(), rename, on_finished);
+    let on_finished = partial_report_writer(report_dir.clone(), &info, on_progress);
+    let collector = Collector::new(shared.clone(), feature_rename(&dir, staged), on_finished);
     let cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty> {
         tags_filter: tags,
         ..Default::default()
@@ -275,32 +219,7 @@ pub async fn run(
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    let mut results: Vec<ScenarioResult> = Vec::new();
-    let mut parse_errors = Vec::new();
-    if let Ok(mut s) = shared.lock() {
-        results.append(&mut s.results);
-        parse_errors = s.parse_errors.clone();
-        for e in s.parse_errors.drain(..) {
-            results.push(ScenarioResult {
-                feature: "(parse error)".into(),
-                file: String::new(),
-                name: e.clone(),
-                line: 0,
-                tags: Vec::new(),
-                status: Status::Failed,
-                steps: vec![StepResult {
-                    keyword: "parse".into(),
-                    text: e.clone(),
-                    status: Status::Failed,
-                    error: Some(e),
-                }],
-                verdicts: Vec::new(),
-                evidence: Default::default(),
-                duration_ms: 0,
-            });
-        }
-    }
-    results.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    let (results, parse_errors) = collected_results(&shared);
     let report = ConformanceReport::new(
         RunInfo {
             complete: true,
@@ -314,6 +233,124 @@ pub async fn run(
         dir: report_dir.path().to_owned(),
         parse_errors,
     })
+}
+
+/// The directory of the features and whether it was staged (embedded features,
+/// removed after the run).
+fn feature_dir(features: &FeatureSource) -> Result<(PathBuf, bool), RunError> {
+    match features {
+        FeatureSource::Embedded => Ok((stage_embedded()?, true)),
+        FeatureSource::Dir(d) => {
+            if !d.is_dir() {
+                return Err(RunError::Features(format!(
+                    "{} is not a directory",
+                    d.display()
+                )));
+            }
+            Ok((d.clone(), false))
+        }
+    }
+}
+
+/// The lint findings of the `*.feature` files in `dir`, in file order, as
+/// `file:line: message` (staged files shown as `features/<name>`).
+fn lint_features(dir: &Path, staged: bool) -> Result<Vec<String>, RunError> {
+    let mut findings = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "feature"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| RunError::Features(format!("{}: {e}", p.display())))?;
+            let shown = if staged {
+                format!(
+                    "features/{}",
+                    p.file_name().unwrap_or_default().to_string_lossy()
+                )
+            } else {
+                p.display().to_string()
+            };
+            for (line, msg) in super::lint::lint(&text) {
+                findings.push(format!("{shown}:{line}: {msg}"));
+            }
+        }
+    }
+    Ok(findings)
+}
+
+/// How feature paths appear in the report: `features/<name>` for staged files and
+/// files under `dir`, other paths as they are.
+fn feature_rename(dir: &Path, staged: bool) -> Box<dyn Fn(&str) -> String> {
+    let prefix = dir.display().to_string();
+    Box::new(move |p: &str| {
+        let name = Path::new(p)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if staged || p.starts_with(&prefix) {
+            format!("features/{name}")
+        } else {
+            p.to_owned()
+        }
+    })
+}
+
+/// After each scenario: reports progress, then writes the partial report (marked
+/// incomplete) into `report_dir`.
+fn partial_report_writer(
+    report_dir: RunDir,
+    info: &RunInfo,
+    mut on_progress: OnFinished,
+) -> OnFinished {
+    let partial_info = RunInfo {
+        complete: false,
+        ..info.clone()
+    };
+    Box::new(move |last, all| {
+        on_progress(last, all);
+        let report = ConformanceReport::new(partial_info.clone(), all.to_vec());
+        if let Err(e) = suite::write(&report_dir, &report) {
+            tracing::warn!("writing the partial report failed: {e}");
+        }
+    })
+}
+
+/// The collected scenario results, with each feature parse error as a failed
+/// scenario, sorted by file, line and name; and the parse errors.
+fn collected_results(shared: &Mutex<Shared>) -> (Vec<ScenarioResult>, Vec<String>) {
+    let mut results: Vec<ScenarioResult> = Vec::new();
+    let mut parse_errors = Vec::new();
+    if let Ok(mut s) = shared.lock() {
+        results.append(&mut s.results);
+        parse_errors = s.parse_errors.clone();
+        results.extend(s.parse_errors.drain(..).map(parse_error_result));
+    }
+    results.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    (results, parse_errors)
+}
+
+/// A feature file that did not parse, as a failed scenario.
+fn parse_error_result(e: String) -> ScenarioResult {
+    ScenarioResult {
+        feature: "(parse error)".into(),
+        file: String::new(),
+        name: e.clone(),
+        line: 0,
+        tags: Vec::new(),
+        status: Status::Failed,
+        steps: vec![StepResult {
+            keyword: "parse".into(),
+            text: e.clone(),
+            status: Status::Failed,
+            error: Some(e),
+        }],
+        verdicts: Vec::new(),
+        evidence: Default::default(),
+        duration_ms: 0,
+    }
 }
 
 #[cfg(test)]

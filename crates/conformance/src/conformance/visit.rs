@@ -369,17 +369,15 @@ async fn card_at_reader(
     card
 }
 
-/// The clinic's online check of the printed numbers of the first document in hand.
-async fn number_check(
+/// The request of the clinic's online check of the printed numbers of `kind`.
+fn numbers_request(
     env: &Env,
-    backend: &FaultyBackend<AnyBackend>,
     persona: &ResolvedPersona,
     plan: &VisitPlan,
     q: &Qualification,
     kind: Presented,
-    out: &mut VisitOutcome,
-) -> ConfirmationOutcome {
-    let req = NumbersConfirmationRequest {
+) -> NumbersConfirmationRequest {
+    NumbersConfirmationRequest {
         confirmation_time: Some(plan.now),
         card_presented: !matches!(plan.card, CardUse::NotPresented),
         limit_consent: plan.number_limit_consent,
@@ -388,9 +386,19 @@ async fn number_check(
             persona.person.birth_date,
             presented_document(kind),
         )
-    };
-    let result = backend.confirm_numbers(&req).await;
-    let body = serde_json::to_string_pretty(&req).unwrap_or_default();
+    }
+}
+
+/// The clinic's online check of the printed numbers of the first document in hand:
+/// sends `req`, records the exchange in `out` and returns what the window makes of it.
+async fn number_check(
+    backend: &FaultyBackend<AnyBackend>,
+    req: &NumbersConfirmationRequest,
+    persona: &ResolvedPersona,
+    out: &mut VisitOutcome,
+) -> ConfirmationOutcome {
+    let result = backend.confirm_numbers(req).await;
+    let body = serde_json::to_string_pretty(req).unwrap_or_default();
     out.requests.push(body.clone());
     out.exchanges.push(Exchange {
         label: "POST /v1/confirmations/numbers".into(),
@@ -446,7 +454,8 @@ async fn documents_at_desk(
             .number_path(&env.calendar, plan.now.date())
             .is_ok()
     {
-        number_outcome = Some(number_check(env, backend, persona, plan, q, *kind, out).await);
+        let req = numbers_request(env, persona, plan, q, *kind);
+        number_outcome = Some(number_check(backend, &req, persona, out).await);
     }
 
     (documents, number_outcome)

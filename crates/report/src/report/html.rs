@@ -5,8 +5,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::model::{ConformanceReport, Coverage, ScenarioResult, Status};
+use super::model::{
+    ConformanceReport, Coverage, Evidence, MatrixRow, ScenarioResult, Status, StepResult, Totals,
+};
 use super::svg::{esc, stacked_bars};
+use onshi_card::card::ApduTrace;
+use onshi_world::oracle::Verdict;
 
 const STYLE: &str = r#"
 body{font-family:system-ui,"Hiragino Sans","Noto Sans CJK JP",sans-serif;margin:2em;color:#222;max-width:1200px}
@@ -37,6 +41,7 @@ fn coverage_cell(c: Coverage) -> &'static str {
     }
 }
 
+/// One scenario as a `<details>` block: summary line, steps, verdicts and evidence.
 fn scenario_section(s: &ScenarioResult, id: usize) -> String {
     let (class, label) = status_class(s.status);
     let mut h = String::new();
@@ -59,8 +64,19 @@ fn scenario_section(s: &ScenarioResult, id: usize) -> String {
         s.line,
         s.duration_ms
     );
+    steps_table(&mut h, &s.steps);
+    if !s.verdicts.is_empty() {
+        verdicts_table(&mut h, &s.verdicts);
+    }
+    evidence(&mut h, &s.evidence);
+    h.push_str("</details>");
+    h
+}
+
+/// The table of a scenario's steps, with each failed step's error.
+fn steps_table(h: &mut String, steps: &[StepResult]) {
     h.push_str("<table><tr><th>step</th><th>result</th></tr>");
-    for st in &s.steps {
+    for st in steps {
         let (c, l) = status_class(st.status);
         let err = st
             .error
@@ -75,71 +91,56 @@ fn scenario_section(s: &ScenarioResult, id: usize) -> String {
         );
     }
     h.push_str("</table>");
-    if !s.verdicts.is_empty() {
-        h.push_str(
-            "<h4>Oracle verdicts</h4><table><tr><th>check</th><th>result</th><th>finding</th></tr>",
+}
+
+/// The table of the oracle's verdicts, critical failures highlighted.
+fn verdicts_table(h: &mut String, verdicts: &[Verdict]) {
+    h.push_str(
+        "<h4>Oracle verdicts</h4><table><tr><th>check</th><th>result</th><th>finding</th></tr>",
+    );
+    for v in verdicts {
+        let row_class = if v.is_critical_failure() {
+            r#" class="critical""#
+        } else {
+            ""
+        };
+        let (c, l) = if v.passed {
+            ("pass", "PASS")
+        } else {
+            (
+                "fail",
+                if v.check.critical() {
+                    "CRITICAL"
+                } else {
+                    "FAIL"
+                },
+            )
+        };
+        let ev = if v.evidence.is_empty() {
+            String::new()
+        } else {
+            format!("<pre>{}</pre>", esc(&v.evidence.join("\n")))
+        };
+        let _ = write!(
+            h,
+            r#"<tr{row_class}><td>{} <span class="muted">{}</span></td><td class="{c}">{l}</td><td>{}{ev}</td></tr>"#,
+            esc(v.check.label_ja()),
+            esc(&v.check.to_string()),
+            esc(&v.message)
         );
-        for v in &s.verdicts {
-            let row_class = if v.is_critical_failure() {
-                r#" class="critical""#
-            } else {
-                ""
-            };
-            let (c, l) = if v.passed {
-                ("pass", "PASS")
-            } else {
-                (
-                    "fail",
-                    if v.check.critical() {
-                        "CRITICAL"
-                    } else {
-                        "FAIL"
-                    },
-                )
-            };
-            let ev = if v.evidence.is_empty() {
-                String::new()
-            } else {
-                format!("<pre>{}</pre>", esc(&v.evidence.join("\n")))
-            };
-            let _ = write!(
-                h,
-                r#"<tr{row_class}><td>{} <span class="muted">{}</span></td><td class="{c}">{l}</td><td>{}{ev}</td></tr>"#,
-                esc(v.check.label_ja()),
-                esc(&v.check.to_string()),
-                esc(&v.message)
-            );
-        }
-        h.push_str("</table>");
     }
-    let e = &s.evidence;
+    h.push_str("</table>");
+}
+
+/// A scenario's evidence: clinic decision, APDU trace, exchanges and result XML.
+fn evidence(h: &mut String, e: &Evidence) {
     if let Some(c) = &e.clinic {
         let _ = write!(h, "<h4>Clinic decision</h4><pre>{}</pre>", esc(c));
     }
     if let Some(trace) = &e.apdu_trace
         && !trace.entries.is_empty()
     {
-        let _ = write!(
-            h,
-            "<details><summary>APDU trace ({} commands)</summary><table><tr><th>#</th><th>meaning</th><th>command</th><th>response</th></tr>",
-            trace.entries.len()
-        );
-        for t in &trace.entries {
-            let resp = if t.response.len() > 120 {
-                format!("{} …", &t.response[..120])
-            } else {
-                t.response.clone()
-            };
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-                t.seq,
-                esc(&t.meaning),
-                esc(&t.command),
-                esc(&resp)
-            );
-        }
-        h.push_str("</table></details>");
+        apdu_trace(h, trace);
     }
     for x in &e.exchanges {
         let _ = write!(
@@ -157,16 +158,52 @@ fn scenario_section(s: &ScenarioResult, id: usize) -> String {
             esc(xml)
         );
     }
-    h.push_str("</details>");
-    h
+}
+
+/// The APDU trace as a collapsed table (responses cut at 120 characters).
+fn apdu_trace(h: &mut String, trace: &ApduTrace) {
+    let _ = write!(
+        h,
+        "<details><summary>APDU trace ({} commands)</summary><table><tr><th>#</th><th>meaning</th><th>command</th><th>response</th></tr>",
+        trace.entries.len()
+    );
+    for t in &trace.entries {
+        let resp = if t.response.len() > 120 {
+            format!("{} …", &t.response[..120])
+        } else {
+            t.response.clone()
+        };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+            t.seq,
+            esc(&t.meaning),
+            esc(&t.command),
+            esc(&resp)
+        );
+    }
+    h.push_str("</table></details>");
 }
 
 /// Writes the HTML report.
 pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> {
-    let r = &report.run;
-    let t = &report.totals;
-    let verdict = if report.passed() { "PASSED" } else { "FAILED" };
     let mut h = String::new();
+    head_and_title(&mut h, report);
+    total_cards(&mut h, &report.totals);
+    feature_chart(&mut h, &report.scenarios);
+    requirements_matrix(&mut h, &report.matrix);
+    h.push_str("<h2>Scenarios and evidence</h2>");
+    for (i, s) in report.scenarios.iter().enumerate() {
+        h.push_str(&scenario_section(s, i));
+    }
+    h.push_str("</body></html>\n");
+    out.write_all(h.as_bytes())
+}
+
+/// The document head and the title with the verdict and the run's facts.
+fn head_and_title(h: &mut String, report: &ConformanceReport) {
+    let r = &report.run;
+    let verdict = if report.passed() { "PASSED" } else { "FAILED" };
     let _ = write!(
         h,
         r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>onshi conformance report {}</title><style>{STYLE}</style></head><body>"#,
@@ -194,6 +231,10 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
             " · <b>partial: the run was interrupted</b>"
         }
     );
+}
+
+/// The totals as cards.
+fn total_cards(h: &mut String, t: &Totals) {
     h.push_str(r#"<div class="cards">"#);
     for (label, value, bad) in t.cells() {
         let class = match (bad, value == "0") {
@@ -207,10 +248,12 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
         );
     }
     h.push_str("</div>");
+}
 
-    // Per-feature chart.
+/// The per-feature chart of passed, failed and skipped scenarios.
+fn feature_chart(h: &mut String, scenarios: &[ScenarioResult]) {
     let mut by_feature: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
-    for s in &report.scenarios {
+    for s in scenarios {
         let e = by_feature.entry(&s.feature).or_default();
         match s.status {
             Status::Passed => e[0] += 1.0,
@@ -229,10 +272,12 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
         "<h2>Scenarios by feature</h2>{}",
         stacked_bars("scenarios per feature", &cats, &series)
     );
+}
 
-    // Requirements matrix.
+/// The requirements matrix: one row per requirement, its scenarios and coverage.
+fn requirements_matrix(h: &mut String, matrix: &[MatrixRow]) {
     h.push_str(r#"<h2>Requirements matrix</h2><table id="matrix"><tr><th>ID</th><th>kind</th><th>question (seed)</th><th>scenarios</th><th>verdict</th></tr>"#);
-    for m in &report.matrix {
+    for m in matrix {
         let scen: Vec<String> = m
             .scenarios
             .iter()
@@ -253,11 +298,4 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
         );
     }
     h.push_str("</table>");
-
-    h.push_str("<h2>Scenarios and evidence</h2>");
-    for (i, s) in report.scenarios.iter().enumerate() {
-        h.push_str(&scenario_section(s, i));
-    }
-    h.push_str("</body></html>\n");
-    out.write_all(h.as_bytes())
 }

@@ -1,6 +1,7 @@
 //! 資格確認一括照会: upload answers every search at once, download returns it.
 
 use super::*;
+use onshi_domain::message::BulkSearchInfo;
 
 impl Engine {
     /// `OQSmuquc01req`: answers every search at once and keeps the result for
@@ -25,45 +26,11 @@ impl Engine {
         let mut units = Vec::with_capacity(n);
         let mut normal = 0u32;
         for info in &req.qualification_confirm_search_info {
-            let s = &info.search_info;
-            let care_setting = match info.medical_treatment_flag {
-                Some(MedicalTreatmentFlag::HomeVisit) => CareSetting::HomeVisit,
-                Some(MedicalTreatmentFlag::Online) => CareSetting::OnlineConsultation,
-                _ => CareSetting::Outpatient,
-            };
-            let q = NumbersQuery::xml(
-                now,
-                &h.medical_institution_code,
-                s,
-                info.medical_treatment_month,
-                care_setting,
-            );
-            let mut unit_audit = AuditRecord::new(0, now, Operation::BulkUpload);
-            let pa = match self.numbers_answer(&q, &mut unit_audit) {
-                Ok((pa, _)) => pa,
-                Err(e) => PersonAnswer {
-                    status: ProcessingResultStatus::Error,
-                    code: Some(e.code),
-                    message: Some(e.message),
-                    validity: None,
-                    results: Vec::new(),
-                },
-            };
-            for d in unit_audit.defects {
-                audit.defect(d);
-            }
-            if pa.status == ProcessingResultStatus::Normal {
+            let unit = self.bulk_unit(info, &h.medical_institution_code, now, &mut audit);
+            if unit.processing_result_status == ProcessingResultStatus::Normal {
                 normal += 1;
             }
-            units.push(BulkConfirmUnit {
-                qualification_confirm_search_info: Some(s.clone()),
-                processing_result_status: pa.status,
-                processing_result_code: pa.code.map(|c| c.code().to_owned()),
-                processing_result_message: pa.message,
-                qualification_validity: pa.validity,
-                result_of_qualification_confirmation: pa.results,
-                reference_number: None,
-            });
+            units.push(unit);
         }
         let seq = self.receptions.fetch_add(1, Ordering::Relaxed) + 1;
         let reception_number = format!("{}{:06}", now.format("%Y%m%d"), seq % 1_000_000);
@@ -85,25 +52,7 @@ impl Engine {
             },
             bulk_confirm_unit: units,
         };
-        {
-            let mut jobs = self.bulk.lock().unwrap_or_else(PoisonError::into_inner);
-            jobs.units += response.bulk_confirm_unit.len();
-            jobs.jobs.insert(
-                reception_number.clone(),
-                (h.medical_institution_code.clone(), response),
-            );
-            jobs.order.push_back(reception_number.clone());
-            while jobs.order.len() > self.config.max_bulk_jobs
-                || (jobs.units > self.config.max_bulk_stored_units && jobs.order.len() > 1)
-            {
-                let Some(old) = jobs.order.pop_front() else {
-                    break;
-                };
-                if let Some((_, r)) = jobs.jobs.remove(&old) {
-                    jobs.units -= r.bulk_confirm_unit.len();
-                }
-            }
-        }
+        self.store_bulk_job(&reception_number, &h.medical_institution_code, response);
         audit.detail = Some(format!("{total} searches, reception {reception_number}"));
         let ack = BulkUploadAck {
             message_header: BulkUploadAckHeader {
@@ -116,6 +65,72 @@ impl Engine {
             reception_date_time: now,
         };
         Self::finish(Ok(ack), audit)
+    }
+
+    /// One search of a bulk upload, answered as on the numbers path; its defects go
+    /// into the upload's `audit`.
+    fn bulk_unit(
+        &self,
+        info: &BulkSearchInfo,
+        facility: &MedicalInstitutionCode,
+        now: NaiveDateTime,
+        audit: &mut AuditRecord,
+    ) -> BulkConfirmUnit {
+        let s = &info.search_info;
+        let care_setting = match info.medical_treatment_flag {
+            Some(MedicalTreatmentFlag::HomeVisit) => CareSetting::HomeVisit,
+            Some(MedicalTreatmentFlag::Online) => CareSetting::OnlineConsultation,
+            _ => CareSetting::Outpatient,
+        };
+        let q = NumbersQuery::xml(now, facility, s, info.medical_treatment_month, care_setting);
+        let mut unit_audit = AuditRecord::new(0, now, Operation::BulkUpload);
+        let pa = match self.numbers_answer(&q, &mut unit_audit) {
+            Ok((pa, _)) => pa,
+            Err(e) => PersonAnswer {
+                status: ProcessingResultStatus::Error,
+                code: Some(e.code),
+                message: Some(e.message),
+                validity: None,
+                results: Vec::new(),
+            },
+        };
+        for d in unit_audit.defects {
+            audit.defect(d);
+        }
+        BulkConfirmUnit {
+            qualification_confirm_search_info: Some(s.clone()),
+            processing_result_status: pa.status,
+            processing_result_code: pa.code.map(|c| c.code().to_owned()),
+            processing_result_message: pa.message,
+            qualification_validity: pa.validity,
+            result_of_qualification_confirmation: pa.results,
+            reference_number: None,
+        }
+    }
+
+    /// Keeps an upload's result for download, dropping the oldest jobs beyond the
+    /// configured number of jobs and of stored units.
+    fn store_bulk_job(
+        &self,
+        reception_number: &str,
+        facility: &MedicalInstitutionCode,
+        response: BulkQualificationResponse,
+    ) {
+        let mut jobs = self.bulk.lock().unwrap_or_else(PoisonError::into_inner);
+        jobs.units += response.bulk_confirm_unit.len();
+        jobs.jobs
+            .insert(reception_number.to_owned(), (facility.clone(), response));
+        jobs.order.push_back(reception_number.to_owned());
+        while jobs.order.len() > self.config.max_bulk_jobs
+            || (jobs.units > self.config.max_bulk_stored_units && jobs.order.len() > 1)
+        {
+            let Some(old) = jobs.order.pop_front() else {
+                break;
+            };
+            if let Some((_, r)) = jobs.jobs.remove(&old) {
+                jobs.units -= r.bulk_confirm_unit.len();
+            }
+        }
     }
 
     /// `OQSmuquc02req`: the result of an earlier upload of the same facility.

@@ -104,56 +104,13 @@ impl Engine {
         audit: &mut AuditRecord,
     ) -> Result<(PersonAnswer, Option<QualificationConfirmSearchInfo>), EngineError> {
         let day = q.now.date();
-        // FAQ-4-20: a My Number is never an identifier.
-        let fields = [
-            ("insurer_number", Some(q.insurer)),
-            ("insured_card_symbol", q.symbol),
-            ("insured_identification_number", Some(q.number)),
-            ("insured_branch_number", q.branch),
-        ];
-        if let Some((field, value)) = fields
-            .iter()
-            .find_map(|(f, v)| v.filter(|v| my_number::is_valid(v.trim())).map(|v| (*f, v)))
-        {
-            audit.detail = Some(format!("a My Number was sent in {field} (redacted)"));
-            if !self.has(Defect::AcceptMyNumber) {
-                return Err(EngineError::new(ResultCode::MyNumberRefused).field(field));
-            }
-            audit.defect(Defect::AcceptMyNumber.name());
-            let Some(index) = self.population.by_my_number(value.trim()) else {
-                return Ok((PersonAnswer::no_match(), None));
-            };
-            audit.person = self.population.id_of(index);
-            let p = self
-                .population
-                .person(index)
-                .ok_or_else(|| EngineError::new(ResultCode::Internal))?;
-            let ctx = self.numbers_ctx(q, index);
-            let mut answer = answer::card_answer(&p, &ctx);
-            self.ratio_defects(&mut answer.results, q.now, audit);
-            return Ok((PersonAnswer::answered(answer, Vec::new()), None));
+        if let Some((field, value)) = my_number_in(q) {
+            return self.my_number_answer(q, field, value, audit);
         }
-        let insurer = onshi_domain::codes::InsurerNumber::parse(q.insurer).map_err(|e| {
-            EngineError::detail(ResultCode::InvalidInsurerNumber, e.reason).field("insurer_number")
-        })?;
-        if q.number.trim().is_empty() || q.number.trim().len() > 20 {
-            return Err(
-                EngineError::detail(ResultCode::InvalidField, "番号は1〜20文字")
-                    .field("insured_identification_number"),
-            );
-        }
-        let echo = QualificationConfirmSearchInfo {
-            insurer_number: insurer.clone(),
-            insured_card_symbol: q.symbol.map(str::to_owned),
-            insured_identification_number: q.number.to_owned(),
-            insured_branch_number: q.branch.map(str::to_owned),
-            birthdate: q.birthdate,
-            limit_application_certificate_related_cons_flg: None,
-            arbitrary_identifier: None,
-        };
-        let Some((index, r)) = self
-            .population
-            .by_numbers(&insurer, q.symbol, q.number, q.branch)
+        let echo = validated_echo(q)?;
+        let Some((index, r)) =
+            self.population
+                .by_numbers(&echo.insurer_number, q.symbol, q.number, q.branch)
         else {
             audit.detail = Some("no record with these numbers".into());
             return Ok((PersonAnswer::no_match(), Some(echo)));
@@ -175,31 +132,70 @@ impl Engine {
                 Some(echo),
             ));
         }
-        let (verdict, defect) = documents::verdict(
-            self.calendar(),
-            self.config.defects,
-            &p,
-            r,
-            q.document,
-            q.card_presented,
-            day,
-        );
-        if let Some(d) = defect {
-            audit.defect(d.name());
-        }
-        let mut notes = Vec::new();
-        match verdict {
-            DocumentVerdict::Accept => {}
-            DocumentVerdict::AcceptTemporary => notes.push(ResultCode::TemporaryMeasure),
-            DocumentVerdict::Refuse(code, detail) => {
-                return Ok((PersonAnswer::refused(code, Some(detail)), Some(echo)));
-            }
-        }
+        let notes = match self.document_notes(&p, r, q, audit) {
+            Ok(notes) => notes,
+            Err(refused) => return Ok((refused, Some(echo))),
+        };
         let ctx = self.numbers_ctx(q, index);
         let mut answer = answer::record_answer(&p, r, &ctx);
         self.wrong_person(index, &mut answer, &ctx, audit);
         self.ratio_defects(&mut answer.results, q.now, audit);
         Ok((PersonAnswer::answered(answer, notes), Some(echo)))
+    }
+
+    /// FAQ-4-20: a My Number sent in `field` is refused, unless the `AcceptMyNumber`
+    /// defect answers for its holder as on the card path.
+    fn my_number_answer(
+        &self,
+        q: &NumbersQuery<'_>,
+        field: &'static str,
+        value: &str,
+        audit: &mut AuditRecord,
+    ) -> Result<(PersonAnswer, Option<QualificationConfirmSearchInfo>), EngineError> {
+        audit.detail = Some(format!("a My Number was sent in {field} (redacted)"));
+        if !self.has(Defect::AcceptMyNumber) {
+            return Err(EngineError::new(ResultCode::MyNumberRefused).field(field));
+        }
+        audit.defect(Defect::AcceptMyNumber.name());
+        let Some(index) = self.population.by_my_number(value.trim()) else {
+            return Ok((PersonAnswer::no_match(), None));
+        };
+        audit.person = self.population.id_of(index);
+        let p = self
+            .population
+            .person(index)
+            .ok_or_else(|| EngineError::new(ResultCode::Internal))?;
+        let ctx = self.numbers_ctx(q, index);
+        let mut answer = answer::card_answer(&p, &ctx);
+        self.ratio_defects(&mut answer.results, q.now, audit);
+        Ok((PersonAnswer::answered(answer, Vec::new()), None))
+    }
+
+    /// The document rules for record `r`: the notices to add, or the refusal.
+    fn document_notes(
+        &self,
+        p: &ResolvedPersona,
+        r: usize,
+        q: &NumbersQuery<'_>,
+        audit: &mut AuditRecord,
+    ) -> Result<Vec<ResultCode>, PersonAnswer> {
+        let (verdict, defect) = documents::verdict(
+            self.calendar(),
+            self.config.defects,
+            p,
+            r,
+            q.document,
+            q.card_presented,
+            q.now.date(),
+        );
+        if let Some(d) = defect {
+            audit.defect(d.name());
+        }
+        match verdict {
+            DocumentVerdict::Accept => Ok(Vec::new()),
+            DocumentVerdict::AcceptTemporary => Ok(vec![ResultCode::TemporaryMeasure]),
+            DocumentVerdict::Refuse(code, detail) => Err(PersonAnswer::refused(code, Some(detail))),
+        }
     }
 
     fn numbers_ctx<'a>(&'a self, q: &NumbersQuery<'_>, index: u64) -> AnswerContext<'a> {
@@ -218,4 +214,39 @@ impl Engine {
             treatment_month: q.treatment_month.or_else(|| year_month(q.now)),
         }
     }
+}
+
+/// FAQ-4-20: the first search field that holds a My Number, and its value.
+fn my_number_in<'q>(q: &NumbersQuery<'q>) -> Option<(&'static str, &'q str)> {
+    let fields = [
+        ("insurer_number", Some(q.insurer)),
+        ("insured_card_symbol", q.symbol),
+        ("insured_identification_number", Some(q.number)),
+        ("insured_branch_number", q.branch),
+    ];
+    fields
+        .iter()
+        .find_map(|(f, v)| v.filter(|v| my_number::is_valid(v.trim())).map(|v| (*f, v)))
+}
+
+/// The search's numbers checked (insurer number, 1–20 character number) and echoed.
+fn validated_echo(q: &NumbersQuery<'_>) -> Result<QualificationConfirmSearchInfo, EngineError> {
+    let insurer = onshi_domain::codes::InsurerNumber::parse(q.insurer).map_err(|e| {
+        EngineError::detail(ResultCode::InvalidInsurerNumber, e.reason).field("insurer_number")
+    })?;
+    if q.number.trim().is_empty() || q.number.trim().len() > 20 {
+        return Err(
+            EngineError::detail(ResultCode::InvalidField, "番号は1〜20文字")
+                .field("insured_identification_number"),
+        );
+    }
+    Ok(QualificationConfirmSearchInfo {
+        insurer_number: insurer,
+        insured_card_symbol: q.symbol.map(str::to_owned),
+        insured_identification_number: q.number.to_owned(),
+        insured_branch_number: q.branch.map(str::to_owned),
+        birthdate: q.birthdate,
+        limit_application_certificate_related_cons_flg: None,
+        arbitrary_identifier: None,
+    })
 }

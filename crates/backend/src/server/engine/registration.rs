@@ -23,6 +23,8 @@ impl Engine {
         Self::finish(result, audit)
     }
 
+    /// Registration for the authenticated card: the refusals (not linked, revoked,
+    /// non-disclosure), then the calendar's registration rules.
     fn register_inner(
         &self,
         req: &RegistrationRequest,
@@ -32,16 +34,6 @@ impl Engine {
     ) -> Result<RegistrationResponse, EngineError> {
         let authd =
             self.authenticate(&req.card, &req.medical_institution_code, now, tick, audit)?;
-        let refused = |code: ResultCode, detail: Option<String>| RegistrationResponse {
-            outcome: RegistrationOutcome::Refused,
-            message: match detail {
-                Some(d) => format!("{}（{d}）", code.message()),
-                None => code.message().to_owned(),
-            },
-            code: Some(code.code().to_owned()),
-            rule: code.rule().map(|r| r.code().to_owned()),
-            registered_at: None,
-        };
         let Some((index, p)) = authd
             .index
             .and_then(|i| self.population.person(i).map(|p| (i, p)))
@@ -58,19 +50,7 @@ impl Engine {
             return Ok(refused(ResultCode::NonDisclosure, None));
         }
         let already = self.registered_at(index, &p, now);
-        let attempt = RegistrationAttempt {
-            at: now,
-            channel: RegistrationChannel::ClinicReader,
-            card: if p.card.pinless {
-                CardKind::PinLess
-            } else {
-                CardKind::Standard
-            },
-            pin_locked: p.card.auth_pin_locked(),
-            certificate: Self::certificate_of(&p),
-            already_registered: already.is_some(),
-            insurer_registered: answer::has_valid_qualification(self.calendar(), &p, now.date()),
-        };
+        let attempt = self.registration_attempt(&p, now, already.is_some());
         match self.calendar().register(&attempt) {
             Ok(onshi_domain::rules::RegistrationOutcome::Registered) => {
                 self.population.record_registration(index, now);
@@ -92,29 +72,65 @@ impl Engine {
                 })
             }
             Err(refusal) => {
-                let code = match refusal {
-                    RegistrationRefusal::NoValidQualification => {
-                        ResultCode::RegistrationNoValidQualification
-                    }
-                    RegistrationRefusal::RenewalCooldown { .. } => {
-                        ResultCode::RegistrationRenewalCooldown
-                    }
-                    RegistrationRefusal::ExpiresTooSoon { .. } => {
-                        ResultCode::RegistrationExpiresSoon
-                    }
-                    RegistrationRefusal::CertificateExpired { .. } => {
-                        ResultCode::RegistrationCertificateExpired
-                    }
-                    _ => ResultCode::RegistrationRefused,
-                };
-                let mut r = refused(
-                    code,
-                    (code == ResultCode::RegistrationRefused).then(|| refusal.to_string()),
-                );
-                r.rule = Some(refusal.rule_id().code().to_owned());
                 audit.detail = Some(refusal.to_string());
-                Ok(r)
+                Ok(refusal_response(&refusal))
             }
         }
     }
+
+    /// The registration attempt of `p`'s card at the clinic's reader at `now`.
+    fn registration_attempt(
+        &self,
+        p: &ResolvedPersona,
+        now: NaiveDateTime,
+        already_registered: bool,
+    ) -> RegistrationAttempt {
+        RegistrationAttempt {
+            at: now,
+            channel: RegistrationChannel::ClinicReader,
+            card: if p.card.pinless {
+                CardKind::PinLess
+            } else {
+                CardKind::Standard
+            },
+            pin_locked: p.card.auth_pin_locked(),
+            certificate: Self::certificate_of(p),
+            already_registered,
+            insurer_registered: answer::has_valid_qualification(self.calendar(), p, now.date()),
+        }
+    }
+}
+
+/// A refused registration with `code`'s message (and `detail`, if any).
+fn refused(code: ResultCode, detail: Option<String>) -> RegistrationResponse {
+    RegistrationResponse {
+        outcome: RegistrationOutcome::Refused,
+        message: match detail {
+            Some(d) => format!("{}（{d}）", code.message()),
+            None => code.message().to_owned(),
+        },
+        code: Some(code.code().to_owned()),
+        rule: code.rule().map(|r| r.code().to_owned()),
+        registered_at: None,
+    }
+}
+
+/// The answer to a registration the calendar's rules refuse: its code, and the rule
+/// that refused it.
+fn refusal_response(refusal: &RegistrationRefusal) -> RegistrationResponse {
+    let code = match refusal {
+        RegistrationRefusal::NoValidQualification => ResultCode::RegistrationNoValidQualification,
+        RegistrationRefusal::RenewalCooldown { .. } => ResultCode::RegistrationRenewalCooldown,
+        RegistrationRefusal::ExpiresTooSoon { .. } => ResultCode::RegistrationExpiresSoon,
+        RegistrationRefusal::CertificateExpired { .. } => {
+            ResultCode::RegistrationCertificateExpired
+        }
+        _ => ResultCode::RegistrationRefused,
+    };
+    let mut r = refused(
+        code,
+        (code == ResultCode::RegistrationRefused).then(|| refusal.to_string()),
+    );
+    r.rule = Some(refusal.rule_id().code().to_owned());
+    r
 }

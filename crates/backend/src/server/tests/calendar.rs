@@ -26,25 +26,15 @@ name_kana = "キョウカイ タロウ"
 birth_date = {birth}
 sex = "male"
 address = "東京都千代田区"
-[card]
-auth_pin = "1111"
-sign_password = "KYOKAI123"
-support_pin = "1111"
-security_code = "1111"
-expires_on = "as-of+6y"
-[card.certificate]
-issued_at = "as-of-2y"
-expires_on = "as-of+3y"
-[[qualification]]
-insurer_number = "{insurer}"
-insurer_name = "テスト保険者"
-number = "{number}"
-acquired_on = 2015-04-01
+{card}
+{qualification}
 [registration]
 state = "unregistered"
 [documents]
 {documents}
-"#
+"#,
+            card = recent_card("1111", "KYOKAI123"),
+            qualification = qualification(insurer, "テスト保険者", number, "2015-04-01"),
         ),
     )
 }
@@ -228,7 +218,8 @@ fn certificate_grace_ends_with_the_third_month() {
     // DOM-CERT-GRACE: expiry 2026-08-15 → grace to 2026-11-30, cancelled 2026-12-01.
     let p = persona(
         "grace-edge",
-        r#"
+        &format!(
+            r#"
 description = "猶予期間の境界"
 [person]
 name = "猶予 花子"
@@ -245,15 +236,13 @@ expires_on = 2031-01-01
 [card.certificate]
 issued_at = 2021-08-16T10:00:00
 expires_on = 2026-08-15
-[[qualification]]
-insurer_number = "01130012"
-insurer_name = "全国健康保険協会 東京支部"
-number = "555"
-acquired_on = 2010-04-01
+{}
 [registration]
 state = "registered"
 at = 2022-01-01T10:00:00
 "#,
+            qualification("01130012", "全国健康保険協会 東京支部", "555", "2010-04-01")
+        ),
     );
     let w = custom_world("2026-12-01T09:00", vec![p], &[]);
     let mut req = w.card_request("grace-edge", AuthMethod::Pin);

@@ -5,8 +5,25 @@ use onshi_domain::codes::{
     ConsentFlag, ContributionRatio, InsuredCardClassification, LimitClass, PreschoolClassification,
     QualificationValidity as V,
 };
+use onshi_domain::message::{QualificationResponse, ResultOfQualificationConfirmation};
 use onshi_domain::protocol::ResultCode as C;
 use onshi_domain::protocol::wire::*;
+
+/// The first record shown for member `id`, after checking the answer's validity.
+fn first_record(w: &World, id: &str, validity: V) -> ResultOfQualificationConfirmation {
+    let mut res = w.confirm_id(id);
+    assert_eq!(res.validity(), Some(validity));
+    res.message_body.result_list.remove(0)
+}
+
+/// The insurer number of the first record shown.
+fn first_insurer(res: &QualificationResponse) -> &str {
+    res.message_body.result_list[0]
+        .insurer_number
+        .as_ref()
+        .unwrap()
+        .as_str()
+}
 
 #[test]
 fn standard_adult_by_pin_is_valid_with_all_fields() {
@@ -111,9 +128,7 @@ fn certificate_grace_and_expiry_warnings() {
 fn job_change_lag_hold_and_done() {
     let w = world(&[]);
     // FAQ-4-14 / KQ-5: the new record is not registered yet → 資格（無効） on the old one.
-    let res = w.confirm_id("job-change-in-progress");
-    assert_eq!(res.validity(), Some(V::Invalid));
-    let r = &res.message_body.result_list[0];
+    let r = &first_record(&w, "job-change-in-progress", V::Invalid);
     assert_eq!(r.insurer_number.as_ref().unwrap().as_str(), "01130012");
     assert!(r.disqualification_date.is_some());
     assert!(r.pharmacists_info.cons_flg == Some(ConsentFlag::Given));
@@ -121,14 +136,7 @@ fn job_change_lag_hold_and_done() {
     let res = w.confirm_id("job-change-done");
     assert_eq!(res.validity(), Some(V::Valid));
     assert_eq!(res.message_body.result_list.len(), 1);
-    assert_eq!(
-        res.message_body.result_list[0]
-            .insurer_number
-            .as_ref()
-            .unwrap()
-            .as_str(),
-        "06138887"
-    );
+    assert_eq!(first_insurer(&res), "06138887");
     // FAQ-4-16: accuracy hold → no qualification, no medical information.
     let res = w.confirm_id("accuracy-hold");
     assert_eq!(res.validity(), Some(V::NoMatchingQualification));
@@ -145,14 +153,7 @@ fn the_job_change_becomes_visible_on_its_registration_day() {
     req.confirmation_time = Some(registered_on.and_hms_opt(9, 0, 0).unwrap());
     let res = w.confirm(&req).result.unwrap();
     assert_eq!(res.validity(), Some(V::Valid));
-    assert_eq!(
-        res.message_body.result_list[0]
-            .insurer_number
-            .as_ref()
-            .unwrap()
-            .as_str(),
-        "06140016"
-    );
+    assert_eq!(first_insurer(&res), "06140016");
 }
 
 #[test]
@@ -214,9 +215,7 @@ fn limits_diseases_elderly_preschool_and_arrears() {
 fn medical_aid_from_march_2024() {
     // FAQ-4-12.
     let w = world(&[]);
-    let res = w.confirm_id("medical-aid");
-    assert_eq!(res.validity(), Some(V::Valid));
-    let r = &res.message_body.result_list[0];
+    let r = &first_record(&w, "medical-aid", V::Valid);
     assert_eq!(
         r.insured_card_classification,
         InsuredCardClassification::MedicalAid
@@ -351,7 +350,8 @@ fn registration_rules_24h_5d_and_no_qualification() {
     // FAQ-4-15: the insurer has not registered the qualification yet.
     let lagging = persona(
         "new-hire-unregistered",
-        r#"
+        &format!(
+            r#"
 description = "入社直後で保険者の登録待ち、カードは未登録"
 [person]
 name = "試験 一郎"
@@ -359,15 +359,7 @@ name_kana = "シケン イチロウ"
 birth_date = 1990-05-05
 sex = "male"
 address = "東京都港区"
-[card]
-auth_pin = "1111"
-sign_password = "SHIKEN123"
-support_pin = "1111"
-security_code = "1111"
-expires_on = "as-of+6y"
-[card.certificate]
-issued_at = "as-of-2y"
-expires_on = "as-of+3y"
+{}
 [[qualification]]
 insurer_number = "06138887"
 insurer_name = "品川商事健康保険組合"
@@ -378,6 +370,8 @@ registered_on = "as-of+3d"
 [registration]
 state = "unregistered"
 "#,
+            recent_card("1111", "SHIKEN123")
+        ),
     );
     let w = custom_world("2026-11-30T09:00", vec![lagging], &[]);
     let r = register(&w, "new-hire-unregistered");

@@ -78,6 +78,38 @@ pub(crate) fn persona(name: &str, text: &str) -> Persona {
     .unwrap_or_else(|e| panic!("{e:#?}"))
 }
 
+/// The `[card]` tables of a card whose certificate was issued two years before the
+/// as-of (`pin` for every PIN and code).
+pub(crate) fn recent_card(pin: &str, sign_password: &str) -> String {
+    format!(
+        r#"[card]
+auth_pin = "{pin}"
+sign_password = "{sign_password}"
+support_pin = "{pin}"
+security_code = "{pin}"
+expires_on = "as-of+6y"
+[card.certificate]
+issued_at = "as-of-2y"
+expires_on = "as-of+3y""#
+    )
+}
+
+/// One `[[qualification]]` table (`acquired_on` as a TOML value).
+pub(crate) fn qualification(
+    insurer_number: &str,
+    insurer_name: &str,
+    number: &str,
+    acquired_on: &str,
+) -> String {
+    format!(
+        r#"[[qualification]]
+insurer_number = "{insurer_number}"
+insurer_name = "{insurer_name}"
+number = "{number}"
+acquired_on = {acquired_on}"#
+    )
+}
+
 pub(crate) struct World {
     pub engine: Engine,
     pub as_of: NaiveDateTime,
