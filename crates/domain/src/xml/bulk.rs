@@ -3,6 +3,7 @@
 use super::request::{
     read_request_header, read_search_info, write_request_header, write_search_info,
 };
+use super::response::{HeaderFields, write_outcome};
 use super::result::{read_result, write_result};
 use super::{
     Element, MAX_BULK_MESSAGE_BYTES, MessageKind, XmlError, XmlMessage, XmlWriter,
@@ -165,9 +166,7 @@ impl XmlMessage for BulkQualificationResponse {
             out.leaf("MedicalInstitutionCode", &h.medical_institution_code);
             out.opt("ArbitraryFileIdentifier", &h.arbitrary_file_identifier);
             out.leaf("ReceptionNumber", &h.reception_number);
-            out.leaf("SegmentOfResult", &h.segment_of_result);
-            out.opt("ErrorCode", &h.error_code);
-            out.opt("ErrorMessage", &h.error_message);
+            write_outcome(out, &h.segment_of_result, &h.error_code, &h.error_message);
             out.opt("NumberOfProcessingResult", &h.number_of_processing_result);
             out.opt("NumberOfNormalProcessing", &h.number_of_normal_processing);
             out.opt("NumberOfError", &h.number_of_error);
@@ -196,40 +195,33 @@ impl XmlMessage for BulkQualificationResponse {
 }
 
 fn read_bulk_header(el: Element<'_, '_>) -> Result<BulkResponseHeader, XmlError> {
-    let (mut time, mut date, mut code, mut file_id, mut reception, mut segment) =
-        (None, None, None, None, None, None);
-    let (mut error_code, mut error_message, mut total, mut normal, mut errors, mut charset) =
-        (None, None, None, None, None, None);
+    let mut f = HeaderFields::default();
+    let (mut reception, mut total, mut normal, mut errors) = (None, None, None, None);
     for c in el.children() {
+        if f.read(c)? {
+            continue;
+        }
         match c.name() {
-            "ProcessExecutionTime" => time = c.value()?,
-            "QualificationConfirmationDate" => date = c.value()?,
-            "MedicalInstitutionCode" => code = c.value()?,
-            "ArbitraryFileIdentifier" => file_id = c.value()?,
             "ReceptionNumber" => reception = c.value()?,
-            "SegmentOfResult" => segment = c.value()?,
-            "ErrorCode" => error_code = c.value()?,
-            "ErrorMessage" => error_message = c.value()?,
             "NumberOfProcessingResult" => total = c.value()?,
             "NumberOfNormalProcessing" => normal = c.value()?,
             "NumberOfError" => errors = c.value()?,
-            "CharacterCodeIdentifier" => charset = read_character_code(c)?,
             _ => {}
         }
     }
     Ok(BulkResponseHeader {
-        process_execution_time: el.require("ProcessExecutionTime", time)?,
-        qualification_confirmation_date: date,
-        medical_institution_code: el.require("MedicalInstitutionCode", code)?,
-        arbitrary_file_identifier: file_id,
+        process_execution_time: el.require("ProcessExecutionTime", f.time)?,
+        qualification_confirmation_date: f.date,
+        medical_institution_code: el.require("MedicalInstitutionCode", f.code)?,
+        arbitrary_file_identifier: f.file_id,
         reception_number: el.require("ReceptionNumber", reception)?,
-        segment_of_result: el.require("SegmentOfResult", segment)?,
-        error_code,
-        error_message,
+        segment_of_result: el.require("SegmentOfResult", f.segment)?,
+        error_code: f.error_code,
+        error_message: f.error_message,
         number_of_processing_result: total,
         number_of_normal_processing: normal,
         number_of_error: errors,
-        character_code_identifier: el.require("CharacterCodeIdentifier", charset)?,
+        character_code_identifier: el.require("CharacterCodeIdentifier", f.charset)?,
     })
 }
 

@@ -6,7 +6,10 @@ use super::{
     Element, MessageKind, XmlError, XmlMessage, XmlWriter, read_character_code,
     write_character_code,
 };
-use crate::message::{MessageBody, MessageHeader, QualificationResponse};
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::codes::{CharacterEncoding, SegmentOfResult};
+use crate::message::{MedicalInstitutionCode, MessageBody, MessageHeader, QualificationResponse};
 
 impl XmlMessage for QualificationResponse {
     const KIND: MessageKind = MessageKind::QualificationResponse;
@@ -34,41 +37,72 @@ fn write_header(out: &mut XmlWriter, h: &MessageHeader) {
         out.leaf("MedicalInstitutionCode", &h.medical_institution_code);
         out.opt("ArbitraryFileIdentifier", &h.arbitrary_file_identifier);
         out.leaf("ReferenceClassification", &h.reference_classification);
-        out.leaf("SegmentOfResult", &h.segment_of_result);
-        out.opt("ErrorCode", &h.error_code);
-        out.opt("ErrorMessage", &h.error_message);
+        write_outcome(out, &h.segment_of_result, &h.error_code, &h.error_message);
         write_character_code(out);
     });
 }
 
-fn read_header(el: Element<'_, '_>) -> Result<MessageHeader, XmlError> {
-    let (mut time, mut date, mut code, mut file_id, mut reference, mut segment) =
-        (None, None, None, None, None, None);
-    let (mut error_code, mut error_message, mut charset) = (None, None, None);
-    for c in el.children() {
+/// Writes a response header's outcome: `SegmentOfResult`, `ErrorCode`, `ErrorMessage`.
+pub(super) fn write_outcome(
+    out: &mut XmlWriter,
+    segment: &SegmentOfResult,
+    error_code: &Option<String>,
+    error_message: &Option<String>,
+) {
+    out.leaf("SegmentOfResult", segment);
+    out.opt("ErrorCode", error_code);
+    out.opt("ErrorMessage", error_message);
+}
+
+/// The children the single and the bulk response header share, read one at a time.
+#[derive(Default)]
+pub(super) struct HeaderFields {
+    pub(super) time: Option<NaiveDateTime>,
+    pub(super) date: Option<NaiveDate>,
+    pub(super) code: Option<MedicalInstitutionCode>,
+    pub(super) file_id: Option<String>,
+    pub(super) segment: Option<SegmentOfResult>,
+    pub(super) error_code: Option<String>,
+    pub(super) error_message: Option<String>,
+    pub(super) charset: Option<CharacterEncoding>,
+}
+
+impl HeaderFields {
+    /// Reads `c` when it is one of the shared children; `false` leaves it to the caller.
+    pub(super) fn read(&mut self, c: Element<'_, '_>) -> Result<bool, XmlError> {
         match c.name() {
-            "ProcessExecutionTime" => time = c.value()?,
-            "QualificationConfirmationDate" => date = c.value()?,
-            "MedicalInstitutionCode" => code = c.value()?,
-            "ArbitraryFileIdentifier" => file_id = c.value()?,
-            "ReferenceClassification" => reference = c.value()?,
-            "SegmentOfResult" => segment = c.value()?,
-            "ErrorCode" => error_code = c.value()?,
-            "ErrorMessage" => error_message = c.value()?,
-            "CharacterCodeIdentifier" => charset = read_character_code(c)?,
-            _ => {}
+            "ProcessExecutionTime" => self.time = c.value()?,
+            "QualificationConfirmationDate" => self.date = c.value()?,
+            "MedicalInstitutionCode" => self.code = c.value()?,
+            "ArbitraryFileIdentifier" => self.file_id = c.value()?,
+            "SegmentOfResult" => self.segment = c.value()?,
+            "ErrorCode" => self.error_code = c.value()?,
+            "ErrorMessage" => self.error_message = c.value()?,
+            "CharacterCodeIdentifier" => self.charset = read_character_code(c)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+fn read_header(el: Element<'_, '_>) -> Result<MessageHeader, XmlError> {
+    let mut f = HeaderFields::default();
+    let mut reference = None;
+    for c in el.children() {
+        if !f.read(c)? && c.name() == "ReferenceClassification" {
+            reference = c.value()?;
         }
     }
     Ok(MessageHeader {
-        process_execution_time: el.require("ProcessExecutionTime", time)?,
-        qualification_confirmation_date: el.require("QualificationConfirmationDate", date)?,
-        medical_institution_code: el.require("MedicalInstitutionCode", code)?,
-        arbitrary_file_identifier: file_id,
+        process_execution_time: el.require("ProcessExecutionTime", f.time)?,
+        qualification_confirmation_date: el.require("QualificationConfirmationDate", f.date)?,
+        medical_institution_code: el.require("MedicalInstitutionCode", f.code)?,
+        arbitrary_file_identifier: f.file_id,
         reference_classification: el.require("ReferenceClassification", reference)?,
-        segment_of_result: el.require("SegmentOfResult", segment)?,
-        error_code,
-        error_message,
-        character_code_identifier: el.require("CharacterCodeIdentifier", charset)?,
+        segment_of_result: el.require("SegmentOfResult", f.segment)?,
+        error_code: f.error_code,
+        error_message: f.error_message,
+        character_code_identifier: el.require("CharacterCodeIdentifier", f.charset)?,
     })
 }
 
