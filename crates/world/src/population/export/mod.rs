@@ -204,8 +204,14 @@ pub fn export(
     threads: usize,
 ) -> Result<ExportSummary, ExportError> {
     fs::create_dir_all(dir.join("roots")).map_err(io_err(dir))?;
-    let mut summary = write_tables(population, issuer, format, dir, threads.max(1))?;
-    write_roots(population, issuer, dir, &mut summary)?;
+    let job = Job {
+        population,
+        issuer,
+        format,
+        dir,
+    };
+    let mut summary = write_tables(&job, threads.max(1))?;
+    write_roots(&job, &mut summary)?;
     let meta = serde_json::json!({
         "seed": population.seed(),
         "as_of": dt(population.as_of()),
@@ -223,14 +229,17 @@ pub fn export(
     Ok(summary)
 }
 
-/// Writes the four tables, member by member in index order.
-fn write_tables(
-    population: &Population,
-    issuer: &CertificateIssuer,
+/// What one export writes, and where.
+struct Job<'a> {
+    population: &'a Population,
+    issuer: &'a CertificateIssuer,
     format: ExportFormat,
-    dir: &Path,
-    threads: usize,
-) -> Result<ExportSummary, ExportError> {
+    dir: &'a Path,
+}
+
+/// Writes the four tables, member by member in index order.
+fn write_tables(job: &Job<'_>, threads: usize) -> Result<ExportSummary, ExportError> {
+    let (population, issuer, format, dir) = (job.population, job.issuer, job.format, job.dir);
     let mut persons = TableWriter::create(dir, "persons", format, PERSON_HEADERS)?;
     let mut quals = TableWriter::create(dir, "qualifications", format, QUALIFICATION_HEADERS)?;
     let mut links = TableWriter::create(dir, "certificate_links", format, LINK_HEADERS)?;
@@ -300,12 +309,8 @@ fn chunk_rows(
 }
 
 /// Writes the trust roots (test JPKI auth root, load-test root, reader CA) as PEM.
-fn write_roots(
-    population: &Population,
-    issuer: &CertificateIssuer,
-    dir: &Path,
-    summary: &mut ExportSummary,
-) -> Result<(), ExportError> {
+fn write_roots(job: &Job<'_>, summary: &mut ExportSummary) -> Result<(), ExportError> {
+    let (population, issuer, dir) = (job.population, job.issuer, job.dir);
     let reader_ca =
         ReaderCa::generate(population.seed()).map_err(|e| ExportError::ReaderCa(e.to_string()))?;
     let roots = [
