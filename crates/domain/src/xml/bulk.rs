@@ -1,9 +1,9 @@
 //! Bulk messages `OQSmuquc01req/01res/02req/02res`.
 
+use super::groups::{HeaderFields, write_origin, write_outcome, write_processing_result};
 use super::request::{
     read_request_header, read_search_info, write_request_header, write_search_info,
 };
-use super::response::{HeaderFields, write_outcome};
 use super::result::{read_result, write_result};
 use super::{
     Element, MAX_BULK_MESSAGE_BYTES, MessageKind, XmlError, XmlMessage, XmlWriter,
@@ -158,13 +158,13 @@ impl XmlMessage for BulkQualificationResponse {
     fn write_xml(&self, out: &mut XmlWriter) {
         let h = &self.message_header;
         out.block("MessageHeader", |out| {
-            out.leaf("ProcessExecutionTime", &h.process_execution_time);
-            out.opt(
-                "QualificationConfirmationDate",
+            write_origin(
+                out,
+                &h.process_execution_time,
                 &h.qualification_confirmation_date,
+                &h.medical_institution_code,
+                &h.arbitrary_file_identifier,
             );
-            out.leaf("MedicalInstitutionCode", &h.medical_institution_code);
-            out.opt("ArbitraryFileIdentifier", &h.arbitrary_file_identifier);
             out.leaf("ReceptionNumber", &h.reception_number);
             write_outcome(out, &h.segment_of_result, &h.error_code, &h.error_message);
             out.opt("NumberOfProcessingResult", &h.number_of_processing_result);
@@ -230,10 +230,13 @@ fn write_unit(out: &mut XmlWriter, u: &BulkConfirmUnit) {
         if let Some(info) = &u.qualification_confirm_search_info {
             write_search_info(out, info, |_| {});
         }
-        out.leaf("ProcessingResultStatus", &u.processing_result_status);
-        out.opt("ProcessingResultCode", &u.processing_result_code);
-        out.opt("ProcessingResultMessage", &u.processing_result_message);
-        out.opt("QualificationValidity", &u.qualification_validity);
+        write_processing_result(
+            out,
+            &u.processing_result_status,
+            &u.processing_result_code,
+            &u.processing_result_message,
+            &u.qualification_validity,
+        );
         for r in &u.result_of_qualification_confirmation {
             write_result(out, r);
         }

@@ -1,15 +1,10 @@
 //! `OQSsiquc01res` (and the face-reader result file, which has the same layout).
 
+use super::groups::{HeaderFields, write_origin, write_outcome, write_processing_result};
 use super::request::{read_search_info, write_search_info};
 use super::result::{read_result, write_result};
-use super::{
-    Element, MessageKind, XmlError, XmlMessage, XmlWriter, read_character_code,
-    write_character_code,
-};
-use chrono::{NaiveDate, NaiveDateTime};
-
-use crate::codes::{CharacterEncoding, SegmentOfResult};
-use crate::message::{MedicalInstitutionCode, MessageBody, MessageHeader, QualificationResponse};
+use super::{Element, MessageKind, XmlError, XmlMessage, XmlWriter, write_character_code};
+use crate::message::{MessageBody, MessageHeader, QualificationResponse};
 
 impl XmlMessage for QualificationResponse {
     const KIND: MessageKind = MessageKind::QualificationResponse;
@@ -29,60 +24,17 @@ impl XmlMessage for QualificationResponse {
 
 fn write_header(out: &mut XmlWriter, h: &MessageHeader) {
     out.block("MessageHeader", |out| {
-        out.leaf("ProcessExecutionTime", &h.process_execution_time);
-        out.leaf(
-            "QualificationConfirmationDate",
-            &h.qualification_confirmation_date,
+        write_origin(
+            out,
+            &h.process_execution_time,
+            &Some(h.qualification_confirmation_date),
+            &h.medical_institution_code,
+            &h.arbitrary_file_identifier,
         );
-        out.leaf("MedicalInstitutionCode", &h.medical_institution_code);
-        out.opt("ArbitraryFileIdentifier", &h.arbitrary_file_identifier);
         out.leaf("ReferenceClassification", &h.reference_classification);
         write_outcome(out, &h.segment_of_result, &h.error_code, &h.error_message);
         write_character_code(out);
     });
-}
-
-/// Writes a response header's outcome: `SegmentOfResult`, `ErrorCode`, `ErrorMessage`.
-pub(super) fn write_outcome(
-    out: &mut XmlWriter,
-    segment: &SegmentOfResult,
-    error_code: &Option<String>,
-    error_message: &Option<String>,
-) {
-    out.leaf("SegmentOfResult", segment);
-    out.opt("ErrorCode", error_code);
-    out.opt("ErrorMessage", error_message);
-}
-
-/// The children the single and the bulk response header share, read one at a time.
-#[derive(Default)]
-pub(super) struct HeaderFields {
-    pub(super) time: Option<NaiveDateTime>,
-    pub(super) date: Option<NaiveDate>,
-    pub(super) code: Option<MedicalInstitutionCode>,
-    pub(super) file_id: Option<String>,
-    pub(super) segment: Option<SegmentOfResult>,
-    pub(super) error_code: Option<String>,
-    pub(super) error_message: Option<String>,
-    pub(super) charset: Option<CharacterEncoding>,
-}
-
-impl HeaderFields {
-    /// Reads `c` when it is one of the shared children; `false` leaves it to the caller.
-    pub(super) fn read(&mut self, c: Element<'_, '_>) -> Result<bool, XmlError> {
-        match c.name() {
-            "ProcessExecutionTime" => self.time = c.value()?,
-            "QualificationConfirmationDate" => self.date = c.value()?,
-            "MedicalInstitutionCode" => self.code = c.value()?,
-            "ArbitraryFileIdentifier" => self.file_id = c.value()?,
-            "SegmentOfResult" => self.segment = c.value()?,
-            "ErrorCode" => self.error_code = c.value()?,
-            "ErrorMessage" => self.error_message = c.value()?,
-            "CharacterCodeIdentifier" => self.charset = read_character_code(c)?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
 }
 
 fn read_header(el: Element<'_, '_>) -> Result<MessageHeader, XmlError> {
@@ -112,10 +64,13 @@ fn write_body(out: &mut XmlWriter, b: &MessageBody) {
             write_search_info(out, info, |_| {});
         }
         out.opt("PrescriptionIssueSelect", &b.prescription_issue_select);
-        out.leaf("ProcessingResultStatus", &b.processing_result_status);
-        out.opt("ProcessingResultCode", &b.processing_result_code);
-        out.opt("ProcessingResultMessage", &b.processing_result_message);
-        out.opt("QualificationValidity", &b.qualification_validity);
+        write_processing_result(
+            out,
+            &b.processing_result_status,
+            &b.processing_result_code,
+            &b.processing_result_message,
+            &b.qualification_validity,
+        );
         if !b.result_list.is_empty() {
             out.block("ResultList", |out| {
                 for r in &b.result_list {

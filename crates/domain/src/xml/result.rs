@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::groups::CardNumbers;
 use super::{Element, XmlError, XmlWriter};
 use crate::codes::{InsuredCardClassification, Sex};
 use crate::message::{
@@ -355,14 +356,20 @@ pub(super) fn read_result(
 ) -> Result<ResultOfQualificationConfirmation, XmlError> {
     let mut r = blank_result();
     let mut req = Required::default();
+    let mut numbers = CardNumbers::default();
     for c in el.children() {
-        if !(read_person_child(&mut r, &mut req, c)?
+        if !(numbers.read(c)?
+            || read_person_child(&mut r, &mut req, c)?
             || read_qualification_child(&mut r, &mut req, c)?
             || read_certificates_child(&mut r, c)?)
         {
             read_other_child(&mut r, c)?;
         }
     }
+    r.insurer_number = numbers.insurer;
+    r.insured_card_symbol = numbers.symbol;
+    r.insured_identification_number = numbers.number;
+    r.insured_branch_number = numbers.branch;
     r.insured_card_classification = el.require("InsuredCardClassification", req.class)?;
     r.name = el.require("Name", req.name)?;
     r.sex1 = el.require("Sex1", req.sex1)?;
@@ -371,7 +378,8 @@ pub(super) fn read_result(
     Ok(r)
 }
 
-/// Reads `c` if it is an insured-card or person element; `false` otherwise.
+/// Reads `c` if it is a person element (or the card classification, 本人家族,
+/// 被保険者氏名); `false` otherwise.
 fn read_person_child(
     r: &mut ResultOfQualificationConfirmation,
     req: &mut Required,
@@ -379,10 +387,6 @@ fn read_person_child(
 ) -> Result<bool, XmlError> {
     match c.name() {
         "InsuredCardClassification" => req.class = c.value()?,
-        "InsurerNumber" => r.insurer_number = c.value()?,
-        "InsuredCardSymbol" => r.insured_card_symbol = c.value()?,
-        "InsuredIdentificationNumber" => r.insured_identification_number = c.value()?,
-        "InsuredBranchNumber" => r.insured_branch_number = c.value()?,
         "PersonalFamilyClassification" => r.personal_family_classification = c.value()?,
         "InsuredName" => r.insured_name = c.value()?,
         "Name" => req.name = c.value()?,
