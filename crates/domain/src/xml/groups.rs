@@ -1,8 +1,9 @@
 //! Element groups several messages share: the response header's common children, the
-//! processing result of one person (written), and the numbers of an insured card (read).
+//! processing result of one person, and the numbers of an insured card.
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::writer::Field;
 use super::{Element, XmlError, XmlWriter, read_character_code};
 use crate::codes::{
     CharacterEncoding, InsurerNumber, ProcessingResultStatus, QualificationValidity,
@@ -83,6 +84,21 @@ pub(super) fn write_processing_result(
     out.opt("ProcessingResultCode", code);
     out.opt("ProcessingResultMessage", message);
     out.opt("QualificationValidity", validity);
+}
+
+/// Writes 保険者番号, 記号, 番号 and 枝番 of an insured card (required in search info,
+/// optional in a result).
+pub(super) fn write_card_numbers(
+    out: &mut XmlWriter,
+    insurer: &impl Field,
+    symbol: &Option<String>,
+    number: &impl Field,
+    branch: &Option<String>,
+) {
+    insurer.write_as(out, "InsurerNumber");
+    out.opt("InsuredCardSymbol", symbol);
+    number.write_as(out, "InsuredIdentificationNumber");
+    out.opt("InsuredBranchNumber", branch);
 }
 
 /// 保険者番号, 記号, 番号 and 枝番 of an insured card (search info, result), read one

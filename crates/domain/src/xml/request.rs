@@ -1,7 +1,7 @@
 //! `OQSsiquc01req` and the pieces the other messages share with it (request header,
 //! `QualificationConfirmSearchInfo`).
 
-use super::groups::CardNumbers;
+use super::groups::{CardNumbers, write_card_numbers};
 use super::{Element, MessageKind, XmlError, XmlMessage, XmlWriter};
 use crate::message::{QualificationConfirmSearchInfo, QualificationRequest, RequestHeader};
 
@@ -61,13 +61,13 @@ pub(super) fn write_search_info(
     extra: impl FnOnce(&mut XmlWriter),
 ) {
     out.block("QualificationConfirmSearchInfo", |out| {
-        out.leaf("InsurerNumber", &s.insurer_number);
-        out.opt("InsuredCardSymbol", &s.insured_card_symbol);
-        out.leaf(
-            "InsuredIdentificationNumber",
+        write_card_numbers(
+            out,
+            &s.insurer_number,
+            &s.insured_card_symbol,
             &s.insured_identification_number,
+            &s.insured_branch_number,
         );
-        out.opt("InsuredBranchNumber", &s.insured_branch_number);
         out.leaf("Birthdate", &s.birthdate);
         out.opt(
             "LimitApplicationCertificateRelatedConsFlg",

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::groups::CardNumbers;
+use super::groups::{CardNumbers, write_card_numbers};
 use super::{Element, XmlError, XmlWriter};
 use crate::codes::{InsuredCardClassification, Sex};
 use crate::message::{
@@ -119,13 +119,13 @@ pub(super) fn write_result(out: &mut XmlWriter, r: &ResultOfQualificationConfirm
 /// The insured card: classification, 保険者番号, 記号, 番号, 枝番, 本人家族, 被保険者氏名.
 fn write_insured(out: &mut XmlWriter, r: &ResultOfQualificationConfirmation) {
     out.leaf("InsuredCardClassification", &r.insured_card_classification);
-    out.opt("InsurerNumber", &r.insurer_number);
-    out.opt("InsuredCardSymbol", &r.insured_card_symbol);
-    out.opt(
-        "InsuredIdentificationNumber",
+    write_card_numbers(
+        out,
+        &r.insurer_number,
+        &r.insured_card_symbol,
         &r.insured_identification_number,
+        &r.insured_branch_number,
     );
-    out.opt("InsuredBranchNumber", &r.insured_branch_number);
     out.opt(
         "PersonalFamilyClassification",
         &r.personal_family_classification,
