@@ -25,6 +25,14 @@ fn sw(card: &mut VirtualCard, apdu: &str) -> Status {
     send(card, apdu).0
 }
 
+/// VERIFY (P2 80) of the selected EF with `data` (ASCII digits) as reference data.
+fn verify(card: &mut VirtualCard, data: &[u8]) -> Status {
+    sw(
+        card,
+        &format!("00200080{:02X}{}", data.len(), hex::encode(data)),
+    )
+}
+
 const SELECT_JPKI: &str = "00A4040C0AD392F000260100000001";
 const SELECT_SUPPORT: &str = "00A4040C0AD3921000310001010408";
 const SELECT_SURFACE: &str = "00A4040C0AD3921000310001010402";
@@ -331,13 +339,7 @@ fn match_b_opens_basic_four_but_not_my_number() {
     let mut card = VirtualCard::new(&profile());
     sw(&mut card, SELECT_SUPPORT);
     sw(&mut card, "00A4020C020015");
-    assert_eq!(
-        sw(
-            &mut card,
-            &format!("002000800E{}", hex::encode(b"80040120341234"))
-        ),
-        Status::Success
-    );
+    assert_eq!(verify(&mut card, b"80040120341234"), Status::Success);
     sw(&mut card, "00A4020C020002");
     assert_eq!(sw(&mut card, "00B0000000"), Status::Success);
     sw(&mut card, "00A4020C020001");
@@ -361,19 +363,10 @@ fn surface_photo_with_match_b() {
     );
     sw(&mut card, "00A4020C020012");
     assert_eq!(
-        sw(
-            &mut card,
-            &format!("002000800E{}", hex::encode(b"80040120341235"))
-        ),
+        verify(&mut card, b"80040120341235"),
         Status::VerificationFailed { tries_left: 9 }
     );
-    assert_eq!(
-        sw(
-            &mut card,
-            &format!("002000800E{}", hex::encode(b"80040120341234"))
-        ),
-        Status::Success
-    );
+    assert_eq!(verify(&mut card, b"80040120341234"), Status::Success);
     sw(&mut card, "00A4020C020002");
     let (s, front) = send(&mut card, "00B00000000000");
     assert_eq!(s, Status::Success);
@@ -389,10 +382,7 @@ fn surface_photo_with_match_b() {
     );
     assert!(!card.trace().match_a_used());
     sw(&mut card, "00A4020C020013");
-    sw(
-        &mut card,
-        &format!("002000800C{}", hex::encode(b"123456789018")),
-    );
+    verify(&mut card, b"123456789018");
     assert!(card.trace().match_a_used());
 }
 

@@ -766,30 +766,24 @@ mod tests {
     #[test]
     fn kakunin_delivery_for_late_stage_ends_2026_07_31() {
         let c = cal();
-        let r = KakuninReason::LateStageElderly;
-        assert_eq!(
-            c.kakunin_delivery(r, ymd(2024, 12, 1)),
-            KakuninDelivery::NotIssued
-        );
-        assert_eq!(
-            c.kakunin_delivery(r, ymd(2024, 12, 2)),
-            KakuninDelivery::Automatic
-        );
-        assert_eq!(
-            c.kakunin_delivery(r, ymd(2026, 7, 31)),
-            KakuninDelivery::Automatic
-        );
-        assert_eq!(
-            c.kakunin_delivery(r, ymd(2026, 8, 1)),
-            KakuninDelivery::NotIssued
-        );
-        assert_eq!(
-            c.kakunin_delivery(KakuninReason::NotRegistered, ymd(2027, 1, 1)),
-            KakuninDelivery::Automatic
-        );
-        assert_eq!(
-            c.kakunin_delivery(KakuninReason::LostCard, ymd(2027, 1, 1)),
-            KakuninDelivery::OnApplication
-        );
+        let late = KakuninReason::LateStageElderly;
+        for (reason, on, delivery) in [
+            (late, ymd(2024, 12, 1), KakuninDelivery::NotIssued),
+            (late, ymd(2024, 12, 2), KakuninDelivery::Automatic),
+            (late, ymd(2026, 7, 31), KakuninDelivery::Automatic),
+            (late, ymd(2026, 8, 1), KakuninDelivery::NotIssued),
+            (
+                KakuninReason::NotRegistered,
+                ymd(2027, 1, 1),
+                KakuninDelivery::Automatic,
+            ),
+            (
+                KakuninReason::LostCard,
+                ymd(2027, 1, 1),
+                KakuninDelivery::OnApplication,
+            ),
+        ] {
+            assert_eq!(c.kakunin_delivery(reason, on), delivery, "{reason:?} {on}");
+        }
     }
 }

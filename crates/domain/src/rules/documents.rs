@@ -376,16 +376,19 @@ mod tests {
         RulesCalendar::reference()
     }
 
+    /// Asserts `c` is valid until `last` on that day; returns its status the day after.
+    fn valid_until(c: &OldInsuranceCard, last: NaiveDate) -> OldCardStatus {
+        assert_eq!(
+            cal().old_card_status(c, last),
+            OldCardStatus::Valid { until: last }
+        );
+        cal().old_card_status(c, last + chrono::Days::new(1))
+    }
+
     #[test]
     fn employee_card_without_expiry_is_valid_to_2025_12_01() {
         let c = card(kyokai(), None);
-        assert_eq!(
-            cal().old_card_status(&c, ymd(2025, 12, 1)),
-            OldCardStatus::Valid {
-                until: ymd(2025, 12, 1)
-            }
-        );
-        let after = cal().old_card_status(&c, ymd(2025, 12, 2));
+        let after = valid_until(&c, ymd(2025, 12, 1));
         assert_eq!(
             after,
             OldCardStatus::Expired {
@@ -439,13 +442,7 @@ mod tests {
     fn insurer_change_invalidates_on_its_first_day() {
         let mut c = card(kyokai(), None);
         c.insurer_changed_on = Some(ymd(2025, 4, 1));
-        assert_eq!(
-            cal().old_card_status(&c, ymd(2025, 3, 31)),
-            OldCardStatus::Valid {
-                until: ymd(2025, 3, 31)
-            }
-        );
-        let after = cal().old_card_status(&c, ymd(2025, 4, 1));
+        let after = valid_until(&c, ymd(2025, 3, 31));
         assert_eq!(
             after,
             OldCardStatus::InsurerChanged {
@@ -482,45 +479,42 @@ mod tests {
             ratio: None,
         };
         let c = cal();
-        assert_eq!(
-            c.kakunin_status(&k, ymd(2024, 12, 1)),
-            KakuninStatus::BeforeIntroduction
-        );
         assert!(c.kakunin_status(&k, ymd(2024, 12, 2)).is_valid());
         assert!(c.kakunin_status(&k, ymd(2029, 12, 1)).is_valid());
-        assert_eq!(
-            c.kakunin_status(&k, ymd(2029, 12, 2)),
-            KakuninStatus::Expired {
-                on: ymd(2029, 12, 1)
-            }
-        );
         let later = ConfirmationCertificate {
             valid_from: ymd(2025, 8, 1),
             valid_to: ymd(2026, 7, 31),
             ..k.clone()
         };
-        assert_eq!(
-            c.kakunin_status(&later, ymd(2025, 7, 31)),
-            KakuninStatus::NotYetValid {
-                from: ymd(2025, 8, 1)
-            }
-        );
         let too_long = ConfirmationCertificate {
             valid_to: ymd(2029, 12, 3),
             ..k.clone()
         };
-        assert_eq!(
-            c.kakunin_status(&too_long, ymd(2025, 1, 1)),
-            KakuninStatus::InvalidPeriod
-        );
         let inverted = ConfirmationCertificate {
             valid_to: ymd(2024, 12, 1),
-            ..k
+            ..k.clone()
         };
-        assert_eq!(
-            c.kakunin_status(&inverted, ymd(2025, 1, 1)),
-            KakuninStatus::InvalidPeriod
-        );
+        for (cert, on, status) in [
+            (&k, ymd(2024, 12, 1), KakuninStatus::BeforeIntroduction),
+            (
+                &k,
+                ymd(2029, 12, 2),
+                KakuninStatus::Expired {
+                    on: ymd(2029, 12, 1),
+                },
+            ),
+            (
+                &later,
+                ymd(2025, 7, 31),
+                KakuninStatus::NotYetValid {
+                    from: ymd(2025, 8, 1),
+                },
+            ),
+            (&too_long, ymd(2025, 1, 1), KakuninStatus::InvalidPeriod),
+            (&inverted, ymd(2025, 1, 1), KakuninStatus::InvalidPeriod),
+        ] {
+            assert_eq!(c.kakunin_status(cert, on), status, "{cert:?} on {on}");
+        }
     }
 
     #[test]

@@ -287,29 +287,49 @@ fn property_no_full_cost_on_boundaries_for_every_document_combination() {
     assert!(count > 1_000_000, "{count}");
 }
 
+/// What random visits are drawn from: documents, card outcomes, number checks,
+/// facilities.
+struct Inputs {
+    pool: Vec<Document>,
+    cards: Vec<CardAtDesk>,
+    numbers: Vec<Option<ConfirmationOutcome>>,
+    facilities: Vec<Facility>,
+}
+
+impl Inputs {
+    fn new() -> Self {
+        Self {
+            pool: document_pool(),
+            cards: card_outcomes(),
+            numbers: number_checks(),
+            facilities: facilities(),
+        }
+    }
+
+    /// A random visit of a cooperating patient on a day of `FIRST ..= LAST` (1461 days).
+    fn random_visit(&self, rng: &mut XorShift) -> Visit {
+        let days = u64::try_from((LAST - FIRST).num_days()).unwrap() + 1;
+        Visit {
+            as_of: FIRST + Days::new(rng.next() % days),
+            birth_date: rng.pick(BIRTHS),
+            setting: rng.pick(CareSetting::ALL),
+            facility: rng.pick(&self.facilities),
+            card: rng.pick(&self.cards),
+            documents: subset(&self.pool, (rng.next() % (1 << self.pool.len())) as u32),
+            number_check: rng.pick(&self.numbers),
+            stance: PatientStance::Cooperates,
+        }
+    }
+}
+
 /// Random visits over every day 2024-01-01 … 2027-12-31 and every input dimension.
 #[test]
 fn property_no_full_cost_over_all_dates_and_inputs() {
     let calendar = RulesCalendar::reference();
-    let pool = document_pool();
-    let cards = card_outcomes();
-    let numbers = number_checks();
-    let facilities = facilities();
-    let days = u64::try_from((LAST - FIRST).num_days()).unwrap() + 1;
+    let inputs = Inputs::new();
     let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
     for _ in 0..400_000 {
-        let as_of = FIRST + Days::new(rng.next() % days);
-        let visit = Visit {
-            as_of,
-            birth_date: rng.pick(BIRTHS),
-            setting: rng.pick(CareSetting::ALL),
-            facility: rng.pick(&facilities),
-            card: rng.pick(&cards),
-            documents: subset(&pool, (rng.next() % (1 << pool.len())) as u32),
-            number_check: rng.pick(&numbers),
-            stance: PatientStance::Cooperates,
-        };
-        check(&calendar, &visit);
+        check(&calendar, &inputs.random_visit(&mut rng));
     }
 }
 
@@ -352,22 +372,10 @@ fn property_deterministic_and_invariant_under_calendar_overrides() {
     )
     .unwrap();
     let reference = RulesCalendar::reference();
-    let pool = document_pool();
-    let cards = card_outcomes();
-    let numbers = number_checks();
-    let facilities = facilities();
+    let inputs = Inputs::new();
     let mut rng = XorShift(0xDEAD_BEEF_CAFE_F00D);
     for _ in 0..50_000 {
-        let visit = Visit {
-            as_of: FIRST + Days::new(rng.next() % 1461),
-            birth_date: rng.pick(BIRTHS),
-            setting: rng.pick(CareSetting::ALL),
-            facility: rng.pick(&facilities),
-            card: rng.pick(&cards),
-            documents: subset(&pool, (rng.next() % (1 << pool.len())) as u32),
-            number_check: rng.pick(&numbers),
-            stance: PatientStance::Cooperates,
-        };
+        let visit = inputs.random_visit(&mut rng);
         assert_eq!(decide(&reference, &visit), decide(&reference, &visit));
         check(&moved, &visit);
     }

@@ -1,5 +1,6 @@
 //! Bulk messages `OQSmuquc01req/01res/02req/02res`.
 
+use super::groups::{HeaderFields, write_origin, write_outcome, write_processing_result};
 use super::request::{
     read_request_header, read_search_info, write_request_header, write_search_info,
 };
@@ -157,17 +158,15 @@ impl XmlMessage for BulkQualificationResponse {
     fn write_xml(&self, out: &mut XmlWriter) {
         let h = &self.message_header;
         out.block("MessageHeader", |out| {
-            out.leaf("ProcessExecutionTime", &h.process_execution_time);
-            out.opt(
-                "QualificationConfirmationDate",
+            write_origin(
+                out,
+                &h.process_execution_time,
                 &h.qualification_confirmation_date,
+                &h.medical_institution_code,
+                &h.arbitrary_file_identifier,
             );
-            out.leaf("MedicalInstitutionCode", &h.medical_institution_code);
-            out.opt("ArbitraryFileIdentifier", &h.arbitrary_file_identifier);
             out.leaf("ReceptionNumber", &h.reception_number);
-            out.leaf("SegmentOfResult", &h.segment_of_result);
-            out.opt("ErrorCode", &h.error_code);
-            out.opt("ErrorMessage", &h.error_message);
+            write_outcome(out, &h.segment_of_result, &h.error_code, &h.error_message);
             out.opt("NumberOfProcessingResult", &h.number_of_processing_result);
             out.opt("NumberOfNormalProcessing", &h.number_of_normal_processing);
             out.opt("NumberOfError", &h.number_of_error);
@@ -196,40 +195,33 @@ impl XmlMessage for BulkQualificationResponse {
 }
 
 fn read_bulk_header(el: Element<'_, '_>) -> Result<BulkResponseHeader, XmlError> {
-    let (mut time, mut date, mut code, mut file_id, mut reception, mut segment) =
-        (None, None, None, None, None, None);
-    let (mut error_code, mut error_message, mut total, mut normal, mut errors, mut charset) =
-        (None, None, None, None, None, None);
+    let mut f = HeaderFields::default();
+    let (mut reception, mut total, mut normal, mut errors) = (None, None, None, None);
     for c in el.children() {
+        if f.read(c)? {
+            continue;
+        }
         match c.name() {
-            "ProcessExecutionTime" => time = c.value()?,
-            "QualificationConfirmationDate" => date = c.value()?,
-            "MedicalInstitutionCode" => code = c.value()?,
-            "ArbitraryFileIdentifier" => file_id = c.value()?,
             "ReceptionNumber" => reception = c.value()?,
-            "SegmentOfResult" => segment = c.value()?,
-            "ErrorCode" => error_code = c.value()?,
-            "ErrorMessage" => error_message = c.value()?,
             "NumberOfProcessingResult" => total = c.value()?,
             "NumberOfNormalProcessing" => normal = c.value()?,
             "NumberOfError" => errors = c.value()?,
-            "CharacterCodeIdentifier" => charset = read_character_code(c)?,
             _ => {}
         }
     }
     Ok(BulkResponseHeader {
-        process_execution_time: el.require("ProcessExecutionTime", time)?,
-        qualification_confirmation_date: date,
-        medical_institution_code: el.require("MedicalInstitutionCode", code)?,
-        arbitrary_file_identifier: file_id,
+        process_execution_time: el.require("ProcessExecutionTime", f.time)?,
+        qualification_confirmation_date: f.date,
+        medical_institution_code: el.require("MedicalInstitutionCode", f.code)?,
+        arbitrary_file_identifier: f.file_id,
         reception_number: el.require("ReceptionNumber", reception)?,
-        segment_of_result: el.require("SegmentOfResult", segment)?,
-        error_code,
-        error_message,
+        segment_of_result: el.require("SegmentOfResult", f.segment)?,
+        error_code: f.error_code,
+        error_message: f.error_message,
         number_of_processing_result: total,
         number_of_normal_processing: normal,
         number_of_error: errors,
-        character_code_identifier: el.require("CharacterCodeIdentifier", charset)?,
+        character_code_identifier: el.require("CharacterCodeIdentifier", f.charset)?,
     })
 }
 
@@ -238,10 +230,13 @@ fn write_unit(out: &mut XmlWriter, u: &BulkConfirmUnit) {
         if let Some(info) = &u.qualification_confirm_search_info {
             write_search_info(out, info, |_| {});
         }
-        out.leaf("ProcessingResultStatus", &u.processing_result_status);
-        out.opt("ProcessingResultCode", &u.processing_result_code);
-        out.opt("ProcessingResultMessage", &u.processing_result_message);
-        out.opt("QualificationValidity", &u.qualification_validity);
+        write_processing_result(
+            out,
+            &u.processing_result_status,
+            &u.processing_result_code,
+            &u.processing_result_message,
+            &u.qualification_validity,
+        );
         for r in &u.result_of_qualification_confirmation {
             write_result(out, r);
         }

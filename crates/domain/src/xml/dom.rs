@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::text::FromText;
@@ -61,6 +61,23 @@ fn reborrow<'a>(outer: &'a str, inner: &str) -> Cow<'a, str> {
     }
 }
 
+/// The character a reference (`&#38;`, `&#x26;` or one of the five predefined
+/// entities) stands for; `None` for anything else.
+fn resolve_reference(r: &BytesRef<'_>) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        Ok(None) => match &**r {
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "amp" => Some('&'),
+            "apos" => Some('\''),
+            "quot" => Some('"'),
+            _ => None,
+        },
+        Err(_) => None,
+    }
+}
+
 impl<'a> Document<'a> {
     /// Parses `src` (already decoded to UTF-8).
     pub(crate) fn parse(src: &'a str, declared: CharacterEncoding) -> Result<Self, XmlError> {
@@ -92,10 +109,7 @@ impl<'a> Document<'a> {
                 }
                 Event::Start(e) => {
                     let pos = reader.buffer_position();
-                    check_attributes(&e, src, pos)?;
-                    doc.check_count(src, pos)?;
-                    let name = reborrow(src, e.name().as_ref());
-                    let idx = doc.push(name, stack.last().copied(), pos);
+                    let idx = doc.open(&e, stack.last().copied(), pos)?;
                     if stack.len() >= MAX_DEPTH {
                         return Err(XmlError {
                             path: doc.path(idx),
@@ -106,11 +120,7 @@ impl<'a> Document<'a> {
                     stack.push(idx);
                 }
                 Event::Empty(e) => {
-                    let pos = reader.buffer_position();
-                    check_attributes(&e, src, pos)?;
-                    doc.check_count(src, pos)?;
-                    let name = reborrow(src, e.name().as_ref());
-                    doc.push(name, stack.last().copied(), pos);
+                    doc.open(&e, stack.last().copied(), reader.buffer_position())?;
                     root_closed |= stack.is_empty();
                 }
                 Event::End(_) => {
@@ -129,19 +139,7 @@ impl<'a> Document<'a> {
                 }
                 Event::GeneralRef(r) => {
                     let Some(&top) = stack.last() else { continue };
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c),
-                        Ok(None) => match &*r {
-                            "lt" => Some('<'),
-                            "gt" => Some('>'),
-                            "amp" => Some('&'),
-                            "apos" => Some('\''),
-                            "quot" => Some('"'),
-                            _ => None,
-                        },
-                        Err(_) => None,
-                    };
-                    let Some(c) = resolved else {
+                    let Some(c) = resolve_reference(&r) else {
                         return Err(XmlError {
                             path: doc.path(top),
                             line: Some(line_at(src, reader.buffer_position())),
@@ -155,20 +153,31 @@ impl<'a> Document<'a> {
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
             }
         }
-        if let Some(&open) = stack.last() {
+        doc.check_complete(stack.last().copied(), reader.buffer_position())?;
+        Ok(doc)
+    }
+
+    /// Adds the element a start (or empty) tag at `pos` opens, under `parent`.
+    fn open(&mut self, e: &BytesStart<'_>, parent: Option<u32>, pos: u64) -> Result<u32, XmlError> {
+        check_attributes(e, self.src, pos)?;
+        self.check_count(self.src, pos)?;
+        let name = reborrow(self.src, e.name().as_ref());
+        Ok(self.push(name, parent, pos))
+    }
+
+    /// At the end of input (`pos`): no element left `open`, and a root was seen.
+    fn check_complete(&self, open: Option<u32>, pos: u64) -> Result<(), XmlError> {
+        if let Some(open) = open {
             return Err(XmlError {
-                path: doc.path(open),
-                line: Some(line_at(src, reader.buffer_position())),
+                path: self.path(open),
+                line: Some(line_at(self.src, pos)),
                 kind: XmlErrorKind::Malformed("document ends before the element is closed".into()),
             });
         }
-        if doc.nodes.is_empty() {
-            return Err(malformed(
-                "no root element",
-                line_at(src, reader.buffer_position()),
-            ));
+        if self.nodes.is_empty() {
+            return Err(malformed("no root element", line_at(self.src, pos)));
         }
-        Ok(doc)
+        Ok(())
     }
 
     fn check_count(&self, src: &str, pos: u64) -> Result<(), XmlError> {

@@ -20,6 +20,7 @@ mod dom;
 mod encoding;
 mod error;
 pub mod filename;
+mod groups;
 mod request;
 mod response;
 mod result;

@@ -1,6 +1,7 @@
 //! `OQSsiquc01req` and the pieces the other messages share with it (request header,
 //! `QualificationConfirmSearchInfo`).
 
+use super::groups::{CardNumbers, write_card_numbers};
 use super::{Element, MessageKind, XmlError, XmlMessage, XmlWriter};
 use crate::message::{QualificationConfirmSearchInfo, QualificationRequest, RequestHeader};
 
@@ -60,13 +61,13 @@ pub(super) fn write_search_info(
     extra: impl FnOnce(&mut XmlWriter),
 ) {
     out.block("QualificationConfirmSearchInfo", |out| {
-        out.leaf("InsurerNumber", &s.insurer_number);
-        out.opt("InsuredCardSymbol", &s.insured_card_symbol);
-        out.leaf(
-            "InsuredIdentificationNumber",
+        write_card_numbers(
+            out,
+            &s.insurer_number,
+            &s.insured_card_symbol,
             &s.insured_identification_number,
+            &s.insured_branch_number,
         );
-        out.opt("InsuredBranchNumber", &s.insured_branch_number);
         out.leaf("Birthdate", &s.birthdate);
         out.opt(
             "LimitApplicationCertificateRelatedConsFlg",
@@ -83,14 +84,13 @@ pub(super) fn read_search_info<'d, 'a>(
     el: Element<'d, 'a>,
     mut extra: impl FnMut(Element<'d, 'a>) -> Result<(), XmlError>,
 ) -> Result<QualificationConfirmSearchInfo, XmlError> {
-    let (mut insurer, mut symbol, mut number, mut branch, mut birth, mut cons, mut arb) =
-        (None, None, None, None, None, None, None);
+    let mut numbers = CardNumbers::default();
+    let (mut birth, mut cons, mut arb) = (None, None, None);
     for c in el.children() {
+        if numbers.read(c)? {
+            continue;
+        }
         match c.name() {
-            "InsurerNumber" => insurer = c.value()?,
-            "InsuredCardSymbol" => symbol = c.value()?,
-            "InsuredIdentificationNumber" => number = c.value()?,
-            "InsuredBranchNumber" => branch = c.value()?,
             "Birthdate" => birth = c.value()?,
             "LimitApplicationCertificateRelatedConsFlg" => cons = c.value()?,
             "ArbitraryIdentifier" => arb = c.value()?,
@@ -98,10 +98,10 @@ pub(super) fn read_search_info<'d, 'a>(
         }
     }
     Ok(QualificationConfirmSearchInfo {
-        insurer_number: el.require("InsurerNumber", insurer)?,
-        insured_card_symbol: symbol,
-        insured_identification_number: el.require("InsuredIdentificationNumber", number)?,
-        insured_branch_number: branch,
+        insurer_number: el.require("InsurerNumber", numbers.insurer)?,
+        insured_card_symbol: numbers.symbol,
+        insured_identification_number: el.require("InsuredIdentificationNumber", numbers.number)?,
+        insured_branch_number: numbers.branch,
         birthdate: el.require("Birthdate", birth)?,
         limit_application_certificate_related_cons_flg: cons,
         arbitrary_identifier: arb,

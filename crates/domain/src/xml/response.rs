@@ -1,11 +1,9 @@
 //! `OQSsiquc01res` (and the face-reader result file, which has the same layout).
 
+use super::groups::{HeaderFields, write_origin, write_outcome, write_processing_result};
 use super::request::{read_search_info, write_search_info};
 use super::result::{read_result, write_result};
-use super::{
-    Element, MessageKind, XmlError, XmlMessage, XmlWriter, read_character_code,
-    write_character_code,
-};
+use super::{Element, MessageKind, XmlError, XmlMessage, XmlWriter, write_character_code};
 use crate::message::{MessageBody, MessageHeader, QualificationResponse};
 
 impl XmlMessage for QualificationResponse {
@@ -26,49 +24,37 @@ impl XmlMessage for QualificationResponse {
 
 fn write_header(out: &mut XmlWriter, h: &MessageHeader) {
     out.block("MessageHeader", |out| {
-        out.leaf("ProcessExecutionTime", &h.process_execution_time);
-        out.leaf(
-            "QualificationConfirmationDate",
-            &h.qualification_confirmation_date,
+        write_origin(
+            out,
+            &h.process_execution_time,
+            &Some(h.qualification_confirmation_date),
+            &h.medical_institution_code,
+            &h.arbitrary_file_identifier,
         );
-        out.leaf("MedicalInstitutionCode", &h.medical_institution_code);
-        out.opt("ArbitraryFileIdentifier", &h.arbitrary_file_identifier);
         out.leaf("ReferenceClassification", &h.reference_classification);
-        out.leaf("SegmentOfResult", &h.segment_of_result);
-        out.opt("ErrorCode", &h.error_code);
-        out.opt("ErrorMessage", &h.error_message);
+        write_outcome(out, &h.segment_of_result, &h.error_code, &h.error_message);
         write_character_code(out);
     });
 }
 
 fn read_header(el: Element<'_, '_>) -> Result<MessageHeader, XmlError> {
-    let (mut time, mut date, mut code, mut file_id, mut reference, mut segment) =
-        (None, None, None, None, None, None);
-    let (mut error_code, mut error_message, mut charset) = (None, None, None);
+    let mut f = HeaderFields::default();
+    let mut reference = None;
     for c in el.children() {
-        match c.name() {
-            "ProcessExecutionTime" => time = c.value()?,
-            "QualificationConfirmationDate" => date = c.value()?,
-            "MedicalInstitutionCode" => code = c.value()?,
-            "ArbitraryFileIdentifier" => file_id = c.value()?,
-            "ReferenceClassification" => reference = c.value()?,
-            "SegmentOfResult" => segment = c.value()?,
-            "ErrorCode" => error_code = c.value()?,
-            "ErrorMessage" => error_message = c.value()?,
-            "CharacterCodeIdentifier" => charset = read_character_code(c)?,
-            _ => {}
+        if !f.read(c)? && c.name() == "ReferenceClassification" {
+            reference = c.value()?;
         }
     }
     Ok(MessageHeader {
-        process_execution_time: el.require("ProcessExecutionTime", time)?,
-        qualification_confirmation_date: el.require("QualificationConfirmationDate", date)?,
-        medical_institution_code: el.require("MedicalInstitutionCode", code)?,
-        arbitrary_file_identifier: file_id,
+        process_execution_time: el.require("ProcessExecutionTime", f.time)?,
+        qualification_confirmation_date: el.require("QualificationConfirmationDate", f.date)?,
+        medical_institution_code: el.require("MedicalInstitutionCode", f.code)?,
+        arbitrary_file_identifier: f.file_id,
         reference_classification: el.require("ReferenceClassification", reference)?,
-        segment_of_result: el.require("SegmentOfResult", segment)?,
-        error_code,
-        error_message,
-        character_code_identifier: el.require("CharacterCodeIdentifier", charset)?,
+        segment_of_result: el.require("SegmentOfResult", f.segment)?,
+        error_code: f.error_code,
+        error_message: f.error_message,
+        character_code_identifier: el.require("CharacterCodeIdentifier", f.charset)?,
     })
 }
 
@@ -78,10 +64,13 @@ fn write_body(out: &mut XmlWriter, b: &MessageBody) {
             write_search_info(out, info, |_| {});
         }
         out.opt("PrescriptionIssueSelect", &b.prescription_issue_select);
-        out.leaf("ProcessingResultStatus", &b.processing_result_status);
-        out.opt("ProcessingResultCode", &b.processing_result_code);
-        out.opt("ProcessingResultMessage", &b.processing_result_message);
-        out.opt("QualificationValidity", &b.qualification_validity);
+        write_processing_result(
+            out,
+            &b.processing_result_status,
+            &b.processing_result_code,
+            &b.processing_result_message,
+            &b.qualification_validity,
+        );
         if !b.result_list.is_empty() {
             out.block("ResultList", |out| {
                 for r in &b.result_list {

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::groups::{CardNumbers, write_card_numbers};
 use super::{Element, XmlError, XmlWriter};
 use crate::codes::{InsuredCardClassification, Sex};
 use crate::message::{
@@ -96,79 +97,10 @@ fn viewing(r: &ResultOfQualificationConfirmation, i: usize) -> &ViewingConsent {
 
 pub(super) fn write_result(out: &mut XmlWriter, r: &ResultOfQualificationConfirmation) {
     out.block("ResultOfQualificationConfirmation", |out| {
-        out.leaf("InsuredCardClassification", &r.insured_card_classification);
-        out.opt("InsurerNumber", &r.insurer_number);
-        out.opt("InsuredCardSymbol", &r.insured_card_symbol);
-        out.opt(
-            "InsuredIdentificationNumber",
-            &r.insured_identification_number,
-        );
-        out.opt("InsuredBranchNumber", &r.insured_branch_number);
-        out.opt(
-            "PersonalFamilyClassification",
-            &r.personal_family_classification,
-        );
-        out.opt("InsuredName", &r.insured_name);
-        out.leaf("Name", &r.name);
-        out.opt("NameOfOther", &r.name_of_other);
-        out.opt("NameKana", &r.name_kana);
-        out.opt("NameOfOtherKana", &r.name_of_other_kana);
-        out.leaf("Sex1", &r.sex1);
-        out.opt("Sex2", &r.sex2);
-        out.leaf("Birthdate", &r.birthdate);
-        out.opt("Address", &r.address);
-        out.opt("PostNumber", &r.post_number);
-        out.opt("QualificationDate", &r.qualification_date);
-        out.opt("DisqualificationDate", &r.disqualification_date);
-        out.opt(
-            "InsuredCertificateIssuanceDate",
-            &r.insured_certificate_issuance_date,
-        );
-        out.opt("InsuredCardValidDate", &r.insured_card_valid_date);
-        out.opt("InsuredCardExpirationDate", &r.insured_card_expiration_date);
-        out.opt(
-            "InsuredPartialContributionRatio",
-            &r.insured_partial_contribution_ratio,
-        );
-        out.opt("PreschoolClassification", &r.preschool_classification);
-        out.opt("ReasonOfLoss", &r.reason_of_loss);
-        out.leaf("InsurerName", &r.insurer_name);
-        if let Some(e) = &r.elderly_recipient_certificate_info {
-            write_elderly(out, e);
-        }
-        out.opt(
-            "LimitApplicationCertificateRelatedConsFlg",
-            &r.limit_application_certificate_related_cons_flg,
-        );
-        out.opt(
-            "LimitApplicationCertificateRelatedConsTime",
-            &r.limit_application_certificate_related_cons_time,
-        );
-        if let Some(l) = &r.limit_application_certificate_related_info {
-            write_limit(out, l);
-        }
-        out.opt(
-            "SpecificDiseasesCertificateRelatedConsFlg",
-            &r.specific_diseases_certificate_related_cons_flg,
-        );
-        out.opt(
-            "SpecificDiseasesCertificateRelatedConsTime",
-            &r.specific_diseases_certificate_related_cons_time,
-        );
-        if !r.specific_diseases_certificate_list.is_empty() {
-            out.block("SpecificDiseasesCertificateList", |out| {
-                for s in &r.specific_diseases_certificate_list {
-                    write_specific_disease(out, s);
-                }
-            });
-        }
-        if !r.public_expense_result_list.is_empty() {
-            out.block("PublicExpenseResultList", |out| {
-                for t in &r.public_expense_result_list {
-                    write_ticket(out, t);
-                }
-            });
-        }
+        write_insured(out, r);
+        write_person(out, r);
+        write_qualification(out, r);
+        write_certificates(out, r);
         for i in 0..VIEWING.len() {
             let v = viewing(r, i);
             let [flag, time, available] = viewing_names(i);
@@ -182,6 +114,96 @@ pub(super) fn write_result(out: &mut XmlWriter, r: &ResultOfQualificationConfirm
             &r.limit_application_certificate_changed,
         );
     });
+}
+
+/// The insured card: classification, 保険者番号, 記号, 番号, 枝番, 本人家族, 被保険者氏名.
+fn write_insured(out: &mut XmlWriter, r: &ResultOfQualificationConfirmation) {
+    out.leaf("InsuredCardClassification", &r.insured_card_classification);
+    write_card_numbers(
+        out,
+        &r.insurer_number,
+        &r.insured_card_symbol,
+        &r.insured_identification_number,
+        &r.insured_branch_number,
+    );
+    out.opt(
+        "PersonalFamilyClassification",
+        &r.personal_family_classification,
+    );
+    out.opt("InsuredName", &r.insured_name);
+}
+
+/// The person: names, sex, birth date, address.
+fn write_person(out: &mut XmlWriter, r: &ResultOfQualificationConfirmation) {
+    out.leaf("Name", &r.name);
+    out.opt("NameOfOther", &r.name_of_other);
+    out.opt("NameKana", &r.name_kana);
+    out.opt("NameOfOtherKana", &r.name_of_other_kana);
+    out.leaf("Sex1", &r.sex1);
+    out.opt("Sex2", &r.sex2);
+    out.leaf("Birthdate", &r.birthdate);
+    out.opt("Address", &r.address);
+    out.opt("PostNumber", &r.post_number);
+}
+
+/// The qualification: its dates, ratio, preschool class, loss reason, insurer name.
+fn write_qualification(out: &mut XmlWriter, r: &ResultOfQualificationConfirmation) {
+    out.opt("QualificationDate", &r.qualification_date);
+    out.opt("DisqualificationDate", &r.disqualification_date);
+    out.opt(
+        "InsuredCertificateIssuanceDate",
+        &r.insured_certificate_issuance_date,
+    );
+    out.opt("InsuredCardValidDate", &r.insured_card_valid_date);
+    out.opt("InsuredCardExpirationDate", &r.insured_card_expiration_date);
+    out.opt(
+        "InsuredPartialContributionRatio",
+        &r.insured_partial_contribution_ratio,
+    );
+    out.opt("PreschoolClassification", &r.preschool_classification);
+    out.opt("ReasonOfLoss", &r.reason_of_loss);
+    out.leaf("InsurerName", &r.insurer_name);
+}
+
+/// The certificates: 高齢受給者証, 限度額適用 (consent and info), 特定疾病 (consent and
+/// list), 公費 tickets.
+fn write_certificates(out: &mut XmlWriter, r: &ResultOfQualificationConfirmation) {
+    if let Some(e) = &r.elderly_recipient_certificate_info {
+        write_elderly(out, e);
+    }
+    out.opt(
+        "LimitApplicationCertificateRelatedConsFlg",
+        &r.limit_application_certificate_related_cons_flg,
+    );
+    out.opt(
+        "LimitApplicationCertificateRelatedConsTime",
+        &r.limit_application_certificate_related_cons_time,
+    );
+    if let Some(l) = &r.limit_application_certificate_related_info {
+        write_limit(out, l);
+    }
+    out.opt(
+        "SpecificDiseasesCertificateRelatedConsFlg",
+        &r.specific_diseases_certificate_related_cons_flg,
+    );
+    out.opt(
+        "SpecificDiseasesCertificateRelatedConsTime",
+        &r.specific_diseases_certificate_related_cons_time,
+    );
+    if !r.specific_diseases_certificate_list.is_empty() {
+        out.block("SpecificDiseasesCertificateList", |out| {
+            for s in &r.specific_diseases_certificate_list {
+                write_specific_disease(out, s);
+            }
+        });
+    }
+    if !r.public_expense_result_list.is_empty() {
+        out.block("PublicExpenseResultList", |out| {
+            for t in &r.public_expense_result_list {
+                write_ticket(out, t);
+            }
+        });
+    }
 }
 
 fn write_elderly(out: &mut XmlWriter, e: &ElderlyRecipientCertificateInfo) {
@@ -319,96 +341,160 @@ fn blank_result() -> ResultOfQualificationConfirmation {
     }
 }
 
+/// The required elements of a result, as read (checked once all children are seen).
+#[derive(Default)]
+struct Required {
+    class: Option<InsuredCardClassification>,
+    name: Option<String>,
+    sex1: Option<Sex>,
+    birth: Option<NaiveDate>,
+    insurer_name: Option<String>,
+}
+
 pub(super) fn read_result(
     el: Element<'_, '_>,
 ) -> Result<ResultOfQualificationConfirmation, XmlError> {
     let mut r = blank_result();
-    let (mut class, mut name, mut sex1, mut birth, mut insurer_name) =
-        (None, None, None, None, None);
+    let mut req = Required::default();
+    let mut numbers = CardNumbers::default();
     for c in el.children() {
-        match c.name() {
-            "InsuredCardClassification" => class = c.value()?,
-            "InsurerNumber" => r.insurer_number = c.value()?,
-            "InsuredCardSymbol" => r.insured_card_symbol = c.value()?,
-            "InsuredIdentificationNumber" => r.insured_identification_number = c.value()?,
-            "InsuredBranchNumber" => r.insured_branch_number = c.value()?,
-            "PersonalFamilyClassification" => r.personal_family_classification = c.value()?,
-            "InsuredName" => r.insured_name = c.value()?,
-            "Name" => name = c.value()?,
-            "NameOfOther" => r.name_of_other = c.value()?,
-            "NameKana" => r.name_kana = c.value()?,
-            "NameOfOtherKana" => r.name_of_other_kana = c.value()?,
-            "Sex1" => sex1 = c.value()?,
-            "Sex2" => r.sex2 = c.value()?,
-            "Birthdate" => birth = c.value()?,
-            "Address" => r.address = c.value()?,
-            "PostNumber" => r.post_number = c.value()?,
-            "QualificationDate" => r.qualification_date = c.value()?,
-            "DisqualificationDate" => r.disqualification_date = c.value()?,
-            "InsuredCertificateIssuanceDate" => r.insured_certificate_issuance_date = c.value()?,
-            "InsuredCardValidDate" => r.insured_card_valid_date = c.value()?,
-            "InsuredCardExpirationDate" => r.insured_card_expiration_date = c.value()?,
-            "InsuredPartialContributionRatio" => {
-                r.insured_partial_contribution_ratio = c.value()?;
-            }
-            "PreschoolClassification" => r.preschool_classification = c.value()?,
-            "ReasonOfLoss" => r.reason_of_loss = c.value()?,
-            "InsurerName" => insurer_name = c.value()?,
-            "ElderlyRecipientCertificateInfo" => {
-                r.elderly_recipient_certificate_info = Some(read_elderly(c)?);
-            }
-            "LimitApplicationCertificateRelatedConsFlg" => {
-                r.limit_application_certificate_related_cons_flg = c.value()?;
-            }
-            "LimitApplicationCertificateRelatedConsTime" => {
-                r.limit_application_certificate_related_cons_time = c.value()?;
-            }
-            "LimitApplicationCertificateRelatedInfo" => {
-                r.limit_application_certificate_related_info = Some(read_limit(c)?);
-            }
-            "SpecificDiseasesCertificateRelatedConsFlg" => {
-                r.specific_diseases_certificate_related_cons_flg = c.value()?;
-            }
-            "SpecificDiseasesCertificateRelatedConsTime" => {
-                r.specific_diseases_certificate_related_cons_time = c.value()?;
-            }
-            "SpecificDiseasesCertificateList" => {
-                for s in c.children() {
-                    if s.name() == "SpecificDiseasesCertificateInfo" {
-                        r.specific_diseases_certificate_list
-                            .push(read_specific_disease(s)?);
-                    }
+        if !(numbers.read(c)?
+            || read_person_child(&mut r, &mut req, c)?
+            || read_qualification_child(&mut r, &mut req, c)?
+            || read_certificates_child(&mut r, c)?)
+        {
+            read_other_child(&mut r, c)?;
+        }
+    }
+    r.insurer_number = numbers.insurer;
+    r.insured_card_symbol = numbers.symbol;
+    r.insured_identification_number = numbers.number;
+    r.insured_branch_number = numbers.branch;
+    r.insured_card_classification = el.require("InsuredCardClassification", req.class)?;
+    r.name = el.require("Name", req.name)?;
+    r.sex1 = el.require("Sex1", req.sex1)?;
+    r.birthdate = el.require("Birthdate", req.birth)?;
+    r.insurer_name = el.require("InsurerName", req.insurer_name)?;
+    Ok(r)
+}
+
+/// Reads `c` if it is a person element (or the card classification, 本人家族,
+/// 被保険者氏名); `false` otherwise.
+fn read_person_child(
+    r: &mut ResultOfQualificationConfirmation,
+    req: &mut Required,
+    c: Element<'_, '_>,
+) -> Result<bool, XmlError> {
+    match c.name() {
+        "InsuredCardClassification" => req.class = c.value()?,
+        "PersonalFamilyClassification" => r.personal_family_classification = c.value()?,
+        "InsuredName" => r.insured_name = c.value()?,
+        "Name" => req.name = c.value()?,
+        "NameOfOther" => r.name_of_other = c.value()?,
+        "NameKana" => r.name_kana = c.value()?,
+        "NameOfOtherKana" => r.name_of_other_kana = c.value()?,
+        "Sex1" => req.sex1 = c.value()?,
+        "Sex2" => r.sex2 = c.value()?,
+        "Birthdate" => req.birth = c.value()?,
+        "Address" => r.address = c.value()?,
+        "PostNumber" => r.post_number = c.value()?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Reads `c` if it is a qualification element (dates, ratio, insurer name); `false`
+/// otherwise.
+fn read_qualification_child(
+    r: &mut ResultOfQualificationConfirmation,
+    req: &mut Required,
+    c: Element<'_, '_>,
+) -> Result<bool, XmlError> {
+    match c.name() {
+        "QualificationDate" => r.qualification_date = c.value()?,
+        "DisqualificationDate" => r.disqualification_date = c.value()?,
+        "InsuredCertificateIssuanceDate" => r.insured_certificate_issuance_date = c.value()?,
+        "InsuredCardValidDate" => r.insured_card_valid_date = c.value()?,
+        "InsuredCardExpirationDate" => r.insured_card_expiration_date = c.value()?,
+        "InsuredPartialContributionRatio" => {
+            r.insured_partial_contribution_ratio = c.value()?;
+        }
+        "PreschoolClassification" => r.preschool_classification = c.value()?,
+        "ReasonOfLoss" => r.reason_of_loss = c.value()?,
+        "InsurerName" => req.insurer_name = c.value()?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Reads `c` if it is a certificate element (高齢受給者証, 限度額適用, 特定疾病, 公費);
+/// `false` otherwise.
+fn read_certificates_child(
+    r: &mut ResultOfQualificationConfirmation,
+    c: Element<'_, '_>,
+) -> Result<bool, XmlError> {
+    match c.name() {
+        "ElderlyRecipientCertificateInfo" => {
+            r.elderly_recipient_certificate_info = Some(read_elderly(c)?);
+        }
+        "LimitApplicationCertificateRelatedConsFlg" => {
+            r.limit_application_certificate_related_cons_flg = c.value()?;
+        }
+        "LimitApplicationCertificateRelatedConsTime" => {
+            r.limit_application_certificate_related_cons_time = c.value()?;
+        }
+        "LimitApplicationCertificateRelatedInfo" => {
+            r.limit_application_certificate_related_info = Some(read_limit(c)?);
+        }
+        "SpecificDiseasesCertificateRelatedConsFlg" => {
+            r.specific_diseases_certificate_related_cons_flg = c.value()?;
+        }
+        "SpecificDiseasesCertificateRelatedConsTime" => {
+            r.specific_diseases_certificate_related_cons_time = c.value()?;
+        }
+        "SpecificDiseasesCertificateList" => {
+            for s in c.children() {
+                if s.name() == "SpecificDiseasesCertificateInfo" {
+                    r.specific_diseases_certificate_list
+                        .push(read_specific_disease(s)?);
                 }
             }
-            "PublicExpenseResultList" => {
-                for t in c.children() {
-                    if t.name() == "MedicalTicketInfo" {
-                        r.public_expense_result_list.push(read_ticket(t)?);
-                    }
+        }
+        "PublicExpenseResultList" => {
+            for t in c.children() {
+                if t.name() == "MedicalTicketInfo" {
+                    r.public_expense_result_list.push(read_ticket(t)?);
                 }
             }
-            "ReferenceNumber" => r.reference_number = c.value()?,
-            "LimitApplicationCertificateChanged" => {
-                r.limit_application_certificate_changed = c.value()?;
-            }
-            other => {
-                if let Some((i, slot)) = viewing_slot(other) {
-                    let v = viewing_mut(&mut r, i);
-                    match slot {
-                        Slot::Flag => v.cons_flg = c.value()?,
-                        Slot::Time => v.cons_time = c.value()?,
-                        Slot::Available => v.available_time = c.value()?,
-                    }
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Reads `c` if it is a 閲覧同意 element or one of the trailing ones; ignores it
+/// otherwise.
+fn read_other_child(
+    r: &mut ResultOfQualificationConfirmation,
+    c: Element<'_, '_>,
+) -> Result<(), XmlError> {
+    match c.name() {
+        "ReferenceNumber" => r.reference_number = c.value()?,
+        "LimitApplicationCertificateChanged" => {
+            r.limit_application_certificate_changed = c.value()?;
+        }
+        other => {
+            if let Some((i, slot)) = viewing_slot(other) {
+                let v = viewing_mut(r, i);
+                match slot {
+                    Slot::Flag => v.cons_flg = c.value()?,
+                    Slot::Time => v.cons_time = c.value()?,
+                    Slot::Available => v.available_time = c.value()?,
                 }
             }
         }
     }
-    r.insured_card_classification = el.require("InsuredCardClassification", class)?;
-    r.name = el.require("Name", name)?;
-    r.sex1 = el.require("Sex1", sex1)?;
-    r.birthdate = el.require("Birthdate", birth)?;
-    r.insurer_name = el.require("InsurerName", insurer_name)?;
-    Ok(r)
+    Ok(())
 }
 
 fn read_elderly(el: Element<'_, '_>) -> Result<ElderlyRecipientCertificateInfo, XmlError> {

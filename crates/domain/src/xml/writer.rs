@@ -80,6 +80,24 @@ impl XmlWriter {
     }
 }
 
+/// A field written as one leaf: a required value always (as [`XmlWriter::leaf`]), an
+/// optional one when present and non-empty (as [`XmlWriter::opt`]).
+pub(crate) trait Field {
+    fn write_as(&self, out: &mut XmlWriter, name: &str);
+}
+
+impl<T: ToText> Field for T {
+    fn write_as(&self, out: &mut XmlWriter, name: &str) {
+        out.leaf(name, self);
+    }
+}
+
+impl<T: ToText> Field for Option<T> {
+    fn write_as(&self, out: &mut XmlWriter, name: &str) {
+        out.opt(name, self);
+    }
+}
+
 /// Writes one event; writing into a `Vec<u8>` cannot fail.
 fn emit(w: &mut Writer<Vec<u8>>, event: Event<'_>) {
     if let Err(e) = w.write_event(event) {

@@ -194,7 +194,8 @@ pub enum IssueError {
     Rcgen(#[from] rcgen::Error),
 }
 
-fn validity(
+/// The `time` values of a validity window, checked to be encodable and in order.
+pub(crate) fn validity(
     nb: NaiveDateTime,
     na: NaiveDateTime,
 ) -> Result<(time::OffsetDateTime, time::OffsetDateTime), IssueError> {

@@ -298,6 +298,111 @@ fn parse_birth_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(digits, "%Y%m%d").ok()
 }
 
+/// The OIDs of the JPKI basic-four otherName entries.
+const JPKI_OIDS: [&str; 4] = [
+    OID_JPKI_NAME,
+    OID_JPKI_SEX,
+    OID_JPKI_BIRTH_DATE,
+    OID_JPKI_ADDRESS,
+];
+
+/// The key type and size shown for a SubjectPublicKeyInfo (`RSA 2048 bit`, `Ed25519`).
+fn public_key_description(spki: &SubjectPublicKeyInfo<'_>) -> String {
+    let key_alg = spki.algorithm.algorithm.to_id_string();
+    match (key_alg.as_str(), spki.parsed()) {
+        (_, Ok(PublicKey::RSA(rsa))) => format!("RSA {} bit", rsa.key_size()),
+        (OID_ED25519, _) => "Ed25519".to_owned(),
+        (_, Ok(PublicKey::EC(_))) => format!("EC ({key_alg})"),
+        _ => format!("unknown ({key_alg})"),
+    }
+}
+
+/// The name of the certificate's signature algorithm (its OID when unknown).
+fn signature_algorithm_name(cert: &X509Certificate<'_>) -> String {
+    let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
+    match sig_oid.as_str() {
+        OID_SHA256_WITH_RSA => "sha256WithRSAEncryption".to_owned(),
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption".to_owned(),
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption".to_owned(),
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption".to_owned(),
+        OID_ED25519 => "Ed25519".to_owned(),
+        _ => sig_oid,
+    }
+}
+
+/// What [`CertInfo`] shows of a certificate's extensions.
+struct Extensions {
+    subject_key_id: Option<Vec<u8>>,
+    authority_key_id: Option<Vec<u8>>,
+    crl_distribution_points: Vec<String>,
+    other_names: Vec<(String, String)>,
+}
+
+impl Extensions {
+    /// Key identifiers, CRL URLs and every otherName (leniently shown) of `cert`.
+    fn of(cert: &X509Certificate<'_>) -> Self {
+        let mut x = Self {
+            subject_key_id: None,
+            authority_key_id: None,
+            crl_distribution_points: Vec::new(),
+            other_names: Vec::new(),
+        };
+        for ext in cert.iter_extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(id) => x.subject_key_id = Some(id.0.to_vec()),
+                ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                    x.authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                ParsedExtension::CRLDistributionPoints(points) => {
+                    for point in points.iter() {
+                        if let Some(DistributionPointName::FullName(names)) =
+                            &point.distribution_point
+                        {
+                            x.crl_distribution_points.extend(names.iter().filter_map(
+                                |n| match n {
+                                    GeneralName::URI(uri) => Some((*uri).to_owned()),
+                                    _ => None,
+                                },
+                            ));
+                        }
+                    }
+                }
+                ParsedExtension::SubjectAlternativeName(san) => {
+                    for name in &san.general_names {
+                        if let GeneralName::OtherName(oid, value) = name {
+                            let shown = other_name_value(value)
+                                .unwrap_or_else(|_| format!("#{}", hex(value)));
+                            x.other_names.push((oid.to_id_string(), shown));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        x
+    }
+}
+
+/// The basic four of `cert`, decoded strictly (only the JPKI OIDs).
+fn basic4_of(cert: &X509Certificate<'_>) -> Result<Option<BasicFour>, CertError> {
+    let mut jpki = BTreeMap::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            if let GeneralName::OtherName(oid, value) = name {
+                let oid = oid.to_id_string();
+                if JPKI_OIDS.contains(&oid.as_str()) {
+                    let v = other_name_value(value)
+                        .map_err(|e| CertError::InvalidBasicFour(format!("{oid}: {e}")))?;
+                    jpki.insert(oid, v);
+                }
+            }
+        }
+    }
+    let jpki_refs: BTreeMap<&str, &str> =
+        jpki.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    basic4_from(&jpki_refs)
+}
+
 fn basic4_from(values: &BTreeMap<&str, &str>) -> Result<Option<BasicFour>, CertError> {
     let get = |oid: &str| values.get(oid).copied();
     let items = [
@@ -344,83 +449,8 @@ impl CertInfo {
     ) -> Result<CertInfo, CertError> {
         let raw_serial = cert.raw_serial();
         let spki = cert.public_key();
-        let key_alg = spki.algorithm.algorithm.to_id_string();
-        let public_key = match (key_alg.as_str(), spki.parsed()) {
-            (_, Ok(PublicKey::RSA(rsa))) => format!("RSA {} bit", rsa.key_size()),
-            (OID_ED25519, _) => "Ed25519".to_owned(),
-            (_, Ok(PublicKey::EC(_))) => format!("EC ({key_alg})"),
-            _ => format!("unknown ({key_alg})"),
-        };
-        let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
-        let signature_algorithm = match sig_oid.as_str() {
-            OID_SHA256_WITH_RSA => "sha256WithRSAEncryption".to_owned(),
-            "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption".to_owned(),
-            "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption".to_owned(),
-            "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption".to_owned(),
-            OID_ED25519 => "Ed25519".to_owned(),
-            _ => sig_oid,
-        };
-
-        let mut subject_key_id = None;
-        let mut authority_key_id = None;
-        let mut crl_distribution_points = Vec::new();
-        let mut other_names = Vec::new();
-        for ext in cert.iter_extensions() {
-            match ext.parsed_extension() {
-                ParsedExtension::SubjectKeyIdentifier(id) => subject_key_id = Some(id.0.to_vec()),
-                ParsedExtension::AuthorityKeyIdentifier(aki) => {
-                    authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec())
-                }
-                ParsedExtension::CRLDistributionPoints(points) => {
-                    for point in points.iter() {
-                        if let Some(DistributionPointName::FullName(names)) =
-                            &point.distribution_point
-                        {
-                            crl_distribution_points.extend(names.iter().filter_map(|n| match n {
-                                GeneralName::URI(uri) => Some((*uri).to_owned()),
-                                _ => None,
-                            }));
-                        }
-                    }
-                }
-                ParsedExtension::SubjectAlternativeName(san) => {
-                    for name in &san.general_names {
-                        if let GeneralName::OtherName(oid, value) = name {
-                            let shown = other_name_value(value)
-                                .unwrap_or_else(|_| format!("#{}", hex(value)));
-                            other_names.push((oid.to_id_string(), shown));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-
-        // Basic four: decode strictly (only the JPKI OIDs).
-        let mut jpki = BTreeMap::new();
-        if let Ok(Some(san)) = cert.subject_alternative_name() {
-            for name in &san.value.general_names {
-                if let GeneralName::OtherName(oid, value) = name {
-                    let oid = oid.to_id_string();
-                    if [
-                        OID_JPKI_NAME,
-                        OID_JPKI_SEX,
-                        OID_JPKI_BIRTH_DATE,
-                        OID_JPKI_ADDRESS,
-                    ]
-                    .contains(&oid.as_str())
-                    {
-                        let v = other_name_value(value)
-                            .map_err(|e| CertError::InvalidBasicFour(format!("{oid}: {e}")))?;
-                        jpki.insert(oid, v);
-                    }
-                }
-            }
-        }
-        let jpki_refs: BTreeMap<&str, &str> =
-            jpki.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let basic4 = basic4_from(&jpki_refs)?;
-
+        let extensions = Extensions::of(cert);
+        let basic4 = basic4_of(cert)?;
         Ok(CertInfo {
             serial: serial_to_u64(raw_serial),
             serial_hex: hex(raw_serial),
@@ -429,14 +459,14 @@ impl CertInfo {
             not_before: cert_time(cert.validity().not_before)?,
             not_after: cert_time(cert.validity().not_after)?,
             spki_der: spki.raw.to_vec(),
-            public_key,
-            signature_algorithm,
+            public_key: public_key_description(spki),
+            signature_algorithm: signature_algorithm_name(cert),
             is_ca: cert.is_ca(),
-            subject_key_id,
-            authority_key_id,
-            crl_distribution_points,
+            subject_key_id: extensions.subject_key_id,
+            authority_key_id: extensions.authority_key_id,
+            crl_distribution_points: extensions.crl_distribution_points,
             basic4,
-            other_names,
+            other_names: extensions.other_names,
             sha256_fingerprint: sha256(der),
         })
     }
@@ -487,13 +517,7 @@ impl fmt::Display for CertInfo {
             writeln!(f, "  Address:     {}", b.address)?;
         }
         for (oid, value) in &self.other_names {
-            let known = [
-                OID_JPKI_NAME,
-                OID_JPKI_SEX,
-                OID_JPKI_BIRTH_DATE,
-                OID_JPKI_ADDRESS,
-            ];
-            if self.basic4.is_none() || !known.contains(&oid.as_str()) {
+            if self.basic4.is_none() || !JPKI_OIDS.contains(&oid.as_str()) {
                 writeln!(f, "otherName:     {oid} = {value}")?;
             }
         }

@@ -65,8 +65,8 @@ impl LoadAuthRoot {
         let mut params = CertificateParams::default();
         params.distinguished_name = root_dn(CaKind::Auth, LOAD_ROOT_MARK);
         params.serial_number = Some(SerialNumber::from(3u64));
-        params.not_before = to_offset(nb).ok_or(ReaderError::TimeOutOfRange(nb))?;
-        params.not_after = to_offset(na).ok_or(ReaderError::TimeOutOfRange(na))?;
+        params.not_before = to_offset(nb).ok_or(IssueError::TimeOutOfRange(nb))?;
+        params.not_after = to_offset(na).ok_or(IssueError::TimeOutOfRange(na))?;
         Ok(Self {
             seed,
             ca: EdCa::self_signed(params, signer)?,

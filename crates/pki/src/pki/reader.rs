@@ -19,7 +19,8 @@ use rcgen::{
 use x509_parser::certificate::X509Certificate;
 
 use crate::pki::ca::dn_string;
-use crate::pki::der::{Der, derive32, window};
+use crate::pki::cert::{IssueError, validity};
+use crate::pki::der::{Der, derive32};
 use crate::pki::inspect::{
     CertError, OID_ED25519, VerifyError, cert_time, check_issuer, name_attr, parse_cert,
 };
@@ -33,26 +34,19 @@ pub enum ReaderError {
     /// aws-lc-rs refused a derived Ed25519 seed (should not happen).
     #[error("Ed25519 key rejected: {0}")]
     KeyRejected(String),
-    /// A required text field is empty.
-    #[error("{0} must not be empty")]
-    EmptyField(&'static str),
-    /// `not_after` is not after `not_before`.
-    #[error("validity ends ({not_after}) before it starts ({not_before})")]
-    InvalidValidity {
-        /// Requested start.
-        not_before: NaiveDateTime,
-        /// Requested end.
-        not_after: NaiveDateTime,
-    },
-    /// A time that cannot be encoded.
-    #[error("time {0} cannot be encoded")]
-    TimeOutOfRange(NaiveDateTime),
-    /// rcgen failed to build a certificate.
-    #[error("certificate construction failed: {0}")]
-    Rcgen(#[from] rcgen::Error),
+    /// An empty field, a validity that cannot be encoded or ends before it starts, or
+    /// rcgen failing: what issuing a card certificate can also fail with.
+    #[error(transparent)]
+    Issue(#[from] IssueError),
     /// The freshly built CA certificate did not parse (should not happen).
     #[error(transparent)]
     Cert(#[from] CertError),
+}
+
+impl From<rcgen::Error> for ReaderError {
+    fn from(e: rcgen::Error) -> Self {
+        Self::Issue(IssueError::Rcgen(e))
+    }
 }
 
 /// An Ed25519 private key of the reader PKI.
@@ -263,18 +257,6 @@ impl fmt::Debug for ReaderCa {
     }
 }
 
-fn validity(
-    nb: NaiveDateTime,
-    na: NaiveDateTime,
-) -> Result<(time::OffsetDateTime, time::OffsetDateTime), ReaderError> {
-    window(nb, na, ReaderError::TimeOutOfRange, || {
-        ReaderError::InvalidValidity {
-            not_before: nb,
-            not_after: na,
-        }
-    })
-}
-
 impl ReaderCa {
     /// Creates the reader CA for `seed`: key from SHA-256(seed || "reader-ca"),
     /// a self-signed Ed25519 certificate `C=JP, O=onshi TEST, CN=onshi test
@@ -327,10 +309,10 @@ impl ReaderCa {
         not_after: NaiveDateTime,
     ) -> Result<ReaderCredential, ReaderError> {
         if reader_id.is_empty() {
-            return Err(ReaderError::EmptyField("reader_id"));
+            return Err(IssueError::EmptyField("reader_id").into());
         }
         if facility_code.is_empty() {
-            return Err(ReaderError::EmptyField("facility_code"));
+            return Err(IssueError::EmptyField("facility_code").into());
         }
         let (nb, na) = validity(not_before, not_after)?;
         // Length-prefixed so ("a/b", "c") and ("a", "b/c") differ.
@@ -607,11 +589,11 @@ mod tests {
         // Input validation.
         assert!(matches!(
             ca.issue_device("", "1", dt(2025, 1, 1), dt(2026, 1, 1)),
-            Err(ReaderError::EmptyField("reader_id"))
+            Err(ReaderError::Issue(IssueError::EmptyField("reader_id")))
         ));
         assert!(matches!(
             ca.issue_device("R", "1", dt(2026, 1, 1), dt(2025, 1, 1)),
-            Err(ReaderError::InvalidValidity { .. })
+            Err(ReaderError::Issue(IssueError::InvalidValidity { .. }))
         ));
     }
 }

@@ -341,25 +341,68 @@ fn is_katakana_name(s: &str) -> bool {
             .all(|c| ('\u{30A1}'..='\u{30FC}').contains(&c) || c == ' ' || c == '\u{3000}')
 }
 
-/// Checks the rules serde cannot express; every error names its field and line.
 /// The longest 氏名 / カナ氏名 a persona may have, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 /// The longest 住所 a persona may have, in characters.
 pub const MAX_ADDRESS_CHARS: usize = 200;
 
-fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
-    let mut e = Vec::new();
-    let mut bad = |field: &str, msg: &str| e.push(src.error(field, msg));
-    // A fixed reference time to compare relative dates with one another.
+/// The validation errors of one file, each naming its field and line.
+struct Problems<'a> {
+    src: &'a TomlSource,
+    errors: Vec<InputError>,
+}
+
+impl Problems<'_> {
+    /// Records that `field` breaks a rule.
+    fn bad(&mut self, field: &str, msg: &str) {
+        self.errors.push(self.src.error(field, msg));
+    }
+}
+
+/// Whether date `a` is not after date `b`, compared at a fixed reference time.
+fn before(a: &DateSpec, b: &DateSpec) -> bool {
     let reference = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
         .and_then(|d| d.and_hms_opt(9, 0, 0))
         .unwrap_or_default();
-    let before = |a: &DateSpec, b: &DateSpec| a.at(reference) <= b.at(reference);
+    a.at(reference) <= b.at(reference)
+}
 
-    if f.description.trim().is_empty() {
-        bad("description", "must not be empty");
+/// Checks the rules serde cannot express; every error names its field and line.
+fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
+    let mut e = Problems {
+        src,
+        errors: Vec::new(),
+    };
+    validate_texts(f, &mut e);
+    validate_person(&f.person, &mut e);
+    validate_pins(&f.card, &mut e);
+    validate_card(&f.card, &mut e);
+    for (i, q) in f.qualification.iter().enumerate() {
+        validate_qualification(i, q, &mut e);
     }
-    // Every text a persona carries ends up in cards, messages and reports: bounded.
+    if f.registration.state != RegistrationStateSpec::Registered && f.registration.at.is_some() {
+        e.bad(
+            "registration.at",
+            "only a registered card has a registration time",
+        );
+    }
+    if let Some(k) = &f.documents.kakunin_sho
+        && !before(&k.valid_from, &k.valid_to)
+    {
+        e.bad(
+            "documents.kakunin_sho.valid_to",
+            "must not be before valid_from",
+        );
+    }
+    e.errors
+}
+
+/// The description is set and every free text is bounded (they end up in cards,
+/// messages and reports).
+fn validate_texts(f: &PersonaFile, e: &mut Problems<'_>) {
+    if f.description.trim().is_empty() {
+        e.bad("description", "must not be empty");
+    }
     for (field, text, max) in [
         ("description", f.description.as_str(), 1_000),
         ("person.name", f.person.name.as_str(), MAX_NAME_CHARS),
@@ -375,40 +418,46 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
         ),
     ] {
         if text.chars().count() > max {
-            bad(field, &format!("must be at most {max} characters"));
+            e.bad(field, &format!("must be at most {max} characters"));
         }
     }
-    let p = &f.person;
+}
+
+/// The `[person]` section: names, address, postal code, My Number, birth date.
+fn validate_person(p: &PersonSection, e: &mut Problems<'_>) {
     if p.name.trim().is_empty() {
-        bad("person.name", "must not be empty");
+        e.bad("person.name", "must not be empty");
     }
     if !is_katakana_name(&p.name_kana) {
-        bad(
+        e.bad(
             "person.name_kana",
             "must be full-width katakana (spaces allowed)",
         );
     }
     if p.address.trim().is_empty() {
-        bad("person.address", "must not be empty");
+        e.bad("person.address", "must not be empty");
     }
     if let Some(pc) = &p.postal_code
         && !digits(&pc.replace('-', ""), 7)
     {
-        bad("person.postal_code", "must be 7 digits (NNN-NNNN)");
+        e.bad("person.postal_code", "must be 7 digits (NNN-NNNN)");
     }
     if let Some(n) = &p.my_number
         && !my_number::is_valid(n)
     {
-        bad(
+        e.bad(
             "person.my_number",
             "must be 12 digits with a valid check digit (synthetic only)",
         );
     }
     if !before(&p.birth_date, &DateSpec::Relative(vec![])) {
-        bad("person.birth_date", "must not be after the as-of date");
+        e.bad("person.birth_date", "must not be after the as-of date");
     }
+}
 
-    let c = &f.card;
+/// The card's PINs and their tries: present and well-formed on a standard card,
+/// absent on a PIN-less one.
+fn validate_pins(c: &CardSection, e: &mut Problems<'_>) {
     let pinless = c.kind == CardKindSpec::Pinless;
     for (field, value, check, rule) in [
         ("card.auth_pin", &c.auth_pin, PinId::AuthPin, "4 digits"),
@@ -426,16 +475,16 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
         ),
     ] {
         match (pinless, value) {
-            (true, Some(_)) => bad(field, "a PIN-less card (kind = \"pinless\") has no PINs"),
-            (false, None) => bad(field, &format!("a standard card needs it ({rule})")),
+            (true, Some(_)) => e.bad(field, "a PIN-less card (kind = \"pinless\") has no PINs"),
+            (false, None) => e.bad(field, &format!("a standard card needs it ({rule})")),
             (false, Some(v)) if !check.format_ok(v.as_bytes()) => {
-                bad(field, &format!("must be {rule}"))
+                e.bad(field, &format!("must be {rule}"))
             }
             _ => {}
         }
     }
     if !digits(&c.security_code, 4) {
-        bad("card.security_code", "must be 4 digits");
+        e.bad("card.security_code", "must be 4 digits");
     }
     for (field, value, pin) in [
         (
@@ -456,84 +505,74 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
     ] {
         if let Some(v) = value {
             if pinless {
-                bad(field, "a PIN-less card has no PIN counters");
+                e.bad(field, "a PIN-less card has no PIN counters");
             } else if v > pin.default_tries() {
-                bad(field, &format!("at most {} tries", pin.default_tries()));
+                e.bad(field, &format!("at most {} tries", pin.default_tries()));
             }
         }
     }
+}
+
+/// The card's locked status word and certificate validity.
+fn validate_card(c: &CardSection, e: &mut Problems<'_>) {
     if let Some(sw) = &c.locked_status {
         let ok = sw.len() == 4 && u16::from_str_radix(sw, 16).is_ok_and(|v| v != 0x9000);
         if !ok {
-            bad(
+            e.bad(
                 "card.locked_status",
                 "must be a 4-hex-digit status word other than 9000 (e.g. \"6983\")",
             );
         }
     }
     if !before(&c.certificate.issued_at, &c.certificate.expires_on) {
-        bad("card.certificate.expires_on", "must be after issued_at");
+        e.bad("card.certificate.expires_on", "must be after issued_at");
     }
+}
 
-    for (i, q) in f.qualification.iter().enumerate() {
-        let at = |name: &str| format!("qualification[{i}].{name}");
-        if let Err(err) = InsurerNumber::parse(&q.insurer_number) {
-            bad(&at("insurer_number"), err.reason);
-        }
-        if q.insurer_name.trim().is_empty() {
-            bad(&at("insurer_name"), "must not be empty");
-        } else if q.insurer_name.chars().count() > MAX_NAME_CHARS {
-            bad(
-                &at("insurer_name"),
-                &format!("must be at most {MAX_NAME_CHARS} characters"),
-            );
-        }
-        if q.number.trim().is_empty() {
-            bad(&at("number"), "must not be empty");
-        }
-        if !digits(&q.branch, 2) {
-            bad(&at("branch"), "must be 2 digits");
-        }
-        for (name, r) in [("ratio", &q.ratio), ("elderly_ratio", &q.elderly_ratio)] {
-            if let Some(r) = r {
-                match ContributionRatio::parse(r) {
-                    Ok(v) if v.is_full_cost() => {
-                        bad(&at(name), "10割 is not a ratio any insured person has")
-                    }
-                    Ok(_) => {}
-                    Err(err) => bad(&at(name), &format!("{} (write e.g. \"030\")", err.reason)),
+/// Qualification record `i`: insurer, numbers, ratios, dates, medical aid.
+fn validate_qualification(i: usize, q: &QualificationSection, e: &mut Problems<'_>) {
+    let at = |name: &str| format!("qualification[{i}].{name}");
+    if let Err(err) = InsurerNumber::parse(&q.insurer_number) {
+        e.bad(&at("insurer_number"), err.reason);
+    }
+    if q.insurer_name.trim().is_empty() {
+        e.bad(&at("insurer_name"), "must not be empty");
+    } else if q.insurer_name.chars().count() > MAX_NAME_CHARS {
+        e.bad(
+            &at("insurer_name"),
+            &format!("must be at most {MAX_NAME_CHARS} characters"),
+        );
+    }
+    if q.number.trim().is_empty() {
+        e.bad(&at("number"), "must not be empty");
+    }
+    if !digits(&q.branch, 2) {
+        e.bad(&at("branch"), "must be 2 digits");
+    }
+    for (name, r) in [("ratio", &q.ratio), ("elderly_ratio", &q.elderly_ratio)] {
+        if let Some(r) = r {
+            match ContributionRatio::parse(r) {
+                Ok(v) if v.is_full_cost() => {
+                    e.bad(&at(name), "10割 is not a ratio any insured person has")
                 }
-            }
-        }
-        if let Some(lost) = &q.lost_on
-            && !before(&q.acquired_on, lost)
-        {
-            bad(&at("lost_on"), "must be after acquired_on");
-        }
-        if let Some(m) = &q.medical_aid {
-            if !digits(&m.payer_number, 8) {
-                bad(&at("medical_aid.payer_number"), "must be 8 digits");
-            }
-            if !digits(&m.recipient_number, 7) {
-                bad(&at("medical_aid.recipient_number"), "must be 7 digits");
+                Ok(_) => {}
+                Err(err) => e.bad(&at(name), &format!("{} (write e.g. \"030\")", err.reason)),
             }
         }
     }
-    if f.registration.state != RegistrationStateSpec::Registered && f.registration.at.is_some() {
-        bad(
-            "registration.at",
-            "only a registered card has a registration time",
-        );
-    }
-    if let Some(k) = &f.documents.kakunin_sho
-        && !before(&k.valid_from, &k.valid_to)
+    if let Some(lost) = &q.lost_on
+        && !before(&q.acquired_on, lost)
     {
-        bad(
-            "documents.kakunin_sho.valid_to",
-            "must not be before valid_from",
-        );
+        e.bad(&at("lost_on"), "must be after acquired_on");
     }
-    e
+    if let Some(m) = &q.medical_aid {
+        if !digits(&m.payer_number, 8) {
+            e.bad(&at("medical_aid.payer_number"), "must be 8 digits");
+        }
+        if !digits(&m.recipient_number, 7) {
+            e.bad(&at("medical_aid.recipient_number"), "must be 7 digits");
+        }
+    }
 }
 
 #[cfg(test)]

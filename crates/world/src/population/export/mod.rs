@@ -204,11 +204,46 @@ pub fn export(
     threads: usize,
 ) -> Result<ExportSummary, ExportError> {
     fs::create_dir_all(dir.join("roots")).map_err(io_err(dir))?;
+    let job = Job {
+        population,
+        issuer,
+        format,
+        dir,
+    };
+    let mut summary = write_tables(&job, threads.max(1))?;
+    write_roots(&job, &mut summary)?;
+    let meta = serde_json::json!({
+        "seed": population.seed(),
+        "as_of": dt(population.as_of()),
+        "personas": population.persona_count(),
+        "generated": population.generated_count(),
+        "mix": population.mix(),
+        "key_pool_size": issuer.pool().len(),
+        "format": format.extension(),
+        "onshi_version": env!("CARGO_PKG_VERSION"),
+    });
+    let text = serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n";
+    write_file(dir, "population.json", &text, &mut summary)?;
+    let readme = readme(population, issuer, format);
+    write_file(dir, "README.md", &readme, &mut summary)?;
+    Ok(summary)
+}
+
+/// What one export writes, and where.
+struct Job<'a> {
+    population: &'a Population,
+    issuer: &'a CertificateIssuer,
+    format: ExportFormat,
+    dir: &'a Path,
+}
+
+/// Writes the four tables, member by member in index order.
+fn write_tables(job: &Job<'_>, threads: usize) -> Result<ExportSummary, ExportError> {
+    let (population, issuer, format, dir) = (job.population, job.issuer, job.format, job.dir);
     let mut persons = TableWriter::create(dir, "persons", format, PERSON_HEADERS)?;
     let mut quals = TableWriter::create(dir, "qualifications", format, QUALIFICATION_HEADERS)?;
     let mut links = TableWriter::create(dir, "certificate_links", format, LINK_HEADERS)?;
     let mut certs = TableWriter::create(dir, "certificates", format, CERT_HEADERS)?;
-    let threads = threads.max(1);
     let total = population.len();
     let mut summary = ExportSummary {
         persons: 0,
@@ -220,28 +255,7 @@ pub fn export(
     let mut start = 0;
     while start < total {
         let end = (start + CHUNK).min(total);
-        let per = (end - start).div_ceil(threads as u64);
-        let parts: Vec<Result<Vec<MemberRows>, ExportError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads as u64)
-                .map(|t| {
-                    let lo = start + t * per;
-                    let hi = (lo + per).min(end);
-                    s.spawn(move || {
-                        (lo..hi)
-                            .map(|i| member_rows(population, issuer, i))
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(ExportError::ReaderCa("worker panicked".into())))
-                })
-                .collect()
-        });
-        for part in parts {
+        for part in chunk_rows(population, issuer, start, end, threads) {
             for m in part? {
                 persons.row(&m.person)?;
                 for q in &m.qualifications {
@@ -259,7 +273,44 @@ pub fn export(
     for w in [persons, quals, links, certs] {
         summary.files.push(w.finish()?);
     }
+    Ok(summary)
+}
 
+/// The rows of members `start..end`, built on `threads` threads, one part per thread
+/// in index order.
+fn chunk_rows(
+    population: &Population,
+    issuer: &CertificateIssuer,
+    start: u64,
+    end: u64,
+    threads: usize,
+) -> Vec<Result<Vec<MemberRows>, ExportError>> {
+    let per = (end - start).div_ceil(threads as u64);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads as u64)
+            .map(|t| {
+                let lo = start + t * per;
+                let hi = (lo + per).min(end);
+                s.spawn(move || {
+                    (lo..hi)
+                        .map(|i| member_rows(population, issuer, i))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(ExportError::ReaderCa("worker panicked".into())))
+            })
+            .collect()
+    })
+}
+
+/// Writes the trust roots (test JPKI auth root, load-test root, reader CA) as PEM.
+fn write_roots(job: &Job<'_>, summary: &mut ExportSummary) -> Result<(), ExportError> {
+    let (population, issuer, dir) = (job.population, job.issuer, job.dir);
     let reader_ca =
         ReaderCa::generate(population.seed()).map_err(|e| ExportError::ReaderCa(e.to_string()))?;
     let roots = [
@@ -279,31 +330,22 @@ pub fn export(
         ("roots/reader-ca.pem", reader_ca.cert_der().to_vec()),
     ];
     for (name, der) in roots {
-        let path = dir.join(name);
-        onshi_support::fsutil::write_atomic(&path, pem("CERTIFICATE", &der).as_bytes())
-            .map_err(io_err(&path))?;
-        summary.files.push(name.to_owned());
+        write_file(dir, name, &pem("CERTIFICATE", &der), summary)?;
     }
-    let meta = serde_json::json!({
-        "seed": population.seed(),
-        "as_of": dt(population.as_of()),
-        "personas": population.persona_count(),
-        "generated": population.generated_count(),
-        "mix": population.mix(),
-        "key_pool_size": issuer.pool().len(),
-        "format": format.extension(),
-        "onshi_version": env!("CARGO_PKG_VERSION"),
-    });
-    let meta_path = dir.join("population.json");
-    let text = serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n";
-    onshi_support::fsutil::write_atomic(&meta_path, text.as_bytes()).map_err(io_err(&meta_path))?;
-    summary.files.push("population.json".into());
-    let readme = readme(population, issuer, format);
-    let readme_path = dir.join("README.md");
-    onshi_support::fsutil::write_atomic(&readme_path, readme.as_bytes())
-        .map_err(io_err(&readme_path))?;
-    summary.files.push("README.md".into());
-    Ok(summary)
+    Ok(())
+}
+
+/// Writes `text` atomically to `dir/name` and lists `name` among the files written.
+fn write_file(
+    dir: &Path,
+    name: &str,
+    text: &str,
+    summary: &mut ExportSummary,
+) -> Result<(), ExportError> {
+    let path = dir.join(name);
+    onshi_support::fsutil::write_atomic(&path, text.as_bytes()).map_err(io_err(&path))?;
+    summary.files.push(name.to_owned());
+    Ok(())
 }
 
 fn readme(population: &Population, issuer: &CertificateIssuer, format: ExportFormat) -> String {

@@ -2,6 +2,7 @@
 //! certificate links and certificates, and how a member becomes its rows.
 
 use super::*;
+use crate::persona::model::Qualification;
 
 /// One person.
 #[derive(Debug, Serialize)]
@@ -234,6 +235,7 @@ pub fn member_rows(
     ))
 }
 
+/// The rows of one member from its resolved persona and certificate.
 pub(super) fn rows_of(
     p: &ResolvedPersona,
     index: PersonIndex,
@@ -241,12 +243,28 @@ pub(super) fn rows_of(
     der: &Der,
     root: RootKind,
 ) -> MemberRows {
+    let (link, certificate) = certificate_rows(p, der, root);
+    MemberRows {
+        person: person_row(p, index, generated),
+        qualifications: p
+            .qualifications
+            .iter()
+            .enumerate()
+            .map(|(r, q)| qualification_row(&p.id, r, q))
+            .collect(),
+        link,
+        certificate,
+    }
+}
+
+/// The person row of member `index`.
+fn person_row(p: &ResolvedPersona, index: PersonIndex, generated: bool) -> PersonRow {
     let (registration, registered_at) = match p.registration {
         RegistrationState::Registered(at) => ("registered", at.map(dt)),
         RegistrationState::Unregistered => ("unregistered", None),
         RegistrationState::Cancelled => ("cancelled", None),
     };
-    let person = PersonRow {
+    PersonRow {
         person_id: p.id.clone(),
         index,
         kind: if generated { "generated" } else { "persona" },
@@ -278,46 +296,53 @@ pub(super) fn rows_of(
             .and_then(|c| c.1)
             .map(|d| d.to_string()),
         tags: p.tags.join(";"),
-    };
-    let qualifications = p
-        .qualifications
-        .iter()
-        .enumerate()
-        .map(|(r, q)| QualificationRow {
-            person_id: p.id.clone(),
-            record: r,
-            insurer_number: q.insurer_number.as_str().to_owned(),
-            insurer_name: q.insurer_name.clone(),
-            symbol: q.symbol.clone(),
-            number: q.number.clone(),
-            branch: q.branch.clone(),
-            personal_family_classification: q.relationship.code(),
-            insured_card_classification: q.card_classification.code(),
-            acquired_on: q.acquired_on.to_string(),
-            lost_on: q.lost_on.map(|d| d.to_string()),
-            reason_of_loss: q.loss_reason.map(|r| r.code()),
-            registered_on: q.registered_on.to_string(),
-            accuracy_hold_until: q.accuracy_hold_until.map(|d| d.to_string()),
-            insured_partial_contribution_ratio: q.ratio.map(|r| r.code()),
-            elderly_recipient_contribution_ratio: q.elderly_ratio.map(|r| r.code()),
-            limit_class: q.limit_class.map(|c| c.code()),
-            premium_arrears: q.premium_arrears,
-            specific_diseases: q
-                .specific_diseases
-                .iter()
-                .map(|s| {
-                    format!(
-                        "{}:{}:{}:{}",
-                        s.category.code(),
-                        s.valid_from,
-                        s.valid_to.map(|d| d.to_string()).unwrap_or_default(),
-                        s.self_pay
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(";"),
-        })
-        .collect();
+    }
+}
+
+/// The row of record number `record` of person `person_id`.
+fn qualification_row(person_id: &str, record: usize, q: &Qualification) -> QualificationRow {
+    QualificationRow {
+        person_id: person_id.to_owned(),
+        record,
+        insurer_number: q.insurer_number.as_str().to_owned(),
+        insurer_name: q.insurer_name.clone(),
+        symbol: q.symbol.clone(),
+        number: q.number.clone(),
+        branch: q.branch.clone(),
+        personal_family_classification: q.relationship.code(),
+        insured_card_classification: q.card_classification.code(),
+        acquired_on: q.acquired_on.to_string(),
+        lost_on: q.lost_on.map(|d| d.to_string()),
+        reason_of_loss: q.loss_reason.map(|r| r.code()),
+        registered_on: q.registered_on.to_string(),
+        accuracy_hold_until: q.accuracy_hold_until.map(|d| d.to_string()),
+        insured_partial_contribution_ratio: q.ratio.map(|r| r.code()),
+        elderly_recipient_contribution_ratio: q.elderly_ratio.map(|r| r.code()),
+        limit_class: q.limit_class.map(|c| c.code()),
+        premium_arrears: q.premium_arrears,
+        specific_diseases: q
+            .specific_diseases
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}:{}:{}:{}",
+                    s.category.code(),
+                    s.valid_from,
+                    s.valid_to.map(|d| d.to_string()).unwrap_or_default(),
+                    s.self_pay
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(";"),
+    }
+}
+
+/// The certificate link row and the certificate row of `p`'s certificate `der`.
+fn certificate_rows(
+    p: &ResolvedPersona,
+    der: &Der,
+    root: RootKind,
+) -> (CertificateLinkRow, CertificateRow) {
     let c = &p.card.certificate;
     let link = CertificateLinkRow {
         person_id: p.id.clone(),
@@ -336,10 +361,5 @@ pub(super) fn rows_of(
         root: root.name(),
         der_base64: BASE64.encode(der.as_bytes()),
     };
-    MemberRows {
-        person,
-        qualifications,
-        link,
-        certificate,
-    }
+    (link, certificate)
 }

@@ -33,6 +33,7 @@ pub(crate) struct GenContext {
     pub codec: IdCodec,
 }
 
+mod card;
 mod qualifications;
 
 /// The id of generated person `i` (0-based among the generated).
@@ -154,7 +155,6 @@ fn ratio(percent: u8) -> Option<ContributionRatio> {
     ContributionRatio::from_percent(percent).ok()
 }
 
-/// Builds generated person `i`.
 /// One person being drawn: the context, the person's random stream and tags.
 struct Draw<'a> {
     ctx: &'a GenContext,
@@ -290,151 +290,6 @@ impl Draw<'_> {
             },
             age,
             pref,
-        }
-    }
-
-    fn card(&mut self, birth_date: NaiveDate) -> Card {
-        let (ctx, i, today) = (self.ctx, self.i, self.today);
-        let mix = &ctx.mix;
-        let rng = &mut self.rng;
-        let tags = &mut self.tags;
-
-        let card_draw = rng.below(1000);
-        let card_situation = match exclusive(
-            card_draw,
-            &[
-                mix.unregistered,
-                mix.cancelled,
-                mix.certificate_in_grace,
-                mix.certificate_expiring,
-                mix.certificate_renewed,
-                mix.revoked,
-            ],
-        ) {
-            Some(0) => CardSituation::Unregistered,
-            Some(1) => CardSituation::Cancelled,
-            Some(2) => CardSituation::Grace,
-            Some(3) => CardSituation::Expiring,
-            Some(4) => CardSituation::Renewed,
-            Some(5) => CardSituation::Revoked,
-            _ => CardSituation::Ordinary,
-        };
-        let time_of_day = NaiveTime::from_hms_opt(
-            rng.range(8, 19) as u32,
-            rng.range(0, 59) as u32,
-            rng.range(0, 59) as u32,
-        )
-        .unwrap_or(NaiveTime::MIN);
-        let (issued_at, cert_expires, renewed, revoked_at) = match card_situation {
-            CardSituation::Grace => {
-                let expired = date_minus_days(today, rng.range(1, 80));
-                (
-                    date_minus_days(sub_years(expired, 5), 0).and_time(time_of_day),
-                    expired,
-                    false,
-                    None,
-                )
-            }
-            CardSituation::Cancelled => {
-                let expired = date_minus_days(today, rng.range(130, 400));
-                (
-                    sub_years(expired, 5).and_time(time_of_day),
-                    expired,
-                    false,
-                    None,
-                )
-            }
-            CardSituation::Expiring => {
-                let expires = date_plus_days(today, rng.range(6, 89));
-                (
-                    sub_years(expires, 5).and_time(time_of_day),
-                    expires,
-                    false,
-                    None,
-                )
-            }
-            CardSituation::Renewed => {
-                let at = ctx.as_of - Duration::hours(rng.range(1, 20));
-                (at, add_years(at.date(), 5), true, None)
-            }
-            CardSituation::Revoked => {
-                let issued = date_minus_days(today, rng.range(200, 1200));
-                let revoked = ctx.as_of - Duration::days(rng.range(1, 30));
-                (
-                    issued.and_time(time_of_day),
-                    add_years(issued, 5),
-                    false,
-                    Some(revoked),
-                )
-            }
-            CardSituation::Ordinary | CardSituation::Unregistered => {
-                let issued = date_minus_days(today, rng.range(30, 1700));
-                let mut expires = add_years(issued, 5);
-                if expires <= date_plus_days(today, 95) {
-                    expires = date_plus_days(today, rng.range(100, 1500));
-                }
-                (issued.and_time(time_of_day), expires, false, None)
-            }
-        };
-        match card_situation {
-            CardSituation::Unregistered => tags.push("unregistered".into()),
-            CardSituation::Cancelled => tags.push("cancelled".into()),
-            CardSituation::Grace => tags.push("grace".into()),
-            CardSituation::Expiring => tags.push("expiring".into()),
-            CardSituation::Renewed => tags.push("renewed".into()),
-            CardSituation::Revoked => tags.push("revoked".into()),
-            CardSituation::Ordinary => {}
-        }
-
-        let pin_situation = exclusive(
-            rng.below(1000),
-            &[mix.pinless, mix.pin_locked, mix.pin_one_try_left],
-        );
-        let pinless = pin_situation == Some(0);
-        let mut tries = CardState::default();
-        match pin_situation {
-            Some(0) => tags.push("pinless".into()),
-            Some(1) => {
-                tags.push("pin-locked".into());
-                tries.tries_left.insert(PinId::AuthPin, 0);
-            }
-            Some(2) => {
-                tags.push("one-try-left".into());
-                tries.tries_left.insert(PinId::AuthPin, 1);
-            }
-            _ => {}
-        }
-        let pin = format!("{:04}", rng.below(10_000));
-        let security_code = format!("{:04}", rng.below(10_000));
-        let card_expires = add_years(cert_expires, 5);
-        let match_b = format!(
-            "{}{}{}",
-            birth_date.format("%y%m%d"),
-            card_expires.format("%Y"),
-            security_code
-        );
-
-        Card {
-            facts: CardFacts {
-                pinless,
-                auth_pin: (!pinless).then(|| pin.clone()),
-                sign_password: (!pinless).then(|| format!("GEN{pin}")),
-                support_pin: (!pinless).then_some(pin),
-                security_code,
-                expires_on: card_expires,
-                match_b,
-                tries,
-                locked_status: Status::AuthenticationMethodBlocked,
-                tampered: None,
-                certificate: CertificateFacts {
-                    serial: ctx.codec.serial_of(i),
-                    issued_at,
-                    expires_on: cert_expires,
-                    renewed,
-                    revoked_at,
-                },
-            },
-            situation: card_situation,
         }
     }
 
