@@ -437,43 +437,62 @@ pub fn merge(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::load::scenario::{LatencySlo, Measure};
 
+    /// A scenario as run on Monday 2026-11-30 (1 s intervals, error rate ≤ 1 %, no
+    /// other count SLO), for the tests of this crate.
+    pub(crate) fn scenario_info(
+        name: &str,
+        source: &str,
+        seed: u64,
+        window: &str,
+        compression: f64,
+        latency: Vec<LatencySlo>,
+    ) -> ScenarioInfo {
+        ScenarioInfo {
+            name: name.into(),
+            description: String::new(),
+            source: source.into(),
+            seed,
+            window: window.into(),
+            date: "2026-11-30".into(),
+            monday: true,
+            compression,
+            scale: 1.0,
+            interval_ms: 1000,
+            slos: Slos {
+                error_rate: 0.01,
+                ten_wari: 0,
+                wrong_person: 0,
+                semantic_failures: None,
+                latency,
+            },
+        }
+    }
+
+    /// The population of these tests: 100 members, seed 1, as of 2026-11-30 09:00.
+    pub(crate) fn population() -> PopulationInfo {
+        PopulationInfo {
+            seed: 1,
+            size: 100,
+            as_of: "2026-11-30 09:00:00".into(),
+        }
+    }
+
     fn meta(run: &str, index: u32) -> Meta {
+        let latency = vec![LatencySlo {
+            transaction: "visit".into(),
+            percentile: 99.0,
+            max_ms: 50.0,
+            measure: Measure::Response,
+        }];
         Meta {
             run_id: run.into(),
-            scenario: ScenarioInfo {
-                name: "s".into(),
-                description: String::new(),
-                source: "s.toml".into(),
-                seed: 1,
-                window: "08:00–09:00".into(),
-                date: "2026-11-30".into(),
-                monday: true,
-                compression: 60.0,
-                scale: 1.0,
-                interval_ms: 1000,
-                slos: Slos {
-                    error_rate: 0.01,
-                    ten_wari: 0,
-                    wrong_person: 0,
-                    semantic_failures: None,
-                    latency: vec![LatencySlo {
-                        transaction: "visit".into(),
-                        percentile: 99.0,
-                        max_ms: 50.0,
-                        measure: Measure::Response,
-                    }],
-                },
-            },
+            scenario: scenario_info("s", "s.toml", 1, "08:00–09:00", 60.0, latency),
             backend: "embedded".into(),
-            population: PopulationInfo {
-                seed: 1,
-                size: 100,
-                as_of: "2026-11-30 09:00:00".into(),
-            },
+            population: population(),
             shards: vec![ShardInfo {
                 shard: Shard { index, count: 2 },
                 run_id: run.into(),
