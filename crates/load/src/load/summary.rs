@@ -346,58 +346,73 @@ pub enum MergeError {
     },
 }
 
-/// Merges shard summaries with their interval-log entries (already read).
-pub fn merge(
-    run_id: String,
-    parts: Vec<(Summary, Vec<Entry>)>,
-) -> Result<(Summary, Vec<Entry>), MergeError> {
-    let first = parts.first().ok_or(MergeError::Empty)?.0.clone();
-    let mut counters = Counters::default();
-    let mut samples: Vec<Sample> = Vec::new();
-    let mut entries = Vec::new();
-    let mut series: BTreeMap<u64, SeriesCounts> = BTreeMap::new();
-    let mut shards = Vec::new();
-    let mut goose: BTreeMap<String, GooseRow> = BTreeMap::new();
-    let mut notes = Vec::new();
-    let (mut duration, mut interrupted) = (0.0f64, false);
-    let mut seen: BTreeMap<(u32, u32), String> = BTreeMap::new();
-    for (s, e) in parts {
-        for sh in &s.shards {
-            let key = (sh.shard.index, sh.shard.count);
-            if let Some(prev) = seen.insert(key, sh.run_id.clone()) {
-                return Err(MergeError::DuplicateShard {
-                    shard: sh.shard.to_string(),
-                    first: prev,
-                    second: sh.run_id.clone(),
-                });
-            }
+/// Refuses a shard `seen` already (its counts would be added twice).
+fn check_new_shards(
+    seen: &mut BTreeMap<(u32, u32), String>,
+    s: &Summary,
+) -> Result<(), MergeError> {
+    for sh in &s.shards {
+        let key = (sh.shard.index, sh.shard.count);
+        if let Some(prev) = seen.insert(key, sh.run_id.clone()) {
+            return Err(MergeError::DuplicateShard {
+                shard: sh.shard.to_string(),
+                first: prev,
+                second: sh.run_id.clone(),
+            });
         }
-        if s.scenario.name != first.scenario.name
-            || s.scenario.seed != first.scenario.seed
-            || s.scenario.slos != first.scenario.slos
-            || s.population != first.population
-        {
-            return Err(MergeError::Mismatch(format!(
-                "{} ran {} (seed {}, population {:?}); {} ran {} (seed {}, population {:?})",
-                first.run_id,
-                first.scenario.name,
-                first.scenario.seed,
-                first.population,
-                s.run_id,
-                s.scenario.name,
-                s.scenario.seed,
-                s.population
-            )));
-        }
-        counters.add(&s.counters);
+    }
+    Ok(())
+}
+
+/// Refuses a shard of another scenario, seed, SLOs or population than `first`.
+fn check_same_run(first: &Summary, s: &Summary) -> Result<(), MergeError> {
+    if s.scenario.name != first.scenario.name
+        || s.scenario.seed != first.scenario.seed
+        || s.scenario.slos != first.scenario.slos
+        || s.population != first.population
+    {
+        return Err(MergeError::Mismatch(format!(
+            "{} ran {} (seed {}, population {:?}); {} ran {} (seed {}, population {:?})",
+            first.run_id,
+            first.scenario.name,
+            first.scenario.seed,
+            first.population,
+            s.run_id,
+            s.scenario.name,
+            s.scenario.seed,
+            s.population
+        )));
+    }
+    Ok(())
+}
+
+/// What the shards add up to so far.
+#[derive(Default)]
+struct Merged {
+    counters: Counters,
+    samples: Vec<Sample>,
+    entries: Vec<Entry>,
+    series: BTreeMap<u64, SeriesCounts>,
+    shards: Vec<ShardInfo>,
+    goose: BTreeMap<String, GooseRow>,
+    notes: Vec<String>,
+    duration: f64,
+    interrupted: bool,
+}
+
+impl Merged {
+    /// Adds one shard: counts, the first samples of each kind, series, Goose rows,
+    /// new notes, the longest duration, its log entries.
+    fn add(&mut self, s: Summary, e: Vec<Entry>) {
+        self.counters.add(&s.counters);
         let series_counts = s.series_counts();
         for x in s.samples {
-            if samples.iter().filter(|k| k.kind == x.kind).count() < SAMPLES_PER_KIND {
-                samples.push(x);
+            if self.samples.iter().filter(|k| k.kind == x.kind).count() < SAMPLES_PER_KIND {
+                self.samples.push(x);
             }
         }
         for (k, c) in series_counts {
-            let m = series.entry(k).or_default();
+            let m = self.series.entry(k).or_default();
             m.arrivals += c.arrivals;
             m.counts.started += c.counts.started;
             m.counts.completed += c.counts.completed;
@@ -405,35 +420,50 @@ pub fn merge(
             m.counts.errors += c.counts.errors;
         }
         for (k, r) in s.goose {
-            let g = goose.entry(k).or_default();
+            let g = self.goose.entry(k).or_default();
             g.requests += r.requests;
             g.fails += r.fails;
         }
         for n in s.notes {
-            if !notes.contains(&n) {
-                notes.push(n);
+            if !self.notes.contains(&n) {
+                self.notes.push(n);
             }
         }
-        shards.extend(s.shards);
-        duration = duration.max(s.duration_s);
-        interrupted |= s.interrupted;
-        entries.extend(e);
+        self.shards.extend(s.shards);
+        self.duration = self.duration.max(s.duration_s);
+        self.interrupted |= s.interrupted;
+        self.entries.extend(e);
     }
-    shards.sort_by_key(|s| (s.shard.index, s.run_id.clone()));
+}
+
+/// Merges shard summaries with their interval-log entries (already read).
+pub fn merge(
+    run_id: String,
+    parts: Vec<(Summary, Vec<Entry>)>,
+) -> Result<(Summary, Vec<Entry>), MergeError> {
+    let first = parts.first().ok_or(MergeError::Empty)?.0.clone();
+    let mut m = Merged::default();
+    let mut seen: BTreeMap<(u32, u32), String> = BTreeMap::new();
+    for (s, e) in parts {
+        check_new_shards(&mut seen, &s)?;
+        check_same_run(&first, &s)?;
+        m.add(s, e);
+    }
+    m.shards.sort_by_key(|s| (s.shard.index, s.run_id.clone()));
     let meta = Meta {
         run_id,
         scenario: first.scenario,
         backend: first.backend,
         population: first.population,
-        shards,
+        shards: m.shards,
         started_at: first.started_at,
-        duration_s: duration,
-        interrupted,
-        goose,
-        notes,
+        duration_s: m.duration,
+        interrupted: m.interrupted,
+        goose: m.goose,
+        notes: m.notes,
     };
-    let summary = build(meta, counters, samples, &entries, &series);
-    Ok((summary, entries))
+    let summary = build(meta, m.counters, m.samples, &m.entries, &m.series);
+    Ok((summary, m.entries))
 }
 
 #[cfg(test)]
