@@ -340,6 +340,17 @@ fn a_run_directory_is_never_reused() {
     assert!(junit.contains(&format!("value=\"{name}\"")), "{junit}");
 }
 
+/// `onshi load --scenario FILE`, which must exit 2; its stderr.
+fn refused_scenario(scenario: &std::path::Path) -> String {
+    let out = onshi()
+        .args(["load", "--scenario"])
+        .arg(scenario)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn a_bad_scenario_is_exit_2_with_file_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
@@ -348,23 +359,13 @@ fn a_bad_scenario_is_exit_2_with_file_line_and_field() {
         .unwrap()
         .replace("card_share = 0.36", "card_share = 3.6");
     std::fs::write(&bad, text).unwrap();
-    let out = onshi()
-        .args(["load", "--scenario"])
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert_exit(&out, 2);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_scenario(&bad);
     assert!(
         err.contains("bad.toml:")
             && err.contains("field `facility[1].card_share`: 3.6 is not a share"),
         "{err}"
     );
-    let out = onshi()
-        .args(["load", "--scenario", "no-such"])
-        .output()
-        .unwrap();
-    assert_exit(&out, 2);
+    refused_scenario(std::path::Path::new("no-such"));
     // Values a scenario controls are bounded at parse time, with file, line and field.
     let smoke = std::fs::read_to_string(util::path("scenarios/smoke.toml")).unwrap();
     for (from, to, field) in [
@@ -387,13 +388,7 @@ fn a_bad_scenario_is_exit_2_with_file_line_and_field() {
     ] {
         assert!(smoke.contains(from), "{from}");
         std::fs::write(&bad, smoke.replace(from, to)).unwrap();
-        let out = onshi()
-            .args(["load", "--scenario"])
-            .arg(&bad)
-            .output()
-            .unwrap();
-        assert_exit(&out, 2);
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = refused_scenario(&bad);
         assert!(err.contains(&format!("field `{field}`")), "{field}: {err}");
     }
     // Each value in range, but too many jobs together for one process.
