@@ -37,29 +37,33 @@ fn md_header(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     } else {
         "❌ SLOs missed"
     };
-    writeln!(out, "# onshi load — {} — {verdict}", s.scenario.name)?;
+    writeln!(out, "# onshi load — {} — {verdict}", s.meta.scenario.name)?;
     writeln!(out)?;
     writeln!(
         out,
         "Run `{}` · backend `{}` · seed {} · population {} members (seed {}, as of {}) · {} shard(s)",
-        s.run_id,
-        s.backend,
-        s.scenario.seed,
-        s.population.size,
-        s.population.seed,
-        s.population.as_of,
-        s.shards.len()
+        s.meta.run_id,
+        s.meta.backend,
+        s.meta.scenario.seed,
+        s.meta.population.size,
+        s.meta.population.seed,
+        s.meta.population.as_of,
+        s.meta.shards.len()
     )?;
     writeln!(
         out,
         "Window {} on {}{} · compression ×{} · facility scale ×{} · ran {:.1} s{}",
-        s.scenario.window,
-        s.scenario.date,
-        if s.scenario.monday { " (Monday)" } else { "" },
-        s.scenario.compression,
-        s.scenario.scale,
-        s.duration_s,
-        if s.interrupted {
+        s.meta.scenario.window,
+        s.meta.scenario.date,
+        if s.meta.scenario.monday {
+            " (Monday)"
+        } else {
+            ""
+        },
+        s.meta.scenario.compression,
+        s.meta.scenario.scale,
+        s.meta.duration_s,
+        if s.meta.interrupted {
             " · **interrupted**"
         } else {
             ""
@@ -262,16 +266,16 @@ pub fn junit_suites(s: &Summary) -> TestSuites {
         .collect();
     TestSuites {
         name: "onshi load".to_owned(),
-        time: Some(s.duration_s),
+        time: Some(s.meta.duration_s),
         suites: vec![TestSuite {
-            name: format!("load: {}", s.scenario.name),
-            time: Some(s.duration_s),
+            name: format!("load: {}", s.meta.scenario.name),
+            time: Some(s.meta.duration_s),
             properties: vec![
-                Property::new("run_id", s.run_id.clone()),
-                Property::new("backend", s.backend.clone()),
-                Property::new("seed", s.scenario.seed.to_string()),
-                Property::new("scenario", s.scenario.source.clone()),
-                Property::new("shards", s.shards.len().to_string()),
+                Property::new("run_id", s.meta.run_id.clone()),
+                Property::new("backend", s.meta.backend.clone()),
+                Property::new("seed", s.meta.scenario.seed.to_string()),
+                Property::new("scenario", s.meta.scenario.source.clone()),
+                Property::new("shards", s.meta.shards.len().to_string()),
             ],
             cases,
         }],
@@ -309,7 +313,7 @@ pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
 <p>Goose's own report is alongside: <a href="goose-report.html">goose-report.html</a> (its charts load a script from a CDN), <code>goose-report.json</code>, <code>goose-report.md</code>. HdrHistogram interval logs: <code>hdr/</code>.</p>
 </body></html>
 "#,
-        name = esc(&s.scenario.name),
+        name = esc(&s.meta.scenario.name),
         md = esc(&String::from_utf8_lossy(&md)),
     )
 }
@@ -317,7 +321,7 @@ pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
 /// The charts over time: throughput, response time, arrivals vs completions.
 fn series_charts(s: &Summary) -> [String; 3] {
     let xs: Vec<f64> = s.series.iter().map(|p| p.t_s).collect();
-    let interval = (s.scenario.interval_ms as f64 / 1000.0).max(1e-3);
+    let interval = (s.meta.scenario.interval_ms as f64 / 1000.0).max(1e-3);
     let throughput = svg::lines(
         "Throughput (jobs finished per second)",
         "seconds after the window start",
@@ -436,10 +440,16 @@ pub(crate) mod tests {
             started_at: "t".into(),
             duration_s: 12.3456,
             interrupted: false,
-            goose: BTreeMap::new(),
-            notes: Vec::new(),
         };
-        let mut s = summary::build(meta, Counters::default(), Vec::new(), &[], &BTreeMap::new());
+        let mut s = summary::build(
+            meta,
+            Counters::default(),
+            Vec::new(),
+            BTreeMap::new(),
+            Vec::new(),
+            &[],
+            &BTreeMap::new(),
+        );
         s.slo = vec![
             SloResult {
                 name: "error-rate".into(),
