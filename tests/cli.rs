@@ -89,35 +89,29 @@ fn roots_are_kept_in_and_loaded_from_a_pki_dir() {
     for (seed, out) in [("7", &a), ("8", &b)] {
         // The first call generates (seed 7) and saves; the second loads them, so the
         // seed no longer matters for the roots.
-        let o = onshi(&[
-            "cards",
-            "export",
-            "standard-adult",
-            "--what",
-            "auth-ca",
-            "--out",
-            out.to_str().unwrap(),
-            "--seed",
-            seed,
-            "--pki-dir",
-            pki.to_str().unwrap(),
-        ]);
+        let o = export_auth_ca(out, &pki, &["--seed", seed]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     std::fs::write(pki.join("jpki-auth-root.der"), b"not a certificate").unwrap();
-    let o = onshi(&[
+    let o = export_auth_ca(&a, &pki, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// `onshi cards export standard-adult --what auth-ca --out OUT EXTRA… --pki-dir PKI`.
+fn export_auth_ca(out: &std::path::Path, pki: &std::path::Path, extra: &[&str]) -> Output {
+    let mut args = vec![
         "cards",
         "export",
         "standard-adult",
         "--what",
         "auth-ca",
         "--out",
-        a.to_str().unwrap(),
-        "--pki-dir",
-        pki.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["--pki-dir", pki.to_str().unwrap()]);
+    onshi(&args)
 }
 
 /// Creates the run directories `<time>-s<seed>` a run started in the next two minutes

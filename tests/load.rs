@@ -80,7 +80,7 @@ fn smoke_against_a_separately_started_serve_meets_its_slos() {
         "{:#?}",
         s.samples
     );
-    assert_eq!(s.backend, serve.url);
+    assert_eq!(s.meta.backend, serve.url);
 }
 
 #[test]
@@ -231,9 +231,9 @@ fn three_shards_merge_exactly() {
         }
     }
     assert_eq!(m.counters.by_kind, by_kind);
-    assert_eq!(m.shards.len(), 3);
+    assert_eq!(m.meta.shards.len(), 3);
     // Shards are disjoint: their facilities and members.
-    let slices: Vec<(u64, u64)> = parts.iter().map(|s| s.shards[0].members).collect();
+    let slices: Vec<(u64, u64)> = parts.iter().map(|s| s.meta.shards[0].members).collect();
     assert!(
         slices[0].1 <= slices[1].0 && slices[1].1 <= slices[2].0,
         "{slices:?}"
@@ -352,11 +352,22 @@ fn a_run_directory_is_never_reused() {
         "{name}"
     );
     let s = read_summary(&run);
-    assert_eq!(s.run_id, name);
-    assert_eq!(s.shards[0].run_id, name);
+    assert_eq!(s.meta.run_id, name);
+    assert_eq!(s.meta.shards[0].run_id, name);
     assert!(run.join("hdr/shard-0-of-1.hlog").is_file());
     let junit = std::fs::read_to_string(run.join("junit.xml")).unwrap();
     assert!(junit.contains(&format!("value=\"{name}\"")), "{junit}");
+}
+
+/// `onshi load --scenario FILE`, which must exit 2; its stderr.
+fn refused_scenario(scenario: &std::path::Path) -> String {
+    let out = onshi()
+        .args(["load", "--scenario"])
+        .arg(scenario)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -367,23 +378,13 @@ fn a_bad_scenario_is_exit_2_with_file_line_and_field() {
         .unwrap()
         .replace("card_share = 0.36", "card_share = 3.6");
     std::fs::write(&bad, text).unwrap();
-    let out = onshi()
-        .args(["load", "--scenario"])
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert_exit(&out, 2);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_scenario(&bad);
     assert!(
         err.contains("bad.toml:")
             && err.contains("field `facility[1].card_share`: 3.6 is not a share"),
         "{err}"
     );
-    let out = onshi()
-        .args(["load", "--scenario", "no-such"])
-        .output()
-        .unwrap();
-    assert_exit(&out, 2);
+    refused_scenario(std::path::Path::new("no-such"));
     // Values a scenario controls are bounded at parse time, with file, line and field.
     let smoke = std::fs::read_to_string(util::path("scenarios/smoke.toml")).unwrap();
     for (from, to, field) in [
@@ -406,13 +407,7 @@ fn a_bad_scenario_is_exit_2_with_file_line_and_field() {
     ] {
         assert!(smoke.contains(from), "{from}");
         std::fs::write(&bad, smoke.replace(from, to)).unwrap();
-        let out = onshi()
-            .args(["load", "--scenario"])
-            .arg(&bad)
-            .output()
-            .unwrap();
-        assert_exit(&out, 2);
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = refused_scenario(&bad);
         assert!(err.contains(&format!("field `{field}`")), "{field}: {err}");
     }
     // Each value in range, but too many jobs together for one process.
@@ -471,11 +466,11 @@ fn summary_markdown_snapshot() {
     assert_exit(&out, 0);
     let mut s = read_summary(&dir.path().join("snap"));
     // Redact what depends on the machine: times, durations, latencies, the series.
-    s.run_id = "[run-id]".into();
-    s.started_at = "[started]".into();
-    s.duration_s = 0.0;
-    s.scenario.source = "[scenario]".into();
-    s.shards[0].run_id = "[run-id]".into();
+    s.meta.run_id = "[run-id]".into();
+    s.meta.started_at = "[started]".into();
+    s.meta.duration_s = 0.0;
+    s.meta.scenario.source = "[scenario]".into();
+    s.meta.shards[0].run_id = "[run-id]".into();
     for l in s.latency.values_mut() {
         *l = LatencyStats {
             count: l.count,

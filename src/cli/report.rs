@@ -80,7 +80,7 @@ fn merge(args: MergeArgs) -> Result<Exit, CliError> {
                 unique = name.replace(".hlog", &format!("-{k}.hlog"));
                 k += 1;
             }
-            if let Some(s) = run.summary.shards.get_mut(i) {
+            if let Some(s) = run.summary.meta.shards.get_mut(i) {
                 s.hdr_log = unique.clone();
             }
             logs.push((unique, raw.clone()));

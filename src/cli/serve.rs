@@ -1,21 +1,24 @@
 //! `onshi serve`: the reference backend over HTTP (JSON and XML) and, with
 //! `--folder`, the req/res folder exchange. Stops cleanly on Ctrl-C or SIGTERM.
 
+use std::io;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use clap::Args;
 
+use onshi::population::Population;
 use onshi::server::faults::FaultConfig;
 use onshi::server::folder::FolderServer;
 use onshi::server::listener::FaultyListener;
 use onshi::server::{AppState, AuditLog, Defect, DefectSet, FaultInjector, app};
 
 use super::common::{CliError, Exit};
-use super::population::{PopulationArgs, build_engine};
+use super::population::{Backend, PopulationArgs, build_engine};
 
 /// `onshi serve` options.
 #[derive(Debug, Args)]
@@ -99,6 +102,68 @@ async fn shutdown_signal() {
     }
 }
 
+/// Starts the req/res folder exchange in `dir` on its own thread, until `stop`.
+fn start_folder(
+    args: &ServeArgs,
+    dir: &Path,
+    backend: &Backend,
+    audit: AuditLog,
+    faults: &Arc<FaultInjector>,
+    stop: &Arc<AtomicBool>,
+) -> Result<JoinHandle<io::Result<()>>, CliError> {
+    let server = FolderServer::new(
+        Arc::clone(&backend.engine),
+        backend.clock,
+        audit,
+        Arc::clone(faults),
+        dir.to_path_buf(),
+        Duration::from_millis(args.folder_poll_ms.max(1)),
+    );
+    server
+        .prepare()
+        .map_err(|e| CliError::failed(format!("{}: {e}", dir.display())))?;
+    let stop = Arc::clone(stop);
+    Ok(std::thread::spawn(move || server.run(&stop)))
+}
+
+/// The line saying what is served where: members, as-of, seed, defects, faults, folder.
+fn serving_line(
+    args: &ServeArgs,
+    local: SocketAddr,
+    pop: &Population,
+    defects: &DefectSet,
+    faults: &FaultInjector,
+) -> String {
+    format!(
+        "onshi serve: http://{local}/v1 — {} members ({} personas), as of {}, seed {}{}{}{}",
+        pop.len(),
+        pop.persona_count(),
+        pop.as_of(),
+        pop.seed(),
+        if defects.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", DEFECTS: {}",
+                defects
+                    .iter()
+                    .map(|d| d.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        if faults.config().is_quiet() {
+            ""
+        } else {
+            ", faults on"
+        },
+        args.folder
+            .as_ref()
+            .map(|d| format!(", folder {}", d.display()))
+            .unwrap_or_default(),
+    )
+}
+
 pub(super) fn run(args: ServeArgs) -> Result<Exit, CliError> {
     let faults = Arc::new(FaultInjector::new(fault_config(&args)?));
     let defects: DefectSet = args.defects.iter().copied().collect();
@@ -123,21 +188,7 @@ pub(super) fn run(args: ServeArgs) -> Result<Exit, CliError> {
         .map_err(|e| CliError::failed(format!("tokio runtime: {e}")))?;
     let stop = Arc::new(AtomicBool::new(false));
     let folder_thread = match &args.folder {
-        Some(dir) => {
-            let server = FolderServer::new(
-                Arc::clone(&backend.engine),
-                backend.clock,
-                audit,
-                Arc::clone(&faults),
-                dir.clone(),
-                Duration::from_millis(args.folder_poll_ms.max(1)),
-            );
-            server
-                .prepare()
-                .map_err(|e| CliError::failed(format!("{}: {e}", dir.display())))?;
-            let stop = Arc::clone(&stop);
-            Some(std::thread::spawn(move || server.run(&stop)))
-        }
+        Some(dir) => Some(start_folder(&args, dir, &backend, audit, &faults, &stop)?),
         None => None,
     };
     let pop = backend.engine.population();
@@ -146,34 +197,7 @@ pub(super) fn run(args: ServeArgs) -> Result<Exit, CliError> {
             .await
             .map_err(|e| CliError::failed(format!("cannot listen on {}: {e}", args.listen)))?;
         let local = listener.local_addr().unwrap_or(args.listen);
-        eprintln!(
-            "onshi serve: http://{local}/v1 — {} members ({} personas), as of {}, seed {}{}{}{}",
-            pop.len(),
-            pop.persona_count(),
-            pop.as_of(),
-            pop.seed(),
-            if defects.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    ", DEFECTS: {}",
-                    defects
-                        .iter()
-                        .map(|d| d.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            },
-            if faults.config().is_quiet() {
-                ""
-            } else {
-                ", faults on"
-            },
-            args.folder
-                .as_ref()
-                .map(|d| format!(", folder {}", d.display()))
-                .unwrap_or_default(),
-        );
+        eprintln!("{}", serving_line(&args, local, pop, &defects, &faults));
         axum::serve(FaultyListener::new(listener, faults), app(state))
             .with_graceful_shutdown(shutdown_signal())
             .await

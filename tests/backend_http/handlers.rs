@@ -46,6 +46,35 @@ fn error_of(body: &[u8]) -> ApiErrorDetail {
         .error
 }
 
+/// Posts `value` as JSON to `path`.
+async fn post_json(
+    state: &AppState,
+    path: &str,
+    value: &impl serde::Serialize,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    call(state, json(path, serde_json::to_vec(value).unwrap())).await
+}
+
+/// A GET of `path` without a body.
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+/// Sends `req`, which must be refused with `status` and `code`; the answer's
+/// headers and error detail.
+async fn refused(
+    state: &AppState,
+    req: Request<Body>,
+    status: StatusCode,
+    code: ResultCode,
+) -> (axum::http::HeaderMap, ApiErrorDetail) {
+    let (s, h, b) = call(state, req).await;
+    assert_eq!(s, status);
+    let e = error_of(&b);
+    assert_eq!(e.code, code.code());
+    (h, e)
+}
+
 async fn nonce(state: &AppState) -> Vec<u8> {
     let (status, _, body) = call(state, json("/v1/challenges", Body::empty())).await;
     assert_eq!(status, StatusCode::OK);
@@ -55,11 +84,7 @@ async fn nonce(state: &AppState) -> Vec<u8> {
 #[tokio::test]
 async fn health_and_challenges() {
     let (state, _) = state(&[]);
-    let (status, _, body) = call(
-        &state,
-        Request::get("/v1/health").body(Body::empty()).unwrap(),
-    )
-    .await;
+    let (status, _, body) = call(&state, get("/v1/health")).await;
     assert_eq!(status, StatusCode::OK);
     let h: Health = serde_json::from_slice(&body).unwrap();
     assert_eq!(h.status, "ok");
@@ -76,11 +101,7 @@ async fn card_numbers_and_registration_over_json() {
     let engine = state.engine.clone();
     let n = nonce(&state).await;
     let req = card_request(pin_auth(&engine, "standard-adult", &n));
-    let (status, _, body) = call(
-        &state,
-        json("/v1/confirmations/card", serde_json::to_vec(&req).unwrap()),
-    )
-    .await;
+    let (status, _, body) = post_json(&state, "/v1/confirmations/card", &req).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     let res: QualificationResponse = serde_json::from_slice(&body).unwrap();
     assert_eq!(
@@ -88,23 +109,12 @@ async fn card_numbers_and_registration_over_json() {
         Some(QualificationValidity::Valid)
     );
     // Replayed: 409 with the precise code.
-    let (status, _, body) = call(
-        &state,
-        json("/v1/confirmations/card", serde_json::to_vec(&req).unwrap()),
-    )
-    .await;
+    let (status, _, body) = post_json(&state, "/v1/confirmations/card", &req).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error_of(&body).code, ResultCode::ChallengeReplayed.code());
 
     let req = numbers_request(&engine, "job-change-done");
-    let (status, _, body) = call(
-        &state,
-        json(
-            "/v1/confirmations/numbers",
-            serde_json::to_vec(&req).unwrap(),
-        ),
-    )
-    .await;
+    let (status, _, body) = post_json(&state, "/v1/confirmations/numbers", &req).await;
     assert_eq!(status, StatusCode::OK);
     let res: QualificationResponse = serde_json::from_slice(&body).unwrap();
     assert_eq!(
@@ -118,11 +128,7 @@ async fn card_numbers_and_registration_over_json() {
         confirmation_time: None,
         card: face_auth(&engine, "pinless", &n),
     };
-    let (status, _, body) = call(
-        &state,
-        json("/v1/registrations", serde_json::to_vec(&reg).unwrap()),
-    )
-    .await;
+    let (status, _, body) = post_json(&state, "/v1/registrations", &reg).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     let r: RegistrationResponse = serde_json::from_slice(&body).unwrap();
     assert_eq!(r.outcome, RegistrationOutcome::Registered);
@@ -206,29 +212,24 @@ async fn bad_json_gets_precise_errors_and_changes_nothing() {
         .header(header::CONTENT_TYPE, "text/plain")
         .body(Body::from("{}"))
         .unwrap();
-    let (s, _, b) = call(&state, req).await;
-    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(error_of(&b).code, ResultCode::UnsupportedMediaType.code());
+    let unsupported = (
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ResultCode::UnsupportedMediaType,
+    );
     // Oversized (declared and streamed).
     let big = vec![b' '; 70 * 1024];
-    let (s, _, b) = call(&state, json("/v1/confirmations/card", big)).await;
-    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(error_of(&b).code, ResultCode::PayloadTooLarge.code());
+    let too_large = (StatusCode::PAYLOAD_TOO_LARGE, ResultCode::PayloadTooLarge);
     // Unknown route and method.
-    let (s, _, b) = call(
-        &state,
-        Request::get("/v1/nothing").body(Body::empty()).unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(error_of(&b).code, ResultCode::NotFound.code());
-    let (s, _, b) = call(
-        &state,
-        Request::get("/v1/challenges").body(Body::empty()).unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(error_of(&b).code, ResultCode::MethodNotAllowed.code());
+    let not_found = (StatusCode::NOT_FOUND, ResultCode::NotFound);
+    let not_allowed = (StatusCode::METHOD_NOT_ALLOWED, ResultCode::MethodNotAllowed);
+    for (req, (status, code)) in [
+        (req, unsupported),
+        (json("/v1/confirmations/card", big), too_large),
+        (get("/v1/nothing"), not_found),
+        (get("/v1/challenges"), not_allowed),
+    ] {
+        refused(&state, req, status, code).await;
+    }
     // Nothing changed: no registration was recorded.
     assert_eq!(engine.population().overlay_len(), 0);
 }
@@ -241,21 +242,17 @@ async fn unknown_and_forged_certificates_over_http() {
     let mut req = card_request(pin_auth(&engine, "standard-adult", &n));
     let len = req.card.auth_certificate.0.len();
     req.card.auth_certificate.0[len - 2] ^= 0x40;
-    let (s, _, b) = call(
+    let (_, e) = refused(
         &state,
         json("/v1/confirmations/card", serde_json::to_vec(&req).unwrap()),
+        StatusCode::UNAUTHORIZED,
+        ResultCode::CertificateForged,
     )
     .await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(error_of(&b).code, ResultCode::CertificateForged.code());
-    assert_eq!(error_of(&b).field.as_deref(), Some("card.auth_certificate"));
+    assert_eq!(e.field.as_deref(), Some("card.auth_certificate"));
     // The challenge survived the forged attempt.
     let req = card_request(pin_auth(&engine, "standard-adult", &n));
-    let (s, _, _) = call(
-        &state,
-        json("/v1/confirmations/card", serde_json::to_vec(&req).unwrap()),
-    )
-    .await;
+    let (s, _, _) = post_json(&state, "/v1/confirmations/card", &req).await;
     assert_eq!(s, StatusCode::OK);
 }
 
@@ -396,31 +393,31 @@ fn with_faults(settings: &[&str]) -> AppState {
 #[tokio::test]
 async fn injected_faults() {
     let state = with_faults(&["error-rate=1"]);
-    let (s, _, b) = call(&state, json("/v1/challenges", Body::empty())).await;
-    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(error_of(&b).code, ResultCode::InjectedError.code());
-    // Health is exempt.
-    let (s, _, _) = call(
+    refused(
         &state,
-        Request::get("/v1/health").body(Body::empty()).unwrap(),
+        json("/v1/challenges", Body::empty()),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ResultCode::InjectedError,
     )
     .await;
+    // Health is exempt.
+    let (s, _, _) = call(&state, get("/v1/health")).await;
     assert_eq!(s, StatusCode::OK);
 
     let state = with_faults(&["burst=1:1"]);
     let (s, _, _) = call(&state, json("/v1/challenges", Body::empty())).await;
     assert_eq!(s, StatusCode::OK);
-    let (s, h, b) = call(&state, json("/v1/challenges", Body::empty())).await;
-    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(h.get(header::RETRY_AFTER).unwrap(), "1");
-    assert_eq!(error_of(&b).code, ResultCode::Unavailable.code());
-
-    let state = with_faults(&["outage=2026-11-30T08:00..2026-11-30T10:00"]);
-    let (s, _, _) = call(
+    let (h, _) = refused(
         &state,
-        Request::get("/v1/health").body(Body::empty()).unwrap(),
+        json("/v1/challenges", Body::empty()),
+        StatusCode::SERVICE_UNAVAILABLE,
+        ResultCode::Unavailable,
     )
     .await;
+    assert_eq!(h.get(header::RETRY_AFTER).unwrap(), "1");
+
+    let state = with_faults(&["outage=2026-11-30T08:00..2026-11-30T10:00"]);
+    let (s, _, _) = call(&state, get("/v1/health")).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
 
     let state = with_faults(&["latency=fixed:30"]);
@@ -438,11 +435,7 @@ async fn card_confirmations_drop_a_face_result_file_when_asked() {
     let engine = state.engine.clone();
     let n = nonce(&state).await;
     let req = card_request(face_auth(&engine, "kyuji-name", &n));
-    let (status, _, _) = call(
-        &state,
-        json("/v1/confirmations/card", serde_json::to_vec(&req).unwrap()),
-    )
-    .await;
+    let (status, _, _) = post_json(&state, "/v1/confirmations/card", &req).await;
     assert_eq!(status, StatusCode::OK);
     let files: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -476,14 +469,7 @@ async fn a_my_number_is_never_echoed_or_logged() {
     // In the free file identifier of a numbers confirmation: refused, ONS-E007.
     let mut req = numbers_request(&engine, "standard-adult");
     req.arbitrary_file_identifier = Some(my_number.clone());
-    let (status, _, body) = call(
-        &state,
-        json(
-            "/v1/confirmations/numbers",
-            serde_json::to_vec(&req).unwrap(),
-        ),
-    )
-    .await;
+    let (status, _, body) = post_json(&state, "/v1/confirmations/numbers", &req).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_of(&body).code, ResultCode::MyNumberRefused.code());
     assert!(!String::from_utf8_lossy(&body).contains(&my_number));

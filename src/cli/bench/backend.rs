@@ -25,6 +25,7 @@ use onshi::server::{AppState, DefectSet, Engine};
 use super::super::common::{CliError, Exit};
 use super::super::population::PopulationArgs;
 use super::super::population::build_engine;
+use super::median;
 
 /// `onshi bench backend` options.
 #[derive(Debug, Args)]
@@ -46,11 +47,6 @@ pub(crate) struct BackendBenchArgs {
     /// Size of the population-readiness check (0 skips it).
     #[arg(long, default_value_t = 1_000_000)]
     population_check: u64,
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// Peak and current resident memory (Linux), in MiB.
@@ -297,6 +293,103 @@ fn population_check(args: &BackendBenchArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The in-process rounds after a warm-up that checks every confirmation is valid:
+/// confirmations per second of each.
+fn in_process_rounds(
+    args: &BackendBenchArgs,
+    engine: &Engine,
+    members: &[Member],
+    t: RequestTime,
+) -> Result<Vec<f64>, CliError> {
+    // Warm-up and a correctness check.
+    let warm = signed_requests(engine, members, 200, t, args.threads)?;
+    let (_, valid) = in_process_round(engine, &warm, t, args.threads);
+    if valid != warm.len() {
+        return Err(CliError::failed(format!(
+            "only {valid} of {} warm-up confirmations were valid",
+            warm.len()
+        )));
+    }
+    let mut in_process = Vec::new();
+    for _ in 0..args.rounds {
+        let reqs = signed_requests(engine, members, args.requests, t, args.threads)?;
+        let (rate, valid) = in_process_round(engine, &reqs, t, args.threads);
+        if valid != reqs.len() {
+            return Err(CliError::failed(format!("{valid} of {} valid", reqs.len())));
+        }
+        in_process.push(rate);
+    }
+    Ok(in_process)
+}
+
+/// The rounds over loopback HTTP (a warm-up round first, not counted), the server
+/// on its own runtime: confirmations per second of each.
+fn http_rounds(
+    args: &BackendBenchArgs,
+    engine: &Arc<Engine>,
+    members: &[Member],
+    t: RequestTime,
+) -> Result<Vec<f64>, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads.max(1))
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let clock = ServerClock::start(engine.population().as_of());
+    let state = AppState::new(Arc::clone(engine), clock, AuditLog::disabled());
+    runtime.block_on(async {
+        let (addr, server) = super::serve_loopback(state).await?;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(args.concurrency)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        let url = format!("http://{addr}/v1/confirmations/card");
+        let mut rates = Vec::new();
+        for round in 0..=args.rounds {
+            let n = if round == 0 { 200 } else { args.requests };
+            // Challenges come from the same engine the server runs; the HTTP clock's
+            // ticks start later than `t`, and the 600 s lifetime covers the run.
+            let reqs = signed_requests(engine, members, n, t, args.threads)?;
+            let (rate, ok) = http_round(&client, &url, reqs, args.concurrency).await;
+            if ok != n {
+                return Err(CliError::failed(format!("HTTP: {ok} of {n} answered 200")));
+            }
+            if round > 0 {
+                rates.push(rate);
+            }
+        }
+        server.abort();
+        Ok::<_, CliError>(rates)
+    })
+}
+
+/// Prints the medians, the rounds and the ratio.
+fn print_rates(args: &BackendBenchArgs, in_process: &[f64], over_http: &[f64]) {
+    let a = median(in_process.to_vec());
+    let b = median(over_http.to_vec());
+    let fmt = |v: &[f64]| {
+        v.iter()
+            .map(|r| format!("{r:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "in-process: median {a:.0} confirmations/s (rounds: {})",
+        fmt(in_process)
+    );
+    println!(
+        "loopback HTTP ({} in flight, client on the same cores): median {b:.0} confirmations/s (rounds: {})",
+        args.concurrency,
+        fmt(over_http)
+    );
+    println!(
+        "ratio in-process / HTTP: {:.2}",
+        a / b.max(f64::MIN_POSITIVE)
+    );
+}
+
 pub(super) fn run_backend(args: BackendBenchArgs) -> Result<Exit, CliError> {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; benchmark with `cargo run --release -- bench backend`");
@@ -324,81 +417,8 @@ pub(super) fn run_backend(args: BackendBenchArgs) -> Result<Exit, CliError> {
         now: engine.population().as_of(),
         tick: onshi::protocol::Tick(0),
     };
-
-    // Warm-up and a correctness check.
-    let warm = signed_requests(&engine, &members, 200, t, args.threads)?;
-    let (_, valid) = in_process_round(&engine, &warm, t, args.threads);
-    if valid != warm.len() {
-        return Err(CliError::failed(format!(
-            "only {valid} of {} warm-up confirmations were valid",
-            warm.len()
-        )));
-    }
-
-    let mut in_process = Vec::new();
-    for _ in 0..args.rounds {
-        let reqs = signed_requests(&engine, &members, args.requests, t, args.threads)?;
-        let (rate, valid) = in_process_round(&engine, &reqs, t, args.threads);
-        if valid != reqs.len() {
-            return Err(CliError::failed(format!("{valid} of {} valid", reqs.len())));
-        }
-        in_process.push(rate);
-    }
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(args.threads.max(1))
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    let clock = ServerClock::start(engine.population().as_of());
-    let state = AppState::new(Arc::clone(&engine), clock, AuditLog::disabled());
-    let over_http: Vec<f64> = runtime.block_on(async {
-        let (addr, server) = super::serve_loopback(state).await?;
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(args.concurrency)
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| CliError::failed(e.to_string()))?;
-        let url = format!("http://{addr}/v1/confirmations/card");
-        let mut rates = Vec::new();
-        for round in 0..=args.rounds {
-            let n = if round == 0 { 200 } else { args.requests };
-            // Challenges come from the same engine the server runs; the HTTP clock's
-            // ticks start later than `t`, and the 600 s lifetime covers the run.
-            let reqs = signed_requests(&engine, &members, n, t, args.threads)?;
-            let (rate, ok) = http_round(&client, &url, reqs, args.concurrency).await;
-            if ok != n {
-                return Err(CliError::failed(format!("HTTP: {ok} of {n} answered 200")));
-            }
-            if round > 0 {
-                rates.push(rate);
-            }
-        }
-        server.abort();
-        Ok::<_, CliError>(rates)
-    })?;
-
-    let a = median(in_process.clone());
-    let b = median(over_http.clone());
-    let fmt = |v: &[f64]| {
-        v.iter()
-            .map(|r| format!("{r:.0}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    println!(
-        "in-process: median {a:.0} confirmations/s (rounds: {})",
-        fmt(&in_process)
-    );
-    println!(
-        "loopback HTTP ({} in flight, client on the same cores): median {b:.0} confirmations/s (rounds: {})",
-        args.concurrency,
-        fmt(&over_http)
-    );
-    println!(
-        "ratio in-process / HTTP: {:.2}",
-        a / b.max(f64::MIN_POSITIVE)
-    );
+    let in_process = in_process_rounds(&args, &engine, &members, t)?;
+    let over_http = http_rounds(&args, &engine, &members, t)?;
+    print_rates(&args, &in_process, &over_http);
     Ok(Exit::Passed)
 }

@@ -9,29 +9,35 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
+use chrono::NaiveDateTime;
 use clap::Args;
 
 use onshi::backend::{AnyBackend, Capabilities, EmbeddedBackend};
 use onshi::bench::Figure;
 use onshi::load::at_reader::card_request;
+use onshi::load::costs::Step;
+use onshi::load::env::Env;
 use onshi::load::facility::{Job, Shard};
 use onshi::load::patients::{Auth, Path as VisitPath};
-use onshi::load::run::{AttackOptions, Target, attack};
+use onshi::load::run::{AttackOptions, FacilityRt, Target, attack};
 use onshi::load::scenario::Scenario as LoadScenario;
 use onshi::load::setup::{self, Input, Setup};
 use onshi::load::visit::{Desk, clinic_record_request, run_job};
 use onshi::load::wire::{DirectWire, Transport};
 use onshi::load::{hlog, summary::totals};
-use onshi::population::{CertificateIssuer, Population, certs::DEFAULT_POOL_SIZE};
+use onshi::population::{CertificateIssuer, PersonIndex, Population, certs::DEFAULT_POOL_SIZE};
 use onshi::protocol::ServerClock;
-use onshi::protocol::wire::Challenge;
-use onshi::server::{AppState, AuditLog, Defect, DefectSet};
+use onshi::protocol::wire::{Challenge, NumbersConfirmationRequest};
+use onshi::server::{AppState, AuditLog, Defect, DefectSet, Engine};
 use onshi::tomlsrc::TomlSource;
 
 use super::super::common::{CliError, Exit};
 use super::super::population::PopulationArgs;
 use super::super::population::build_engine;
 use super::load_raw::{self, Bodies, RawState, raw_round};
+
+mod figures;
+use figures::{cores, open_figures, print, saturation_figures};
 
 /// `onshi bench load` options.
 #[derive(Debug, Args)]
@@ -62,11 +68,6 @@ pub(crate) struct LoadBenchArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn scenario(
@@ -118,27 +119,6 @@ max_ms = 50
     );
     LoadScenario::from_source(&TomlSource::from_text(Path::new("bench.toml"), text))
         .map_err(CliError::inputs)
-}
-
-fn prepare(
-    args: &LoadBenchArgs,
-    pop: &Arc<Population>,
-    issuer: &CertificateIssuer,
-    scenario: LoadScenario,
-    seed: u64,
-) -> Result<Setup, CliError> {
-    setup::prepare(
-        &Input {
-            scenario,
-            shard: Shard::WHOLE,
-            seed,
-            population_seed: args.population.world.seed,
-            capabilities: Capabilities::ALL,
-        },
-        Arc::clone(pop),
-        issuer.clone(),
-    )
-    .map_err(CliError::failed)
 }
 
 async fn start_server(args: &LoadBenchArgs, defects: DefectSet) -> Result<String, CliError> {
@@ -241,23 +221,302 @@ fn raw_plan(fr: &FullRound) -> Vec<u8> {
     (0..plan.len()).map(|i| plan[(i * 7919) % len]).collect()
 }
 
-fn fig(
-    name: &str,
-    value: f64,
-    unit: &'static str,
-    baseline: Option<f64>,
-    ratio: Option<f64>,
-    target: &str,
-    met: bool,
-) -> Figure {
-    Figure {
-        name: name.to_owned(),
-        value,
-        unit,
-        baseline,
-        ratio,
-        target: target.to_owned(),
-        met,
+/// What every round of the benchmark shares: the arguments, the population and its
+/// issuer, the two loopback servers and their clock.
+struct Bench<'a> {
+    args: &'a LoadBenchArgs,
+    pop: &'a Arc<Population>,
+    issuer: &'a CertificateIssuer,
+    seed: u64,
+    /// The clean server.
+    clean: String,
+    /// The server accepting replayed challenges (for the raw baseline's fixed bodies).
+    replay: String,
+    clock: ServerClock,
+}
+
+/// The fixed request bodies of the raw baseline, and what they were made from.
+struct Fixed {
+    bodies: Bodies,
+    numbers: NumbersConfirmationRequest,
+    now: NaiveDateTime,
+}
+
+/// The first standard member on the card path in a facility's schedule.
+fn standard_card_patient(
+    f: &FacilityRt,
+    pop: &Population,
+    env: &Env,
+) -> Result<PersonIndex, CliError> {
+    f.plan
+        .arrivals
+        .iter()
+        .find_map(|a| match a.job {
+            Job::Visit(p) if p.path == VisitPath::Card => {
+                let person = pop.person(p.member)?;
+                (onshi::load::patients::classify(&env.calendar, &person, env.window_start)
+                    == onshi::load::scenario::PatientState::Standard)
+                    .then_some(p.member)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| CliError::failed("no standard card patient in the schedule"))
+}
+
+/// Fixed bodies for the raw baseline: a standard member, a challenge of the
+/// replay-accepting server (reused by every request), the clinic's reader.
+async fn fixed_bodies(
+    env: &Env,
+    desk: &Desk<'_>,
+    member: PersonIndex,
+    replay: &str,
+) -> Result<Fixed, CliError> {
+    let http = reqwest::Client::new();
+    let challenge: Challenge = http
+        .post(format!("{replay}/v1/challenges"))
+        .send()
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?
+        .json()
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let now = env.now(0.0);
+    let body = |auth| {
+        card_request(env, desk, member, auth, challenge.nonce.0.clone(), now)
+            .map_err(CliError::failed)
+            .and_then(|r| serde_json::to_vec(&r).map_err(|e| CliError::failed(e.to_string())))
+    };
+    let numbers = clinic_record_request(env, desk, member, now)
+        .ok_or_else(|| CliError::failed("no numbers for the member"))?;
+    let bodies = Bodies {
+        face: body(Auth::Face)?,
+        pin: body(Auth::Pin)?,
+        visual: body(Auth::Visual)?,
+        numbers: serde_json::to_vec(&numbers).map_err(|e| CliError::failed(e.to_string()))?,
+    };
+    Ok(Fixed {
+        bodies,
+        numbers,
+        now,
+    })
+}
+
+/// The engine alone answering the fixed bodies, in process on one thread (a fresh
+/// challenge signed into the face body): µs per request.
+fn engine_only_us(engine: &Engine, fixed: &Fixed, desk: &Desk<'_>) -> Result<f64, CliError> {
+    let t0 = onshi::protocol::RequestTime {
+        now: fixed.now,
+        tick: onshi::protocol::Tick(0),
+    };
+    let nonce = engine
+        .issue_challenge(t0)
+        .result
+        .map_err(|e| CliError::failed(e.to_string()))?
+        .nonce
+        .0;
+    let mut face: onshi::protocol::wire::CardConfirmationRequest =
+        serde_json::from_slice(&fixed.bodies.face).map_err(|e| CliError::failed(e.to_string()))?;
+    face.card.nonce = onshi::protocol::wire::Base64Bytes(nonce);
+    if let Some(a) = face.card.attestation.as_mut() {
+        let msg = onshi::protocol::wire::attestation_message(
+            &face.card.nonce.0,
+            &face.card.auth_certificate.0,
+            face.card.method,
+            desk.code,
+        );
+        a.signature = onshi::protocol::wire::Base64Bytes(desk.reader.credential.sign(&msg));
+    }
+    let t = Instant::now();
+    let n = 2000;
+    for k in 0..n {
+        if k % 2 == 0 {
+            let _ = engine.issue_challenge(t0);
+            let _ = engine.confirm_card(&face, t0);
+        } else {
+            let _ = engine.confirm_numbers(&fixed.numbers, t0);
+        }
+    }
+    Ok(t.elapsed().as_secs_f64() * 1e6 / f64::from(n))
+}
+
+/// Up to 300 generated members in the standard state.
+fn standard_members(pop: &Population, env: &Env) -> Vec<u64> {
+    (pop.persona_count()..pop.len())
+        .filter(|i| {
+            pop.person(*i).is_some_and(|p| {
+                onshi::load::patients::classify(&env.calendar, &p, env.window_start)
+                    == onshi::load::scenario::PatientState::Standard
+            })
+        })
+        .take(300)
+        .collect()
+}
+
+/// Where the time goes, in process on one thread (no HTTP, no Goose).
+struct InProcess {
+    /// µs per full visit against the engine.
+    semantics: f64,
+    /// µs per request of the engine alone on the fixed bodies.
+    engine_only: f64,
+    /// The harness's steps one by one.
+    steps: Vec<Step>,
+}
+
+impl Bench<'_> {
+    /// The setup of one round of `scenario` with `seed`.
+    fn prepare(&self, scenario: LoadScenario, seed: u64) -> Result<Setup, CliError> {
+        setup::prepare(
+            &Input {
+                scenario,
+                shard: Shard::WHOLE,
+                seed,
+                population_seed: self.args.population.world.seed,
+                capabilities: Capabilities::ALL,
+            },
+            Arc::clone(self.pop),
+            self.issuer.clone(),
+        )
+        .map_err(CliError::failed)
+    }
+
+    /// A full visit against the engine, the engine alone answering the fixed bodies,
+    /// and the cost breakdown.
+    async fn in_process(
+        &self,
+        env: &Env,
+        desk: Desk<'_>,
+        f: &FacilityRt,
+        fixed: &Fixed,
+    ) -> Result<InProcess, CliError> {
+        let population = &self.args.population;
+        let b = build_engine(population, DefectSet::NONE, true, 600_000)?;
+        let mut wire = DirectWire::new(AnyBackend::Embedded(EmbeddedBackend::new(Arc::clone(
+            &b.engine,
+        ))));
+        let jobs: Vec<Job> = f.plan.arrivals.iter().map(|a| a.job).take(2000).collect();
+        let t = Instant::now();
+        for j in &jobs {
+            let _ = run_job(env, desk, *j, 0.0, Instant::now(), &mut wire).await;
+        }
+        let semantics = t.elapsed().as_secs_f64() * 1e6 / jobs.len().max(1) as f64;
+        let replay = [Defect::ReplayAccepted].into_iter().collect();
+        let r = build_engine(population, replay, true, 600_000)?;
+        let engine_only = engine_only_us(&r.engine, fixed, &desk)?;
+        let standard = standard_members(self.pop, env);
+        let steps = onshi::load::costs::breakdown(env, &desk, &standard, &r.engine, fixed.now)
+            .map_err(CliError::failed)?;
+        Ok(InProcess {
+            semantics,
+            engine_only,
+            steps,
+        })
+    }
+
+    /// The saturation rounds, each full round next to a raw round sending the same
+    /// requests per endpoint: the full rounds and (visits/s, µs CPU/visit) of the raw.
+    async fn saturation(
+        &self,
+        sat: &LoadScenario,
+        bodies: &Bodies,
+    ) -> Result<(Vec<FullRound>, Vec<(f64, f64)>), CliError> {
+        let args = self.args;
+        let mut full = Vec::new();
+        let mut raw = Vec::new();
+        for round in 0..args.rounds.max(1) {
+            let setup = self.prepare(sat.clone(), self.seed.wrapping_add(round as u64))?;
+            let fr = full_round(setup, &self.clean, self.clock).await?;
+            let plan = raw_plan(&fr);
+            let per_user = (args.visits as usize / args.lanes.max(1)).max(1);
+            let state = Arc::new(RawState {
+                bodies: Bodies {
+                    face: bodies.face.clone(),
+                    pin: bodies.pin.clone(),
+                    visual: bodies.visual.clone(),
+                    numbers: bodies.numbers.clone(),
+                },
+                plan,
+                next: AtomicU64::new(0),
+                done: AtomicU64::new(0),
+                total: (per_user * args.lanes.max(1)) as u64,
+                first: AtomicU64::new(0),
+                last: AtomicU64::new(0),
+                cpu_first: AtomicU64::new(0),
+                cpu_last: AtomicU64::new(0),
+                base: Instant::now(),
+            });
+            let rr = raw_round(state, &self.replay, args.lanes, per_user).await?;
+            eprintln!(
+                "round {}: full {:.0} visits/s ({:.0} µs CPU/visit, service p99 {:.1} ms, {} failures, {} errors) · raw {:.0} visits/s ({:.0} µs CPU/visit)",
+                round + 1,
+                fr.rate,
+                fr.cpu_per_visit_us,
+                fr.service_p99_ms,
+                fr.failures,
+                fr.errors,
+                rr.0,
+                rr.1
+            );
+            full.push(fr);
+            raw.push(rr);
+        }
+        Ok((full, raw))
+    }
+
+    /// The open-model runs, one per offered rate: (offered visits/s, the round).
+    async fn open_model(&self) -> Result<Vec<(f64, FullRound)>, CliError> {
+        let args = self.args;
+        let mut open = Vec::new();
+        for (k, rate) in args.rates.iter().copied().filter(|r| *r > 0.0).enumerate() {
+            let sc = scenario(
+                args.open_lanes,
+                rate * args.seconds as f64,
+                args.seconds as f64,
+                args.card_share,
+                false,
+            )?;
+            let setup = self.prepare(sc, self.seed.wrapping_add(99 + k as u64))?;
+            let offered = setup.prepared.jobs() as f64 / args.seconds.max(1) as f64;
+            let fr = full_round(setup, &self.clean, self.clock).await?;
+            eprintln!(
+                "open model: offered {offered:.0}/s, achieved {:.0}/s, response p99 {:.1} ms, service p99 {:.1} ms, {} failures, {} errors, {:.0} µs CPU/visit",
+                fr.rate,
+                fr.response_p99_ms,
+                fr.service_p99_ms,
+                fr.failures,
+                fr.errors,
+                fr.cpu_per_visit_us
+            );
+            open.push((offered, fr));
+        }
+        Ok(open)
+    }
+
+    /// Every round, in order: in process, saturation, open model; then the figures.
+    async fn run(&self) -> Result<(Vec<Figure>, Vec<Step>), CliError> {
+        let args = self.args;
+        let sat = scenario(args.lanes, args.visits as f64, 0.0, args.card_share, true)?;
+        let warm = self.prepare(sat.clone(), self.seed)?;
+        let env = Arc::clone(&warm.prepared.env);
+        let f = warm
+            .prepared
+            .facilities
+            .first()
+            .ok_or_else(|| CliError::failed("no facility"))?;
+        let desk = Desk {
+            code: &f.plan.code,
+            reader: &f.reader,
+            booked: &[],
+            id: f.plan.id,
+        };
+        let member = standard_card_patient(f, self.pop, &env)?;
+        let fixed = fixed_bodies(&env, &desk, member, &self.replay).await?;
+        let here = self.in_process(&env, desk, f, &fixed).await?;
+        drop(warm);
+        let (full, raw) = self.saturation(&sat, &fixed.bodies).await?;
+        let open = self.open_model().await?;
+        let mut figures = saturation_figures(args, &full, &raw, &here);
+        figures.extend(open_figures(args, &open));
+        Ok((figures, here.steps))
     }
 }
 
@@ -265,9 +524,7 @@ pub(super) fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; benchmark with `cargo run --release -- bench load`");
     }
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let cores = cores();
     eprintln!(
         "onshi bench load: {cores} cores, {} lanes, {} visits × {} rounds, card share {}, open model {:?} visits/s for {} s on {} lanes",
         args.lanes,
@@ -298,279 +555,18 @@ pub(super) fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
         .build()
         .map_err(|e| CliError::failed(e.to_string()))?;
     let clock = ServerClock::start(pop.as_of());
-
-    runtime.block_on(async {
-        let clean = start_server(&args, DefectSet::NONE).await?;
-        let replay = start_server(&args, [Defect::ReplayAccepted].into_iter().collect()).await?;
-
-        // Fixed bodies for the raw baseline: a standard member, a challenge of the
-        // replay-accepting server (reused by every request), the clinic's reader.
-        let sat = scenario(args.lanes, args.visits as f64, 0.0, args.card_share, true)?;
-        let warm = prepare(&args, &pop, &issuer, sat.clone(), seed)?;
-        let env = Arc::clone(&warm.prepared.env);
-        let f = warm
-            .prepared
-            .facilities
-            .first()
-            .ok_or_else(|| CliError::failed("no facility"))?;
-        let desk = Desk {
-            code: &f.plan.code,
-            reader: &f.reader,
-            booked: &[],
-            id: f.plan.id,
+    let (figures, steps) = runtime.block_on(async {
+        let bench = Bench {
+            args: &args,
+            pop: &pop,
+            issuer: &issuer,
+            seed,
+            clean: start_server(&args, DefectSet::NONE).await?,
+            replay: start_server(&args, [Defect::ReplayAccepted].into_iter().collect()).await?,
+            clock,
         };
-        let member = f
-            .plan
-            .arrivals
-            .iter()
-            .find_map(|a| match a.job {
-                Job::Visit(p) if p.path == VisitPath::Card => {
-                    let person = pop.person(p.member)?;
-                    (onshi::load::patients::classify(&env.calendar, &person, env.window_start)
-                        == onshi::load::scenario::PatientState::Standard)
-                        .then_some(p.member)
-                }
-                _ => None,
-            })
-            .ok_or_else(|| CliError::failed("no standard card patient in the schedule"))?;
-        let http = reqwest::Client::new();
-        let challenge: Challenge = http
-            .post(format!("{replay}/v1/challenges"))
-            .send()
-            .await
-            .map_err(|e| CliError::failed(e.to_string()))?
-            .json()
-            .await
-            .map_err(|e| CliError::failed(e.to_string()))?;
-        let now = env.now(0.0);
-        let body = |auth| {
-            card_request(&env, &desk, member, auth, challenge.nonce.0.clone(), now)
-                .map_err(CliError::failed)
-                .and_then(|r| serde_json::to_vec(&r).map_err(|e| CliError::failed(e.to_string())))
-        };
-        let numbers = clinic_record_request(&env, &desk, member, now)
-            .ok_or_else(|| CliError::failed("no numbers for the member"))?;
-        let bodies = Bodies {
-            face: body(Auth::Face)?,
-            pin: body(Auth::Pin)?,
-            visual: body(Auth::Visual)?,
-            numbers: serde_json::to_vec(&numbers).map_err(|e| CliError::failed(e.to_string()))?,
-        };
-
-        // Where the time goes, in process on one thread (no HTTP, no Goose): a full
-        // visit against the engine, and the engine alone answering the fixed bodies.
-        let mut semantics = Vec::new();
-        let mut engine_only = Vec::new();
-        let steps;
-        {
-            let b = build_engine(&args.population, DefectSet::NONE, true, 600_000)?;
-            let mut wire = DirectWire::new(AnyBackend::Embedded(EmbeddedBackend::new(Arc::clone(&b.engine))));
-            let jobs: Vec<Job> = f.plan.arrivals.iter().map(|a| a.job).take(2000).collect();
-            let t = Instant::now();
-            for j in &jobs {
-                let _ = run_job(&env, desk, *j, 0.0, Instant::now(), &mut wire).await;
-            }
-            semantics.push(t.elapsed().as_secs_f64() * 1e6 / jobs.len().max(1) as f64);
-            let r = build_engine(&args.population, [Defect::ReplayAccepted].into_iter().collect(), true, 600_000)?;
-            let t0 = onshi::protocol::RequestTime { now, tick: onshi::protocol::Tick(0) };
-            let nonce = r.engine.issue_challenge(t0).result.map_err(|e| CliError::failed(e.to_string()))?.nonce.0;
-            let face: onshi::protocol::wire::CardConfirmationRequest = serde_json::from_slice(&bodies.face)
-                .map_err(|e| CliError::failed(e.to_string()))?;
-            let mut face = face;
-            face.card.nonce = onshi::protocol::wire::Base64Bytes(nonce);
-            if let Some(a) = face.card.attestation.as_mut() {
-                let msg = onshi::protocol::wire::attestation_message(
-                    &face.card.nonce.0,
-                    &face.card.auth_certificate.0,
-                    face.card.method,
-                    desk.code,
-                );
-                a.signature = onshi::protocol::wire::Base64Bytes(desk.reader.credential.sign(&msg));
-            }
-            let t = Instant::now();
-            let n = 2000;
-            for k in 0..n {
-                if k % 2 == 0 {
-                    let _ = r.engine.issue_challenge(t0);
-                    let _ = r.engine.confirm_card(&face, t0);
-                } else {
-                    let _ = r.engine.confirm_numbers(&numbers, t0);
-                }
-            }
-            engine_only.push(t.elapsed().as_secs_f64() * 1e6 / f64::from(n));
-            let standard: Vec<u64> = (pop.persona_count()..pop.len())
-                .filter(|i| {
-                    pop.person(*i).is_some_and(|p| {
-                        onshi::load::patients::classify(&env.calendar, &p, env.window_start)
-                            == onshi::load::scenario::PatientState::Standard
-                    })
-                })
-                .take(300)
-                .collect();
-            steps = onshi::load::costs::breakdown(&env, &desk, &standard, &r.engine, now)
-                .map_err(CliError::failed)?;
-        }
-        drop(warm);
-
-        let mut full = Vec::new();
-        let mut raw = Vec::new();
-        for round in 0..args.rounds.max(1) {
-            let setup = prepare(&args, &pop, &issuer, sat.clone(), seed.wrapping_add(round as u64))?;
-            let fr = full_round(setup, &clean, clock).await?;
-            let plan = raw_plan(&fr);
-            let per_user = (args.visits as usize / args.lanes.max(1)).max(1);
-            let state = Arc::new(RawState {
-                bodies: Bodies {
-                    face: bodies.face.clone(),
-                    pin: bodies.pin.clone(),
-                    visual: bodies.visual.clone(),
-                    numbers: bodies.numbers.clone(),
-                },
-                plan,
-                next: AtomicU64::new(0),
-                done: AtomicU64::new(0),
-                total: (per_user * args.lanes.max(1)) as u64,
-                first: AtomicU64::new(0),
-                last: AtomicU64::new(0),
-                cpu_first: AtomicU64::new(0),
-                cpu_last: AtomicU64::new(0),
-                base: Instant::now(),
-            });
-            let rr = raw_round(state, &replay, args.lanes, per_user).await?;
-            eprintln!(
-                "round {}: full {:.0} visits/s ({:.0} µs CPU/visit, service p99 {:.1} ms, {} failures, {} errors) · raw {:.0} visits/s ({:.0} µs CPU/visit)",
-                round + 1,
-                fr.rate,
-                fr.cpu_per_visit_us,
-                fr.service_p99_ms,
-                fr.failures,
-                fr.errors,
-                rr.0,
-                rr.1
-            );
-            full.push(fr);
-            raw.push(rr);
-        }
-
-        let mut open = Vec::new();
-        for (k, rate) in args.rates.iter().copied().filter(|r| *r > 0.0).enumerate() {
-            let sc = scenario(args.open_lanes, rate * args.seconds as f64, args.seconds as f64, args.card_share, false)?;
-            let setup = prepare(&args, &pop, &issuer, sc, seed.wrapping_add(99 + k as u64))?;
-            let offered = setup.prepared.jobs() as f64 / args.seconds.max(1) as f64;
-            let fr = full_round(setup, &clean, clock).await?;
-            eprintln!(
-                "open model: offered {offered:.0}/s, achieved {:.0}/s, response p99 {:.1} ms, service p99 {:.1} ms, {} failures, {} errors, {:.0} µs CPU/visit",
-                fr.rate, fr.response_p99_ms, fr.service_p99_ms, fr.failures, fr.errors, fr.cpu_per_visit_us
-            );
-            open.push((offered, fr));
-        }
-
-        let full_rate = median(full.iter().map(|r| r.rate).collect());
-        let full_cpu = median(full.iter().map(|r| r.cpu_per_visit_us).collect());
-        let full_p99 = median(full.iter().map(|r| r.service_p99_ms).collect());
-        let raw_rate = median(raw.iter().map(|r| r.0).collect());
-        let raw_cpu = median(raw.iter().map(|r| r.1).collect());
-        // Ratios per round (each full round next to its raw round), then the median.
-        let wall_ratio = median(full.iter().zip(&raw).map(|(f, r)| r.0 / f.rate.max(1e-9)).collect());
-        let cpu_ratio = median(
-            full.iter()
-                .zip(&raw)
-                .map(|(f, r)| f.cpu_per_visit_us / r.1.max(1e-9))
-                .collect(),
-        );
-        let failures: u64 = full.iter().map(|r| r.failures).sum();
-        let mut figures = vec![
-            fig(
-                &format!("full-semantics visits/s, saturation ({} lanes, {failures} semantic failures)", args.lanes),
-                full_rate,
-                "visits/s",
-                None,
-                None,
-                "≥ 10,000 visits/s",
-                full_rate >= 10_000.0,
-            ),
-            fig(
-                "service time p99 at saturation",
-                full_p99,
-                "ms",
-                None,
-                None,
-                "(informational)",
-                true,
-            ),
-            fig(
-                &format!("CPU-bound capacity: {cores} cores ÷ CPU per full visit"),
-                cores as f64 * 1e6 / full_cpu.max(1e-9),
-                "visits/s",
-                None,
-                None,
-                "≥ 10,000 visits/s",
-                cores as f64 * 1e6 / full_cpu.max(1e-9) >= 10_000.0,
-            ),
-            fig(
-                "cost per visit: full semantics vs raw Goose, same endpoints, fixed bodies (CPU, whole process)",
-                full_cpu,
-                "µs",
-                Some(raw_cpu),
-                Some(cpu_ratio),
-                "≤ 1.5×",
-                cpu_ratio <= 1.5,
-            ),
-            fig(
-                "cost per visit: the same, from wall-clock throughput at saturation",
-                full_rate,
-                "visits/s",
-                Some(raw_rate),
-                Some(wall_ratio),
-                "≤ 1.5×",
-                wall_ratio <= 1.5,
-            ),
-            fig(
-                "in process, one thread: a full visit against the engine (no HTTP, no Goose)",
-                median(semantics),
-                "µs",
-                Some(median(engine_only.clone())),
-                None,
-                "(breakdown: baseline = the engine alone on fixed bodies)",
-                true,
-            ),
-        ];
-        for (offered, fr) in &open {
-            figures.push(fig(
-                &format!("open model: achieved visits/s at {offered:.0}/s offered ({} lanes)", args.open_lanes),
-                fr.rate,
-                "visits/s",
-                Some(*offered),
-                Some(fr.rate / offered.max(1e-9)),
-                "≥ 10,000 visits/s",
-                fr.rate >= 10_000.0,
-            ));
-            figures.push(fig(
-                &format!("open model at {offered:.0}/s offered: response time p99 (from the intended arrival)"),
-                fr.response_p99_ms,
-                "ms",
-                None,
-                None,
-                "< 50 ms",
-                fr.response_p99_ms < 50.0,
-            ));
-        }
-        if args.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({ "figures": figures, "breakdown": steps }))
-                    .unwrap_or_default()
-            );
-        } else {
-            for f in &figures {
-                println!("{}", f.line(100));
-            }
-            println!("where the time goes (one thread, in process, µs per call):");
-            for st in &steps {
-                println!("  {:>8.1} µs  {}", st.us, st.name);
-            }
-        }
-        Ok::<_, CliError>(())
+        bench.run().await
     })?;
+    print(args.json, &figures, &steps);
     Ok(Exit::Passed)
 }

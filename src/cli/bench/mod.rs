@@ -44,3 +44,9 @@ async fn serve_loopback(
         .map_err(|e| CliError::failed(e.to_string()))?;
     Ok((l.addr, l.server))
 }
+
+/// The median of benchmark rounds (the upper one of an even count; 0 when empty).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}

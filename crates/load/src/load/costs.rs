@@ -2,6 +2,7 @@
 //! thread, next to the reference engine answering the same requests in process (for
 //! `onshi bench load`).
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::NaiveDateTime;
@@ -10,12 +11,14 @@ use super::at_reader::{card_request, plain_visit};
 use super::patients::Auth;
 use super::visit::{Desk, Env};
 use onshi_backend::server::Engine;
+use onshi_card::card::CardProfile;
 use onshi_domain::message::QualificationResponse;
 use onshi_domain::protocol::confirmation_outcome;
 use onshi_domain::protocol::wire::CardConfirmationRequest;
 use onshi_domain::protocol::{RequestTime, Tick};
 use onshi_domain::rules::{CardAtDesk, Visit, decide};
 use onshi_world::oracle::{self, VisitRecord};
+use onshi_world::persona::ResolvedPersona;
 use onshi_world::population::PersonIndex;
 
 /// One step and its cost.
@@ -35,18 +38,25 @@ fn time<T>(n: usize, mut f: impl FnMut(usize) -> T) -> f64 {
     t.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64
 }
 
-/// Times each step over `members` (standard members with cards). `engine` must accept
-/// replayed challenges (the `replay-accepted` defect) so one signed body can be sent
-/// again and again.
-pub fn breakdown(
+/// What the steps work on, made once before timing.
+struct Inputs {
+    nonce: Vec<u8>,
+    people: Vec<ResolvedPersona>,
+    profiles: Vec<Arc<CardProfile>>,
+    requests: Vec<CardConfirmationRequest>,
+    answers: Vec<QualificationResponse>,
+    answer_json: Vec<Vec<u8>>,
+}
+
+/// The members, their cards, their face-path requests and the engine's answers.
+fn inputs(
     env: &Env,
     desk: &Desk<'_>,
     members: &[PersonIndex],
     engine: &Engine,
-    now: NaiveDateTime,
-) -> Result<Vec<Step>, String> {
-    let n = members.len().max(1);
-    let t = RequestTime { now, tick: Tick(0) };
+    t: RequestTime,
+) -> Result<Inputs, String> {
+    let now = t.now;
     let nonce = engine
         .issue_challenge(t)
         .result
@@ -73,87 +83,117 @@ pub fn breakdown(
         .iter()
         .map(|a| serde_json::to_vec(a).unwrap_or_default())
         .collect();
-    let mut steps = vec![
-        Step {
-            name: "ground truth: regenerate the member",
-            us: time(n, |i| env.population.person(members[i % members.len()])),
-        },
+    Ok(Inputs {
+        nonce,
+        people,
+        profiles,
+        requests,
+        answers,
+        answer_json,
+    })
+}
+
+/// The card and reader steps: the face path, then what PIN and attestation add.
+fn card_steps(x: &Inputs, desk: &Desk<'_>, n: usize, now: NaiveDateTime) -> [Step; 3] {
+    let (profiles, people, nonce) = (&x.profiles, &x.people, x.nonce.as_slice());
+    let face = |i: usize| {
+        plain_visit(&profiles[i], &people[i], desk, Auth::Face, None, now).reached_backend()
+    };
+    [
         Step {
             name: "card: new VirtualCard, read certificate, retry query, face photo (APDUs)",
-            us: time(n, |i| {
-                plain_visit(&profiles[i], &people[i], desk, Auth::Face, None, now).reached_backend()
-            }),
+            us: time(n, face),
         },
         Step {
             name: "card: VERIFY + SIGN on the PIN path (RSA-2048 on the card)",
             us: time(n, |i| {
-                plain_visit(&profiles[i], &people[i], desk, Auth::Pin, Some(&nonce), now)
+                plain_visit(&profiles[i], &people[i], desk, Auth::Pin, Some(nonce), now)
                     .reached_backend()
-            }) - time(n, |i| {
-                plain_visit(&profiles[i], &people[i], desk, Auth::Face, None, now).reached_backend()
-            }),
+            }) - time(n, face),
         },
         Step {
             name: "reader attestation (Ed25519 sign)",
             us: time(n, |i| {
-                plain_visit(
-                    &profiles[i],
-                    &people[i],
-                    desk,
-                    Auth::Face,
-                    Some(&nonce),
-                    now,
-                )
-                .reached_backend()
-            }) - time(n, |i| {
-                plain_visit(&profiles[i], &people[i], desk, Auth::Face, None, now).reached_backend()
-            }),
+                plain_visit(&profiles[i], &people[i], desk, Auth::Face, Some(nonce), now)
+                    .reached_backend()
+            }) - time(n, face),
         },
+    ]
+}
+
+/// What the clinic's software does with an answer: decide, then the oracle's verdicts.
+fn clinic_and_oracle(
+    env: &Env,
+    p: &ResolvedPersona,
+    answer: &QualificationResponse,
+    now: NaiveDateTime,
+) -> usize {
+    let outcome = confirmation_outcome(answer, p.presented());
+    let d = decide(
+        &env.calendar,
+        &Visit::equipped_outpatient(
+            now.date(),
+            p.person.birth_date,
+            CardAtDesk::Presented {
+                reader: Some(outcome),
+            },
+            Vec::new(),
+            None,
+        ),
+    );
+    oracle::evaluate(&VisitRecord {
+        persona: p,
+        now,
+        medical_consent: true,
+        trace: None,
+        responses: std::slice::from_ref(answer),
+        requests: &[],
+        decision: Some(&d),
+    })
+    .len()
+}
+
+/// Times each step over `members` (standard members with cards). `engine` must accept
+/// replayed challenges (the `replay-accepted` defect) so one signed body can be sent
+/// again and again.
+pub fn breakdown(
+    env: &Env,
+    desk: &Desk<'_>,
+    members: &[PersonIndex],
+    engine: &Engine,
+    now: NaiveDateTime,
+) -> Result<Vec<Step>, String> {
+    let n = members.len().max(1);
+    let t = RequestTime { now, tick: Tick(0) };
+    let x = inputs(env, desk, members, engine, t)?;
+    let mut steps = vec![Step {
+        name: "ground truth: regenerate the member",
+        us: time(n, |i| env.population.person(members[i % members.len()])),
+    }];
+    steps.extend(card_steps(&x, desk, n, now));
+    steps.extend([
         Step {
             name: "request to JSON (card confirmation)",
-            us: time(n, |i| serde_json::to_vec(&requests[i]).map(|v| v.len())),
+            us: time(n, |i| serde_json::to_vec(&x.requests[i]).map(|v| v.len())),
         },
         Step {
             name: "response from JSON (QualificationResponse)",
             us: time(n, |i| {
-                serde_json::from_slice::<QualificationResponse>(&answer_json[i]).is_ok()
+                serde_json::from_slice::<QualificationResponse>(&x.answer_json[i]).is_ok()
             }),
         },
         Step {
             name: "clinic step (decide) + oracle verdicts",
             us: time(n, |i| {
-                let p = &people[i];
-                let outcome = confirmation_outcome(&answers[i], p.presented());
-                let d = decide(
-                    &env.calendar,
-                    &Visit::equipped_outpatient(
-                        now.date(),
-                        p.person.birth_date,
-                        CardAtDesk::Presented {
-                            reader: Some(outcome),
-                        },
-                        Vec::new(),
-                        None,
-                    ),
-                );
-                oracle::evaluate(&VisitRecord {
-                    persona: p,
-                    now,
-                    medical_consent: true,
-                    trace: None,
-                    responses: std::slice::from_ref(&answers[i]),
-                    requests: &[],
-                    decision: Some(&d),
-                })
-                .len()
+                clinic_and_oracle(env, &x.people[i], &x.answers[i], now)
             }),
         },
-    ];
+    ]);
     steps.push(Step {
         name: "engine (server side, in process): challenge + card confirmation, face path",
         us: time(n, |i| {
             let _ = engine.issue_challenge(t);
-            engine.confirm_card(&requests[i], t).result.is_ok()
+            engine.confirm_card(&x.requests[i], t).result.is_ok()
         }),
     });
     Ok(steps)

@@ -396,8 +396,6 @@ impl ReportInput {
             started_at: plan.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
             duration_s: 0.0,
             interrupted: false,
-            goose: Default::default(),
-            notes: Vec::new(),
         };
         let comments = vec![
             format!(
@@ -453,14 +451,10 @@ impl ReportInput {
         let meta = Meta {
             duration_s: out.duration.as_secs_f64(),
             interrupted: out.interrupted,
-            goose: out.goose,
-            notes,
             ..self.meta.clone()
         };
-        (
-            summary::build(meta, counters, samples, &entries, &series),
-            entries,
-        )
+        let summary = summary::build(meta, counters, samples, out.goose, notes, &entries, &series);
+        (summary, entries)
     }
 }
 

@@ -85,7 +85,7 @@ pub fn read(dir: &Path) -> Result<LoadRun, OutputError> {
     let dir = RunDir::open(dir)?;
     let summary: Summary = dir.read_json("summary.json")?;
     let mut logs = Vec::new();
-    for s in &summary.shards {
+    for s in &summary.meta.shards {
         let raw = dir.read(&s.hdr_log)?;
         let entries = hlog::read(&raw).map_err(|e| OutputError::Decode {
             path: dir.path().join(&s.hdr_log),
@@ -106,7 +106,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let dir = RunDir::create(root.path(), "load-20261130-090000-s7").unwrap();
         let mut s = render::tests::sample();
-        s.shards[0].hdr_log = hdr_log_name(Shard { index: 0, count: 1 });
+        s.meta.shards[0].hdr_log = hdr_log_name(Shard { index: 0, count: 1 });
         let mut h = hlog::histogram();
         h.record(1234).unwrap();
         let entries = vec![Entry::new(
@@ -117,7 +117,7 @@ mod tests {
         )];
         write_log(
             &dir,
-            &s.shards[0].hdr_log,
+            &s.meta.shards[0].hdr_log,
             std::time::SystemTime::UNIX_EPOCH,
             &["c".to_owned()],
             &entries,

@@ -22,41 +22,58 @@ const HEADLINE: &[&str] = VISIT_KINDS;
 
 /// `summary.md`.
 pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    let c = &s.counters;
+    md_header(s, out)?;
+    md_slos(s, out)?;
+    md_jobs(s, out)?;
+    md_latency(s, out)?;
+    md_failures(s, out)?;
+    md_desk_and_notes(s, out)
+}
+
+/// The title, the run line and the window line.
+fn md_header(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let verdict = if s.passed {
         "✅ SLOs met"
     } else {
         "❌ SLOs missed"
     };
-    writeln!(out, "# onshi load — {} — {verdict}", s.scenario.name)?;
+    writeln!(out, "# onshi load — {} — {verdict}", s.meta.scenario.name)?;
     writeln!(out)?;
     writeln!(
         out,
         "Run `{}` · backend `{}` · seed {} · population {} members (seed {}, as of {}) · {} shard(s)",
-        s.run_id,
-        s.backend,
-        s.scenario.seed,
-        s.population.size,
-        s.population.seed,
-        s.population.as_of,
-        s.shards.len()
+        s.meta.run_id,
+        s.meta.backend,
+        s.meta.scenario.seed,
+        s.meta.population.size,
+        s.meta.population.seed,
+        s.meta.population.as_of,
+        s.meta.shards.len()
     )?;
     writeln!(
         out,
         "Window {} on {}{} · compression ×{} · facility scale ×{} · ran {:.1} s{}",
-        s.scenario.window,
-        s.scenario.date,
-        if s.scenario.monday { " (Monday)" } else { "" },
-        s.scenario.compression,
-        s.scenario.scale,
-        s.duration_s,
-        if s.interrupted {
+        s.meta.scenario.window,
+        s.meta.scenario.date,
+        if s.meta.scenario.monday {
+            " (Monday)"
+        } else {
+            ""
+        },
+        s.meta.scenario.compression,
+        s.meta.scenario.scale,
+        s.meta.duration_s,
+        if s.meta.interrupted {
             " · **interrupted**"
         } else {
             ""
         }
     )?;
-    writeln!(out)?;
+    writeln!(out)
+}
+
+/// The SLO table.
+fn md_slos(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "## SLOs")?;
     writeln!(out)?;
     writeln!(out, "| SLO | target | actual | |")?;
@@ -71,7 +88,12 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             if r.passed { "✅" } else { "❌" }
         )?;
     }
-    writeln!(out)?;
+    writeln!(out)
+}
+
+/// The job counts.
+fn md_jobs(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    let c = &s.counters;
     writeln!(out, "## Jobs")?;
     writeln!(out)?;
     writeln!(
@@ -93,7 +115,11 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             c.registered_earlier
         )?;
     }
-    writeln!(out)?;
+    writeln!(out)
+}
+
+/// The latency tables: transactions, then backend requests.
+fn md_latency(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "| transaction | finished | response p50 | p90 | p99 | p99.9 | max | service p50 | service p99 |"
@@ -128,7 +154,7 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         "| backend request | sent | failed (no answer) | p50 | p99 | max |"
     )?;
     writeln!(out, "|---|---:|---:|---:|---:|---:|")?;
-    for (name, sent) in &c.requests {
+    for (name, sent) in &s.counters.requests {
         let r = s.latency.get(&format!("request.{name}"));
         let ok = r.map_or(0, |r| r.count);
         writeln!(
@@ -140,7 +166,12 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             r.map_or("–".into(), |r| ms(r.max_ms)),
         )?;
     }
-    writeln!(out)?;
+    writeln!(out)
+}
+
+/// The failures and errors by kind, and the evidence.
+fn md_failures(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    let c = &s.counters;
     writeln!(out, "## Failures and errors")?;
     writeln!(out)?;
     if c.failures.is_empty() && c.errors.is_empty() && c.request_errors.is_empty() {
@@ -184,13 +215,18 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    if !c.basis.is_empty() {
+    Ok(())
+}
+
+/// The desk bases and the notes, when there are any.
+fn md_desk_and_notes(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    if !s.counters.basis.is_empty() {
         writeln!(out)?;
         writeln!(out, "## At the desk")?;
         writeln!(out)?;
         writeln!(out, "| basis | patients |")?;
         writeln!(out, "|---|---:|")?;
-        for (b, n) in &c.basis {
+        for (b, n) in &s.counters.basis {
             writeln!(out, "| {b} | {n} |")?;
         }
     }
@@ -230,16 +266,16 @@ pub fn junit_suites(s: &Summary) -> TestSuites {
         .collect();
     TestSuites {
         name: "onshi load".to_owned(),
-        time: Some(s.duration_s),
+        time: Some(s.meta.duration_s),
         suites: vec![TestSuite {
-            name: format!("load: {}", s.scenario.name),
-            time: Some(s.duration_s),
+            name: format!("load: {}", s.meta.scenario.name),
+            time: Some(s.meta.duration_s),
             properties: vec![
-                Property::new("run_id", s.run_id.clone()),
-                Property::new("backend", s.backend.clone()),
-                Property::new("seed", s.scenario.seed.to_string()),
-                Property::new("scenario", s.scenario.source.clone()),
-                Property::new("shards", s.shards.len().to_string()),
+                Property::new("run_id", s.meta.run_id.clone()),
+                Property::new("backend", s.meta.backend.clone()),
+                Property::new("seed", s.meta.scenario.seed.to_string()),
+                Property::new("scenario", s.meta.scenario.source.clone()),
+                Property::new("shards", s.meta.shards.len().to_string()),
             ],
             cases,
         }],
@@ -255,8 +291,37 @@ pub fn junit(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
 pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let mut md = Vec::new();
     markdown(s, &mut md)?;
+    let [throughput, latency, arrivals] = series_charts(s);
+    let distribution = distribution_chart(s);
+    let failures = failures_chart(s);
+    let status = if s.passed { "met" } else { "missed" };
+    write!(
+        out,
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>onshi load — {name}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
+.met{{color:#2e7d32}}.missed{{color:#c62828}}figure{{margin:1.5em 0}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:1em}}</style>
+</head><body>
+<h1>onshi load — {name} — <span class="{status}">SLOs {status}</span></h1>
+<figure>{throughput}</figure>
+<figure>{latency}</figure>
+<figure>{arrivals}</figure>
+<figure>{distribution}</figure>
+<figure>{failures}</figure>
+<h2>Summary</h2>
+<pre>{md}</pre>
+<p>Goose's own report is alongside: <a href="goose-report.html">goose-report.html</a> (its charts load a script from a CDN), <code>goose-report.json</code>, <code>goose-report.md</code>. HdrHistogram interval logs: <code>hdr/</code>.</p>
+</body></html>
+"#,
+        name = esc(&s.meta.scenario.name),
+        md = esc(&String::from_utf8_lossy(&md)),
+    )
+}
+
+/// The charts over time: throughput, response time, arrivals vs completions.
+fn series_charts(s: &Summary) -> [String; 3] {
     let xs: Vec<f64> = s.series.iter().map(|p| p.t_s).collect();
-    let interval = (s.scenario.interval_ms as f64 / 1000.0).max(1e-3);
+    let interval = (s.meta.scenario.interval_ms as f64 / 1000.0).max(1e-3);
     let throughput = svg::lines(
         "Throughput (jobs finished per second)",
         "seconds after the window start",
@@ -297,6 +362,11 @@ pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         &xs,
         &[("arrived (intended)", arr), ("finished", done)],
     );
+    [throughput, latency, arrivals]
+}
+
+/// The latency distribution of card, numbers and bulk jobs.
+fn distribution_chart(s: &Summary) -> String {
     let dist_x: Vec<f64> = (0..5).map(f64::from).collect();
     let mut dist_series = Vec::new();
     for tag in ["response.card", "response.numbers", "response.bulk"] {
@@ -305,13 +375,17 @@ pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             dist_series.push((tag.trim_start_matches("response."), v));
         }
     }
-    let distribution = svg::lines(
+    svg::lines(
         "Latency distribution (response time at p50, p90, p99, p99.9, max)",
         "p50 · p90 · p99 · p99.9 · max",
         "ms",
         &dist_x,
         &dist_series,
-    );
+    )
+}
+
+/// Failures and errors by kind, as bars.
+fn failures_chart(s: &Summary) -> String {
     let mut cats = Vec::new();
     let mut vals = Vec::new();
     for k in FailureKind::ALL {
@@ -328,29 +402,7 @@ pub fn html(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         cats.push(format!("error: {}", k.name()));
         vals.push(s.counters.errors.get(k.name()).copied().unwrap_or(0) as f64);
     }
-    let failures = svg::stacked_bars("Failures and errors by kind", &cats, &[("jobs", vals)]);
-    let status = if s.passed { "met" } else { "missed" };
-    write!(
-        out,
-        r#"<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>onshi load — {name}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
-.met{{color:#2e7d32}}.missed{{color:#c62828}}figure{{margin:1.5em 0}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:1em}}</style>
-</head><body>
-<h1>onshi load — {name} — <span class="{status}">SLOs {status}</span></h1>
-<figure>{throughput}</figure>
-<figure>{latency}</figure>
-<figure>{arrivals}</figure>
-<figure>{distribution}</figure>
-<figure>{failures}</figure>
-<h2>Summary</h2>
-<pre>{md}</pre>
-<p>Goose's own report is alongside: <a href="goose-report.html">goose-report.html</a> (its charts load a script from a CDN), <code>goose-report.json</code>, <code>goose-report.md</code>. HdrHistogram interval logs: <code>hdr/</code>.</p>
-</body></html>
-"#,
-        name = esc(&s.scenario.name),
-        md = esc(&String::from_utf8_lossy(&md)),
-    )
+    svg::stacked_bars("Failures and errors by kind", &cats, &[("jobs", vals)])
 }
 
 #[cfg(test)]
@@ -360,39 +412,23 @@ pub(crate) mod tests {
     use super::*;
     use crate::load::facility::Shard;
     use crate::load::metrics::Counters;
-    use crate::load::scenario::Slos;
     use crate::load::slo::SloResult;
-    use crate::load::summary::{self, Meta, PopulationInfo, ScenarioInfo, ShardInfo};
+    use crate::load::summary::{self, Meta, ShardInfo};
 
     /// A summary with a met and two missed SLOs, text that needs escaping.
     pub(crate) fn sample() -> Summary {
         let meta = Meta {
             run_id: "load-20261130-090000-s7 & co".into(),
-            scenario: ScenarioInfo {
-                name: "monday <peak> & 'rush'".into(),
-                description: String::new(),
-                source: "scenarios/\"monday\".toml".into(),
-                seed: 7,
-                window: "08:00–12:30".into(),
-                date: "2026-11-30".into(),
-                monday: true,
-                compression: 90.0,
-                scale: 1.0,
-                interval_ms: 1000,
-                slos: Slos {
-                    error_rate: 0.01,
-                    ten_wari: 0,
-                    wrong_person: 0,
-                    semantic_failures: None,
-                    latency: Vec::new(),
-                },
-            },
+            scenario: summary::tests::scenario_info(
+                "monday <peak> & 'rush'",
+                "scenarios/\"monday\".toml",
+                7,
+                "08:00–12:30",
+                90.0,
+                Vec::new(),
+            ),
             backend: "http://127.0.0.1:8080".into(),
-            population: PopulationInfo {
-                seed: 1,
-                size: 100,
-                as_of: "2026-11-30 09:00:00".into(),
-            },
+            population: summary::tests::population(),
             shards: vec![ShardInfo {
                 shard: Shard { index: 0, count: 1 },
                 run_id: "r".into(),
@@ -404,10 +440,16 @@ pub(crate) mod tests {
             started_at: "t".into(),
             duration_s: 12.3456,
             interrupted: false,
-            goose: BTreeMap::new(),
-            notes: Vec::new(),
         };
-        let mut s = summary::build(meta, Counters::default(), Vec::new(), &[], &BTreeMap::new());
+        let mut s = summary::build(
+            meta,
+            Counters::default(),
+            Vec::new(),
+            BTreeMap::new(),
+            Vec::new(),
+            &[],
+            &BTreeMap::new(),
+        );
         s.slo = vec![
             SloResult {
                 name: "error-rate".into(),

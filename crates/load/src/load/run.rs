@@ -35,6 +35,9 @@ use onshi_domain::protocol::ServerClock;
 use onshi_pki::pki::ReaderCredential;
 use onshi_reader::reader::ReaderConfig;
 
+mod coordinator;
+use coordinator::coordinate;
+
 /// A facility at run time: its plan, reader credential and queue position.
 #[derive(Debug)]
 pub struct FacilityRt {
@@ -376,14 +379,8 @@ fn goose_config(
     c
 }
 
-/// Runs the attack.
-pub async fn attack(
-    prepared: Prepared,
-    target: Target,
-    opts: AttackOptions,
-) -> Result<AttackOutput, AttackError> {
-    let jobs = prepared.jobs();
-    let lanes = prepared.lanes();
+/// Reader lanes by facility kind: a facility index per reader, popped in plan order.
+fn lanes_by_kind(prepared: &Prepared) -> BTreeMap<FacilityKind, Vec<usize>> {
     let mut by_kind: BTreeMap<FacilityKind, Vec<usize>> = BTreeMap::new();
     for (i, f) in prepared.facilities.iter().enumerate() {
         for _ in 0..f.plan.readers {
@@ -393,14 +390,73 @@ pub async fn attack(
     for v in by_kind.values_mut() {
         v.reverse();
     }
+    by_kind
+}
+
+/// The Goose scenario of one facility kind's `n` lanes: claim, await, visit.
+fn lane_scenario(
+    shared: &Arc<Shared>,
+    kind: FacilityKind,
+    n: usize,
+) -> Result<goose::prelude::Scenario, AttackError> {
+    let s1 = Arc::clone(shared);
+    let s2 = Arc::clone(shared);
+    let s3 = Arc::clone(shared);
+    Ok(
+        goose::prelude::Scenario::new(&format!("{} reader", kind.name()))
+            .set_weight(n)
+            .map_err(goose_error)?
+            .register_transaction(
+                Transaction::new(Arc::new(move |u| {
+                    Box::pin(claim_lane(Arc::clone(&s1), kind, u))
+                }))
+                .set_name("claim lane")
+                .set_on_start(),
+            )
+            .register_transaction(
+                Transaction::new(Arc::new(move |u| {
+                    Box::pin(await_patient(Arc::clone(&s2), u))
+                }))
+                .set_name("await patient")
+                .set_sequence(1),
+            )
+            .register_transaction(
+                Transaction::new(Arc::new(move |u| Box::pin(visit_tx(Arc::clone(&s3), u))))
+                    .set_name("visit")
+                    .set_sequence(2),
+            ),
+    )
+}
+
+/// Goose's request counts by request name (the transaction prefix dropped).
+fn goose_rows(metrics: &goose::metrics::GooseMetrics) -> BTreeMap<String, GooseRow> {
+    let mut goose_rows = BTreeMap::new();
+    for (key, agg) in &metrics.requests {
+        let name = key
+            .split_once(' ')
+            .map_or(key.as_str(), |(_, n)| n)
+            .to_owned();
+        let row: &mut GooseRow = goose_rows.entry(name).or_default();
+        row.requests += (agg.success_count + agg.fail_count) as u64;
+        row.fails += agg.fail_count as u64;
+    }
+    goose_rows
+}
+
+/// Runs the attack.
+pub async fn attack(
+    prepared: Prepared,
+    target: Target,
+    opts: AttackOptions,
+) -> Result<AttackOutput, AttackError> {
+    let jobs = prepared.jobs();
+    let lanes = prepared.lanes();
+    let by_kind = lanes_by_kind(&prepared);
     let counts: Vec<(FacilityKind, usize)> = by_kind.iter().map(|(k, v)| (*k, v.len())).collect();
     let (t0_tx, _) = watch::channel(None);
     let (stop_tx, _) = watch::channel(false);
     let recorder = Arc::new(Recorder::new(Instant::now(), jobs));
     let run_bound = prepared.window + prepared.drain + Duration::from_secs(30);
-    let interval = prepared.interval;
-    let drain = prepared.drain;
-    let window = prepared.window;
     let request_timeout = prepared.request_timeout;
     let shared = Arc::new(Shared {
         prepared,
@@ -433,112 +489,19 @@ pub async fn attack(
     )
     .map_err(goose_error)?;
     for (kind, n) in counts {
-        let s1 = Arc::clone(&shared);
-        let s2 = Arc::clone(&shared);
-        let s3 = Arc::clone(&shared);
-        let scenario = goose::prelude::Scenario::new(&format!("{} reader", kind.name()))
-            .set_weight(n)
-            .map_err(goose_error)?
-            .register_transaction(
-                Transaction::new(Arc::new(move |u| {
-                    Box::pin(claim_lane(Arc::clone(&s1), kind, u))
-                }))
-                .set_name("claim lane")
-                .set_on_start(),
-            )
-            .register_transaction(
-                Transaction::new(Arc::new(move |u| {
-                    Box::pin(await_patient(Arc::clone(&s2), u))
-                }))
-                .set_name("await patient")
-                .set_sequence(1),
-            )
-            .register_transaction(
-                Transaction::new(Arc::new(move |u| Box::pin(visit_tx(Arc::clone(&s3), u))))
-                    .set_name("visit")
-                    .set_sequence(2),
-            );
-        attack = attack.register_scenario(scenario);
+        attack = attack.register_scenario(lane_scenario(&shared, kind, n)?);
     }
 
-    // The coordinator: waits for t0, rotates intervals, draws progress, ends the run.
     let interrupted = Arc::new(AtomicBool::new(false));
     let (t0_out_tx, t0_out_rx) = tokio::sync::oneshot::channel::<Instant>();
     let (cpu_tx, cpu_rx) = tokio::sync::oneshot::channel::<Duration>();
-    let coordinator = {
-        let shared = Arc::clone(&shared);
-        let interrupted = Arc::clone(&interrupted);
-        let progress = opts.progress;
-        tokio::spawn(async move {
-            let launched = Instant::now();
-            let mut t0_rx = shared.t0_tx.subscribe();
-            // Every lane should be up within seconds; start the clock anyway after 60 s.
-            let t0 = tokio::select! {
-                v = t0_rx.wait_for(Option::is_some) => v.ok().and_then(|v| *v),
-                () = tokio::time::sleep(Duration::from_secs(60)) => None,
-                () = async { until_stopped(&shared).await } => None,
-            };
-            let t0 = match t0 {
-                Some(t) => t,
-                None => {
-                    shared.start_clock();
-                    shared.t0().unwrap_or(launched)
-                }
-            };
-            let recorder = Arc::clone(&shared.recorder);
-            recorder.set_t0(t0);
-            let _ = t0_out_tx.send(t0);
-            let bar = progress.then(|| {
-                let b = indicatif::ProgressBar::new(jobs);
-                b.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{elapsed:>4} [{bar:30}] {pos}/{len} {msg}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
-                b
-            });
-            tokio::time::sleep_until(t0.into()).await;
-            let cpu0 = process_cpu();
-            let deadline = t0 + window + drain;
-            let mut next = t0 + interval;
-            loop {
-                let mut stop = shared.stop_tx.subscribe();
-                tokio::select! {
-                    () = tokio::time::sleep_until(next.into()) => {}
-                    _ = stop.wait_for(|s| *s) => {}
-                }
-                let now = Instant::now();
-                if !shared.stopped() && goose::is_killswitch_triggered() {
-                    interrupted.store(true, Ordering::SeqCst);
-                    shared.stop();
-                }
-                if now >= deadline {
-                    shared.stop();
-                }
-                if now >= next {
-                    recorder.rotate(now);
-                    next += interval;
-                }
-                if let Some(b) = &bar {
-                    let l = recorder.live();
-                    b.set_position(l.completed);
-                    b.set_message(format!(
-                        "users {lanes} · {:.0} jobs/s · p99 {:.1} ms · failures {} · errors {}",
-                        l.rate, l.p99_ms, l.failures, l.errors
-                    ));
-                }
-                if shared.stopped() {
-                    break;
-                }
-            }
-            let _ = cpu_tx.send(process_cpu().saturating_sub(cpu0));
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-            goose::trigger_killswitch("onshi: schedule done");
-        })
-    };
+    let coordinator = tokio::spawn(coordinate(
+        Arc::clone(&shared),
+        Arc::clone(&interrupted),
+        opts.progress,
+        t0_out_tx,
+        cpu_tx,
+    ));
     let result = attack.execute().await;
     shared.stop();
     let _ = coordinator.await;
@@ -547,22 +510,12 @@ pub async fn attack(
     let end = Instant::now();
     recorder.rotate(end);
     let metrics = result.map_err(goose_error)?;
-    let mut goose_rows = BTreeMap::new();
-    for (key, agg) in &metrics.requests {
-        let name = key
-            .split_once(' ')
-            .map_or(key.as_str(), |(_, n)| n)
-            .to_owned();
-        let row: &mut GooseRow = goose_rows.entry(name).or_default();
-        row.requests += (agg.success_count + agg.fail_count) as u64;
-        row.fails += agg.fail_count as u64;
-    }
     let finished = shared.finished.load(Ordering::SeqCst);
     Ok(AttackOutput {
         recorder,
         duration: end.saturating_duration_since(t0),
         interrupted: interrupted.load(Ordering::SeqCst),
-        goose: goose_rows,
+        goose: goose_rows(&metrics),
         unfinished: jobs.saturating_sub(finished),
         cpu,
     })

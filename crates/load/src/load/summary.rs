@@ -141,22 +141,9 @@ pub struct GooseRow {
 pub struct Summary {
     /// Format version.
     pub format: u32,
-    /// Run id (directory name).
-    pub run_id: String,
-    /// The scenario.
-    pub scenario: ScenarioInfo,
-    /// The backend.
-    pub backend: String,
-    /// The population.
-    pub population: PopulationInfo,
-    /// Shards (one for a single run).
-    pub shards: Vec<ShardInfo>,
-    /// Wall-clock start (local time, informational).
-    pub started_at: String,
-    /// Real run time in seconds.
-    pub duration_s: f64,
-    /// Whether the run was stopped (Ctrl-C) before the schedule was done.
-    pub interrupted: bool,
+    /// Which run (its fields stand at the top level of `summary.json`).
+    #[serde(flatten)]
+    pub meta: Meta,
     /// Counters.
     pub counters: Counters,
     /// Failure evidence (a few per kind).
@@ -175,29 +162,25 @@ pub struct Summary {
     pub notes: Vec<String>,
 }
 
-/// Everything but the figures.
-#[derive(Debug, Clone)]
+/// Which run a summary is of: everything but the figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
-    /// Run id.
+    /// Run id (directory name).
     pub run_id: String,
-    /// Scenario.
+    /// The scenario.
     pub scenario: ScenarioInfo,
-    /// Backend.
+    /// The backend.
     pub backend: String,
-    /// Population.
+    /// The population.
     pub population: PopulationInfo,
-    /// Shards.
+    /// Shards (one for a single run).
     pub shards: Vec<ShardInfo>,
-    /// Wall-clock start.
+    /// Wall-clock start (local time, informational).
     pub started_at: String,
-    /// Duration.
+    /// Real run time in seconds.
     pub duration_s: f64,
-    /// Interrupted.
+    /// Whether the run was stopped (Ctrl-C) before the schedule was done.
     pub interrupted: bool,
-    /// Goose rows.
-    pub goose: BTreeMap<String, GooseRow>,
-    /// Notes.
-    pub notes: Vec<String>,
 }
 
 /// Counts and arrivals of one interval number.
@@ -240,11 +223,14 @@ pub fn totals(entries: &[Entry]) -> BTreeMap<String, Histogram<u64>> {
     out
 }
 
-/// Builds the summary.
+/// Builds the summary: the run, its counters, failure evidence, Goose's counts and
+/// notes, latencies from the interval-log entries, the series from `series`.
 pub fn build(
     meta: Meta,
     counters: Counters,
     mut samples: Vec<Sample>,
+    goose: BTreeMap<String, GooseRow>,
+    notes: Vec<String>,
     entries: &[Entry],
     series: &BTreeMap<u64, SeriesCounts>,
 ) -> Summary {
@@ -283,22 +269,15 @@ pub fn build(
     samples.sort_by(|a, b| (a.kind, &a.member).cmp(&(b.kind, &b.member)));
     Summary {
         format: FORMAT,
-        run_id: meta.run_id,
-        scenario: meta.scenario,
-        backend: meta.backend,
-        population: meta.population,
-        shards: meta.shards,
-        started_at: meta.started_at,
-        duration_s: meta.duration_s,
-        interrupted: meta.interrupted,
+        meta,
         counters,
         samples,
         latency,
         series,
         slo,
         passed,
-        goose: meta.goose,
-        notes: meta.notes,
+        goose,
+        notes,
     }
 }
 
@@ -346,58 +325,73 @@ pub enum MergeError {
     },
 }
 
-/// Merges shard summaries with their interval-log entries (already read).
-pub fn merge(
-    run_id: String,
-    parts: Vec<(Summary, Vec<Entry>)>,
-) -> Result<(Summary, Vec<Entry>), MergeError> {
-    let first = parts.first().ok_or(MergeError::Empty)?.0.clone();
-    let mut counters = Counters::default();
-    let mut samples: Vec<Sample> = Vec::new();
-    let mut entries = Vec::new();
-    let mut series: BTreeMap<u64, SeriesCounts> = BTreeMap::new();
-    let mut shards = Vec::new();
-    let mut goose: BTreeMap<String, GooseRow> = BTreeMap::new();
-    let mut notes = Vec::new();
-    let (mut duration, mut interrupted) = (0.0f64, false);
-    let mut seen: BTreeMap<(u32, u32), String> = BTreeMap::new();
-    for (s, e) in parts {
-        for sh in &s.shards {
-            let key = (sh.shard.index, sh.shard.count);
-            if let Some(prev) = seen.insert(key, sh.run_id.clone()) {
-                return Err(MergeError::DuplicateShard {
-                    shard: sh.shard.to_string(),
-                    first: prev,
-                    second: sh.run_id.clone(),
-                });
-            }
+/// Refuses a shard `seen` already (its counts would be added twice).
+fn check_new_shards(
+    seen: &mut BTreeMap<(u32, u32), String>,
+    s: &Summary,
+) -> Result<(), MergeError> {
+    for sh in &s.meta.shards {
+        let key = (sh.shard.index, sh.shard.count);
+        if let Some(prev) = seen.insert(key, sh.run_id.clone()) {
+            return Err(MergeError::DuplicateShard {
+                shard: sh.shard.to_string(),
+                first: prev,
+                second: sh.run_id.clone(),
+            });
         }
-        if s.scenario.name != first.scenario.name
-            || s.scenario.seed != first.scenario.seed
-            || s.scenario.slos != first.scenario.slos
-            || s.population != first.population
-        {
-            return Err(MergeError::Mismatch(format!(
-                "{} ran {} (seed {}, population {:?}); {} ran {} (seed {}, population {:?})",
-                first.run_id,
-                first.scenario.name,
-                first.scenario.seed,
-                first.population,
-                s.run_id,
-                s.scenario.name,
-                s.scenario.seed,
-                s.population
-            )));
-        }
-        counters.add(&s.counters);
+    }
+    Ok(())
+}
+
+/// Refuses a shard of another scenario, seed, SLOs or population than `first`.
+fn check_same_run(first: &Summary, s: &Summary) -> Result<(), MergeError> {
+    if s.meta.scenario.name != first.meta.scenario.name
+        || s.meta.scenario.seed != first.meta.scenario.seed
+        || s.meta.scenario.slos != first.meta.scenario.slos
+        || s.meta.population != first.meta.population
+    {
+        return Err(MergeError::Mismatch(format!(
+            "{} ran {} (seed {}, population {:?}); {} ran {} (seed {}, population {:?})",
+            first.meta.run_id,
+            first.meta.scenario.name,
+            first.meta.scenario.seed,
+            first.meta.population,
+            s.meta.run_id,
+            s.meta.scenario.name,
+            s.meta.scenario.seed,
+            s.meta.population
+        )));
+    }
+    Ok(())
+}
+
+/// What the shards add up to so far.
+#[derive(Default)]
+struct Merged {
+    counters: Counters,
+    samples: Vec<Sample>,
+    entries: Vec<Entry>,
+    series: BTreeMap<u64, SeriesCounts>,
+    shards: Vec<ShardInfo>,
+    goose: BTreeMap<String, GooseRow>,
+    notes: Vec<String>,
+    duration: f64,
+    interrupted: bool,
+}
+
+impl Merged {
+    /// Adds one shard: counts, the first samples of each kind, series, Goose rows,
+    /// new notes, the longest duration, its log entries.
+    fn add(&mut self, s: Summary, e: Vec<Entry>) {
+        self.counters.add(&s.counters);
         let series_counts = s.series_counts();
         for x in s.samples {
-            if samples.iter().filter(|k| k.kind == x.kind).count() < SAMPLES_PER_KIND {
-                samples.push(x);
+            if self.samples.iter().filter(|k| k.kind == x.kind).count() < SAMPLES_PER_KIND {
+                self.samples.push(x);
             }
         }
         for (k, c) in series_counts {
-            let m = series.entry(k).or_default();
+            let m = self.series.entry(k).or_default();
             m.arrivals += c.arrivals;
             m.counts.started += c.counts.started;
             m.counts.completed += c.counts.completed;
@@ -405,75 +399,109 @@ pub fn merge(
             m.counts.errors += c.counts.errors;
         }
         for (k, r) in s.goose {
-            let g = goose.entry(k).or_default();
+            let g = self.goose.entry(k).or_default();
             g.requests += r.requests;
             g.fails += r.fails;
         }
         for n in s.notes {
-            if !notes.contains(&n) {
-                notes.push(n);
+            if !self.notes.contains(&n) {
+                self.notes.push(n);
             }
         }
-        shards.extend(s.shards);
-        duration = duration.max(s.duration_s);
-        interrupted |= s.interrupted;
-        entries.extend(e);
+        self.shards.extend(s.meta.shards);
+        self.duration = self.duration.max(s.meta.duration_s);
+        self.interrupted |= s.meta.interrupted;
+        self.entries.extend(e);
     }
-    shards.sort_by_key(|s| (s.shard.index, s.run_id.clone()));
+}
+
+/// Merges shard summaries with their interval-log entries (already read).
+pub fn merge(
+    run_id: String,
+    parts: Vec<(Summary, Vec<Entry>)>,
+) -> Result<(Summary, Vec<Entry>), MergeError> {
+    let first = parts.first().ok_or(MergeError::Empty)?.0.clone();
+    let mut m = Merged::default();
+    let mut seen: BTreeMap<(u32, u32), String> = BTreeMap::new();
+    for (s, e) in parts {
+        check_new_shards(&mut seen, &s)?;
+        check_same_run(&first, &s)?;
+        m.add(s, e);
+    }
+    m.shards.sort_by_key(|s| (s.shard.index, s.run_id.clone()));
     let meta = Meta {
         run_id,
-        scenario: first.scenario,
-        backend: first.backend,
-        population: first.population,
-        shards,
-        started_at: first.started_at,
-        duration_s: duration,
-        interrupted,
-        goose,
-        notes,
+        scenario: first.meta.scenario,
+        backend: first.meta.backend,
+        population: first.meta.population,
+        shards: m.shards,
+        started_at: first.meta.started_at,
+        duration_s: m.duration,
+        interrupted: m.interrupted,
     };
-    let summary = build(meta, counters, samples, &entries, &series);
-    Ok((summary, entries))
+    let summary = build(
+        meta, m.counters, m.samples, m.goose, m.notes, &m.entries, &m.series,
+    );
+    Ok((summary, m.entries))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::load::scenario::{LatencySlo, Measure};
 
+    /// A scenario as run on Monday 2026-11-30 (1 s intervals, error rate ≤ 1 %, no
+    /// other count SLO), for the tests of this crate.
+    pub(crate) fn scenario_info(
+        name: &str,
+        source: &str,
+        seed: u64,
+        window: &str,
+        compression: f64,
+        latency: Vec<LatencySlo>,
+    ) -> ScenarioInfo {
+        ScenarioInfo {
+            name: name.into(),
+            description: String::new(),
+            source: source.into(),
+            seed,
+            window: window.into(),
+            date: "2026-11-30".into(),
+            monday: true,
+            compression,
+            scale: 1.0,
+            interval_ms: 1000,
+            slos: Slos {
+                error_rate: 0.01,
+                ten_wari: 0,
+                wrong_person: 0,
+                semantic_failures: None,
+                latency,
+            },
+        }
+    }
+
+    /// The population of these tests: 100 members, seed 1, as of 2026-11-30 09:00.
+    pub(crate) fn population() -> PopulationInfo {
+        PopulationInfo {
+            seed: 1,
+            size: 100,
+            as_of: "2026-11-30 09:00:00".into(),
+        }
+    }
+
     fn meta(run: &str, index: u32) -> Meta {
+        let latency = vec![LatencySlo {
+            transaction: "visit".into(),
+            percentile: 99.0,
+            max_ms: 50.0,
+            measure: Measure::Response,
+        }];
         Meta {
             run_id: run.into(),
-            scenario: ScenarioInfo {
-                name: "s".into(),
-                description: String::new(),
-                source: "s.toml".into(),
-                seed: 1,
-                window: "08:00–09:00".into(),
-                date: "2026-11-30".into(),
-                monday: true,
-                compression: 60.0,
-                scale: 1.0,
-                interval_ms: 1000,
-                slos: Slos {
-                    error_rate: 0.01,
-                    ten_wari: 0,
-                    wrong_person: 0,
-                    semantic_failures: None,
-                    latency: vec![LatencySlo {
-                        transaction: "visit".into(),
-                        percentile: 99.0,
-                        max_ms: 50.0,
-                        measure: Measure::Response,
-                    }],
-                },
-            },
+            scenario: scenario_info("s", "s.toml", 1, "08:00–09:00", 60.0, latency),
             backend: "embedded".into(),
-            population: PopulationInfo {
-                seed: 1,
-                size: 100,
-                as_of: "2026-11-30 09:00:00".into(),
-            },
+            population: population(),
             shards: vec![ShardInfo {
                 shard: Shard { index, count: 2 },
                 run_id: run.into(),
@@ -485,15 +513,31 @@ mod tests {
             started_at: "t".into(),
             duration_s: 10.0 + f64::from(index),
             interrupted: false,
-            goose: BTreeMap::from([(
-                "challenge".into(),
-                GooseRow {
-                    requests: 10,
-                    fails: 1,
-                },
-            )]),
-            notes: vec!["n".into()],
         }
+    }
+
+    /// A shard's summary of `meta` with these counters, logs and series (Goose sent
+    /// 10 challenges, 1 failed; one note).
+    fn shard(
+        meta: Meta,
+        counters: Counters,
+        entries: &[Entry],
+        series: &BTreeMap<u64, SeriesCounts>,
+    ) -> Summary {
+        let goose = BTreeMap::from([(
+            "challenge".into(),
+            GooseRow {
+                requests: 10,
+                fails: 1,
+            },
+        )]);
+        let notes = vec!["n".into()];
+        build(meta, counters, Vec::new(), goose, notes, entries, series)
+    }
+
+    /// A shard's summary of `meta` without figures.
+    fn empty_shard(meta: Meta) -> Summary {
+        shard(meta, Counters::default(), &[], &BTreeMap::new())
     }
 
     fn entries(values: &[u64], second: u64) -> Vec<Entry> {
@@ -539,16 +583,16 @@ mod tests {
         };
         let e0 = entries(&(1..=1000).map(|v| v * 10).collect::<Vec<_>>(), 0);
         let e1 = entries(&(1..=1000).map(|v| v * 100).collect::<Vec<_>>(), 1);
-        let s0 = build(meta("a", 0), c0, Vec::new(), &e0, &series(0, 10));
-        let s1 = build(meta("b", 1), c1, Vec::new(), &e1, &series(1, 4));
+        let s0 = shard(meta("a", 0), c0, &e0, &series(0, 10));
+        let s1 = shard(meta("b", 1), c1, &e1, &series(1, 4));
         assert!(!s0.passed, "a wrong person fails the run");
         let (m, all) = merge("m".into(), vec![(s0, e0.clone()), (s1, e1.clone())]).unwrap();
         assert_eq!(m.counters.scheduled, 15);
         assert_eq!(m.counters.completed, 14);
         assert_eq!(m.counters.failures_of(FailureKind::WrongPerson), 1);
         assert_eq!(m.goose["challenge"].requests, 20);
-        assert_eq!(m.shards.len(), 2);
-        assert_eq!(m.duration_s, 11.0);
+        assert_eq!(m.meta.shards.len(), 2);
+        assert_eq!(m.meta.duration_s, 11.0);
         assert_eq!(m.notes, vec!["n".to_owned()]);
         assert_eq!(all.len(), 2);
         let mut direct = hlog::histogram();
@@ -564,20 +608,8 @@ mod tests {
         assert!(m.slo[0].actual.starts_with("13.333 %"), "{:?}", m.slo[0]);
         let mut other = meta("c", 0);
         other.scenario.seed = 2;
-        let s2 = build(
-            other,
-            Counters::default(),
-            Vec::new(),
-            &[],
-            &BTreeMap::new(),
-        );
-        let s3 = build(
-            meta("d", 1),
-            Counters::default(),
-            Vec::new(),
-            &[],
-            &BTreeMap::new(),
-        );
+        let s2 = empty_shard(other);
+        let s3 = empty_shard(meta("d", 1));
         assert!(matches!(
             merge("x".into(), vec![(s2, Vec::new()), (s3, Vec::new())]),
             Err(MergeError::Mismatch(_))
@@ -587,20 +619,8 @@ mod tests {
             Err(MergeError::Empty)
         ));
         // The same shard twice would double every count.
-        let again = build(
-            meta("a", 0),
-            Counters::default(),
-            Vec::new(),
-            &[],
-            &BTreeMap::new(),
-        );
-        let twice = build(
-            meta("a2", 0),
-            Counters::default(),
-            Vec::new(),
-            &[],
-            &BTreeMap::new(),
-        );
+        let again = empty_shard(meta("a", 0));
+        let twice = empty_shard(meta("a2", 0));
         assert!(matches!(
             merge("x".into(), vec![(again, Vec::new()), (twice, Vec::new())]),
             Err(MergeError::DuplicateShard { .. })

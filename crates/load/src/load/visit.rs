@@ -176,18 +176,34 @@ fn presented(d: &Document) -> PresentedDocument {
     }
 }
 
+/// Who is at the desk and when: the persona, the time, and the record the printed
+/// numbers name.
+#[derive(Clone, Copy)]
+struct Who<'p> {
+    p: &'p ResolvedPersona,
+    now: NaiveDateTime,
+    record: usize,
+}
+
+/// What the desk gathers during a visit, for its decision and the checks.
+struct Gathered {
+    responses: Vec<QualificationResponse>,
+    documents: Vec<Document>,
+    card_desk: CardAtDesk,
+    number_check: Option<ConfirmationOutcome>,
+    method: AuthMethod,
+    registered: bool,
+}
+
 /// The clinic confirms online by the printed numbers of `doc` (資格確認書, お知らせ), or
 /// of its own records for a repeat patient (`Unspecified`); a backend without the
 /// document rules is told no document.
-#[allow(clippy::too_many_arguments)]
 async fn by_numbers<W: Wire>(
     run: &mut Run<'_, W>,
-    p: &ResolvedPersona,
+    who: Who<'_>,
     q: &Qualification,
     doc: PresentedDocument,
     card_presented: bool,
-    record: usize,
-    now: NaiveDateTime,
     responses: &mut Vec<QualificationResponse>,
 ) -> ConfirmationOutcome {
     let kakunin = doc == PresentedDocument::KakuninSho;
@@ -196,8 +212,8 @@ async fn by_numbers<W: Wire>(
     } else {
         PresentedDocument::Unspecified
     };
-    let req = numbers_request(&run.desk, p, q, now, doc, card_presented);
-    numbers_outcome(run, p, &req, record, now, kakunin, responses).await
+    let req = numbers_request(&run.desk, who.p, q, who.now, doc, card_presented);
+    numbers_outcome(run, who, &req, kakunin, responses).await
 }
 
 /// One patient: card or numbers path, the clinic step, the checks.
@@ -216,72 +232,41 @@ async fn visit<W: Wire>(
         return ((patient.path, AuthMethod::Face), None, false);
     };
     let p: &ResolvedPersona = &p;
-    let record = expect::numbers_record(p, now);
-    let q = p.qualifications.get(record);
+    let who = Who {
+        p,
+        now,
+        record: expect::numbers_record(p, now),
+    };
+    let q = p.qualifications.get(who.record);
     let consents = ConsentAnswers {
         medical_info: patient.medical_consent.unwrap_or(p.consents.medical_info),
         limit_info: p.consents.limit_info,
     };
-    let mut responses: Vec<QualificationResponse> = Vec::with_capacity(2);
-    let mut documents = Vec::new();
-    let mut card_desk = CardAtDesk::NotPresented;
-    let mut number_check = None;
-    let mut method = AuthMethod::Face;
-    let mut registered = false;
-
+    let mut g = Gathered {
+        responses: Vec::with_capacity(2),
+        documents: Vec::new(),
+        card_desk: CardAtDesk::NotPresented,
+        number_check: None,
+        method: AuthMethod::Face,
+        registered: false,
+    };
     match patient.path {
-        Path::Card => {
-            let outcome = card_path(
-                run,
-                p,
-                patient,
-                now,
-                consents,
-                &mut responses,
-                &mut method,
-                &mut registered,
-            )
-            .await;
-            card_desk = CardAtDesk::Presented {
-                reader: Some(outcome),
-            };
-            let usable = matches!(outcome, ConfirmationOutcome::Answered(r) if r.usable());
-            if let Some(q) = q {
-                documents.extend(kakunin_document(p, q));
-                documents.extend(notice_document(p, q));
-                if !usable && let Some(first) = documents.first() {
-                    // The clinic checks the printed numbers of the document in hand.
-                    let doc = presented(first);
-                    number_check =
-                        Some(by_numbers(run, p, q, doc, true, record, now, &mut responses).await);
-                }
-            }
-        }
+        Path::Card => card_visit(run, who, patient, q, consents, &mut g).await,
         Path::Kakunin | Path::ClinicRecord => {
-            method = AuthMethod::Visual;
+            g.method = AuthMethod::Visual;
             if let Some(q) = q {
                 let doc = if patient.path == Path::Kakunin {
-                    documents.extend(kakunin_document(p, q));
+                    g.documents.extend(kakunin_document(p, q));
                     PresentedDocument::KakuninSho
                 } else {
                     PresentedDocument::Unspecified
                 };
-                number_check =
-                    Some(by_numbers(run, p, q, doc, false, record, now, &mut responses).await);
+                g.number_check = Some(by_numbers(run, who, q, doc, false, &mut g.responses).await);
             }
         }
     }
-
-    let basis = judge(
-        run,
-        p,
-        now,
-        consents.medical_info,
-        card_desk,
-        documents,
-        number_check,
-        &responses,
-    );
+    let (method, registered) = (g.method, g.registered);
+    let basis = judge(run, who, consents.medical_info, g);
     let path = if patient.path == Path::Card {
         (Path::Card, method)
     } else {
@@ -290,19 +275,48 @@ async fn visit<W: Wire>(
     (path, Some(basis), registered)
 }
 
+/// The card path at the reader, then the printed numbers of a document in hand when
+/// the card gave nothing usable.
+async fn card_visit<W: Wire>(
+    run: &mut Run<'_, W>,
+    who: Who<'_>,
+    patient: &Patient,
+    q: Option<&Qualification>,
+    consents: ConsentAnswers,
+    g: &mut Gathered,
+) {
+    let outcome = card_path(run, who, patient, consents, g).await;
+    g.card_desk = CardAtDesk::Presented {
+        reader: Some(outcome),
+    };
+    let usable = matches!(outcome, ConfirmationOutcome::Answered(r) if r.usable());
+    if let Some(q) = q {
+        g.documents.extend(kakunin_document(who.p, q));
+        g.documents.extend(notice_document(who.p, q));
+        if !usable && let Some(first) = g.documents.first() {
+            // The clinic checks the printed numbers of the document in hand.
+            let doc = presented(first);
+            g.number_check = Some(by_numbers(run, who, q, doc, true, &mut g.responses).await);
+        }
+    }
+}
+
 /// The desk's decision for the visit and the oracle's verdicts on it, failed ones
 /// recorded by kind; the clinic's basis.
-#[allow(clippy::too_many_arguments)]
 fn judge<W: Wire>(
     run: &mut Run<'_, W>,
-    p: &ResolvedPersona,
-    now: NaiveDateTime,
+    Who { p, now, .. }: Who<'_>,
     medical_consent: bool,
-    card_desk: CardAtDesk,
-    documents: Vec<Document>,
-    number_check: Option<ConfirmationOutcome>,
-    responses: &[QualificationResponse],
+    g: Gathered,
 ) -> Basis {
+    let Gathered {
+        responses,
+        documents,
+        card_desk,
+        number_check,
+        ..
+    } = g;
+    let responses = responses.as_slice();
     let env = run.env;
     // Whether the desk had a usable online answer for the patient: only then can the
     // copay be held to the record (fallbacks charge by age by design, 保発0710第1号).
@@ -383,16 +397,14 @@ pub(crate) fn ratio_kind(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The patient at the reader; the answer checked against the ground truth, the auth
+/// method and a registration on the spot noted in `g`.
 async fn card_path<W: Wire>(
     run: &mut Run<'_, W>,
-    p: &ResolvedPersona,
+    Who { p, now, .. }: Who<'_>,
     patient: &Patient,
-    now: NaiveDateTime,
     consents: ConsentAnswers,
-    responses: &mut Vec<QualificationResponse>,
-    method_out: &mut AuthMethod,
-    registered: &mut bool,
+    g: &mut Gathered,
 ) -> ConfirmationOutcome {
     let env = run.env;
     let profile = match env.card(patient.member) {
@@ -417,9 +429,9 @@ async fn card_path<W: Wire>(
     };
     let at = run.at_reader(&profile, input, patient.member).await;
     if let Some(m) = at.outcome.method {
-        *method_out = m;
+        g.method = m;
     }
-    *registered = at.outcome.registered_here;
+    g.registered = at.outcome.registered_here;
     let as_found = expect::card(&env.calendar, p, now, was_registered_here);
     let as_registered = expect::card(&env.calendar, p, now, true);
     // The answer the checks look at, and what it may legitimately be: after a
@@ -454,7 +466,7 @@ async fn card_path<W: Wire>(
         run.registered_earlier = true;
     }
     let outcome = confirmation_outcome(&response, p.presented());
-    responses.push(response);
+    g.responses.push(response);
     outcome
 }
 
@@ -462,12 +474,11 @@ fn dedup(a: expect::Expected, b: expect::Expected) -> Vec<expect::Expected> {
     if a == b { vec![a] } else { vec![a, b] }
 }
 
+/// The numbers confirmation sent, its answer checked against the ground truth.
 async fn numbers_outcome<W: Wire>(
     run: &mut Run<'_, W>,
-    p: &ResolvedPersona,
+    Who { p, now, record }: Who<'_>,
     req: &NumbersConfirmationRequest,
-    record: usize,
-    now: NaiveDateTime,
     kakunin: bool,
     responses: &mut Vec<QualificationResponse>,
 ) -> ConfirmationOutcome {
@@ -483,6 +494,7 @@ async fn numbers_outcome<W: Wire>(
         Err(e) => run.failed(&e, "numbers confirmation"),
     }
 }
+
 /// The numbers confirmation a clinic keys in for `member` (no document).
 pub fn clinic_record_request(
     env: &Env,

@@ -267,6 +267,56 @@ async fn lean_reader(
     run.at_reader(profile, input, member).await
 }
 
+/// A reference backend of its own (registrations on the spot live in the
+/// population's overlay, so each its own population), in the state of every other.
+fn fresh_backend(w: &World) -> AnyBackend {
+    let personas = onshi_world::defaults::personas(None).unwrap();
+    let as_of = onshi_world::defaults::default_as_of();
+    let pop = Population::new(onshi_world::defaults::DEFAULT_SEED, 600, &personas, as_of).unwrap();
+    let engine = Engine::new(
+        Arc::new(pop),
+        w.engine_parts.1.clone(),
+        EngineConfig::default(),
+    );
+    AnyBackend::Embedded(EmbeddedBackend::new(Arc::new(engine)))
+}
+
+/// Variant `0..6` of a card patient: each auth method, a face mismatch, a PIN typo,
+/// a declined registration.
+fn card_patient(member: PersonIndex, variant: usize) -> Patient {
+    Patient {
+        member,
+        path: Path::Card,
+        auth: [Auth::Face, Auth::Pin, Auth::Visual][variant % 3],
+        face_mismatch: variant == 3,
+        pin_typo: variant == 4,
+        accepts_registration: variant != 5,
+        medical_consent: Some(true),
+    }
+}
+
+/// The suite's driver of the reader for one patient.
+async fn suite_reader(
+    w: &World,
+    backend: &AnyBackend,
+    profile: &onshi_card::card::CardProfile,
+    script: &onshi_reader::reader::PatientScript,
+    front: &CardFront,
+) -> ReaderOutcome {
+    let mut channel =
+        onshi_reader::channel::InProcessChannel::new(onshi_card::card::VirtualCard::new(profile));
+    onshi_reader::reader::run(
+        &w.reader,
+        &w.env.calendar,
+        &mut channel,
+        backend,
+        script,
+        front,
+        w.env.window_start,
+    )
+    .await
+}
+
 #[test]
 fn the_suite_and_load_drive_the_same_reader() {
     let w = world();
@@ -274,30 +324,16 @@ fn the_suite_and_load_drive_the_same_reader() {
         .enable_all()
         .build()
         .unwrap();
-    // Each driver gets its own reference backend in the same state (registrations on
-    // the spot live in the population's overlay, so each its own population), and the
-    // same patients in the same order: the outcomes must be the same.
-    let fresh = || {
-        let personas = onshi_world::defaults::personas(None).unwrap();
-        let as_of = onshi_world::defaults::default_as_of();
-        let pop =
-            Population::new(onshi_world::defaults::DEFAULT_SEED, 600, &personas, as_of).unwrap();
-        let engine = Engine::new(
-            Arc::new(pop),
-            w.engine_parts.1.clone(),
-            EngineConfig::default(),
-        );
-        AnyBackend::Embedded(EmbeddedBackend::new(Arc::new(engine)))
-    };
-    let suite_backend = fresh();
-    let mut wire = DirectWire::new(fresh());
+    // Each driver gets its own reference backend in the same state, and the same
+    // patients in the same order: the outcomes must be the same.
+    let suite_backend = fresh_backend(w);
+    let mut wire = DirectWire::new(fresh_backend(w));
     let desk = Desk {
         code: &w.code,
         reader: &w.reader,
         booked: &[],
         id: 5,
     };
-    let now = w.env.window_start;
     let pop = &w.env.population;
     let members = (0..pop.persona_count()).chain(w.pools.all.iter().copied().take(30));
     let mut kinds = std::collections::BTreeMap::<String, usize>::new();
@@ -308,31 +344,12 @@ fn the_suite_and_load_drive_the_same_reader() {
         };
         let p = pop.person(member).unwrap();
         for variant in 0..6 {
-            let patient = Patient {
-                member,
-                path: Path::Card,
-                auth: [Auth::Face, Auth::Pin, Auth::Visual][variant % 3],
-                face_mismatch: variant == 3,
-                pin_typo: variant == 4,
-                accepts_registration: variant != 5,
-                medical_consent: Some(true),
-            };
+            let patient = card_patient(member, variant);
             let script = at_reader::script(&patient, &p, ConsentAnswers::ALL);
             let front = CardFront {
                 match_b: p.card.match_b.clone(),
             };
-            let mut channel = onshi_reader::channel::InProcessChannel::new(
-                onshi_card::card::VirtualCard::new(&profile),
-            );
-            let suite = rt.block_on(onshi_reader::reader::run(
-                &w.reader,
-                &w.env.calendar,
-                &mut channel,
-                &suite_backend,
-                &script,
-                &front,
-                now,
-            ));
+            let suite = rt.block_on(suite_reader(w, &suite_backend, &profile, &script, &front));
             let lean = rt.block_on(lean_reader(
                 w, desk, &mut wire, &profile, &script, &front, member,
             ));

@@ -1,0 +1,93 @@
+//! The coordinator of a run: waits for t0, rotates the interval histograms, draws
+//! the progress line and ends the run.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::{Shared, process_cpu, until_stopped};
+
+/// Waits for every lane to be up (60 s at the most) and returns t0.
+async fn wait_for_t0(shared: &Shared) -> Instant {
+    let launched = Instant::now();
+    let mut t0_rx = shared.t0_tx.subscribe();
+    // Every lane should be up within seconds; start the clock anyway after 60 s.
+    let t0 = tokio::select! {
+        v = t0_rx.wait_for(Option::is_some) => v.ok().and_then(|v| *v),
+        () = tokio::time::sleep(Duration::from_secs(60)) => None,
+        () = async { until_stopped(shared).await } => None,
+    };
+    match t0 {
+        Some(t) => t,
+        None => {
+            shared.start_clock();
+            shared.t0().unwrap_or(launched)
+        }
+    }
+}
+
+/// The progress line over `jobs`.
+fn progress_bar(jobs: u64) -> indicatif::ProgressBar {
+    let b = indicatif::ProgressBar::new(jobs);
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed:>4} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b
+}
+
+/// The coordinator: waits for t0, rotates intervals, draws progress, ends the run;
+/// sends t0 and the process CPU time of the schedule.
+pub(super) async fn coordinate(
+    shared: Arc<Shared>,
+    interrupted: Arc<AtomicBool>,
+    progress: bool,
+    t0_out_tx: tokio::sync::oneshot::Sender<Instant>,
+    cpu_tx: tokio::sync::oneshot::Sender<Duration>,
+) {
+    let t0 = wait_for_t0(&shared).await;
+    let recorder = Arc::clone(&shared.recorder);
+    recorder.set_t0(t0);
+    let _ = t0_out_tx.send(t0);
+    let bar = progress.then(|| progress_bar(shared.jobs));
+    tokio::time::sleep_until(t0.into()).await;
+    let cpu0 = process_cpu();
+    let (interval, lanes) = (shared.prepared.interval, shared.lanes);
+    let deadline = t0 + shared.prepared.window + shared.prepared.drain;
+    let mut next = t0 + interval;
+    loop {
+        let mut stop = shared.stop_tx.subscribe();
+        tokio::select! {
+            () = tokio::time::sleep_until(next.into()) => {}
+            _ = stop.wait_for(|s| *s) => {}
+        }
+        let now = Instant::now();
+        if !shared.stopped() && goose::is_killswitch_triggered() {
+            interrupted.store(true, Ordering::SeqCst);
+            shared.stop();
+        }
+        if now >= deadline {
+            shared.stop();
+        }
+        if now >= next {
+            recorder.rotate(now);
+            next += interval;
+        }
+        if let Some(b) = &bar {
+            let l = recorder.live();
+            b.set_position(l.completed);
+            b.set_message(format!(
+                "users {lanes} · {:.0} jobs/s · p99 {:.1} ms · failures {} · errors {}",
+                l.rate, l.p99_ms, l.failures, l.errors
+            ));
+        }
+        if shared.stopped() {
+            break;
+        }
+    }
+    let _ = cpu_tx.send(process_cpu().saturating_sub(cpu0));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    goose::trigger_killswitch("onshi: schedule done");
+}
