@@ -15,28 +15,15 @@ fn declines_registration(w: &mut OnshiWorld) {
 
 #[when(regex = r"^マイナポータルから保険証利用登録を申し込む$")]
 fn portal_registration(w: &mut OnshiWorld) -> Result<(), String> {
-    use onshi::rules::{CardKind, RegistrationAttempt, RegistrationChannel, UserAuthCertificate};
+    use onshi::rules::RegistrationChannel;
     let p = w.persona()?;
-    let cert = &p.card.certificate;
-    let attempt = RegistrationAttempt {
-        at: w.now,
-        channel: RegistrationChannel::Portal,
-        card: if p.card.pinless {
-            CardKind::PinLess
-        } else {
-            CardKind::Standard
-        },
-        pin_locked: p.card.auth_pin_locked(),
-        certificate: UserAuthCertificate {
-            issued_at: cert.issued_at,
-            expires_on: cert.expires_on,
-            renewed: cert.renewed,
-        },
-        already_registered: p.registration.is_registered(),
-        insurer_registered: p
-            .true_qualification(w.now.date())
-            .is_some_and(|q| q.visible_on(w.now.date())),
-    };
+    let day = w.now.date();
+    let attempt = p.registration_attempt(
+        w.now,
+        RegistrationChannel::Portal,
+        p.registration.is_registered(),
+        p.true_qualification(day).is_some_and(|q| q.visible_on(day)),
+    );
     match w.env.calendar.register(&attempt) {
         Ok(o) => w.notes.push(format!("portal registration: {o:?}")),
         Err(refusal) => {

@@ -153,103 +153,120 @@ impl TrustAnchors {
         defects: DefectSet,
     ) -> Result<EvidenceOutcome, EngineError> {
         match card.method {
-            AuthMethod::Pin => {
-                let sig = card.card_signature.as_ref().ok_or_else(|| {
-                    EngineError::new(ResultCode::SignatureMissing).field("card.card_signature")
-                })?;
-                let tries = card.pin_tries_before_verify.ok_or_else(|| {
-                    EngineError::new(ResultCode::PinEvidenceMissing)
-                        .field("card.pin_tries_before_verify")
-                })?;
-                let mut outcome = EvidenceOutcome::default();
-                if tries == 0 {
-                    if !defects.has(Defect::IgnoreLockout) {
-                        return Err(EngineError::new(ResultCode::PinLockedSession)
-                            .field("card.pin_tries_before_verify"));
-                    }
-                    outcome.waived.push(Defect::IgnoreLockout);
-                }
-                let verified = verify_pkcs1(
-                    card.auth_certificate.as_bytes(),
-                    card.nonce.as_bytes(),
-                    sig.as_bytes(),
-                    HashAlg::Sha256,
-                );
-                match verified {
-                    Ok(_) => {}
-                    Err(_) if defects.has(Defect::AcceptAnySignature) => {
-                        outcome.waived.push(Defect::AcceptAnySignature);
-                    }
-                    Err(_) => {
-                        return Err(EngineError::new(ResultCode::SignatureInvalid)
-                            .field("card.card_signature"));
-                    }
-                }
-                Ok(outcome)
-            }
+            AuthMethod::Pin => Self::verify_pin_evidence(card, defects),
             AuthMethod::Face | AuthMethod::Visual => {
-                let att = card.attestation.as_ref().ok_or_else(|| {
-                    EngineError::new(ResultCode::AttestationMissing).field("card.attestation")
-                })?;
-                let msg = attestation_message(
-                    card.nonce.as_bytes(),
-                    card.auth_certificate.as_bytes(),
-                    card.method,
-                    facility,
-                );
-                let utc = now - Duration::hours(9);
-                let checks = DeviceChecks {
-                    chain: !defects.has(Defect::AcceptUnknownReader),
-                    validity: !defects.has(Defect::AcceptExpiredReader),
-                    message: !defects.has(Defect::AcceptAnyAttestation),
-                };
-                let id = self
-                    .readers
-                    .verify_device_signature_with(
-                        att.reader_certificate.as_bytes(),
-                        &msg,
-                        att.signature.as_bytes(),
-                        utc,
-                        checks,
-                    )
-                    .map_err(|e| match e {
-                        VerifyError::MessageSignatureInvalid => {
-                            EngineError::new(ResultCode::AttestationInvalid)
-                                .field("card.attestation.signature")
-                        }
-                        VerifyError::Expired { .. } | VerifyError::NotYetValid { .. } => {
-                            EngineError::detail(ResultCode::ReaderCertificateExpired, e.to_string())
-                                .field("card.attestation.reader_certificate")
-                        }
-                        other => EngineError::detail(ResultCode::ReaderUnknown, other.to_string())
-                            .field("card.attestation.reader_certificate"),
-                    })?;
-                let mut waived: Vec<Defect> = [
-                    (checks.chain, Defect::AcceptUnknownReader),
-                    (checks.validity, Defect::AcceptExpiredReader),
-                    (checks.message, Defect::AcceptAnyAttestation),
-                ]
-                .into_iter()
-                .filter(|(on, _)| !on)
-                .map(|(_, d)| d)
-                .collect();
-                if id.facility_code != facility.as_str()
-                    && defects.has(Defect::IgnoreReaderFacility)
-                {
-                    waived.push(Defect::IgnoreReaderFacility);
-                } else if id.facility_code != facility.as_str() {
-                    return Err(EngineError::detail(
-                        ResultCode::ReaderFacilityMismatch,
-                        format!("reader of {}", id.facility_code),
-                    )
-                    .field("medical_institution_code"));
-                }
-                Ok(EvidenceOutcome {
-                    waived,
-                    reader_id: Some(id.reader_id),
-                })
+                self.verify_attestation(card, facility, now, defects)
             }
         }
+    }
+
+    /// The PIN path: the session was not locked, and the card signed this nonce with
+    /// the certificate's key.
+    fn verify_pin_evidence(
+        card: &CardAuthentication,
+        defects: DefectSet,
+    ) -> Result<EvidenceOutcome, EngineError> {
+        let sig = card.card_signature.as_ref().ok_or_else(|| {
+            EngineError::new(ResultCode::SignatureMissing).field("card.card_signature")
+        })?;
+        let tries = card.pin_tries_before_verify.ok_or_else(|| {
+            EngineError::new(ResultCode::PinEvidenceMissing).field("card.pin_tries_before_verify")
+        })?;
+        let mut outcome = EvidenceOutcome::default();
+        if tries == 0 {
+            if !defects.has(Defect::IgnoreLockout) {
+                return Err(EngineError::new(ResultCode::PinLockedSession)
+                    .field("card.pin_tries_before_verify"));
+            }
+            outcome.waived.push(Defect::IgnoreLockout);
+        }
+        let verified = verify_pkcs1(
+            card.auth_certificate.as_bytes(),
+            card.nonce.as_bytes(),
+            sig.as_bytes(),
+            HashAlg::Sha256,
+        );
+        match verified {
+            Ok(_) => {}
+            Err(_) if defects.has(Defect::AcceptAnySignature) => {
+                outcome.waived.push(Defect::AcceptAnySignature);
+            }
+            Err(_) => {
+                return Err(
+                    EngineError::new(ResultCode::SignatureInvalid).field("card.card_signature")
+                );
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// The face or visual path: a device of this facility, certified by the reader CA
+    /// and valid now, signed this nonce, certificate, method and facility.
+    fn verify_attestation(
+        &self,
+        card: &CardAuthentication,
+        facility: &MedicalInstitutionCode,
+        now: NaiveDateTime,
+        defects: DefectSet,
+    ) -> Result<EvidenceOutcome, EngineError> {
+        let att = card.attestation.as_ref().ok_or_else(|| {
+            EngineError::new(ResultCode::AttestationMissing).field("card.attestation")
+        })?;
+        let msg = attestation_message(
+            card.nonce.as_bytes(),
+            card.auth_certificate.as_bytes(),
+            card.method,
+            facility,
+        );
+        let utc = now - Duration::hours(9);
+        let checks = DeviceChecks {
+            chain: !defects.has(Defect::AcceptUnknownReader),
+            validity: !defects.has(Defect::AcceptExpiredReader),
+            message: !defects.has(Defect::AcceptAnyAttestation),
+        };
+        let id = self
+            .readers
+            .verify_device_signature_with(
+                att.reader_certificate.as_bytes(),
+                &msg,
+                att.signature.as_bytes(),
+                utc,
+                checks,
+            )
+            .map_err(|e| match e {
+                VerifyError::MessageSignatureInvalid => {
+                    EngineError::new(ResultCode::AttestationInvalid)
+                        .field("card.attestation.signature")
+                }
+                VerifyError::Expired { .. } | VerifyError::NotYetValid { .. } => {
+                    EngineError::detail(ResultCode::ReaderCertificateExpired, e.to_string())
+                        .field("card.attestation.reader_certificate")
+                }
+                other => EngineError::detail(ResultCode::ReaderUnknown, other.to_string())
+                    .field("card.attestation.reader_certificate"),
+            })?;
+        let mut waived: Vec<Defect> = [
+            (checks.chain, Defect::AcceptUnknownReader),
+            (checks.validity, Defect::AcceptExpiredReader),
+            (checks.message, Defect::AcceptAnyAttestation),
+        ]
+        .into_iter()
+        .filter(|(on, _)| !on)
+        .map(|(_, d)| d)
+        .collect();
+        if id.facility_code != facility.as_str() && defects.has(Defect::IgnoreReaderFacility) {
+            waived.push(Defect::IgnoreReaderFacility);
+        } else if id.facility_code != facility.as_str() {
+            return Err(EngineError::detail(
+                ResultCode::ReaderFacilityMismatch,
+                format!("reader of {}", id.facility_code),
+            )
+            .field("medical_institution_code"));
+        }
+        Ok(EvidenceOutcome {
+            waived,
+            reader_id: Some(id.reader_id),
+        })
     }
 }
 

@@ -228,15 +228,25 @@ fn usable(o: &ConfirmationOutcome) -> bool {
 /// The reader's outcome, the card's APDU trace and the face-result files.
 type AtReader = (ReaderOutcome, ApduTrace, Vec<ResultFile>);
 
+/// Who is at the reader, with what, against which backend.
+struct AtTheReader<'a> {
+    env: &'a Env,
+    backend: &'a FaultyBackend<AnyBackend>,
+    persona: &'a ResolvedPersona,
+    plan: &'a VisitPlan,
+    script: &'a PatientScript,
+}
+
 /// The built-in reader, in process, with the persona's card (pulled after
 /// `plan.pull_card_after` APDUs).
-async fn builtin_reader(
-    env: &Env,
-    backend: &FaultyBackend<AnyBackend>,
-    persona: &ResolvedPersona,
-    plan: &VisitPlan,
-    script: &PatientScript,
-) -> AtReader {
+async fn builtin_reader(r: &AtTheReader<'_>) -> AtReader {
+    let AtTheReader {
+        env,
+        backend,
+        persona,
+        plan,
+        script,
+    } = *r;
     let issued = &env.cards[&persona.id];
     let mut channel = PulledAfter {
         inner: InProcessChannel::new(VirtualCard::new(&issued.profile)),
@@ -275,17 +285,19 @@ async fn builtin_reader(
 
 /// A reader under test, through the reader-control API, with the card served through
 /// vpcd; the backend's audit of the visit goes into `out` and `verdicts`.
-#[allow(clippy::too_many_arguments)]
 async fn remote_reader(
-    env: &Env,
+    r: &AtTheReader<'_>,
     target: &super::remote::RemoteReaderTarget,
-    backend: &FaultyBackend<AnyBackend>,
-    persona: &ResolvedPersona,
-    plan: &VisitPlan,
-    script: &PatientScript,
     out: &mut VisitOutcome,
     verdicts: &mut Vec<Verdict>,
 ) -> AtReader {
+    let AtTheReader {
+        env,
+        backend,
+        persona,
+        plan,
+        script,
+    } = *r;
     let v = match super::remote::visit(
         env,
         target,
@@ -339,19 +351,14 @@ async fn remote_reader(
 /// The card at the reader (built-in or under test): records the reader's evidence in
 /// `out` and returns what the window makes of it.
 async fn card_at_reader(
-    env: &Env,
-    backend: &FaultyBackend<AnyBackend>,
-    persona: &ResolvedPersona,
-    plan: &VisitPlan,
-    script: &PatientScript,
+    r: &AtTheReader<'_>,
     out: &mut VisitOutcome,
     verdicts: &mut Vec<Verdict>,
 ) -> CardAtDesk {
-    let (outcome, trace, files) = match &env.remote_reader {
-        None => builtin_reader(env, backend, persona, plan, script).await,
-        Some(target) => {
-            remote_reader(env, target, backend, persona, plan, script, out, verdicts).await
-        }
+    let persona = r.persona;
+    let (outcome, trace, files) = match &r.env.remote_reader {
+        None => builtin_reader(r).await,
+        Some(target) => remote_reader(r, target, out, verdicts).await,
     };
     out.trace = Some(trace);
     for x in &outcome.exchanges {
@@ -491,16 +498,14 @@ pub async fn run_visit(
     let card_desk = match &plan.card {
         CardUse::Reader(script) if can_card => {
             medical_consent = script.consents.medical_info;
-            card_at_reader(
+            let at = AtTheReader {
                 env,
-                &backend,
+                backend: &backend,
                 persona,
                 plan,
                 script,
-                &mut out,
-                &mut remote_verdicts,
-            )
-            .await
+            };
+            card_at_reader(&at, &mut out, &mut remote_verdicts).await
         }
         CardUse::Reader(_) | CardUse::IdentityOnly => CardAtDesk::Presented { reader: None },
         CardUse::NotPresented => CardAtDesk::NotPresented,

@@ -108,6 +108,54 @@ pub struct ResultOfQualificationConfirmation {
 }
 
 impl ResultOfQualificationConfirmation {
+    /// A result with only the required elements (氏名, 性別1, 生年月日, 保険者名称 and
+    /// the 被保険者証区分 一般); every optional element absent.
+    pub fn minimal(name: String, sex: Sex, birthdate: NaiveDate, insurer_name: String) -> Self {
+        Self {
+            insured_card_classification: InsuredCardClassification::General,
+            insurer_number: None,
+            insured_card_symbol: None,
+            insured_identification_number: None,
+            insured_branch_number: None,
+            personal_family_classification: None,
+            insured_name: None,
+            name,
+            name_of_other: None,
+            name_kana: None,
+            name_of_other_kana: None,
+            sex1: sex,
+            sex2: None,
+            birthdate,
+            address: None,
+            post_number: None,
+            qualification_date: None,
+            disqualification_date: None,
+            insured_certificate_issuance_date: None,
+            insured_card_valid_date: None,
+            insured_card_expiration_date: None,
+            insured_partial_contribution_ratio: None,
+            preschool_classification: None,
+            reason_of_loss: None,
+            insurer_name,
+            elderly_recipient_certificate_info: None,
+            limit_application_certificate_related_cons_flg: None,
+            limit_application_certificate_related_cons_time: None,
+            limit_application_certificate_related_info: None,
+            specific_diseases_certificate_related_cons_flg: None,
+            specific_diseases_certificate_related_cons_time: None,
+            specific_diseases_certificate_list: Vec::new(),
+            public_expense_result_list: Vec::new(),
+            specific_health_checkups_info: ViewingConsent::default(),
+            pharmacists_info: ViewingConsent::default(),
+            diagnosis_info: ViewingConsent::default(),
+            operation_info: ViewingConsent::default(),
+            reference_number: None,
+            limit_application_certificate_changed: None,
+        }
+    }
+}
+
+impl ResultOfQualificationConfirmation {
     /// 公費負担者番号 of a 医療扶助 result (`InsurerNumber` when the classification is `A1`).
     pub fn public_expense_payer_number(&self) -> Option<&InsurerNumber> {
         self.is_medical_aid()

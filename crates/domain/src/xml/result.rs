@@ -298,47 +298,12 @@ fn write_ticket(out: &mut XmlWriter, t: &MedicalTicketInfo) {
 
 /// A result with placeholders in the required fields, overwritten after reading.
 fn blank_result() -> ResultOfQualificationConfirmation {
-    ResultOfQualificationConfirmation {
-        insured_card_classification: InsuredCardClassification::General,
-        insurer_number: None,
-        insured_card_symbol: None,
-        insured_identification_number: None,
-        insured_branch_number: None,
-        personal_family_classification: None,
-        insured_name: None,
-        name: String::new(),
-        name_of_other: None,
-        name_kana: None,
-        name_of_other_kana: None,
-        sex1: Sex::Unset,
-        sex2: None,
-        birthdate: NaiveDate::MIN,
-        address: None,
-        post_number: None,
-        qualification_date: None,
-        disqualification_date: None,
-        insured_certificate_issuance_date: None,
-        insured_card_valid_date: None,
-        insured_card_expiration_date: None,
-        insured_partial_contribution_ratio: None,
-        preschool_classification: None,
-        reason_of_loss: None,
-        insurer_name: String::new(),
-        elderly_recipient_certificate_info: None,
-        limit_application_certificate_related_cons_flg: None,
-        limit_application_certificate_related_cons_time: None,
-        limit_application_certificate_related_info: None,
-        specific_diseases_certificate_related_cons_flg: None,
-        specific_diseases_certificate_related_cons_time: None,
-        specific_diseases_certificate_list: Vec::new(),
-        public_expense_result_list: Vec::new(),
-        specific_health_checkups_info: ViewingConsent::default(),
-        pharmacists_info: ViewingConsent::default(),
-        diagnosis_info: ViewingConsent::default(),
-        operation_info: ViewingConsent::default(),
-        reference_number: None,
-        limit_application_certificate_changed: None,
-    }
+    ResultOfQualificationConfirmation::minimal(
+        String::new(),
+        Sex::Unset,
+        NaiveDate::MIN,
+        String::new(),
+    )
 }
 
 /// The required elements of a result, as read (checked once all children are seen).

@@ -151,6 +151,22 @@ pub enum ProbeError {
     UnknownPopulation(String, u64, u64, String),
 }
 
+/// Up to `n` members of the shard whose visit at the window's start is standard
+/// (insured, registered, nothing unusual), in index order.
+fn standard_members(setup: &Setup, n: u32) -> Vec<u64> {
+    let env = &setup.prepared.env;
+    let calendar = RulesCalendar::reference();
+    let (lo, hi) = setup.members;
+    (lo..hi)
+        .filter(|&i| {
+            env.population.person(i).is_some_and(|p| {
+                super::patients::classify(&calendar, &p, env.window_start) == PatientState::Standard
+            })
+        })
+        .take(n as usize)
+        .collect()
+}
+
 /// Probes `backend` with up to `n` standard members of the shard: a numbers
 /// confirmation each, and a face-path card confirmation where the backend carries
 /// cards. Any error → unreachable; answers that read as an unknown person (資格情報
@@ -169,19 +185,7 @@ pub async fn probe(
         return Ok(());
     };
     let caps = backend.capabilities();
-    let calendar = RulesCalendar::reference();
-    let at = env.window_start;
-    let mut picked = Vec::new();
-    let (lo, hi) = setup.members;
-    let mut i = lo;
-    while i < hi && picked.len() < n as usize {
-        if let Some(p) = pop.person(i)
-            && super::patients::classify(&calendar, &p, at) == PatientState::Standard
-        {
-            picked.push(i);
-        }
-        i += 1;
-    }
+    let picked = standard_members(setup, n);
     let unknown = |detail: String| {
         ProbeError::UnknownPopulation(
             detail,

@@ -162,88 +162,15 @@ impl Persona {
     /// The persona with every date resolved at `as_of`.
     pub fn resolve(&self, as_of: NaiveDateTime, seed: u64) -> ResolvedPersona {
         let f = &self.file;
-        let p = &f.person;
-        let birth_date = p.birth_date.date_at(as_of);
-        let card_expires = f.card.expires_on.date_at(as_of);
-        let match_b = format!(
-            "{}{}{}",
-            birth_date.format("%y%m%d"),
-            card_expires.format("%Y"),
-            f.card.security_code
-        );
-        let mut tries = CardState::default();
-        for (pin, left) in [
-            (PinId::AuthPin, f.card.tries_left.auth_pin),
-            (PinId::SignPassword, f.card.tries_left.sign_password),
-            (PinId::SupportPin, f.card.tries_left.support_pin),
-        ] {
-            if let Some(left) = left {
-                tries.tries_left.insert(pin, left);
-            }
-        }
-        let locked_status = f
-            .card
-            .locked_status
-            .as_deref()
-            .and_then(|s| u16::from_str_radix(s, 16).ok())
-            .map(Status::from)
-            .unwrap_or(Status::AuthenticationMethodBlocked);
-        let cert = &f.card.certificate;
         ResolvedPersona {
             id: self.id.clone(),
             template: self.template.clone(),
             description: f.description.clone(),
             tags: f.tags.clone(),
             as_of,
-            person: Person {
-                name: p.name.clone(),
-                name_kana: p.name_kana.clone(),
-                birth_date,
-                sex: p.sex.into(),
-                address: p.address.clone(),
-                postal_code: p.postal_code.as_ref().map(|s| s.replace('-', "")),
-                my_number: p
-                    .my_number
-                    .clone()
-                    .filter(|_| self.template.is_none())
-                    .unwrap_or_else(|| my_number::synthetic(seed, &self.id)),
-            },
-            card: CardFacts {
-                pinless: f.card.kind == CardKindSpec::Pinless,
-                auth_pin: f.card.auth_pin.clone(),
-                sign_password: f.card.sign_password.clone(),
-                support_pin: f.card.support_pin.clone(),
-                security_code: f.card.security_code.clone(),
-                expires_on: card_expires,
-                match_b,
-                tries,
-                locked_status,
-                tampered: f.card.tampered,
-                certificate: CertificateFacts {
-                    serial: self.certificate_serial(seed),
-                    issued_at: cert.issued_at.at(as_of),
-                    expires_on: cert.expires_on.date_at(as_of),
-                    renewed: cert.renewed,
-                    revoked_at: cert.revoked_at.as_ref().map(|r| r.at(as_of)),
-                },
-            },
-            qualifications: f
-                .qualification
-                .iter()
-                .enumerate()
-                .map(|(i, q)| {
-                    let mut r = resolve_qualification(q, as_of);
-                    if self.template.is_some() {
-                        r.number = self.instance_number(&q.number, i, seed);
-                        if let Some(m) = &mut r.medical_aid {
-                            // 受給者番号 stays 7 digits.
-                            let n = serial_for(seed, &format!("{}/recipient/{i}", self.id));
-                            m.recipient_number = format!("{:07}", n % 10_000_000);
-                        }
-                    }
-                    r
-                })
-                .collect(),
+            person: self.resolve_person(as_of, seed),
+            card: self.resolve_card(as_of, seed),
+            qualifications: self.resolve_qualifications(as_of, seed),
             registration: RegistrationState::from_spec(
                 f.registration.state,
                 f.registration.at.as_ref().map(|d| d.at(as_of)),
@@ -253,21 +180,112 @@ impl Persona {
                 limit_info: f.consent.limit_info,
             },
             non_disclosure: f.privacy.non_disclosure,
-            documents: Documents {
-                notice: f.documents.notice,
-                portal_screen: f.documents.portal_screen,
-                kakunin_sho: f
-                    .documents
-                    .kakunin_sho
-                    .as_ref()
-                    .map(|k| (k.valid_from.date_at(as_of), k.valid_to.date_at(as_of))),
-                old_card: f.documents.old_card.as_ref().map(|c| {
-                    (
-                        c.issued_on.date_at(as_of),
-                        c.expires_on.as_ref().map(|e| e.date_at(as_of)),
-                    )
-                }),
+            documents: self.resolve_documents(as_of),
+        }
+    }
+
+    /// The person: an instance gets its own synthetic My Number.
+    fn resolve_person(&self, as_of: NaiveDateTime, seed: u64) -> Person {
+        let p = &self.file.person;
+        Person {
+            name: p.name.clone(),
+            name_kana: p.name_kana.clone(),
+            birth_date: p.birth_date.date_at(as_of),
+            sex: p.sex.into(),
+            address: p.address.clone(),
+            postal_code: p.postal_code.as_ref().map(|s| s.replace('-', "")),
+            my_number: p
+                .my_number
+                .clone()
+                .filter(|_| self.template.is_none())
+                .unwrap_or_else(|| my_number::synthetic(seed, &self.id)),
+        }
+    }
+
+    /// The card: 照合番号B, PIN counters, lock status and the certificate.
+    fn resolve_card(&self, as_of: NaiveDateTime, seed: u64) -> CardFacts {
+        let c = &self.file.card;
+        let birth_date = self.file.person.birth_date.date_at(as_of);
+        let card_expires = c.expires_on.date_at(as_of);
+        let match_b = format!(
+            "{}{}{}",
+            birth_date.format("%y%m%d"),
+            card_expires.format("%Y"),
+            c.security_code
+        );
+        let mut tries = CardState::default();
+        for (pin, left) in [
+            (PinId::AuthPin, c.tries_left.auth_pin),
+            (PinId::SignPassword, c.tries_left.sign_password),
+            (PinId::SupportPin, c.tries_left.support_pin),
+        ] {
+            if let Some(left) = left {
+                tries.tries_left.insert(pin, left);
+            }
+        }
+        let locked_status = c
+            .locked_status
+            .as_deref()
+            .and_then(|s| u16::from_str_radix(s, 16).ok())
+            .map(Status::from)
+            .unwrap_or(Status::AuthenticationMethodBlocked);
+        let cert = &c.certificate;
+        CardFacts {
+            pinless: c.kind == CardKindSpec::Pinless,
+            auth_pin: c.auth_pin.clone(),
+            sign_password: c.sign_password.clone(),
+            support_pin: c.support_pin.clone(),
+            security_code: c.security_code.clone(),
+            expires_on: card_expires,
+            match_b,
+            tries,
+            locked_status,
+            tampered: c.tampered,
+            certificate: CertificateFacts {
+                serial: self.certificate_serial(seed),
+                issued_at: cert.issued_at.at(as_of),
+                expires_on: cert.expires_on.date_at(as_of),
+                renewed: cert.renewed,
+                revoked_at: cert.revoked_at.as_ref().map(|r| r.at(as_of)),
             },
+        }
+    }
+
+    /// The records; an instance's carry its own insured and 受給者 numbers.
+    fn resolve_qualifications(&self, as_of: NaiveDateTime, seed: u64) -> Vec<Qualification> {
+        let records = self.file.qualification.iter().enumerate();
+        records
+            .map(|(i, q)| {
+                let mut r = resolve_qualification(q, as_of);
+                if self.template.is_some() {
+                    r.number = self.instance_number(&q.number, i, seed);
+                    if let Some(m) = &mut r.medical_aid {
+                        // 受給者番号 stays 7 digits.
+                        let n = serial_for(seed, &format!("{}/recipient/{i}", self.id));
+                        m.recipient_number = format!("{:07}", n % 10_000_000);
+                    }
+                }
+                r
+            })
+            .collect()
+    }
+
+    /// The documents carried.
+    fn resolve_documents(&self, as_of: NaiveDateTime) -> Documents {
+        let d = &self.file.documents;
+        Documents {
+            notice: d.notice,
+            portal_screen: d.portal_screen,
+            kakunin_sho: d
+                .kakunin_sho
+                .as_ref()
+                .map(|k| (k.valid_from.date_at(as_of), k.valid_to.date_at(as_of))),
+            old_card: d.old_card.as_ref().map(|c| {
+                (
+                    c.issued_on.date_at(as_of),
+                    c.expires_on.as_ref().map(|e| e.date_at(as_of)),
+                )
+            }),
         }
     }
 }

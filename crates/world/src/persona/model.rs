@@ -293,6 +293,40 @@ impl ResolvedPersona {
     pub fn as_of_date(&self) -> NaiveDate {
         self.as_of.date()
     }
+
+    /// The user-authentication certificate as the rules see it.
+    pub fn user_auth_certificate(&self) -> onshi_domain::rules::UserAuthCertificate {
+        let c = &self.card.certificate;
+        onshi_domain::rules::UserAuthCertificate {
+            issued_at: c.issued_at,
+            expires_on: c.expires_on,
+            renewed: c.renewed,
+        }
+    }
+
+    /// A 保険証利用登録 of this person's card through `channel` at `at`.
+    pub fn registration_attempt(
+        &self,
+        at: NaiveDateTime,
+        channel: onshi_domain::rules::RegistrationChannel,
+        already_registered: bool,
+        insurer_registered: bool,
+    ) -> onshi_domain::rules::RegistrationAttempt {
+        use onshi_domain::rules::CardKind;
+        onshi_domain::rules::RegistrationAttempt {
+            at,
+            channel,
+            card: if self.card.pinless {
+                CardKind::PinLess
+            } else {
+                CardKind::Standard
+            },
+            pin_locked: self.card.auth_pin_locked(),
+            certificate: self.user_auth_certificate(),
+            already_registered,
+            insurer_registered,
+        }
+    }
 }
 
 impl Qualification {

@@ -108,7 +108,7 @@ impl Engine {
         }
         let status = self
             .calendar()
-            .certificate_status(&Self::certificate_of(p), day);
+            .certificate_status(&p.user_auth_certificate(), day);
         if status.registration_cancelled() {
             if !self.has(Defect::AcceptExpiredCertificate) {
                 return Err(PersonAnswer::refused(ResultCode::CertificateExpired, None));

@@ -37,8 +37,8 @@ use onshi_domain::protocol::wire::{
     PresentedDocument, RegistrationOutcome, RegistrationRequest, RegistrationResponse,
 };
 use onshi_domain::rules::{
-    CardKind, CareSetting, RegistrationAttempt, RegistrationChannel, RegistrationRefusal,
-    RulesCalendar, UserAuthCertificate, derive_copay,
+    CareSetting, RegistrationAttempt, RegistrationChannel, RegistrationRefusal, RulesCalendar,
+    derive_copay,
 };
 use onshi_world::persona::ResolvedPersona;
 use onshi_world::persona::model::RegistrationState;
@@ -406,14 +406,6 @@ impl Engine {
             RegistrationState::Registered(Some(at)) if at <= now => Some(at),
             RegistrationState::Registered(None) => Some(NaiveDateTime::MIN),
             _ => None,
-        }
-    }
-
-    fn certificate_of(p: &ResolvedPersona) -> UserAuthCertificate {
-        UserAuthCertificate {
-            issued_at: p.card.certificate.issued_at,
-            expires_on: p.card.certificate.expires_on,
-            renewed: p.card.certificate.renewed,
         }
     }
 

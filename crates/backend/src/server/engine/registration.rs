@@ -85,19 +85,12 @@ impl Engine {
         now: NaiveDateTime,
         already_registered: bool,
     ) -> RegistrationAttempt {
-        RegistrationAttempt {
-            at: now,
-            channel: RegistrationChannel::ClinicReader,
-            card: if p.card.pinless {
-                CardKind::PinLess
-            } else {
-                CardKind::Standard
-            },
-            pin_locked: p.card.auth_pin_locked(),
-            certificate: Self::certificate_of(p),
+        p.registration_attempt(
+            now,
+            RegistrationChannel::ClinicReader,
             already_registered,
-            insurer_registered: answer::has_valid_qualification(self.calendar(), p, now.date()),
-        }
+            answer::has_valid_qualification(self.calendar(), p, now.date()),
+        )
     }
 }
 
