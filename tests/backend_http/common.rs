@@ -5,7 +5,6 @@
 
 use std::sync::{Arc, OnceLock};
 
-use chrono::NaiveDate;
 use onshi::defaults;
 use onshi::message::MedicalInstitutionCode;
 use onshi::pki::{HashAlg, KeyCache, ReaderCredential};
@@ -31,16 +30,7 @@ pub(crate) fn shared() -> &'static Shared {
         );
         let issuer = CertificateIssuer::from_seed(defaults::DEFAULT_SEED, keys, 2).unwrap();
         let trust = TrustAnchors::of_issuer(&issuer).unwrap();
-        let at = |y| {
-            NaiveDate::from_ymd_opt(y, 1, 1)
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap()
-        };
-        let reader = trust
-            .readers
-            .issue_device("RDR-HTTP-1", FACILITY, at(2020), at(2040))
-            .unwrap();
+        let reader = trust.long_lived_reader("RDR-HTTP-1", FACILITY).unwrap();
         Shared {
             issuer,
             trust,

@@ -56,6 +56,22 @@ impl TrustAnchors {
         })
     }
 
+    /// A device credential from this reader CA for `reader_id` at `facility_code`,
+    /// valid from 2020 to 2040 (for tests and examples that need a trusted reader).
+    pub fn long_lived_reader(
+        &self,
+        reader_id: &str,
+        facility_code: &str,
+    ) -> Result<onshi_pki::pki::ReaderCredential, ReaderError> {
+        let year = |y| {
+            chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .unwrap_or_default()
+        };
+        self.readers
+            .issue_device(reader_id, facility_code, year(2020), year(2040))
+    }
+
     /// Anchors that trust what `issuer` issues (its JPKI test hierarchy and load
     /// root, shared), with the reader CA of the same seed.
     pub fn of_issuer(issuer: &CertificateIssuer) -> Result<Self, TrustError> {
@@ -155,7 +171,10 @@ impl TrustAnchors {
         match card.method {
             AuthMethod::Pin => Self::verify_pin_evidence(card, defects),
             AuthMethod::Face | AuthMethod::Visual => {
-                self.verify_attestation(card, facility, now, defects)
+                let att = card.attestation.as_ref().ok_or_else(|| {
+                    EngineError::new(ResultCode::AttestationMissing).field("card.attestation")
+                })?;
+                self.verify_attestation(card, att, facility, now - Duration::hours(9), defects)
             }
         }
     }
@@ -200,25 +219,23 @@ impl TrustAnchors {
         Ok(outcome)
     }
 
-    /// The face or visual path: a device of this facility, certified by the reader CA
-    /// and valid now, signed this nonce, certificate, method and facility.
+    /// The face or visual path: `att` is by a device of this facility, certified by
+    /// the reader CA and valid at `utc`, over this nonce, certificate, method and
+    /// facility.
     fn verify_attestation(
         &self,
         card: &CardAuthentication,
+        att: &onshi_domain::protocol::wire::ReaderAttestation,
         facility: &MedicalInstitutionCode,
-        now: NaiveDateTime,
+        utc: NaiveDateTime,
         defects: DefectSet,
     ) -> Result<EvidenceOutcome, EngineError> {
-        let att = card.attestation.as_ref().ok_or_else(|| {
-            EngineError::new(ResultCode::AttestationMissing).field("card.attestation")
-        })?;
         let msg = attestation_message(
             card.nonce.as_bytes(),
             card.auth_certificate.as_bytes(),
             card.method,
             facility,
         );
-        let utc = now - Duration::hours(9);
         let checks = DeviceChecks {
             chain: !defects.has(Defect::AcceptUnknownReader),
             validity: !defects.has(Defect::AcceptExpiredReader),

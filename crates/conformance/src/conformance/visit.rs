@@ -291,20 +291,14 @@ async fn remote_reader(
     out: &mut VisitOutcome,
     verdicts: &mut Vec<Verdict>,
 ) -> AtReader {
-    let AtTheReader {
-        env,
-        backend,
-        persona,
-        plan,
-        script,
-    } = *r;
+    let (env, plan) = (r.env, r.plan);
     let v = match super::remote::visit(
         env,
         target,
-        backend.inner(),
+        r.backend.inner(),
         plan.fault,
-        persona,
-        script,
+        r.persona,
+        r.script,
         plan.now,
     )
     .await

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 
 use crate::server::{Defect, DefectSet, Engine, EngineConfig, Outcome, TrustAnchors};
 use onshi_domain::message::{MedicalInstitutionCode, QualificationResponse};
@@ -38,20 +38,8 @@ pub(crate) fn shared() -> &'static Shared {
     S.get_or_init(|| {
         let issuer = CertificateIssuer::from_seed(defaults::DEFAULT_SEED, keys(), 2).unwrap();
         let trust = TrustAnchors::of_issuer(&issuer).unwrap();
-        let at = |y| {
-            NaiveDate::from_ymd_opt(y, 1, 1)
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap()
-        };
-        let reader = trust
-            .readers
-            .issue_device("RDR-TEST-1", FACILITY, at(2020), at(2040))
-            .unwrap();
-        let other_reader = trust
-            .readers
-            .issue_device("RDR-TEST-2", OTHER_FACILITY, at(2020), at(2040))
-            .unwrap();
+        let reader = trust.long_lived_reader("RDR-TEST-1", FACILITY).unwrap();
+        let other_reader = trust.long_lived_reader("RDR-TEST-2", OTHER_FACILITY).unwrap();
         Shared {
             issuer,
             trust,
