@@ -184,7 +184,13 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         .build()
         .map_err(|e| ExecuteError::Failed(format!("tokio runtime: {e}")))?;
     let chosen = runtime.block_on(choose(&plan.systems, plan.as_of))?;
-    let cast = super::cast::of_source(&plan.features, plan.generations)?;
+    // A fresh embedded engine per scenario never holds an earlier registration: one
+    // generation is enough there.
+    let generations = match chosen.sut {
+        Sut::Embedded { .. } => 1,
+        Sut::Remote(_) => plan.generations,
+    };
+    let cast = super::cast::of_source(&plan.features, generations)?;
     let mut env = Env::build(
         plan.seed,
         plan.as_of,

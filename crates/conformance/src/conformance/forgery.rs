@@ -158,11 +158,12 @@ pub struct Strangers {
 }
 
 impl Strangers {
-    /// Derived from `seed` (never the run's own roots).
-    fn new(seed: u64) -> Result<Self, String> {
+    /// Derived from `seed` (never the run's own roots); the root keys go through the
+    /// run's key cache like the cards' (generated once per machine).
+    fn new(seed: u64, keys: &KeyCache) -> Result<Self, String> {
         let other = seed ^ 0x5EC0_5EC0_5EC0_5EC0;
         Ok(Self {
-            pki: TestPki::generate_with_cache(other, &KeyCache::memory())
+            pki: TestPki::generate_with_cache(other, keys)
                 .map_err(|e| e.to_string())?,
             readers: ReaderCa::generate(other).map_err(|e| e.to_string())?,
         })
@@ -190,7 +191,7 @@ impl Materials<'_> {
         if let Some(s) = self.env.strangers.get() {
             return Ok(s);
         }
-        let made = Strangers::new(self.env.seed)?;
+        let made = Strangers::new(self.env.seed, self.env.factory.keys())?;
         Ok(self.env.strangers.get_or_init(|| made))
     }
 
