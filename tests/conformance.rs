@@ -199,3 +199,50 @@ fn a_separately_started_backend_passes_run_after_run() {
         assert!(f.contains("earlier runs registered them all"), "{f}");
     }
 }
+
+/// `--as-of` means what it says: a scenario about a date keeps its date and its
+/// persons are placed relative to it, so the suite passes on any as-of — against the
+/// embedded reference backend at every date the rules turn on, and against a separately
+/// started one at the earliest.
+#[test]
+fn the_suite_passes_at_every_as_of() {
+    const DATES: &[&str] = &[
+        "2024-11-30",
+        "2024-12-02",
+        "2025-12-01",
+        "2025-12-02",
+        "2026-03-31",
+        "2026-04-01",
+        "2026-11-21",
+        "2026-12-04",
+    ];
+    std::thread::scope(|scope| {
+        for chunk in DATES.chunks(DATES.len().div_ceil(2)) {
+            scope.spawn(move || {
+                for date in chunk {
+                    let dir = tempfile::tempdir().unwrap();
+                    let (code, s) = run(&["--as-of", date], dir.path());
+                    assert_eq!(code, 0, "--as-of {date}: {:#?}", failures(&s));
+                    assert_eq!(s["totals"]["skipped"], 0, "--as-of {date}");
+                }
+            });
+        }
+    });
+    let serve = Serve::start(&["--as-of", "2024-11-30", "--generations", "1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--backend",
+        serve.url.as_str(),
+        "--as-of",
+        "2024-11-30",
+        "--generations",
+        "1",
+    ];
+    let (code, s) = run(&args, dir.path());
+    assert_eq!(
+        code,
+        0,
+        "against serve --as-of 2024-11-30: {:#?}",
+        failures(&s)
+    );
+}

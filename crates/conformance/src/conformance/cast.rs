@@ -1,5 +1,6 @@
 //! Reading the cast from the features: which persona templates each scenario names
-//! (`前提 患者は "…" である`, in the scenario or its 背景), keyed as cucumber keys the
+//! (`前提 患者は "…" である`, in the scenario or its 背景) and, when the feature's 背景
+//! fixes `照会日時`, the date its scenarios are about; keyed as cucumber keys the
 //! running scenario — file name and line, an outline's example row at its own line —
 //! so the world finds its instances by the same key.
 
@@ -43,14 +44,22 @@ pub fn add_feature(cast: &mut Cast, name: &str, text: &str) {
         let rule_bg: Vec<&Step> = r.background.iter().flat_map(|b| b.steps.iter()).collect();
         r.scenarios.iter().map(move |s| (s, rule_bg.clone()))
     });
+    let anchor = background.iter().find_map(|s| visit_time_of(&s.value));
     for (scenario, rule_bg) in plain.chain(ruled) {
-        add_scenario(
-            cast,
-            name,
-            scenario,
-            background.iter().chain(&rule_bg).copied(),
-        );
+        if let Some(at) = anchor {
+            cast.anchor(SceneKey::new(name, scenario.position.line), at);
+        }
+        let steps = background.iter().chain(&rule_bg).copied();
+        add_scenario(cast, name, scenario, steps);
     }
+}
+
+/// The time a `照会日時は … である` step fixes (the calendar step's own parser).
+fn visit_time_of(step_text: &str) -> Option<chrono::NaiveDateTime> {
+    let text = step_text
+        .strip_prefix("照会日時は ")?
+        .strip_suffix(" である")?;
+    onshi_world::defaults::parse_as_of(text).ok()
 }
 
 fn add_scenario<'a>(
@@ -125,6 +134,17 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_dated_background_anchors_every_scenario() {
+        let text = "# language: ja\n機能: x\n  背景:\n    前提 照会日時は 2026-11-30T09:00 である\n\n  シナリオ: a\n    前提 照会日時は 2026-12-01T09:00 である\n    かつ 患者は \"pinless\" である\n";
+        let cast = of_features([("f.feature", text)], 1).unwrap();
+        let at = cast.anchor_of(&SceneKey::new("f.feature", 6)).unwrap();
+        assert_eq!(at.to_string(), "2026-11-30 09:00:00");
+        let undated = "# language: ja\n機能: y\n  シナリオ: b\n    前提 照会日時は 2026-12-01T09:00 である\n    かつ 患者は \"pinless\" である\n";
+        let cast = of_features([("g.feature", undated)], 1).unwrap();
+        assert_eq!(cast.anchor_of(&SceneKey::new("g.feature", 3)), None);
     }
 
     #[test]

@@ -163,8 +163,7 @@ impl Strangers {
     fn new(seed: u64, keys: &KeyCache) -> Result<Self, String> {
         let other = seed ^ 0x5EC0_5EC0_5EC0_5EC0;
         Ok(Self {
-            pki: TestPki::generate_with_cache(other, keys)
-                .map_err(|e| e.to_string())?,
+            pki: TestPki::generate_with_cache(other, keys).map_err(|e| e.to_string())?,
             readers: ReaderCa::generate(other).map_err(|e| e.to_string())?,
         })
     }

@@ -14,11 +14,16 @@
 //!   [`Cast::generations`] instances per scenario; a run against a backend that has
 //!   kept an earlier run's registrations takes the first generation the backend still
 //!   reports as unregistered. Every other template gets generation 0 only.
+//! - A scenario that is about a date (its feature's 背景 fixes 照会日時) has its persons
+//!   placed relative to that date, not the run's `--as-of`: "renewed 12 hours ago" means
+//!   12 hours before the scenario's visit on any run.
 //! - The cast is data: which templates each scenario names. Reading it from the
 //!   Gherkin features is the conformance crate's job; this module only turns it into
 //!   personas.
 
 use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
 
 use super::load::{Persona, PersonaSet};
 use super::schema::RegistrationStateSpec;
@@ -80,10 +85,11 @@ pub enum CastError {
     TooManyGenerations(u32),
 }
 
-/// Which persona templates each scenario names.
+/// Which persona templates each scenario names, and the date a scenario is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cast {
     scenes: BTreeMap<SceneKey, Vec<String>>,
+    anchors: BTreeMap<SceneKey, NaiveDateTime>,
     generations: u32,
 }
 
@@ -91,6 +97,7 @@ impl Default for Cast {
     fn default() -> Self {
         Self {
             scenes: BTreeMap::new(),
+            anchors: BTreeMap::new(),
             generations: DEFAULT_GENERATIONS,
         }
     }
@@ -104,8 +111,20 @@ impl Cast {
         }
         Ok(Self {
             scenes: BTreeMap::new(),
+            anchors: BTreeMap::new(),
             generations,
         })
+    }
+
+    /// Places `scene`'s persons at `at` (the date the scenario is about) instead of the
+    /// run's as-of, so the scenario means the same on any `--as-of`.
+    pub fn anchor(&mut self, scene: SceneKey, at: NaiveDateTime) {
+        self.anchors.insert(scene, at);
+    }
+
+    /// Where `scene`'s persons are placed, if not at the run's as-of.
+    pub fn anchor_of(&self, scene: &SceneKey) -> Option<NaiveDateTime> {
+        self.anchors.get(scene).copied()
     }
 
     /// Records that `scene` names `template` (once).
@@ -150,13 +169,15 @@ impl Cast {
 }
 
 impl Persona {
-    /// This persona's instance under `id`: the same file, its own identity.
-    pub fn instance(&self, id: String) -> Persona {
+    /// This persona's instance under `id`: the same file, its own identity, placed at
+    /// `anchor` when its scenario is about a date.
+    pub fn instance(&self, id: String, anchor: Option<NaiveDateTime>) -> Persona {
         Persona {
             id,
             path: self.path.clone(),
             file: self.file.clone(),
             template: Some(self.template_id().to_owned()),
+            anchor,
         }
     }
 
@@ -183,10 +204,11 @@ impl PersonaSet {
                     line: scene.line,
                     template: t.clone(),
                 })?;
+                let anchor = cast.anchor_of(scene);
                 personas.extend(
                     cast.instance_ids(template, scene)
                         .into_iter()
-                        .map(|id| template.instance(id)),
+                        .map(|id| template.instance(id, anchor)),
                 );
             }
         }
@@ -255,6 +277,38 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "x.feature:7: no persona \"nobody\" in the cards directory"
+        );
+    }
+
+    #[test]
+    fn an_anchored_scene_places_its_persons_at_its_date() {
+        let set = defaults::personas(None).unwrap();
+        let scene = SceneKey::new("03_登録.feature", 30);
+        let mut cast = Cast::with_generations(1).unwrap();
+        cast.add(scene.clone(), "cert-renewed-12h");
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        cast.anchor(scene.clone(), at);
+        let played = set.with_cast(&cast).unwrap();
+        let inst = played
+            .get(&Cast::instance_id("cert-renewed-12h", &scene, 0))
+            .unwrap();
+        let elsewhen = at - chrono::Duration::days(700);
+        let r = inst.resolve(elsewhen, 7);
+        assert_eq!(
+            r.as_of, at,
+            "the run's as-of does not move an anchored person"
+        );
+        assert_eq!(r, inst.resolve(at, 7));
+        // The template itself follows the as-of.
+        assert_eq!(
+            set.get("cert-renewed-12h")
+                .unwrap()
+                .resolve(elsewhen, 7)
+                .as_of,
+            elsewhen
         );
     }
 

@@ -24,6 +24,9 @@ pub struct Persona {
     /// The template's id when this is a scenario's instance of a persona (see
     /// [`super::cast`]); `None` for a persona file itself.
     pub template: Option<String>,
+    /// The time an instance is placed at, whatever the population's as-of: the date
+    /// its scenario is about (the feature's 背景 照会日時). `None`: the as-of.
+    pub anchor: Option<NaiveDateTime>,
 }
 
 /// All personas of a directory, sorted by id.
@@ -143,6 +146,7 @@ impl Persona {
             path: src.path().to_owned(),
             file,
             template: None,
+            anchor: None,
         })
     }
 
@@ -159,8 +163,10 @@ impl Persona {
         serial_for(seed, &self.id)
     }
 
-    /// The persona with every date resolved at `as_of`.
+    /// The persona with every date resolved at `as_of` (at its anchor, for an instance
+    /// whose scenario is about a date).
     pub fn resolve(&self, as_of: NaiveDateTime, seed: u64) -> ResolvedPersona {
+        let as_of = self.anchor.unwrap_or(as_of);
         let f = &self.file;
         ResolvedPersona {
             id: self.id.clone(),

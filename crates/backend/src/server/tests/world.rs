@@ -39,7 +39,9 @@ pub(crate) fn shared() -> &'static Shared {
         let issuer = CertificateIssuer::from_seed(defaults::DEFAULT_SEED, keys(), 2).unwrap();
         let trust = TrustAnchors::of_issuer(&issuer).unwrap();
         let reader = trust.long_lived_reader("RDR-TEST-1", FACILITY).unwrap();
-        let other_reader = trust.long_lived_reader("RDR-TEST-2", OTHER_FACILITY).unwrap();
+        let other_reader = trust
+            .long_lived_reader("RDR-TEST-2", OTHER_FACILITY)
+            .unwrap();
         Shared {
             issuer,
             trust,
