@@ -178,13 +178,16 @@ fn failures(summary: &Value) -> Vec<String> {
 
 /// A person per scenario: the suite passes against one separately started backend
 /// run after run (on-the-spot registrations persist there), at `--concurrency 1` and
-/// at the default; once every generation of a registering scenario's person is
+/// shuffled at the default concurrency; once every generation of a registering scenario's person is
 /// registered, those scenarios fail and say why, and no other scenario does.
 #[test]
 fn a_separately_started_backend_passes_run_after_run() {
     let serve = Serve::start(&["--generations", "2"]);
     let backend = ["--backend", serve.url.as_str(), "--generations", "2"];
-    for (i, extra) in [&["--concurrency", "1"][..], &[][..]].iter().enumerate() {
+    for (i, extra) in [&["--concurrency", "1"][..], &["--shuffle", "7"][..]]
+        .iter()
+        .enumerate()
+    {
         let dir = tempfile::tempdir().unwrap();
         let (code, s) = run(&[&backend[..], extra].concat(), dir.path());
         assert_eq!(code, 0, "run {}: {:#?}", i + 1, failures(&s));

@@ -48,6 +48,10 @@ pub(super) struct RunArgs {
     /// Scenarios run at once.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
+    /// Run the features and their scenarios in an order drawn from SEED (recorded in
+    /// the report): proves no scenario depends on another having run first.
+    #[arg(long, value_name = "SEED")]
+    shuffle: Option<u64>,
     #[command(flatten)]
     cast: super::population::CastArgs,
     #[command(flatten)]
@@ -102,6 +106,7 @@ fn plan(args: &RunArgs, features: FeatureSource, reader: ReaderSpec) -> Result<P
         },
         report_dir: args.report_dir.clone(),
         concurrency: args.concurrency,
+        shuffle: args.shuffle,
         seed: args.world.seed,
         as_of: args.world.as_of(),
         personas: args.world.personas()?,

@@ -76,6 +76,8 @@ pub struct Plan {
     pub report_dir: PathBuf,
     /// Scenarios at once (one with a remote reader: it has one PC/SC slot).
     pub concurrency: usize,
+    /// Run the features and scenarios in an order drawn from this seed.
+    pub shuffle: Option<u64>,
     /// The seed of keys, certificates and populations.
     pub seed: u64,
     /// The as-of time.
@@ -227,6 +229,7 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
             .collect(),
         started_at: plan.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
         complete: false,
+        shuffle: plan.shuffle,
     };
     let opts = RunOptions {
         features: plan.features,

@@ -10,5 +10,6 @@ pub mod forgery;
 pub mod lint;
 pub mod remote;
 pub mod run;
+pub mod shuffle;
 pub mod visit;
 pub mod world;

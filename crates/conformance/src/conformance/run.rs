@@ -189,7 +189,8 @@ pub async fn run(
         ..Default::default()
     };
     let hook_shared = shared.clone();
-    OnshiWorld::cucumber()
+    OnshiWorld::cucumber::<PathBuf>()
+        .with_parser::<_, PathBuf>(super::shuffle::Shuffled { seed: info.shuffle })
         .with_writer(collector.fail_on_skipped().normalized())
         .with_cli(cli)
         .max_concurrent_scenarios(opts.concurrency.max(1))

@@ -36,6 +36,9 @@ pub struct RunInfo {
     pub started_at: String,
     /// Whether the run finished (false in a partial report of an interrupted run).
     pub complete: bool,
+    /// The seed the scenario order was shuffled with (`--shuffle`), if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle: Option<u64>,
 }
 
 /// Outcome of a step or scenario.
