@@ -218,6 +218,41 @@ fn export_is_deterministic_and_complete() {
             }
         }
     }
+    // Every trust anchor is exported; the CRL verifies and lists the revoked personas.
+    for root in [
+        "jpki-auth-root",
+        "jpki-sign-root",
+        "load-auth-root",
+        "reader-ca",
+    ] {
+        let text = std::fs::read_to_string(a.path().join(format!("roots/{root}.pem"))).unwrap();
+        assert!(text.starts_with("-----BEGIN CERTIFICATE-----"), "{root}");
+    }
+    let crl_pem = std::fs::read_to_string(a.path().join("roots/jpki-auth.crl.pem")).unwrap();
+    let body: String = crl_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let crl_der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    let revoked = issuer
+        .factory()
+        .pki()
+        .verify_crl(onshi_pki::pki::CaKind::Auth, &crl_der)
+        .unwrap();
+    let lost = pop
+        .personas()
+        .iter()
+        .find(|p| p.id == "revoked-lost")
+        .unwrap();
+    assert!(revoked.contains(lost.card.certificate.serial));
+    let adult = pop
+        .personas()
+        .iter()
+        .find(|p| p.id == "standard-adult")
+        .unwrap();
+    assert!(!revoked.contains(adult.card.certificate.serial));
     // CSV has a header and the same number of rows.
     let c = tempfile::tempdir().unwrap();
     export::export(&pop, &issuer, export::ExportFormat::Csv, c.path(), 2).unwrap();

@@ -67,6 +67,9 @@ pub enum ExportError {
     /// The reader CA could not be generated.
     #[error("reader CA: {0}")]
     ReaderCa(String),
+    /// The revocation list could not be signed.
+    #[error("CRL: {0}")]
+    Crl(String),
 }
 
 mod rows;
@@ -308,20 +311,22 @@ fn chunk_rows(
     })
 }
 
-/// Writes the trust roots (test JPKI auth root, load-test root, reader CA) as PEM.
+/// Writes the trust anchors as PEM: both test JPKI roots (user authentication, and
+/// signing — a backend must refuse its certificates as the wrong kind), the load-test
+/// root, the reader CA, and the user-authentication root's CRL at the as-of.
 fn write_roots(job: &Job<'_>, summary: &mut ExportSummary) -> Result<(), ExportError> {
     let (population, issuer, dir) = (job.population, job.issuer, job.dir);
     let reader_ca =
         ReaderCa::generate(population.seed()).map_err(|e| ExportError::ReaderCa(e.to_string()))?;
+    let pki = issuer.factory().pki();
     let roots = [
         (
             "roots/jpki-auth-root.pem",
-            issuer
-                .factory()
-                .pki()
-                .root(CaKind::Auth)
-                .cert_der()
-                .to_vec(),
+            pki.root(CaKind::Auth).cert_der().to_vec(),
+        ),
+        (
+            "roots/jpki-sign-root.pem",
+            pki.root(CaKind::Sign).cert_der().to_vec(),
         ),
         (
             "roots/load-auth-root.pem",
@@ -332,7 +337,33 @@ fn write_roots(job: &Job<'_>, summary: &mut ExportSummary) -> Result<(), ExportE
     for (name, der) in roots {
         write_file(dir, name, &pem("CERTIFICATE", &der), summary)?;
     }
-    Ok(())
+    // Personas' certificates come from the JPKI root; those revoked by the as-of are
+    // on its CRL (generated members' revocations are in the persons table).
+    let as_of = population.as_of();
+    let revoked: Vec<(u64, chrono::NaiveDateTime)> = population
+        .personas()
+        .iter()
+        .filter_map(|p| {
+            let c = &p.card.certificate;
+            c.revoked_at
+                .filter(|at| *at <= as_of)
+                .map(|at| (c.serial, at))
+        })
+        .collect();
+    let crl = pki
+        .crl(
+            CaKind::Auth,
+            &revoked,
+            as_of,
+            as_of + chrono::Duration::days(1),
+        )
+        .map_err(|e| ExportError::Crl(e.to_string()))?;
+    write_file(
+        dir,
+        "roots/jpki-auth.crl.pem",
+        &pem("X509 CRL", crl.as_bytes()),
+        summary,
+    )
 }
 
 /// Writes `text` atomically to `dir/name` and lists `name` among the files written.
@@ -372,7 +403,7 @@ fn readme(population: &Population, issuer: &CertificateIssuer, format: ExportFor
          | `qualifications.{ext}` | qualification record: 保険者番号, 記号, 番号, 枝番, dates, ratios, 適用区分, the day the insurer registered it centrally (`registered_on`) and any accuracy hold |\n\
          | `certificate_links.{ext}` | member: the link from the user-authentication certificate (serial) to the person |\n\
          | `certificates.{ext}` | member: the certificate itself, DER in base64 |\n\
-         | `roots/*.pem` | trust anchors: the test JPKI user-authentication root, the load-test root, the reader CA |\n\
+         | `roots/*.pem` | trust anchors: the test JPKI user-authentication and signing roots, the load-test root, the reader CA, and `jpki-auth.crl.pem` (the user-authentication root's CRL at the as-of) |\n\
          \n\
          A record is visible to online confirmation from `registered_on` (and after\n\
          `accuracy_hold_until`); before that the backend must answer as if it did not exist\n\
