@@ -145,7 +145,7 @@ pub enum ProbeError {
     Unreachable(String),
     /// It answers, but not for the scenario's population.
     #[error(
-        "the backend does not know the scenario's population ({0}); provision it with `onshi population export --seed {seed} --size {size} --as-of {as_of} --format csv --out DIR` (see docs/backend.md, Provisioning)",
+        "the backend does not know the scenario's population ({0}); provision it with `onshi population export --seed {seed} --size {size} --as-of {as_of} --format jsonl --out pop/` (see docs/implementing-a-backend.md)",
         seed = .1, size = .2, as_of = .3
     )]
     UnknownPopulation(String, u64, u64, String),
