@@ -18,7 +18,9 @@ const GUIDE: &str = include_str!("../docs/implementing-a-backend.md");
 
 /// The cells of the table rows of the section that starts with `heading`.
 fn rows(heading: &str) -> Vec<Vec<String>> {
-    let start = GUIDE.find(heading).unwrap_or_else(|| panic!("no {heading:?}"));
+    let start = GUIDE
+        .find(heading)
+        .unwrap_or_else(|| panic!("no {heading:?}"));
     GUIDE[start..]
         .lines()
         .skip(1)
@@ -126,7 +128,10 @@ fn the_provisioning_command_is_the_same_everywhere() {
         ("conformance.md", include_str!("../docs/conformance.md")),
     ] {
         assert!(text.contains(command), "{name} does not give `{command}`");
-        for line in text.lines().filter(|l| l.contains("onshi population export")) {
+        for line in text
+            .lines()
+            .filter(|l| l.contains("onshi population export"))
+        {
             assert!(
                 !line.contains("--format csv") || line.contains("prefer"),
                 "{name}: another provisioning command: {line}"

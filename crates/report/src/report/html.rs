@@ -288,8 +288,13 @@ fn requirements_matrix(h: &mut String, matrix: &[MatrixRow]) {
             .collect();
         let _ = write!(
             h,
-            r#"<tr><td><b>{}</b></td><td>{}</td><td>{}<br><span class="muted">{}</span></td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td><b>{}</b>{}</td><td>{}</td><td>{}<br><span class="muted">{}</span></td><td>{}</td><td>{}</td></tr>"#,
             esc(&m.id),
+            if m.onshi {
+                r#"<br><span class="muted">onshi 独自</span>"#
+            } else {
+                ""
+            },
             esc(&m.kind),
             esc(&m.question),
             esc(&m.summary_ja),

@@ -90,8 +90,9 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
     for m in &report.matrix {
         writeln!(
             out,
-            "| {} | {} | {} | {} |",
+            "| {}{} | {} | {} | {} |",
             m.id,
+            if m.onshi { " (onshi)" } else { "" },
             m.kind,
             m.scenarios.len(),
             coverage_mark(m.coverage)
