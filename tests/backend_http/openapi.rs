@@ -43,3 +43,124 @@ async fn every_listed_route_is_routed() {
         assert_ne!(status.as_u16(), 405, "{method} {path}");
     }
 }
+
+/// The enumeration of schema `name` in the OpenAPI file (the `enum:` line of its block).
+fn schema_enum(text: &str, name: &str) -> Vec<String> {
+    let key = format!("\n    {name}:\n");
+    let start = text
+        .find(&key)
+        .unwrap_or_else(|| panic!("schema {name} missing"))
+        + key.len();
+    let line = text[start..]
+        .lines()
+        .take_while(|l| l.starts_with("      "))
+        .find(|l| l.trim_start().starts_with("enum:"))
+        .unwrap_or_else(|| panic!("schema {name} has no enum"));
+    enum_values(line)
+}
+
+fn enum_values(line: &str) -> Vec<String> {
+    let inner = line.split('[').nth(1).unwrap().split(']').next().unwrap();
+    inner
+        .split(',')
+        .map(|v| v.trim().trim_matches('"').to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// Every code value of the answers is enumerated in the OpenAPI file, exactly.
+#[test]
+fn the_openapi_enumerates_every_code_value() {
+    use onshi::codes::*;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/openapi/onshi-v1.yaml"
+    ))
+    .unwrap();
+    fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<String> {
+        all.iter().map(|c| code(*c).to_owned()).collect()
+    }
+    let expected: Vec<(&str, Vec<String>)> = vec![
+        (
+            "ReferenceClassification",
+            codes(ReferenceClassification::ALL, ReferenceClassification::code),
+        ),
+        (
+            "SegmentOfResult",
+            codes(SegmentOfResult::ALL, SegmentOfResult::code),
+        ),
+        (
+            "ProcessingResultStatus",
+            codes(ProcessingResultStatus::ALL, ProcessingResultStatus::code),
+        ),
+        (
+            "QualificationValidity",
+            codes(QualificationValidity::ALL, QualificationValidity::code),
+        ),
+        ("Sex", codes(Sex::ALL, Sex::code)),
+        ("ReasonOfLoss", codes(ReasonOfLoss::ALL, ReasonOfLoss::code)),
+        (
+            "PersonalFamilyClassification",
+            codes(
+                PersonalFamilyClassification::ALL,
+                PersonalFamilyClassification::code,
+            ),
+        ),
+        (
+            "InsuredCardClassification",
+            codes(
+                InsuredCardClassification::ALL,
+                InsuredCardClassification::code,
+            ),
+        ),
+        (
+            "LimitCertificateClassification",
+            codes(
+                LimitCertificateClassification::ALL,
+                LimitCertificateClassification::code,
+            ),
+        ),
+        ("LimitClass", codes(LimitClass::ALL, LimitClass::code)),
+        (
+            "SpecificDiseaseCategory",
+            codes(SpecificDiseaseCategory::ALL, SpecificDiseaseCategory::code),
+        ),
+        (
+            "PreschoolClassification",
+            codes(PreschoolClassification::ALL, PreschoolClassification::code),
+        ),
+        ("ConsentFlag", codes(ConsentFlag::ALL, ConsentFlag::code)),
+        (
+            "LimitConsentFlag",
+            codes(LimitConsentFlag::ALL, LimitConsentFlag::code),
+        ),
+        (
+            "PrescriptionIssueSelect",
+            codes(PrescriptionIssueSelect::ALL, PrescriptionIssueSelect::code),
+        ),
+        (
+            "MedicalTreatmentFlag",
+            codes(MedicalTreatmentFlag::ALL, MedicalTreatmentFlag::code),
+        ),
+    ];
+    for (name, values) in expected {
+        assert_eq!(schema_enum(&text, name), values, "{name}");
+    }
+    // The result codes: refusals and warnings in the answer, the rest as errors.
+    use onshi::protocol::ResultCode;
+    let line = |key: &str| {
+        let at = text.find(key).unwrap_or_else(|| panic!("{key} missing"));
+        text[at..]
+            .lines()
+            .find(|l| l.trim_start().starts_with("enum:"))
+            .map(enum_values)
+            .unwrap()
+    };
+    let in_answer: Vec<String> = ResultCode::ALL
+        .iter()
+        .map(|c| c.code())
+        .filter(|c| c.starts_with("ONS-R") || c.starts_with("ONS-W"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(line("processing_result_code:\n"), in_answer);
+}
