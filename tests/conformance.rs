@@ -249,3 +249,63 @@ fn the_suite_passes_at_every_as_of() {
         failures(&s)
     );
 }
+
+/// A backend whose answers are malformed: the health check and challenges are fine,
+/// a card confirmation is JSON of the wrong shape, a numbers confirmation is not JSON,
+/// anything else is 100,000 open brackets. Runs on its own thread until the test ends.
+fn malformed_backend() -> String {
+    use axum::Router;
+    use axum::routing::{get, post};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let health = r#"{"status":"ok","as_of":"2026-11-30T09:00:00","now":"2026-11-30T09:00:01","members":10,"personas":1,"defects":[],"version":"x","seed":1}"#;
+            let nonce = r#"{"nonce":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","expires_in_seconds":120}"#;
+            let wrong_shape = r#"{"message_header":{"segment_of_result":"1"},"message_body":{"processing_result_status":"7","result_list":[{"name":5}]}}"#;
+            let app = Router::new()
+                .route("/v1/health", get(move || async move { health }))
+                .route("/v1/challenges", post(move || async move { nonce }))
+                .route("/v1/confirmations/card", post(move || async move { wrong_shape }))
+                .route("/v1/confirmations/numbers", post(|| async { "not json" }))
+                .fallback(|| async { "[".repeat(100_000) });
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+/// Bad input from a vendor backend keeps its contract: a malformed answer is a failed
+/// check with the evidence in the report (exit 1), never a panic.
+#[test]
+fn a_malformed_backend_fails_checks_and_never_panics() {
+    let url = malformed_backend();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(["run", "--backend", &url, "--tags", "@認証 or @認証の安全性"])
+        .arg("--report-dir")
+        .arg(dir.path())
+        .env("ONSHI_LOG", "error")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked at"), "{stderr}");
+    let again = tempfile::tempdir().unwrap();
+    let (_, s) = run(
+        &["--backend", &url, "--tags", "@認証の安全性"],
+        again.path(),
+    );
+    let failed = failures(&s);
+    assert!(!failed.is_empty());
+    assert!(
+        failed.iter().all(|f| f.contains("protocol error")),
+        "{failed:#?}"
+    );
+}
