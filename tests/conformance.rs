@@ -101,6 +101,7 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("ignore-reader-facility", &["SEC-READER-FACILITY"]),
     ("accept-expired-reader", &["SEC-READER-EXPIRED"]),
     ("accept-any-attestation", &["SEC-ATTESTATION"]),
+    ("challenge-any-facility", &["SEC-CHALLENGE-FACILITY"]),
 ];
 
 /// Every defect of the reference backend is in the matrix: a check it removes is one

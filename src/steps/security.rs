@@ -31,7 +31,11 @@ async fn attempt(w: &mut OnshiWorld, label: String) -> Result<(), String> {
         .cloned()
         .ok_or("no other persona with a card")?;
     let backend = w.backend()?;
-    let challenge = backend.challenge().await.map_err(|e| e.to_string())?;
+    let facility = attempt.challenge_facility(&w.env);
+    let challenge = backend
+        .challenge_for(&facility)
+        .await
+        .map_err(|e| e.to_string())?;
     let req = Materials {
         env: &w.env,
         persona: &persona,

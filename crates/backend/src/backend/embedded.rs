@@ -1,5 +1,6 @@
 //! The reference engine in process: no HTTP, no serialisation, the same decisions.
 
+use onshi_domain::message::MedicalInstitutionCode;
 use std::sync::Arc;
 
 use super::error::BackendError;
@@ -64,6 +65,14 @@ impl QualificationBackend for EmbeddedBackend {
 
     async fn challenge(&self) -> Result<Challenge, BackendError> {
         self.finish(self.engine.issue_challenge(self.clock.request_time()))
+    }
+
+    async fn challenge_for(
+        &self,
+        facility: &MedicalInstitutionCode,
+    ) -> Result<Challenge, BackendError> {
+        let t = self.clock.request_time();
+        self.finish(self.engine.issue_challenge_for(Some(facility), t))
     }
 
     async fn confirm_card(

@@ -1,6 +1,8 @@
 //! The onshi HTTP JSON protocol (`/v1/…`) over reqwest; bulk inquiry goes over the
 //! same server's XML endpoints.
 
+use onshi_domain::message::MedicalInstitutionCode;
+use onshi_domain::protocol::wire::ChallengeRequest;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -128,6 +130,16 @@ impl QualificationBackend for HttpJsonBackend {
     async fn challenge(&self) -> Result<Challenge, BackendError> {
         self.send(self.client.post(format!("{}/v1/challenges", self.base)))
             .await
+    }
+
+    async fn challenge_for(
+        &self,
+        facility: &MedicalInstitutionCode,
+    ) -> Result<Challenge, BackendError> {
+        let body = ChallengeRequest {
+            medical_institution_code: Some(facility.clone()),
+        };
+        self.post("/v1/challenges", &body).await
     }
 
     async fn confirm_card(

@@ -24,6 +24,7 @@ pub mod http_json;
 pub mod spec;
 pub mod xml_http;
 
+use onshi_domain::message::MedicalInstitutionCode;
 use std::future::Future;
 
 pub use embedded::EmbeddedBackend;
@@ -70,8 +71,14 @@ pub trait QualificationBackend: Send + Sync {
     /// `GET /v1/health`.
     fn health(&self) -> impl Future<Output = Result<Health, BackendError>> + Send;
 
-    /// `POST /v1/challenges`.
+    /// `POST /v1/challenges`: a challenge any facility may use.
     fn challenge(&self) -> impl Future<Output = Result<Challenge, BackendError>> + Send;
+
+    /// `POST /v1/challenges` naming `facility`: a challenge only its requests may use.
+    fn challenge_for(
+        &self,
+        facility: &MedicalInstitutionCode,
+    ) -> impl Future<Output = Result<Challenge, BackendError>> + Send;
 
     /// `POST /v1/confirmations/card`.
     fn confirm_card(
@@ -161,6 +168,13 @@ impl QualificationBackend for AnyBackend {
 
     async fn challenge(&self) -> Result<Challenge, BackendError> {
         dispatch!(self, b => b.challenge().await)
+    }
+
+    async fn challenge_for(
+        &self,
+        facility: &MedicalInstitutionCode,
+    ) -> Result<Challenge, BackendError> {
+        dispatch!(self, b => b.challenge_for(facility).await)
     }
 
     async fn confirm_card(

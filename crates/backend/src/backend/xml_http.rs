@@ -1,6 +1,7 @@
 //! XML over HTTP: `POST {base}/v1/xml/OQSsiquc01req` etc. with the external-interface
 //! documents. Numbers and bulk only; the card methods are [`BackendError::Unsupported`].
 
+use onshi_domain::message::MedicalInstitutionCode;
 use std::future::Future;
 use std::time::Duration;
 
@@ -254,6 +255,13 @@ impl<T: XmlTransport> QualificationBackend for T {
     }
 
     async fn challenge(&self) -> Result<Challenge, BackendError> {
+        Err(unsupported::<T>("challenges"))
+    }
+
+    async fn challenge_for(
+        &self,
+        _facility: &MedicalInstitutionCode,
+    ) -> Result<Challenge, BackendError> {
         Err(unsupported::<T>("challenges"))
     }
 

@@ -314,9 +314,10 @@ pub struct Authenticated {
 pub(crate) fn check_challenge_first(
     book: &super::challenge::ChallengeBook,
     card: &CardAuthentication,
+    facility: Option<&str>,
     tick: Tick,
     replay_ok: bool,
 ) -> Result<(), EngineError> {
-    book.check(card.nonce.as_bytes(), tick, replay_ok)
+    book.check_at(card.nonce.as_bytes(), facility, tick, replay_ok)
         .map_err(|code| EngineError::new(code).field("card.nonce"))
 }

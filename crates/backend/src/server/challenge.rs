@@ -40,6 +40,8 @@ enum State {
 struct Entry {
     expires_at: u64,
     state: State,
+    /// The facility it was issued for, if the request named one.
+    facility: Option<Box<str>>,
 }
 
 #[derive(Debug)]
@@ -86,6 +88,11 @@ impl ChallengeBook {
 
     /// Issues a challenge at `now`.
     pub fn issue(&self, now: Tick) -> Result<Issued, ResultCode> {
+        self.issue_for(now, None)
+    }
+
+    /// Issues a challenge for `facility` (any facility when `None`).
+    pub fn issue_for(&self, now: Tick, facility: Option<&str>) -> Result<Issued, ResultCode> {
         let mut book = self.book();
         // Forget entries a while after they expired.
         while let Some((nonce, expires_at)) = book.order.front().copied() {
@@ -106,6 +113,7 @@ impl ChallengeBook {
             Entry {
                 expires_at,
                 state: State::Open,
+                facility: facility.map(Box::from),
             },
         );
         book.order.push_back((nonce, expires_at));
@@ -118,15 +126,38 @@ impl ChallengeBook {
     /// Checks a nonce without using it. `replay_ok` (the `replay-accepted` defect)
     /// lets a used but unexpired challenge pass.
     pub fn check(&self, nonce: &[u8], now: Tick, replay_ok: bool) -> Result<(), ResultCode> {
-        let book = self.book();
-        Self::check_in(&book, nonce, now, replay_ok)
+        self.check_at(nonce, None, now, replay_ok)
     }
 
-    fn check_in(book: &Book, nonce: &[u8], now: Tick, replay_ok: bool) -> Result<(), ResultCode> {
+    /// [`Self::check`] for a request from `facility` (`None`: the facility is not
+    /// checked).
+    pub fn check_at(
+        &self,
+        nonce: &[u8],
+        facility: Option<&str>,
+        now: Tick,
+        replay_ok: bool,
+    ) -> Result<(), ResultCode> {
+        let book = self.book();
+        Self::check_in(&book, nonce, facility, now, replay_ok)
+    }
+
+    fn check_in(
+        book: &Book,
+        nonce: &[u8],
+        facility: Option<&str>,
+        now: Tick,
+        replay_ok: bool,
+    ) -> Result<(), ResultCode> {
         let key: &Nonce = nonce.try_into().map_err(|_| ResultCode::ChallengeUnknown)?;
         let entry = book.entries.get(key).ok_or(ResultCode::ChallengeUnknown)?;
         if now.0 > entry.expires_at {
             return Err(ResultCode::ChallengeExpired);
+        }
+        if let (Some(issued_for), Some(from)) = (entry.facility.as_deref(), facility)
+            && issued_for != from
+        {
+            return Err(ResultCode::ChallengeFacilityMismatch);
         }
         if entry.state == State::Used && !replay_ok {
             return Err(ResultCode::ChallengeReplayed);
@@ -138,7 +169,7 @@ impl ChallengeBook {
     /// requests with the same challenge cannot both pass.
     pub fn consume(&self, nonce: &[u8], now: Tick, replay_ok: bool) -> Result<(), ResultCode> {
         let mut book = self.book();
-        Self::check_in(&book, nonce, now, replay_ok)?;
+        Self::check_in(&book, nonce, None, now, replay_ok)?;
         if let Some(entry) = <&Nonce>::try_from(nonce)
             .ok()
             .and_then(|k| book.entries.get_mut(k))
@@ -162,6 +193,26 @@ impl ChallengeBook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_challenge_for_a_facility_serves_only_it() {
+        let book = ChallengeBook::new([7; 32], 120_000, 10);
+        let c = book.issue_for(Tick(0), Some("1311234567")).unwrap();
+        assert_eq!(
+            book.check_at(&c.nonce, Some("1311234567"), Tick(1), false),
+            Ok(())
+        );
+        assert_eq!(
+            book.check_at(&c.nonce, Some("1319999999"), Tick(1), false),
+            Err(ResultCode::ChallengeFacilityMismatch)
+        );
+        assert_eq!(book.check_at(&c.nonce, None, Tick(1), false), Ok(()));
+        let any = book.issue(Tick(0)).unwrap();
+        assert_eq!(
+            book.check_at(&any.nonce, Some("1319999999"), Tick(1), false),
+            Ok(())
+        );
+    }
 
     #[test]
     fn single_use_and_expiry() {

@@ -64,6 +64,8 @@ pub enum Defect {
     AcceptExpiredReader,
     /// The reader attestation's signature is not verified.
     AcceptAnyAttestation,
+    /// A challenge issued for one facility is accepted from another.
+    ChallengeAnyFacility,
 }
 
 impl Defect {
@@ -87,6 +89,7 @@ impl Defect {
         Self::IgnoreReaderFacility,
         Self::AcceptExpiredReader,
         Self::AcceptAnyAttestation,
+        Self::ChallengeAnyFacility,
     ];
 
     /// The switch name.
@@ -110,6 +113,7 @@ impl Defect {
             Self::IgnoreReaderFacility => "ignore-reader-facility",
             Self::AcceptExpiredReader => "accept-expired-reader",
             Self::AcceptAnyAttestation => "accept-any-attestation",
+            Self::ChallengeAnyFacility => "challenge-any-facility",
         }
     }
 
@@ -142,6 +146,9 @@ impl Defect {
             Self::IgnoreReaderFacility => "a reader of another facility may attest",
             Self::AcceptExpiredReader => "an expired reader device certificate is taken",
             Self::AcceptAnyAttestation => "the reader attestation's signature is not verified",
+            Self::ChallengeAnyFacility => {
+                "a challenge issued for one facility is accepted from another"
+            }
         }
     }
 
@@ -166,6 +173,7 @@ impl Defect {
             Self::IgnoreReaderFacility => &["SEC-READER-FACILITY"],
             Self::AcceptExpiredReader => &["SEC-READER-EXPIRED"],
             Self::AcceptAnyAttestation => &["SEC-ATTESTATION"],
+            Self::ChallengeAnyFacility => &["SEC-CHALLENGE-FACILITY"],
         }
     }
 }

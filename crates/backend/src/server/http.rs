@@ -30,8 +30,8 @@ use onshi_domain::codes::CharacterEncoding;
 use onshi_domain::protocol::clock::ServerClock;
 use onshi_domain::protocol::result_code::ResultCode;
 use onshi_domain::protocol::wire::{
-    ApiErrorBody, ApiErrorDetail, CardConfirmationRequest, NumbersConfirmationRequest,
-    RegistrationRequest,
+    ApiErrorBody, ApiErrorDetail, CardConfirmationRequest, ChallengeRequest,
+    NumbersConfirmationRequest, RegistrationRequest,
 };
 
 /// Every route of the API: (method, path). The OpenAPI file lists each (a test checks).
@@ -260,13 +260,18 @@ fn json_field(message: &str) -> Option<String> {
 
 async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Result<T, EngineError> {
     let (headers, bytes) = read_body(req, limit).await?;
+    parse_json(&headers, &bytes)
+}
+
+/// A JSON body of the right content type as `T`; errors name the field, never the value.
+fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, EngineError> {
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
         if !ct.contains("json") {
             return Err(EngineError::detail(ResultCode::UnsupportedMediaType, ct));
         }
     }
-    serde_json::from_slice::<T>(&bytes).map_err(|e| {
+    serde_json::from_slice::<T>(bytes).map_err(|e| {
         let code = match e.classify() {
             serde_json::error::Category::Data => ResultCode::InvalidField,
             _ => ResultCode::MalformedRequest,
@@ -301,11 +306,23 @@ async fn health(State(s): State<AppState>) -> Response {
 
 async fn challenge(State(s): State<AppState>, req: Request) -> Response {
     let started = Instant::now();
-    // The body is optional and ignored (it may name the facility).
-    if let Err(e) = read_body(req, s.limits.json).await {
-        return reject_json(&s, e);
-    }
-    let out = s.engine.issue_challenge(s.clock.request_time());
+    // The body is optional; when it names the facility, the challenge serves only it.
+    let (headers, bytes) = match read_body(req, s.limits.json).await {
+        Ok(body) => body,
+        Err(e) => return reject_json(&s, e),
+    };
+    let asked: ChallengeRequest = if bytes.iter().all(u8::is_ascii_whitespace) {
+        ChallengeRequest::default()
+    } else {
+        match parse_json(&headers, &bytes) {
+            Ok(body) => body,
+            Err(e) => return reject_json(&s, e),
+        }
+    };
+    let facility = asked.medical_institution_code.as_ref();
+    let out = s
+        .engine
+        .issue_challenge_for(facility, s.clock.request_time());
     respond_json(&s, out, started)
 }
 

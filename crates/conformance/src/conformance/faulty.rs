@@ -1,6 +1,7 @@
 //! A backend wrapper that simulates the clinic's side of an outage: the line is down
 //! (unreachable) or the central system does not answer (timeout).
 
+use onshi_domain::message::MedicalInstitutionCode;
 use std::future::Future;
 
 use onshi_backend::backend::*;
@@ -74,6 +75,13 @@ impl<B: QualificationBackend> QualificationBackend for FaultyBackend<B> {
 
     fn challenge(&self) -> impl Future<Output = Result<Challenge, BackendError>> + Send {
         pass!(self, self.inner.challenge())
+    }
+
+    fn challenge_for(
+        &self,
+        facility: &MedicalInstitutionCode,
+    ) -> impl Future<Output = Result<Challenge, BackendError>> + Send {
+        pass!(self, self.inner.challenge_for(facility))
     }
 
     fn confirm_card(

@@ -50,6 +50,8 @@ pub enum Attempt {
     AttestationOverAnotherCertificate,
     /// An attestation of 目視確認 sent as 顔認証.
     AttestationForAnotherMethod,
+    /// An honest PIN-path request with a challenge issued for another facility.
+    ChallengeOfAnotherFacility,
 }
 
 impl Attempt {
@@ -100,7 +102,21 @@ impl Attempt {
             Self::AttestationForAnotherMethod,
             "目視確認の証明を付けた顔認証の確認",
         ),
+        (
+            Self::ChallengeOfAnotherFacility,
+            "他の医療機関に発行されたチャレンジでの暗証番号方式の確認",
+        ),
     ];
+
+    /// The facility whose challenge the attempt uses: another one for
+    /// [`Attempt::ChallengeOfAnotherFacility`], else the run's.
+    pub fn challenge_facility(self, env: &Env) -> MedicalInstitutionCode {
+        match self {
+            Self::ChallengeOfAnotherFacility => MedicalInstitutionCode::parse(OTHER_FACILITY)
+                .unwrap_or_else(|_| env.reader.facility.clone()),
+            _ => env.reader.facility.clone(),
+        }
+    }
 
     /// The attempt a label names.
     pub fn from_label(label: &str) -> Option<Self> {
@@ -134,6 +150,7 @@ impl Attempt {
             Self::AttestationOverAnotherNonce
             | Self::AttestationOverAnotherCertificate
             | Self::AttestationForAnotherMethod => RuleId::SecAttestation,
+            Self::ChallengeOfAnotherFacility => RuleId::SecChallengeFacility,
         })
     }
 
@@ -360,6 +377,7 @@ pub fn reference_code(attempt: Attempt) -> Option<ResultCode> {
         Attempt::AttestationOverAnotherNonce
         | Attempt::AttestationOverAnotherCertificate
         | Attempt::AttestationForAnotherMethod => ResultCode::AttestationInvalid,
+        Attempt::ChallengeOfAnotherFacility => ResultCode::ChallengeFacilityMismatch,
     })
 }
 

@@ -178,7 +178,7 @@ impl OnshiWorld {
                 .get(id)
                 .ok_or_else(|| format!("no card for {id}"))?;
             let challenge = backend
-                .challenge()
+                .challenge_for(&self.env.reader.facility)
                 .await
                 .map_err(|e| format!("probing {id}: {e}"))?;
             let req = CardConfirmationRequest {

@@ -118,6 +118,9 @@ result_codes! {
     ChallengeReplayed = ("ONS-A112", 409, AuthenticationError, None, "チャレンジは使用済みです（再送）。");
     /// Too many outstanding challenges.
     TooManyChallenges = ("ONS-A113", 503, AuthenticationError, None, "発行済みチャレンジが多すぎます。しばらくしてから再試行してください。");
+    /// The challenge was issued for another facility (a request for a challenge may
+    /// name its facility; the challenge then serves only that facility).
+    ChallengeFacilityMismatch = ("ONS-A114", 403, AuthenticationError, None, "チャレンジは別の医療機関に発行されたものです。");
     /// PIN path without the card signature.
     SignatureMissing = ("ONS-A120", 400, AuthenticationError, None, "暗証番号による認証にはカードの署名が必要です。");
     /// The card signature does not verify with the certificate's key.

@@ -74,6 +74,17 @@ impl<'de> Deserialize<'de> for Base64Bytes {
     }
 }
 
+/// `POST /v1/challenges` request body (optional): the facility the challenge is for.
+/// A challenge issued for a facility serves only that facility's requests
+/// (`ONS-A114` otherwise); one requested without a body serves any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeRequest {
+    /// 医療機関コード.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medical_institution_code: Option<MedicalInstitutionCode>,
+}
+
 /// `POST /v1/challenges` response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -163,6 +163,8 @@ rule_ids! {
     SecCertRevoked = "SEC-CERT-REVOKED",
     /// チャレンジは1回限り.
     SecChallengeReplay = "SEC-CHALLENGE-REPLAY",
+    /// 医療機関に発行したチャレンジは、その医療機関の要求にだけ使える.
+    SecChallengeFacility = "SEC-CHALLENGE-FACILITY",
     /// 顔認証・目視の証明は認証局が発行した端末証明書によるものに限る.
     SecReaderChain = "SEC-READER-CHAIN",
     /// 端末証明書は照会する医療機関のもの.

@@ -75,7 +75,8 @@ pub async fn run<B: QualificationBackend>(
         reply = Some(match machine.resume(reply) {
             Step::Transmit(apdu) => Reply::Card(channel.transmit_raw(&apdu)),
             Step::Call(Call::Challenge) => {
-                Reply::Challenge(backend.challenge().await.map_err(|e| (&e).into()))
+                let asked = backend.challenge_for(&config.facility).await;
+                Reply::Challenge(asked.map_err(|e| (&e).into()))
             }
             Step::Call(Call::ConfirmCard(req)) => {
                 let result = backend.confirm_card(&req).await;

@@ -329,10 +329,19 @@ impl Engine {
 
     /// `POST /v1/challenges`.
     pub fn issue_challenge(&self, t: RequestTime) -> Outcome<Challenge> {
+        self.issue_challenge_for(None, t)
+    }
+
+    /// A challenge for `facility`'s requests only (any facility's when `None`).
+    pub fn issue_challenge_for(
+        &self,
+        facility: Option<&MedicalInstitutionCode>,
+        t: RequestTime,
+    ) -> Outcome<Challenge> {
         let audit = self.audit(t.now, Operation::Challenge);
         let result = self
             .challenges
-            .issue(t.tick)
+            .issue_for(t.tick, facility.map(MedicalInstitutionCode::as_str))
             .map(|c| Challenge {
                 nonce: Base64Bytes(c.nonce.to_vec()),
                 expires_in_seconds: c.ttl_ms / 1000,
@@ -353,7 +362,8 @@ impl Engine {
     ) -> Result<Authenticated, EngineError> {
         audit.method = Some(card.method.word());
         let replay_ok = self.has(Defect::ReplayAccepted);
-        auth::check_challenge_first(&self.challenges, card, tick, replay_ok)?;
+        let from = (!self.has(Defect::ChallengeAnyFacility)).then(|| facility.as_str());
+        auth::check_challenge_first(&self.challenges, card, from, tick, replay_ok)?;
         let defects = self.config.defects;
         let certificate = self
             .trust

@@ -137,3 +137,37 @@ fn accept_expired_certificate_skips_the_expiry_refusal() {
         Some(C::RegistrationCancelled.code())
     );
 }
+
+/// A challenge issued for another facility: refused with ONS-A114, answered by the
+/// `challenge-any-facility` engine; a challenge issued for this facility passes both.
+#[test]
+fn challenge_any_facility_takes_another_facilitys_challenge() {
+    use onshi_domain::message::MedicalInstitutionCode;
+    let other = MedicalInstitutionCode::parse(OTHER_FACILITY).unwrap();
+    let request = |w: &World, issued_for: &MedicalInstitutionCode| {
+        let nonce = w
+            .engine
+            .issue_challenge_for(Some(issued_for), w.t())
+            .result
+            .unwrap()
+            .nonce
+            .0;
+        let cert = w.certificate(WHO);
+        let sig = cert
+            .key
+            .sign_digest_info(&HashAlg::Sha256.digest_info(&nonce))
+            .unwrap();
+        CardConfirmationRequest::outpatient(
+            facility(),
+            CardAuthentication::pin(cert.der.as_bytes(), nonce, sig.to_vec(), 3),
+        )
+    };
+    let clean = world(&[]);
+    let refused = clean.confirm(&request(&clean, &other)).result;
+    assert_eq!(refused.unwrap_err().code, C::ChallengeFacilityMismatch);
+    let own = clean.confirm(&request(&clean, &facility())).result;
+    assert_eq!(own.unwrap().validity(), Some(V::Valid));
+    let bad = world(&[D::ChallengeAnyFacility]);
+    let out = bad.confirm(&request(&bad, &other));
+    assert_eq!(out.result.unwrap().validity(), Some(V::Valid));
+}

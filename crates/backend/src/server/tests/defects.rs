@@ -232,6 +232,7 @@ fn every_defect_has_a_test_here() {
         D::IgnoreReaderFacility,
         D::AcceptExpiredReader,
         D::AcceptAnyAttestation,
+        D::ChallengeAnyFacility,
     ];
     assert_eq!(tested.as_slice(), D::ALL);
 }

@@ -1128,6 +1128,12 @@ pub static CATALOGUE: &[Requirement] = &[
         "一度使われたチャレンジを再び使う要求は受け付けない。",
     ),
     security(
+        RuleId::SecChallengeFacility,
+        "別の医療機関に発行したチャレンジを受け付けない",
+        "A challenge issued for one facility is refused in another facility's request.",
+        "ある医療機関に発行したチャレンジを、別の医療機関からの要求では受け付けない。",
+    ),
+    security(
         RuleId::SecReaderChain,
         "認証局が発行していない端末証明書による証明を受け付けない",
         "A face or visual-path attestation by a device key the reader CA did not certify is refused.",
