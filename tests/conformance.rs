@@ -102,6 +102,7 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("accept-expired-reader", &["SEC-READER-EXPIRED"]),
     ("accept-any-attestation", &["SEC-ATTESTATION"]),
     ("challenge-any-facility", &["SEC-CHALLENGE-FACILITY"]),
+    ("accept-expired-challenge", &["SEC-CHALLENGE-EXPIRED"]),
 ];
 
 /// Every defect of the reference backend is in the matrix: a check it removes is one
@@ -183,7 +184,7 @@ fn failures(summary: &Value) -> Vec<String> {
 /// registered, those scenarios fail and say why, and no other scenario does.
 #[test]
 fn a_separately_started_backend_passes_run_after_run() {
-    let serve = Serve::start(&["--generations", "2"]);
+    let serve = Serve::start(&["--generations", "2", "--challenge-ttl", "5"]);
     let backend = ["--backend", serve.url.as_str(), "--generations", "2"];
     for (i, extra) in [&["--concurrency", "1"][..], &["--shuffle", "7"][..]]
         .iter()
@@ -232,7 +233,14 @@ fn the_suite_passes_at_every_as_of() {
             });
         }
     });
-    let serve = Serve::start(&["--as-of", "2024-11-30", "--generations", "1"]);
+    let serve = Serve::start(&[
+        "--as-of",
+        "2024-11-30",
+        "--generations",
+        "1",
+        "--challenge-ttl",
+        "5",
+    ]);
     let dir = tempfile::tempdir().unwrap();
     let args = [
         "--backend",
@@ -267,7 +275,7 @@ fn malformed_backend() -> String {
             .unwrap();
         rt.block_on(async move {
             let health = r#"{"status":"ok","as_of":"2026-11-30T09:00:00","now":"2026-11-30T09:00:01","members":10,"personas":1,"defects":[],"version":"x","seed":1}"#;
-            let nonce = r#"{"nonce":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","expires_in_seconds":120}"#;
+            let nonce = r#"{"nonce":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","expires_in_seconds":1}"#;
             let wrong_shape = r#"{"message_header":{"segment_of_result":"1"},"message_body":{"processing_result_status":"7","result_list":[{"name":5}]}}"#;
             let app = Router::new()
                 .route("/v1/health", get(move || async move { health }))

@@ -21,6 +21,11 @@ pub struct EmbeddedBackend {
 }
 
 impl EmbeddedBackend {
+    /// Lets `by` pass on this adapter's clock (challenges age, "now" moves on).
+    pub fn advance(&mut self, by: std::time::Duration) {
+        self.clock = self.clock.advanced(by);
+    }
+
     /// Wraps an engine; its clock starts at the population's as-of time.
     pub fn new(engine: Arc<Engine>) -> Self {
         let clock = ServerClock::start(engine.population().as_of());

@@ -66,6 +66,8 @@ pub enum Defect {
     AcceptAnyAttestation,
     /// A challenge issued for one facility is accepted from another.
     ChallengeAnyFacility,
+    /// An expired challenge is accepted.
+    AcceptExpiredChallenge,
 }
 
 impl Defect {
@@ -90,6 +92,7 @@ impl Defect {
         Self::AcceptExpiredReader,
         Self::AcceptAnyAttestation,
         Self::ChallengeAnyFacility,
+        Self::AcceptExpiredChallenge,
     ];
 
     /// The switch name.
@@ -114,6 +117,7 @@ impl Defect {
             Self::AcceptExpiredReader => "accept-expired-reader",
             Self::AcceptAnyAttestation => "accept-any-attestation",
             Self::ChallengeAnyFacility => "challenge-any-facility",
+            Self::AcceptExpiredChallenge => "accept-expired-challenge",
         }
     }
 
@@ -149,6 +153,7 @@ impl Defect {
             Self::ChallengeAnyFacility => {
                 "a challenge issued for one facility is accepted from another"
             }
+            Self::AcceptExpiredChallenge => "an expired challenge is accepted",
         }
     }
 
@@ -174,6 +179,7 @@ impl Defect {
             Self::AcceptExpiredReader => &["SEC-READER-EXPIRED"],
             Self::AcceptAnyAttestation => &["SEC-ATTESTATION"],
             Self::ChallengeAnyFacility => &["SEC-CHALLENGE-FACILITY"],
+            Self::AcceptExpiredChallenge => &["SEC-CHALLENGE-EXPIRED"],
         }
     }
 }

@@ -52,6 +52,8 @@ pub enum Attempt {
     AttestationForAnotherMethod,
     /// An honest PIN-path request with a challenge issued for another facility.
     ChallengeOfAnotherFacility,
+    /// An honest PIN-path request sent after its challenge expired.
+    ExpiredChallenge,
 }
 
 impl Attempt {
@@ -106,6 +108,10 @@ impl Attempt {
             Self::ChallengeOfAnotherFacility,
             "他の医療機関に発行されたチャレンジでの暗証番号方式の確認",
         ),
+        (
+            Self::ExpiredChallenge,
+            "有効期限の過ぎたチャレンジでの暗証番号方式の確認",
+        ),
     ];
 
     /// The facility whose challenge the attempt uses: another one for
@@ -151,6 +157,7 @@ impl Attempt {
             | Self::AttestationOverAnotherCertificate
             | Self::AttestationForAnotherMethod => RuleId::SecAttestation,
             Self::ChallengeOfAnotherFacility => RuleId::SecChallengeFacility,
+            Self::ExpiredChallenge => RuleId::SecChallengeExpired,
         })
     }
 
@@ -378,6 +385,7 @@ pub fn reference_code(attempt: Attempt) -> Option<ResultCode> {
         | Attempt::AttestationOverAnotherCertificate
         | Attempt::AttestationForAnotherMethod => ResultCode::AttestationInvalid,
         Attempt::ChallengeOfAnotherFacility => ResultCode::ChallengeFacilityMismatch,
+        Attempt::ExpiredChallenge => ResultCode::ChallengeExpired,
     })
 }
 

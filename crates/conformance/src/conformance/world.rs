@@ -19,6 +19,9 @@ use onshi_world::persona::{ResolvedPersona, SceneKey};
 
 static CURRENT: RwLock<Option<Arc<Env>>> = RwLock::new(None);
 
+/// The longest a scenario waits for a shared backend's challenge to expire.
+pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Installs the environment every new World starts from.
 pub fn install_env(env: Arc<Env>) {
     if let Ok(mut slot) = CURRENT.write() {
@@ -213,6 +216,24 @@ impl OnshiWorld {
             "the backend accepted a card confirmation for every one of the {} instances of this scenario's unregistered person: earlier runs registered them all (provision the backend again from `onshi population export`, or restart it), or the backend does not require 保険証利用登録",
             ids.len()
         ))
+    }
+
+    /// Lets `by` pass for the backend: the embedded engine's clock moves on at once; a
+    /// shared backend is waited for, up to [`MAX_WAIT`].
+    pub async fn let_time_pass(&mut self, by: std::time::Duration) -> Result<(), String> {
+        if let Some(AnyBackend::Embedded(b)) = &mut self.backend {
+            b.advance(by);
+            return Ok(());
+        }
+        if by > MAX_WAIT {
+            return Err(format!(
+                "the backend's challenges live {} s; onshi waits at most {} s for one to expire: give the backend under test a shorter lifetime for the run (onshi serve --challenge-ttl 5)",
+                by.as_secs().saturating_sub(1),
+                MAX_WAIT.as_secs()
+            ));
+        }
+        tokio::time::sleep(by).await;
+        Ok(())
     }
 
     /// The persona (resolved at the run's as-of time).

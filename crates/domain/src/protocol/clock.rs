@@ -25,6 +25,8 @@ pub struct RequestTime {
 pub struct ServerClock {
     as_of: NaiveDateTime,
     start: Instant,
+    /// Time let pass on purpose (tests of expiry), added to the elapsed time.
+    skip_ms: u64,
 }
 
 impl ServerClock {
@@ -33,7 +35,24 @@ impl ServerClock {
         Self {
             as_of,
             start: Instant::now(),
+            skip_ms: 0,
         }
+    }
+
+    /// This clock `by` later: what an in-process test does instead of waiting for a
+    /// challenge to expire. Copies made before are not moved.
+    pub fn advanced(self, by: std::time::Duration) -> Self {
+        let by = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        Self {
+            skip_ms: self.skip_ms.saturating_add(by),
+            ..self
+        }
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .saturating_add(self.skip_ms)
     }
 
     /// The as-of time.
@@ -44,13 +63,13 @@ impl ServerClock {
     /// "Now": as-of + elapsed, in whole seconds (the resolution of every rule and of
     /// `ProcessExecutionTime`).
     pub fn now(&self) -> NaiveDateTime {
-        let secs = i64::try_from(self.start.elapsed().as_secs()).unwrap_or(i64::MAX / 2);
+        let secs = i64::try_from(self.elapsed_ms() / 1000).unwrap_or(i64::MAX / 2);
         self.as_of + Duration::seconds(secs)
     }
 
     /// Milliseconds since start.
     pub fn tick(&self) -> Tick {
-        Tick(u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX))
+        Tick(self.elapsed_ms())
     }
 
     /// Both, for one request.
@@ -59,5 +78,22 @@ impl ServerClock {
             now: self.now(),
             tick: self.tick(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_advanced_clock_is_later_and_the_original_is_not() {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .unwrap();
+        let clock = ServerClock::start(as_of);
+        let later = clock.advanced(std::time::Duration::from_secs(121));
+        assert!(later.tick().0 >= 121_000);
+        assert!(later.now() >= as_of + Duration::seconds(121));
+        assert!(clock.tick().0 < 121_000);
     }
 }

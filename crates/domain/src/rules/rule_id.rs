@@ -165,6 +165,8 @@ rule_ids! {
     SecChallengeReplay = "SEC-CHALLENGE-REPLAY",
     /// 医療機関に発行したチャレンジは、その医療機関の要求にだけ使える.
     SecChallengeFacility = "SEC-CHALLENGE-FACILITY",
+    /// 有効期限を過ぎたチャレンジは使えない.
+    SecChallengeExpired = "SEC-CHALLENGE-EXPIRED",
     /// 顔認証・目視の証明は認証局が発行した端末証明書によるものに限る.
     SecReaderChain = "SEC-READER-CHAIN",
     /// 端末証明書は照会する医療機関のもの.

@@ -171,3 +171,24 @@ fn challenge_any_facility_takes_another_facilitys_challenge() {
     let out = bad.confirm(&request(&bad, &other));
     assert_eq!(out.result.unwrap().validity(), Some(V::Valid));
 }
+
+/// A PIN-path request sent after its challenge expired: refused with ONS-A111, answered
+/// by the `accept-expired-challenge` engine.
+#[test]
+fn accept_expired_challenge_takes_a_stale_challenge() {
+    use onshi_domain::protocol::{RequestTime, Tick};
+    for (defects, refused) in [(&[][..], true), (&[D::AcceptExpiredChallenge][..], false)] {
+        let w = world(defects);
+        let req = w.card_request(WHO, AuthMethod::Pin);
+        let late = RequestTime {
+            now: w.as_of,
+            tick: Tick(1_000 + 120_001),
+        };
+        let out = w.engine.confirm_card(&req, late);
+        if refused {
+            assert_eq!(out.result.unwrap_err().code, C::ChallengeExpired);
+        } else {
+            assert_eq!(out.result.unwrap().validity(), Some(V::Valid));
+        }
+    }
+}

@@ -233,6 +233,7 @@ fn every_defect_has_a_test_here() {
         D::AcceptExpiredReader,
         D::AcceptAnyAttestation,
         D::ChallengeAnyFacility,
+        D::AcceptExpiredChallenge,
     ];
     assert_eq!(tested.as_slice(), D::ALL);
 }

@@ -1134,6 +1134,12 @@ pub static CATALOGUE: &[Requirement] = &[
         "ある医療機関に発行したチャレンジを、別の医療機関からの要求では受け付けない。",
     ),
     security(
+        RuleId::SecChallengeExpired,
+        "有効期限を過ぎたチャレンジを受け付けない",
+        "A challenge past its lifetime is refused.",
+        "有効期限を過ぎたチャレンジを使う要求は受け付けない。",
+    ),
+    security(
         RuleId::SecReaderChain,
         "認証局が発行していない端末証明書による証明を受け付けない",
         "A face or visual-path attestation by a device key the reader CA did not certify is refused.",
