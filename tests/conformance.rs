@@ -318,3 +318,26 @@ fn a_malformed_backend_fails_checks_and_never_panics() {
         "{failed:#?}"
     );
 }
+
+/// The XML and folder faces carry numbers only: against one separately started
+/// `onshi serve`, run after run, the scenarios they carry pass and every other is
+/// skipped with the reason — never failed.
+#[test]
+fn the_xml_and_folder_faces_pass_what_they_carry() {
+    let folder = tempfile::tempdir().unwrap();
+    let folder_arg = folder.path().display().to_string();
+    let serve = Serve::start(&["--folder", &folder_arg, "--folder-poll-ms", "10"]);
+    let xml = format!("xml+{}", serve.url);
+    let folder_spec = format!("folder:{folder_arg}");
+    for backend in [xml.as_str(), xml.as_str(), folder_spec.as_str()] {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, s) = run(&["--backend", backend], dir.path());
+        let t = &s["totals"];
+        assert_eq!(code, 0, "{backend}: {t} {:#?}", failures(&s));
+        assert!(t["passed"].as_u64().unwrap() >= 10, "{backend}: {t}");
+        assert!(t["skipped"].as_u64().unwrap() > 0, "{backend}: {t}");
+        for f in failures(&s) {
+            assert!(f.contains("carries no"), "{backend}: {f}");
+        }
+    }
+}

@@ -76,10 +76,10 @@ pub(super) fn run(args: RunArgs) -> Result<Exit, CliError> {
     let outcome = execute(
         plan,
         Box::new(move |last, all| {
-            let failed = all.iter().filter(|s| s.status != Status::Passed).count();
+            let failed = all.iter().filter(|s| s.status == Status::Failed).count();
             progress_bar.set_position(all.len() as u64);
             progress_bar.set_message(format!("({failed} failed) {}", last.name));
-            if last.status != Status::Passed {
+            if last.status == Status::Failed {
                 progress_bar.println(format!("FAIL {} ({}:{})", last.name, last.file, last.line));
             }
         }),
@@ -132,7 +132,12 @@ fn print_outcome(outcome: &RunOutcome) -> Result<Exit, CliError> {
             .find_map(|st| st.error.as_deref())
             .unwrap_or("");
         println!(
-            "  FAIL {} ({}:{}) {}",
+            "  {} {} ({}:{}) {}",
+            if s.status == Status::Skipped {
+                "SKIP"
+            } else {
+                "FAIL"
+            },
             s.name,
             s.file,
             s.line,

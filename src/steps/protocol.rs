@@ -9,7 +9,7 @@ use onshi::backend::{
 };
 use onshi::codes::{CharacterEncoding, ProcessingResultStatus};
 use onshi::conformance::faulty::LineFault;
-use onshi::conformance::world::OnshiWorld;
+use onshi::conformance::world::{Need, OnshiWorld};
 use onshi::oracle::Check;
 use onshi::pki::HashAlg;
 use onshi::reader::ReaderResult;
@@ -30,6 +30,7 @@ fn backend_timeout(w: &mut OnshiWorld) {
 
 #[when(regex = r"^不正なカードリーダーがロック済みのカードで暗証番号方式の確認を送る$")]
 async fn locked_session_pin(w: &mut OnshiWorld) -> Result<(), String> {
+    w.needs(Need::Card)?;
     let p = w.persona()?.clone();
     let backend = w.backend()?;
     let challenge = backend.challenge().await.map_err(|e| e.to_string())?;
@@ -72,6 +73,7 @@ async fn locked_session_pin(w: &mut OnshiWorld) -> Result<(), String> {
 
 #[when(regex = r"^同じチャレンジと署名で資格確認をもう一度送る$")]
 async fn replay(w: &mut OnshiWorld) -> Result<(), String> {
+    w.needs(Need::Card)?;
     let backend = w.backend()?;
     let body = w
         .visits

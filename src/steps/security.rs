@@ -6,7 +6,7 @@ use cucumber::{then, when};
 
 use onshi::backend::QualificationBackend as _;
 use onshi::conformance::forgery::{Attempt, Materials};
-use onshi::conformance::world::OnshiWorld;
+use onshi::conformance::world::{Need, OnshiWorld};
 use onshi::oracle::Check;
 use onshi::protocol::ResultCode;
 
@@ -18,6 +18,7 @@ async fn attempt(w: &mut OnshiWorld, label: String) -> Result<(), String> {
         let known: Vec<&str> = Attempt::LABELS.iter().map(|(_, l)| *l).collect();
         format!("no attempt 「{label}」; known: {}", known.join("、"))
     })?;
+    w.needs(Need::Card)?;
     let persona = w.persona()?.clone();
     let other = w
         .env

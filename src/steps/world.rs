@@ -6,7 +6,7 @@
 use cucumber::{given, then};
 
 use onshi::conformance::visit::{CardUse, NumberCheck, Presented, VisitPlan, run_visit};
-use onshi::conformance::world::OnshiWorld;
+use onshi::conformance::world::{Need, OnshiWorld};
 use onshi::message::{QualificationResponse, ResultOfQualificationConfirmation};
 use onshi::oracle::{Check, checks::expect_refused};
 use onshi::reader::{AuthChoice, Operator, PatientScript};
@@ -106,6 +106,17 @@ pub(super) async fn visit(
     record: Option<usize>,
 ) -> Result<(), String> {
     let persona = w.persona()?.clone();
+    let reads_card = w
+        .facility
+        .card_path(
+            &w.env.calendar,
+            w.now.date(),
+            onshi::rules::CareSetting::Outpatient,
+        )
+        .is_ok();
+    if matches!(card, CardUse::Reader(_)) && reads_card {
+        w.needs(Need::Card)?;
+    }
     let backend = w.backend()?;
     let documents = documents
         .or_else(|| w.documents.clone())

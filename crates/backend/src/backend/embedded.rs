@@ -68,6 +68,10 @@ impl QualificationBackend for EmbeddedBackend {
         Ok(self.engine.health(self.clock.as_of(), self.clock.now()))
     }
 
+    async fn reachable(&self) -> Result<(), BackendError> {
+        Ok(())
+    }
+
     async fn challenge(&self) -> Result<Challenge, BackendError> {
         self.finish(self.engine.issue_challenge(self.clock.request_time()))
     }

@@ -82,6 +82,20 @@ impl XmlTransport for FolderBackend {
         &self.clock
     }
 
+    /// The exchange folder's `req/` and `res/` exist.
+    async fn reachable(&self) -> Result<(), BackendError> {
+        for sub in ["req", "res"] {
+            let dir = self.dir.join(sub);
+            if !tokio::fs::try_exists(&dir).await.unwrap_or(false) {
+                return Err(BackendError::Unreachable(format!(
+                    "{} does not exist",
+                    dir.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Writes `req` into `req/` and waits for the answer in `res/`.
     async fn exchange<Req: XmlMessage + Sync, Res: XmlAnswer + Send>(
         &self,

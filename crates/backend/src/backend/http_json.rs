@@ -127,6 +127,10 @@ impl QualificationBackend for HttpJsonBackend {
             .await
     }
 
+    async fn reachable(&self) -> Result<(), BackendError> {
+        self.health().await.map(|_| ())
+    }
+
     async fn challenge(&self) -> Result<Challenge, BackendError> {
         self.send(self.client.post(format!("{}/v1/challenges", self.base)))
             .await

@@ -71,6 +71,10 @@ pub trait QualificationBackend: Send + Sync {
     /// `GET /v1/health`.
     fn health(&self) -> impl Future<Output = Result<Health, BackendError>> + Send;
 
+    /// Whether the backend answers at all, by whatever its face allows (the health
+    /// endpoint; for XML faces any HTTP answer, or the exchange folder's `req/`).
+    fn reachable(&self) -> impl Future<Output = Result<(), BackendError>> + Send;
+
     /// `POST /v1/challenges`: a challenge any facility may use.
     fn challenge(&self) -> impl Future<Output = Result<Challenge, BackendError>> + Send;
 
@@ -168,6 +172,10 @@ impl QualificationBackend for AnyBackend {
 
     async fn challenge(&self) -> Result<Challenge, BackendError> {
         dispatch!(self, b => b.challenge().await)
+    }
+
+    async fn reachable(&self) -> Result<(), BackendError> {
+        dispatch!(self, b => b.reachable().await)
     }
 
     async fn challenge_for(

@@ -206,6 +206,16 @@ impl XmlTransport for XmlHttpBackend {
         let endpoint = Req::KIND.prefix().trim_end_matches('_');
         post_xml(&self.client, &self.base, endpoint, req).await
     }
+
+    /// Any HTTP answer from `{base}/` (even 404) means the server is there.
+    async fn reachable(&self) -> Result<(), BackendError> {
+        self.client
+            .get(format!("{}/", self.base))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| transport_error(&e))
+    }
 }
 
 /// How an XML-only adapter ([`XmlHttpBackend`], [`FolderBackend`](super::FolderBackend))
@@ -228,6 +238,9 @@ pub(crate) trait XmlTransport: Send + Sync {
         &self,
         req: &Req,
     ) -> impl Future<Output = Result<Res, BackendError>> + Send;
+
+    /// Whether the other side is there at all.
+    fn reachable(&self) -> impl Future<Output = Result<(), BackendError>> + Send;
 }
 
 fn unsupported<T: XmlTransport>(operation: &'static str) -> BackendError {
@@ -252,6 +265,10 @@ impl<T: XmlTransport> QualificationBackend for T {
 
     async fn health(&self) -> Result<Health, BackendError> {
         Err(unsupported::<T>("health"))
+    }
+
+    async fn reachable(&self) -> Result<(), BackendError> {
+        XmlTransport::reachable(self).await
     }
 
     async fn challenge(&self) -> Result<Challenge, BackendError> {

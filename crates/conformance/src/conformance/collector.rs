@@ -76,7 +76,13 @@ impl Collector {
             Step::Started => return,
             Step::Passed(..) => (Status::Passed, None),
             Step::Skipped => (Status::Skipped, Some("step is not defined".to_owned())),
-            Step::Failed(_, _, _, err) => (Status::Failed, Some(err.to_string())),
+            Step::Failed(_, _, _, err) => {
+                let text = err.to_string();
+                match text.split_once(super::world::SKIP) {
+                    Some((_, why)) => (Status::Skipped, Some(why.trim().to_owned())),
+                    None => (Status::Failed, Some(text)),
+                }
+            }
         };
         r.result.steps.push(StepResult {
             keyword: step.keyword.trim().to_owned(),

@@ -138,7 +138,7 @@ async fn choose(systems: &Systems, as_of: NaiveDateTime) -> Result<Chosen, Execu
             defects: systems.defects.iter().copied().collect::<DefectSet>(),
         },
         Some(b) => {
-            b.health().await.map_err(|e| {
+            b.reachable().await.map_err(|e| {
                 ExecuteError::Unreachable(format!(
                     "backend {} is not reachable: {e}",
                     systems.backend

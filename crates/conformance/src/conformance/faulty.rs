@@ -73,6 +73,10 @@ impl<B: QualificationBackend> QualificationBackend for FaultyBackend<B> {
         pass!(self, self.inner.health())
     }
 
+    fn reachable(&self) -> impl Future<Output = Result<(), BackendError>> + Send {
+        pass!(self, self.inner.reachable())
+    }
+
     fn challenge(&self) -> impl Future<Output = Result<Challenge, BackendError>> + Send {
         pass!(self, self.inner.challenge())
     }

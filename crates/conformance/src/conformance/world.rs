@@ -19,6 +19,19 @@ use onshi_world::persona::{ResolvedPersona, SceneKey};
 
 static CURRENT: RwLock<Option<Arc<Env>>> = RwLock::new(None);
 
+/// What a step needs of the backend's face.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Challenges, card confirmations and registrations (the JSON face).
+    Card,
+    /// The numbers path told which document the numbers came from.
+    DocumentRules,
+}
+
+/// How a step says its scenario cannot apply to this backend: the collector reports
+/// the scenario skipped with the reason that follows, never failed.
+pub const SKIP: &str = "onshi:skip: ";
+
 /// The longest a scenario waits for a shared backend's challenge to expire.
 pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -157,8 +170,15 @@ impl OnshiWorld {
                     scene.feature, scene.line
                 )
             })?;
+        let carries_cards = {
+            use onshi_backend::backend::QualificationBackend as _;
+            self.backend()?.capabilities().card
+        };
         let id = match (&self.env.sut, ids.as_slice()) {
-            (super::env::Sut::Remote(_), [_, _, ..]) => self.first_unregistered(&ids).await?,
+            // Without the card path nobody can be registered: generation 0 is fresh.
+            (super::env::Sut::Remote(_), [_, _, ..]) if carries_cards => {
+                self.first_unregistered(&ids).await?
+            }
             (_, [first, ..]) => first.clone(),
             (_, []) => return Err(format!("no instance of {template:?}")),
         };
@@ -216,6 +236,26 @@ impl OnshiWorld {
             "the backend accepted a card confirmation for every one of the {} instances of this scenario's unregistered person: earlier runs registered them all (provision the backend again from `onshi population export`, or restart it), or the backend does not require 保険証利用登録",
             ids.len()
         ))
+    }
+
+    /// Skips the scenario (with the reason) when the backend's face cannot carry what
+    /// the step needs; XML and folder faces carry numbers and bulk only.
+    pub fn needs(&mut self, need: Need) -> Result<(), String> {
+        use onshi_backend::backend::QualificationBackend as _;
+        let backend = self.backend()?;
+        let caps = backend.capabilities();
+        let (ok, what) = match need {
+            Need::Card => (caps.card, "card confirmations"),
+            Need::DocumentRules => (
+                caps.document_rules,
+                "which document a numbers check comes from",
+            ),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("{SKIP}{} carries no {what}", backend.name()))
+        }
     }
 
     /// Lets `by` pass for the backend: the embedded engine's clock moves on at once; a
