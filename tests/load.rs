@@ -81,6 +81,10 @@ fn smoke_against_a_separately_started_serve_meets_its_slos() {
         s.samples
     );
     assert_eq!(s.meta.backend, serve.url);
+    // The smoke scenario has a bulk share: the run says at the start which face it needs.
+    let said = "are sent as XML";
+    assert!(String::from_utf8_lossy(&out.stderr).contains(said));
+    assert!(s.notes.iter().any(|n| n.contains(said)), "{:?}", s.notes);
 }
 
 #[test]

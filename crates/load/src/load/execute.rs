@@ -318,6 +318,15 @@ fn attack_with(
             r.spec
         ));
     }
+    if let BackendSpec::HttpJson(url) = &r.spec
+        && plan.scenario.facilities.iter().any(|f| f.bulk_share > 0.0)
+    {
+        let note = format!(
+            "this scenario's bulk inquiries (一括照会) are sent as XML to {url}/v1/xml/OQSmuquc01req and …02req: a backend without the XML face answers them as errors (leave bulk_share out of the scenario to load the JSON face alone)"
+        );
+        eprintln!("onshi load: {note}");
+        notes.push(note);
+    }
     let outage = plan.scenario.faults.as_ref().and_then(|f| f.outage);
     let opts = AttackOptions {
         progress: plan.progress,
