@@ -24,7 +24,7 @@ fn rows(heading: &str) -> Vec<Vec<String>> {
     GUIDE[start..]
         .lines()
         .skip(1)
-        .take_while(|l| !l.starts_with("## "))
+        .take_while(|l| !l.starts_with("## ") && !l.starts_with("**"))
         .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
         .map(|l| {
             l.trim_matches('|')
@@ -137,5 +137,54 @@ fn the_provisioning_command_is_the_same_everywhere() {
                 "{name}: another provisioning command: {line}"
             );
         }
+    }
+}
+
+#[test]
+fn the_worked_age_bands_are_the_calendars() {
+    use onshi::rules::AgeMilestones;
+    let worked: Vec<_> = rows("**Age bands**")
+        .into_iter()
+        .filter(|r| r[0].starts_with("19") || r[0].starts_with("20"))
+        .collect();
+    assert_eq!(worked.len(), 4);
+    for r in worked {
+        let m = AgeMilestones::of(date(&r[0]));
+        let got = [m.preschool_last_day, m.elderly_from, m.late_stage_from].map(|d| d.to_string());
+        assert_eq!(
+            got,
+            [r[1].clone(), r[2].clone(), r[3].clone()],
+            "born {}",
+            r[0]
+        );
+    }
+}
+
+#[test]
+fn the_worked_old_card_expiries_are_the_calendars() {
+    use onshi::codes::InsurerNumber;
+    use onshi::rules::{OldCardStatus, OldInsuranceCard};
+    let cal = RulesCalendar::reference();
+    let worked: Vec<_> = rows("**Old 保険証**")
+        .into_iter()
+        .filter(|r| r[0].chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(worked.len(), 4);
+    for r in worked {
+        let card = OldInsuranceCard {
+            insurer: InsurerNumber::parse(&r[0]).unwrap(),
+            issued_on: date(&r[1]),
+            expires_on: None,
+            insurer_changed_on: None,
+            ratio: None,
+        };
+        let got = match cal.old_card_status(&card, date(&r[2])) {
+            OldCardStatus::Valid { .. } => "valid".to_owned(),
+            OldCardStatus::Expired { last_valid_day, .. } => {
+                format!("expired, last valid day {last_valid_day}")
+            }
+            other => format!("{other:?}"),
+        };
+        assert_eq!(got, r[3], "{r:?}");
     }
 }

@@ -47,6 +47,11 @@ pub struct IssuedCard {
     pub sign_cert: Option<Der>,
 }
 
+/// The serial of a card's signing certificate, from its user-authentication one.
+pub fn sign_serial(auth_serial: u64) -> u64 {
+    auth_serial ^ 0x5151_0000_0000
+}
+
 /// Makes cards: holds the test PKI and the key cache.
 #[derive(Debug, Clone)]
 pub struct CardFactory {
@@ -197,7 +202,7 @@ impl CardFactory {
             let sign_cert = self
                 .pki
                 .issue_sign_cert(&SignCertRequest {
-                    serial: cert.serial ^ 0x5151_0000_0000,
+                    serial: sign_serial(cert.serial),
                     not_before,
                     not_after,
                     key: &sign_key,

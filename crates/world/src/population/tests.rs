@@ -247,6 +247,24 @@ fn export_is_deterministic_and_complete() {
         .find(|p| p.id == "revoked-lost")
         .unwrap();
     assert!(revoked.contains(lost.card.certificate.serial));
+    let sign_pem = std::fs::read_to_string(a.path().join("roots/jpki-sign.crl.pem")).unwrap();
+    let body: String = sign_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let revoked_signing = issuer
+        .factory()
+        .pki()
+        .verify_crl(
+            onshi_pki::pki::CaKind::Sign,
+            &base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .unwrap(),
+        )
+        .unwrap();
+    assert!(revoked_signing.contains(crate::persona::cards::sign_serial(
+        lost.card.certificate.serial
+    )));
     let adult = pop
         .personas()
         .iter()

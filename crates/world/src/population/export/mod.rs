@@ -350,17 +350,34 @@ fn write_roots(job: &Job<'_>, summary: &mut ExportSummary) -> Result<(), ExportE
                 .map(|at| (c.serial, at))
         })
         .collect();
+    let next = as_of + chrono::Duration::days(1);
     let crl = pki
-        .crl(
-            CaKind::Auth,
-            &revoked,
-            as_of,
-            as_of + chrono::Duration::days(1),
-        )
+        .crl(CaKind::Auth, &revoked, as_of, next)
         .map_err(|e| ExportError::Crl(e.to_string()))?;
     write_file(
         dir,
         "roots/jpki-auth.crl.pem",
+        &pem("X509 CRL", crl.as_bytes()),
+        summary,
+    )?;
+    // A lost card loses both certificates: the signing root revokes the same cards'.
+    let signing: Vec<(u64, chrono::NaiveDateTime)> = population
+        .personas()
+        .iter()
+        .filter(|p| !p.card.pinless)
+        .filter_map(|p| {
+            let c = &p.card.certificate;
+            c.revoked_at
+                .filter(|at| *at <= as_of)
+                .map(|at| (crate::persona::cards::sign_serial(c.serial), at))
+        })
+        .collect();
+    let crl = pki
+        .crl(CaKind::Sign, &signing, as_of, next)
+        .map_err(|e| ExportError::Crl(e.to_string()))?;
+    write_file(
+        dir,
+        "roots/jpki-sign.crl.pem",
         &pem("X509 CRL", crl.as_bytes()),
         summary,
     )
@@ -403,7 +420,7 @@ fn readme(population: &Population, issuer: &CertificateIssuer, format: ExportFor
          | `qualifications.{ext}` | qualification record: 保険者番号, 記号, 番号, 枝番, dates, ratios, 適用区分, the day the insurer registered it centrally (`registered_on`) and any accuracy hold |\n\
          | `certificate_links.{ext}` | member: the link from the user-authentication certificate (serial) to the person |\n\
          | `certificates.{ext}` | member: the certificate itself, DER in base64 |\n\
-         | `roots/*.pem` | trust anchors: the test JPKI user-authentication and signing roots, the load-test root, the reader CA, and `jpki-auth.crl.pem` (the user-authentication root's CRL at the as-of) |\n\
+         | `roots/*.pem` | trust anchors: the test JPKI user-authentication and signing roots, the load-test root, the reader CA, and `jpki-auth.crl.pem` / `jpki-sign.crl.pem` (each root's CRL at the as-of) |\n\
          \n\
          A record is visible to online confirmation from `registered_on` (and after\n\
          `accuracy_hold_until`); before that the backend must answer as if it did not exist\n\
