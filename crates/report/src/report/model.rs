@@ -95,6 +95,41 @@ pub struct Evidence {
     pub clinic: Option<String>,
 }
 
+impl ScenarioResult {
+    /// Replaces every My Number quoted in the evidence and the step errors (a request
+    /// that carried one to see it refused) by a placeholder: no report holds one.
+    pub fn redact_my_numbers(&mut self) {
+        use onshi_world::persona::my_number::redact;
+        let scrub = |s: &mut String| {
+            if let std::borrow::Cow::Owned(clean) = redact(s) {
+                *s = clean;
+            }
+        };
+        for x in &mut self.evidence.exchanges {
+            scrub(&mut x.request);
+            scrub(&mut x.response);
+        }
+        for s in self
+            .evidence
+            .result_xml
+            .iter_mut()
+            .chain(self.evidence.clinic.iter_mut())
+        {
+            scrub(s);
+        }
+        for v in &mut self.verdicts {
+            scrub(&mut v.message);
+            v.evidence.iter_mut().for_each(scrub);
+        }
+        for st in &mut self.steps {
+            scrub(&mut st.text);
+            if let Some(e) = &mut st.error {
+                scrub(e);
+            }
+        }
+    }
+}
+
 /// One scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScenarioResult {
@@ -241,9 +276,12 @@ impl ConformanceReport {
     /// row per entry that is a row of `requirements.md`, in catalogue order.
     pub fn with_catalogue(
         run: RunInfo,
-        scenarios: Vec<ScenarioResult>,
+        mut scenarios: Vec<ScenarioResult>,
         catalogue: &[Requirement],
     ) -> Self {
+        for s in &mut scenarios {
+            s.redact_my_numbers();
+        }
         let rows: Vec<&Requirement> = catalogue.iter().filter(|r| r.origin.in_matrix()).collect();
         let mut totals = Totals::default();
         for s in &scenarios {

@@ -33,6 +33,41 @@ pub fn is_valid(text: &str) -> bool {
     check_digit(&first) == b[11] - b'0'
 }
 
+/// What a redacted My Number reads as.
+pub const REDACTED: &str = "［個人番号］";
+
+/// `text` with every My Number in it (a run of exactly twelve digits whose check digit
+/// is right) replaced by [`REDACTED`]: for evidence that quotes a request or answer.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - start == 12 && is_valid(&text[start..i]) {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..start]);
+            o.push_str(REDACTED);
+            copied = i;
+        }
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// A deterministic synthetic My Number for a label (persona id, population index).
 pub fn synthetic(seed: u64, label: &str) -> String {
     let mut x = seed ^ 0x6d79_6e75_6d62_6572;
@@ -60,6 +95,25 @@ pub fn synthetic(seed: u64, label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction_takes_my_numbers_and_nothing_else() {
+        let n = synthetic(7, "x");
+        assert_eq!(
+            redact(&format!("{{\"id\":\"{n}\"}} {n}")),
+            format!("{{\"id\":\"{REDACTED}\"}} {REDACTED}")
+        );
+        // Thirteen digits, or a wrong check digit: not a My Number, kept.
+        let long = format!("1{n}");
+        assert_eq!(redact(&long), long);
+        let last = n.as_bytes()[11] - b'0';
+        let wrong = format!("{}{}", &n[..11], (last + 1) % 10);
+        assert_eq!(redact(&wrong), wrong);
+        assert!(matches!(
+            redact("no numbers"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn known_check_digit() {
