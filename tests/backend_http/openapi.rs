@@ -80,69 +80,30 @@ fn the_openapi_enumerates_every_code_value() {
     fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<String> {
         all.iter().map(|c| code(*c).to_owned()).collect()
     }
-    let expected: Vec<(&str, Vec<String>)> = vec![
-        (
-            "ReferenceClassification",
-            codes(ReferenceClassification::ALL, ReferenceClassification::code),
-        ),
-        (
-            "SegmentOfResult",
-            codes(SegmentOfResult::ALL, SegmentOfResult::code),
-        ),
-        (
-            "ProcessingResultStatus",
-            codes(ProcessingResultStatus::ALL, ProcessingResultStatus::code),
-        ),
-        (
-            "QualificationValidity",
-            codes(QualificationValidity::ALL, QualificationValidity::code),
-        ),
-        ("Sex", codes(Sex::ALL, Sex::code)),
-        ("ReasonOfLoss", codes(ReasonOfLoss::ALL, ReasonOfLoss::code)),
-        (
-            "PersonalFamilyClassification",
-            codes(
-                PersonalFamilyClassification::ALL,
-                PersonalFamilyClassification::code,
-            ),
-        ),
-        (
-            "InsuredCardClassification",
-            codes(
-                InsuredCardClassification::ALL,
-                InsuredCardClassification::code,
-            ),
-        ),
-        (
-            "LimitCertificateClassification",
-            codes(
-                LimitCertificateClassification::ALL,
-                LimitCertificateClassification::code,
-            ),
-        ),
-        ("LimitClass", codes(LimitClass::ALL, LimitClass::code)),
-        (
-            "SpecificDiseaseCategory",
-            codes(SpecificDiseaseCategory::ALL, SpecificDiseaseCategory::code),
-        ),
-        (
-            "PreschoolClassification",
-            codes(PreschoolClassification::ALL, PreschoolClassification::code),
-        ),
-        ("ConsentFlag", codes(ConsentFlag::ALL, ConsentFlag::code)),
-        (
-            "LimitConsentFlag",
-            codes(LimitConsentFlag::ALL, LimitConsentFlag::code),
-        ),
-        (
-            "PrescriptionIssueSelect",
-            codes(PrescriptionIssueSelect::ALL, PrescriptionIssueSelect::code),
-        ),
-        (
-            "MedicalTreatmentFlag",
-            codes(MedicalTreatmentFlag::ALL, MedicalTreatmentFlag::code),
-        ),
-    ];
+    // The schema is named as the type.
+    macro_rules! tables {
+        ($($t:ident),+) => {
+            vec![$((stringify!($t), codes($t::ALL, $t::code))),+]
+        };
+    }
+    let expected: Vec<(&str, Vec<String>)> = tables!(
+        ReferenceClassification,
+        SegmentOfResult,
+        ProcessingResultStatus,
+        QualificationValidity,
+        Sex,
+        ReasonOfLoss,
+        PersonalFamilyClassification,
+        InsuredCardClassification,
+        LimitCertificateClassification,
+        LimitClass,
+        SpecificDiseaseCategory,
+        PreschoolClassification,
+        ConsentFlag,
+        LimitConsentFlag,
+        PrescriptionIssueSelect,
+        MedicalTreatmentFlag
+    );
     for (name, values) in expected {
         assert_eq!(schema_enum(&text, name), values, "{name}");
     }
