@@ -112,3 +112,79 @@ async fn folder_exchange_with_real_files() {
             .any(|l| l.contains("\"transport\":\"folder\""))
     );
 }
+
+/// Bounds of the folder: a writer that pauses mid-request is waited for (the request is
+/// answered once complete, not lost), and a request over the size limit is moved aside
+/// unread.
+#[test]
+fn a_paused_writer_is_waited_for_and_an_oversized_request_is_set_aside() {
+    use onshi::server::folder::{MAX_REQUEST_BYTES, SETTLE};
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&[]);
+    let clock = ServerClock::start(engine.population().as_of());
+    let server = FolderServer::new(
+        Arc::clone(&engine),
+        clock,
+        MemorySink::default().log(),
+        Arc::new(FaultInjector::quiet()),
+        dir.path().to_owned(),
+        Duration::from_millis(10),
+    );
+    server.prepare().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || server.run(&stop))
+    };
+    let req_dir = dir.path().join("req");
+    let res_dir = dir.path().join("res");
+
+    // Half a request, a pause of many polls (but under SETTLE), then the rest.
+    let body = xml_inquiry_bytes(&engine, "standard-adult", "UTF-8");
+    let name = "OQSsiquc01req_202611300003.xml";
+    let mut f = std::fs::File::create(req_dir.join(name)).unwrap();
+    f.write_all(&body[..body.len() / 2]).unwrap();
+    f.flush().unwrap();
+    std::thread::sleep(SETTLE / 2);
+    assert!(
+        req_dir.join(name).exists(),
+        "a half-written request was taken"
+    );
+    f.write_all(&body[body.len() / 2..]).unwrap();
+    drop(f);
+    let answer = res_dir.join("OQSsiquc01res_202611300003.xml");
+    for _ in 0..500 {
+        if answer.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let ok: QualificationResponse = onshi::xml::decode(&std::fs::read(&answer).unwrap()).unwrap();
+    assert_eq!(
+        ok.message_body.qualification_validity,
+        Some(QualificationValidity::Valid)
+    );
+
+    // Over the limit: set aside without being read (a sparse file, nothing to read).
+    let big = "OQSsiquc01req_202611300004.xml";
+    std::fs::File::create(req_dir.join(big))
+        .unwrap()
+        .set_len(MAX_REQUEST_BYTES + 1)
+        .unwrap();
+    let reason = req_dir.join(format!("rejected/{big}.reason.txt"));
+    for _ in 0..500 {
+        if reason.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        std::fs::read_to_string(&reason)
+            .unwrap()
+            .contains("larger than")
+    );
+    assert!(!res_dir.join("OQSsiquc01res_202611300004.xml").exists());
+    stop.store(true, Ordering::Relaxed);
+    thread.join().unwrap().unwrap();
+}

@@ -5,7 +5,9 @@
 //! dot-name and renamed, and removes the request.
 //!
 //! A request file counts as complete once its size is the same at two polls in a
-//! row. A file whose name is not a request name is moved to `DIR/req/rejected/` with
+//! row and it has not been modified for [`SETTLE`]; a writer that pauses longer
+//! should write under a dot-name and rename (dot-files are never read). A request
+//! over [`MAX_REQUEST_BYTES`] is moved aside unread. A file whose name is not a request name is moved to `DIR/req/rejected/` with
 //! a `.reason.txt` beside it; a request that cannot be read is answered with an error
 //! result (`SegmentOfResult` 9) — never a crash.
 
@@ -18,6 +20,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::audit::AuditLog;
+
+/// How long a request file must rest unmodified before it is read.
+pub const SETTLE: Duration = Duration::from_millis(500);
+
+/// The largest request file read (the bulk upload's limit); a larger one is moved to
+/// `req/rejected/` without being read.
+pub const MAX_REQUEST_BYTES: u64 = onshi_domain::xml::MAX_BULK_MESSAGE_BYTES as u64;
 use super::engine::Engine;
 use super::faults::FaultInjector;
 use super::xmlface;
@@ -100,9 +109,20 @@ impl FolderServer {
                 continue;
             }
             let size = meta.len();
+            if size > MAX_REQUEST_BYTES {
+                let why = format!("larger than {MAX_REQUEST_BYTES} bytes: not read");
+                match self.reject(&path, &name, &why) {
+                    Ok(_) => report.rejected += 1,
+                    Err(e) => tracing::warn!("folder: {}: {e}", path.display()),
+                }
+                continue;
+            }
             seen.insert(path.clone(), size);
-            if sizes.get(&path) != Some(&size) {
-                continue; // new or still growing: look again next pass
+            let rested = meta
+                .modified()
+                .map_or(true, |m| m.elapsed().is_ok_and(|age| age >= SETTLE));
+            if sizes.get(&path) != Some(&size) || !rested {
+                continue; // new, still growing or just written: look again next pass
             }
             match self.handle_file(&path, &name) {
                 Ok(true) => report.answered += 1,
