@@ -15,26 +15,47 @@ use onshi::server::folder::FolderServer;
 
 use crate::common::*;
 
+type Polling = std::thread::JoinHandle<std::io::Result<()>>;
+
+/// A folder server over `dir`, polling every 10 ms on its own thread until the flag is
+/// set.
+fn start(
+    dir: &std::path::Path,
+    engine: &Arc<onshi::server::Engine>,
+    clock: ServerClock,
+    sink: &MemorySink,
+) -> (Arc<AtomicBool>, Polling) {
+    let server = FolderServer::new(
+        Arc::clone(engine),
+        clock,
+        sink.log(),
+        Arc::new(FaultInjector::quiet()),
+        dir.to_owned(),
+        Duration::from_millis(10),
+    );
+    server.prepare().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    (stop, std::thread::spawn(move || server.run(&flag)))
+}
+
+/// Waits up to 5 s for `path` to appear.
+fn wait_for(path: &std::path::Path) {
+    for _ in 0..500 {
+        if path.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn folder_exchange_with_real_files() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&[]);
     let clock = ServerClock::start(engine.population().as_of());
     let sink = MemorySink::default();
-    let server = FolderServer::new(
-        Arc::clone(&engine),
-        clock,
-        sink.log(),
-        Arc::new(FaultInjector::quiet()),
-        dir.path().to_owned(),
-        Duration::from_millis(10),
-    );
-    server.prepare().unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread = {
-        let stop = Arc::clone(&stop);
-        std::thread::spawn(move || server.run(&stop))
-    };
+    let (stop, thread) = start(dir.path(), &engine, clock, &sink);
 
     // Through the adapter (Shift_JIS requests).
     let client = FolderBackend::new(dir.path(), clock).with_timeout(Duration::from_secs(10));
@@ -89,12 +110,7 @@ async fn folder_exchange_with_real_files() {
         bad.message_header.error_code.as_deref(),
         Some(ResultCode::MalformedRequest.code())
     );
-    for _ in 0..500 {
-        if req_dir.join("rejected/notes.txt.reason.txt").exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(&req_dir.join("rejected/notes.txt.reason.txt"));
     assert!(req_dir.join("rejected/notes.txt").exists());
     // Requests are removed once answered; no temporary files are left behind.
     assert!(!req_dir.join("OQSsiquc01req_202611300001.xml").exists());
@@ -123,20 +139,7 @@ fn a_paused_writer_is_waited_for_and_an_oversized_request_is_set_aside() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&[]);
     let clock = ServerClock::start(engine.population().as_of());
-    let server = FolderServer::new(
-        Arc::clone(&engine),
-        clock,
-        MemorySink::default().log(),
-        Arc::new(FaultInjector::quiet()),
-        dir.path().to_owned(),
-        Duration::from_millis(10),
-    );
-    server.prepare().unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread = {
-        let stop = Arc::clone(&stop);
-        std::thread::spawn(move || server.run(&stop))
-    };
+    let (stop, thread) = start(dir.path(), &engine, clock, &MemorySink::default());
     let req_dir = dir.path().join("req");
     let res_dir = dir.path().join("res");
 
@@ -154,12 +157,7 @@ fn a_paused_writer_is_waited_for_and_an_oversized_request_is_set_aside() {
     f.write_all(&body[body.len() / 2..]).unwrap();
     drop(f);
     let answer = res_dir.join("OQSsiquc01res_202611300003.xml");
-    for _ in 0..500 {
-        if answer.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(&answer);
     let ok: QualificationResponse = onshi::xml::decode(&std::fs::read(&answer).unwrap()).unwrap();
     assert_eq!(
         ok.message_body.qualification_validity,
@@ -173,12 +171,7 @@ fn a_paused_writer_is_waited_for_and_an_oversized_request_is_set_aside() {
         .set_len(MAX_REQUEST_BYTES + 1)
         .unwrap();
     let reason = req_dir.join(format!("rejected/{big}.reason.txt"));
-    for _ in 0..500 {
-        if reason.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(&reason);
     assert!(
         std::fs::read_to_string(&reason)
             .unwrap()
