@@ -26,6 +26,7 @@ pub use onshi_report::report;
 pub use onshi_support::failure;
 pub use onshi_support::fsutil;
 pub use onshi_support::hex;
+pub use onshi_support::stop;
 pub use onshi_support::tomlsrc;
 pub use onshi_world::defaults;
 pub use onshi_world::oracle;

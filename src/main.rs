@@ -10,6 +10,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Output piped into `head` and the like ends quietly, as other Unix tools do,
+    // instead of a panic on the broken pipe.
+    // SAFETY: resetting a signal's disposition before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let args = cli::Cli::parse();
     cli::init_tracing(&args.log);
     match cli::dispatch(args) {

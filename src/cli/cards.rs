@@ -280,30 +280,19 @@ fn serve(args: ServeArgs) -> Result<Exit, CliError> {
             keep_trace: false,
         });
     }
+    let request = super::stop::install()?;
     let stop = StopHandle::new();
-    let mut signals = signal_hook::iterator::Signals::new([
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-    ])
-    .map_err(|e| CliError::failed(format!("installing signal handlers: {e}")))?;
     let handles = vpcd::serve_all(served, args.vpcd, &stop);
     for (i, p) in personas.iter().enumerate() {
         let mut addr = args.vpcd;
         addr.set_port(args.vpcd.port().wrapping_add(i as u16));
         eprintln!("serving {} on vpcd {addr}", p.id);
     }
-    let waiter = {
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            if signals.forever().next().is_some() {
-                stop.stop();
-            }
-        })
-    };
+    let signal = request.wait_blocking();
+    stop.stop();
     for h in handles {
         let _ = h.join();
     }
-    drop(waiter);
-    eprintln!("stopped");
-    Ok(Exit::Passed)
+    eprintln!("onshi cards serve: stopped ({signal})");
+    Ok(signal.into())
 }

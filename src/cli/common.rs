@@ -23,6 +23,10 @@ pub enum Exit {
     BadInput = 2,
     /// The system under test could not be reached.
     Unreachable = 3,
+    /// Stopped by SIGINT (Ctrl-C): what was done is reported, marked interrupted.
+    Interrupted = 130,
+    /// Stopped by SIGTERM: what was done is reported, marked interrupted.
+    Terminated = 143,
 }
 
 /// An error with the exit code it maps to.
@@ -69,6 +73,31 @@ impl From<onshi::failure::Failure> for CliError {
         Self {
             code,
             message: f.to_string(),
+        }
+    }
+}
+
+/// The bounds of an HTTP server onshi runs (`serve`, `reader serve`).
+#[derive(Debug, Clone, Args)]
+pub(super) struct HttpLimitArgs {
+    /// Seconds a client has to send a complete request head after connecting or after
+    /// its previous answer; idle keep-alive connections close after it too.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    header_timeout: u64,
+    /// Connections served at once; further clients wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = 4096,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    max_connections: u64,
+}
+
+impl HttpLimitArgs {
+    /// The server limits.
+    pub(super) fn limits(&self) -> onshi::server::serving::ServeLimits {
+        onshi::server::serving::ServeLimits {
+            header_read: std::time::Duration::from_secs(self.header_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            ..Default::default()
         }
     }
 }

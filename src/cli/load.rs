@@ -102,15 +102,16 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
         keys: args.world.key_cache(),
         trust: Box::new(move || world.trust().map_err(|e| e.message)),
         started: chrono::Local::now().naive_local(),
+        stop: super::stop::install()?,
     };
     let done = execute(plan)?;
     let mut md = Vec::new();
     let _ = onshi::load::render::markdown(&done.summary, &mut md);
     println!("{}", String::from_utf8_lossy(&md));
     println!("report: {}", done.dir.display());
-    Ok(if done.summary.passed {
-        Exit::Passed
-    } else {
-        Exit::Failed
+    Ok(match done.interrupted {
+        Some(signal) => signal.into(),
+        None if done.summary.passed => Exit::Passed,
+        None => Exit::Failed,
     })
 }

@@ -9,6 +9,7 @@ mod reader;
 mod report;
 mod run;
 mod serve;
+mod stop;
 
 use std::process::ExitCode;
 
@@ -65,6 +66,18 @@ pub(crate) fn init_tracing(filter: &str) {
 
 /// Runs the chosen subcommand.
 pub(crate) fn dispatch(cli: Cli) -> Result<Exit, CliError> {
+    // The long-running commands turn SIGINT and SIGTERM into a clean stop (exit 130 /
+    // 143, work reported as interrupted); handlers go in first, before any slow setup.
+    if matches!(
+        cli.command,
+        Command::Run(_)
+            | Command::Load(_)
+            | Command::Serve(_)
+            | Command::Reader(_)
+            | Command::Cards(cards::CardsCommand::Serve(_))
+    ) {
+        stop::install()?;
+    }
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Cards(cmd) => cards::run(cmd),

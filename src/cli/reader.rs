@@ -24,6 +24,8 @@ pub(super) struct ReaderServeArgs {
     /// Seconds to wait for the card to appear in the PC/SC reader.
     #[arg(long, default_value_t = 10)]
     card_timeout: u64,
+    #[command(flatten)]
+    http: super::common::HttpLimitArgs,
 }
 
 pub(super) fn run(cmd: ReaderCommand) -> Result<Exit, CliError> {
@@ -35,6 +37,7 @@ pub(super) fn run(cmd: ReaderCommand) -> Result<Exit, CliError> {
 #[cfg(feature = "pcsc")]
 fn serve(args: ReaderServeArgs) -> Result<Exit, CliError> {
     use onshi::reader::control::{ReaderServerConfig, app};
+    let stop = super::stop::install()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -52,20 +55,22 @@ fn serve(args: ReaderServeArgs) -> Result<Exit, CliError> {
             card_timeout: std::time::Duration::from_secs(args.card_timeout),
             face_threshold: onshi::reader::policy::FACE_THRESHOLD,
         });
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let ctrl_c = tokio::signal::ctrl_c();
-                let mut term =
-                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                        .expect("installing a SIGTERM handler");
-                tokio::select! {
-                    _ = ctrl_c => {},
-                    _ = term.recv() => {},
-                }
-            })
-            .await
-            .map_err(|e| CliError::failed(e.to_string()))?;
-        Ok(Exit::Passed)
+        onshi::server::serving::serve(
+            listener,
+            router,
+            args.http.limits(),
+            async {
+                stop.until_requested().await;
+            },
+            stop.until_hurried(),
+        )
+        .await;
+        let signal = stop.requested();
+        eprintln!(
+            "onshi reader serve: stopped{}",
+            signal.map(|s| format!(" ({s})")).unwrap_or_default()
+        );
+        Ok(signal.map_or(Exit::Passed, Exit::from))
     })
 }
 

@@ -114,6 +114,7 @@ fn plan(args: &RunArgs, features: FeatureSource, reader: ReaderSpec) -> Result<P
         factory: args.world.factory()?,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         started: chrono::Local::now().naive_local(),
+        stop: super::stop::install()?,
     })
 }
 
@@ -121,10 +122,7 @@ fn plan(args: &RunArgs, features: FeatureSource, reader: ReaderSpec) -> Result<P
 fn print_outcome(outcome: &RunOutcome) -> Result<Exit, CliError> {
     let r = &outcome.report;
     let t = &r.totals;
-    println!(
-        "onshi conformance: {} — {t}",
-        if r.passed() { "PASSED" } else { "FAILED" }
-    );
+    println!("onshi conformance: {} — {t}", r.headline());
     for s in r.scenarios.iter().filter(|s| s.status != Status::Passed) {
         let why = s
             .steps
@@ -162,9 +160,12 @@ fn print_outcome(outcome: &RunOutcome) -> Result<Exit, CliError> {
             outcome.parse_errors.join("\n")
         )));
     }
-    Ok(if r.passed() {
-        Exit::Passed
-    } else {
-        Exit::Failed
+    Ok(match outcome.interrupted {
+        Some(signal) => {
+            println!("  {}", r.partial_note().unwrap_or_default());
+            signal.into()
+        }
+        None if r.passed() => Exit::Passed,
+        None => Exit::Failed,
     })
 }

@@ -1,5 +1,6 @@
 //! `onshi serve`: the reference backend over HTTP (JSON and XML) and, with
-//! `--folder`, the req/res folder exchange. Stops cleanly on Ctrl-C or SIGTERM.
+//! `--folder`, the req/res folder exchange. Stops on SIGINT or SIGTERM within the
+//! grace time and exits 130 or 143.
 
 use std::io;
 use std::net::SocketAddr;
@@ -15,6 +16,7 @@ use onshi::population::Population;
 use onshi::server::faults::FaultConfig;
 use onshi::server::folder::FolderServer;
 use onshi::server::listener::FaultyListener;
+use onshi::server::serving;
 use onshi::server::{AppState, AuditLog, Defect, DefectSet, FaultInjector, app};
 
 use super::common::{CliError, Exit};
@@ -58,6 +60,8 @@ pub(super) struct ServeArgs {
     /// scenario (which waits at most 10 s) runs against it as it is.
     #[arg(long, default_value_t = 9)]
     challenge_ttl: u64,
+    #[command(flatten)]
+    http: super::common::HttpLimitArgs,
 }
 
 fn fault_config(args: &ServeArgs) -> Result<FaultConfig, CliError> {
@@ -80,27 +84,6 @@ fn fault_config(args: &ServeArgs) -> Result<FaultConfig, CliError> {
             .map_err(|e| CliError::input(format!("--fault {f}: {e}")))?;
     }
     Ok(config)
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
 }
 
 /// Starts the req/res folder exchange in `dir` on its own thread, until `stop`.
@@ -183,6 +166,7 @@ pub(super) fn run(args: ServeArgs) -> Result<Exit, CliError> {
     state.faults = Arc::clone(&faults);
     state.face_results = args.folder.as_ref().map(|d| d.join("res"));
 
+    let stop_request = super::stop::install()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -196,20 +180,30 @@ pub(super) fn run(args: ServeArgs) -> Result<Exit, CliError> {
     let result = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
-            .map_err(|e| CliError::failed(format!("cannot listen on {}: {e}", args.listen)))?;
+            .map_err(|e| CliError::input(format!("cannot listen on {}: {e}", args.listen)))?;
         let local = listener.local_addr().unwrap_or(args.listen);
         eprintln!("{}", serving_line(&args, local, pop, &defects, &faults));
-        axum::serve(FaultyListener::new(listener, faults), app(state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| CliError::failed(format!("server: {e}")))
+        serving::serve(
+            FaultyListener::new(listener, faults),
+            app(state),
+            args.http.limits(),
+            async {
+                stop_request.until_requested().await;
+            },
+            stop_request.until_hurried(),
+        )
+        .await;
+        Ok::<(), CliError>(())
     });
     stop.store(true, Ordering::Relaxed);
     if let Some(t) = folder_thread {
         let _ = t.join();
     }
-    if result.is_ok() {
-        eprintln!("onshi serve: stopped");
-    }
-    result.map(|()| Exit::Passed)
+    result?;
+    let signal = stop_request.requested();
+    eprintln!(
+        "onshi serve: stopped{}",
+        signal.map(|s| format!(" ({s})")).unwrap_or_default()
+    );
+    Ok(signal.map_or(Exit::Passed, Exit::from))
 }

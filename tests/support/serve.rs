@@ -38,6 +38,25 @@ impl Serve {
     }
 }
 
+#[allow(dead_code)] // not every test binary that includes this module signals
+impl Serve {
+    /// Sends `signal` to the server and waits (at most `within`) for its exit code.
+    pub(crate) fn stop_with(&mut self, signal: i32, within: std::time::Duration) -> Option<i32> {
+        // SAFETY: kill(2) on our own child's pid has no memory-safety preconditions.
+        unsafe {
+            libc::kill(self.child.id() as i32, signal);
+        }
+        let until = std::time::Instant::now() + within;
+        while std::time::Instant::now() < until {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
+    }
+}
+
 impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();

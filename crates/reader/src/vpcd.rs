@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::cardstate::StateDir;
-use onshi_card::card::VirtualCard;
+use onshi_card::card::{Status, VirtualCard};
 
 /// The default vpcd address (Debian's `/etc/reader.conf.d/vpcd`).
 pub const DEFAULT_VPCD: &str = "127.0.0.1:35963";
@@ -147,12 +147,18 @@ impl vpicc::VSmartCard for Adapter<'_> {
     }
 
     fn execute(&mut self, apdu: &[u8]) -> Vec<u8> {
-        if self.unsaved && apdu.get(1) == Some(&0x20) {
+        if self.unsaved {
             self.persist();
-            if self.unsaved {
-                // 69 85: conditions of use not satisfied — the last change is not on disk.
-                return vec![0x69, 0x85];
-            }
+        }
+        // As a chip does: the decremented retry counter is durable before the PIN is
+        // compared, so a crash or a full disk can cost a try, never give one back.
+        if let (Some(dir), Some(at_stake)) =
+            (&self.served.state, self.served.card.state_at_stake(apdu))
+            && let Err(e) = dir.save(&self.served.id, &at_stake)
+        {
+            self.unsaved = true;
+            tracing::error!(card = %self.served.id, "saving card state failed: {e}; VERIFY is refused (65 81) until it can be saved");
+            return Status::MemoryFailure.to_bytes().to_vec();
         }
         let response = self.served.card.transmit(apdu);
         if response.is_empty() {
@@ -351,20 +357,26 @@ mod tests {
             went_mute: false,
             unsaved: false,
         };
+        let first = verify(&mut a, b"9999");
+        assert_eq!(first, vec![0x63, 0xC2], "a wrong PIN counts down");
+        assert_eq!(
+            dir.load("alice").unwrap().unwrap().tries_left[&PinId::AuthPin],
+            2
+        );
         // The disk goes away: the directory becomes a file.
         std::fs::remove_dir_all(&root).unwrap();
         std::fs::write(&root, b"").unwrap();
-        let first = verify(&mut a, b"9999");
+        for pin in [b"9999", b"1234"] {
+            assert_eq!(
+                verify(&mut a, pin),
+                vec![0x65, 0x81],
+                "no PIN is compared while its counter cannot be saved"
+            );
+        }
         assert_eq!(
-            first[first.len() - 2],
-            0x63,
-            "a wrong PIN counts down: {first:02X?}"
-        );
-        assert!(a.unsaved);
-        assert_eq!(
-            verify(&mut a, b"1234"),
-            vec![0x69, 0x85],
-            "no VERIFY while unsaved"
+            a.served.card.state().tries_left[&PinId::AuthPin],
+            2,
+            "refused attempts are not compared"
         );
         // The disk comes back: the next VERIFY saves first, then runs.
         std::fs::remove_file(&root).unwrap();
@@ -372,7 +384,7 @@ mod tests {
         assert_eq!(verify(&mut a, b"1234"), vec![0x90, 0x00]);
         assert!(!a.unsaved);
         let saved = dir.load("alice").unwrap().unwrap();
-        assert!(!saved.is_locked(PinId::AuthPin));
+        assert_eq!(saved.tries_left[&PinId::AuthPin], 3);
     }
 
     fn frame(body: &[u8]) -> Vec<u8> {

@@ -159,6 +159,7 @@ async fn full_round(setup: Setup, url: &str, clock: ServerClock) -> Result<FullR
         AttackOptions {
             progress: false,
             goose_reports: None,
+            stop: onshi::stop::Stop::new(),
         },
     )
     .await

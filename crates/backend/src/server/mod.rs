@@ -16,6 +16,7 @@
 //! | [`folder`] | the req/res shared-folder exchange |
 //! | [`faults`] | fault injection (latency, errors, 503 bursts, resets, outage) |
 //! | [`listener`] | the TCP listener that injects connection resets |
+//! | [`serving`] | HTTP/1.1 with bounds: header-read timeout, connection limit, bounded shutdown |
 
 pub mod answer;
 pub mod audit;
@@ -30,6 +31,7 @@ pub mod http;
 pub mod kana;
 pub mod listener;
 pub mod reference;
+pub mod serving;
 pub mod xmlface;
 
 pub use audit::{AuditLog, AuditRecord};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use onshi_world::population::Population;
 
 use super::listener::FaultyListener;
+use super::serving::{self, ServeLimits};
 use super::{AppState, DefectSet, Engine, EngineConfig, FaultInjector, TrustAnchors, app};
 
 /// The reference backend could not be started.
@@ -56,8 +57,8 @@ impl Loopback {
     }
 }
 
-/// Serves `state`'s router on 127.0.0.1 (an ephemeral port); with `faults`, the
-/// listener injects their connection resets too.
+/// Serves `state`'s router on 127.0.0.1 (an ephemeral port) with [`LOOPBACK_LIMITS`];
+/// with `faults`, the listener injects their connection resets too.
 pub async fn serve_loopback(
     mut state: AppState,
     faults: Option<Arc<FaultInjector>>,
@@ -66,16 +67,34 @@ pub async fn serve_loopback(
         .await
         .map_err(ReferenceError::Listen)?;
     let addr = listener.local_addr().map_err(ReferenceError::Listen)?;
+    let forever = std::future::pending::<()>;
     let server = match faults {
         Some(faults) => {
             state.faults = Arc::clone(&faults);
-            tokio::spawn(async move {
-                let _ = axum::serve(FaultyListener::new(listener, faults), app(state)).await;
-            })
+            let listener = FaultyListener::new(listener, faults);
+            tokio::spawn(serving::serve(
+                listener,
+                app(state),
+                LOOPBACK_LIMITS,
+                forever(),
+                forever(),
+            ))
         }
-        None => tokio::spawn(async move {
-            let _ = axum::serve(listener, app(state)).await;
-        }),
+        None => tokio::spawn(serving::serve(
+            listener,
+            app(state),
+            LOOPBACK_LIMITS,
+            forever(),
+            forever(),
+        )),
     };
     Ok(Loopback { addr, server })
 }
+
+/// The bounds of an embedded loopback backend: its only client is this process, whose
+/// load lanes may hold many keep-alive connections at once.
+pub const LOOPBACK_LIMITS: ServeLimits = ServeLimits {
+    header_read: serving::HEADER_READ,
+    max_connections: 65_536,
+    grace: onshi_support::stop::GRACE,
+};

@@ -492,3 +492,29 @@ fn state_revision_moves_only_on_counter_changes() {
     sw(&mut card, "002000800430303030");
     assert!(card.state_revision() > r0);
 }
+
+#[test]
+fn the_state_at_stake_of_a_verify_has_one_try_fewer() {
+    let mut card = VirtualCard::new(&profile());
+    sw(&mut card, SELECT_JPKI);
+    sw(&mut card, "00A4020C020018");
+    let wrong = hex::decode("002000800430303030").unwrap();
+    let at_stake = card.state_at_stake(&wrong).expect("a VERIFY with a value");
+    let before = card.state();
+    assert_eq!(
+        at_stake.tries_left[&PinId::AuthPin] + 1,
+        before.tries_left[&PinId::AuthPin]
+    );
+    // A retry query changes nothing; neither does any other command.
+    assert_eq!(
+        card.state_at_stake(&hex::decode("0020008000").unwrap()),
+        None
+    );
+    assert_eq!(
+        card.state_at_stake(&hex::decode("00B0000004").unwrap()),
+        None
+    );
+    // What is at stake is what a wrong PIN leaves.
+    let _ = card.transmit(&wrong);
+    assert_eq!(card.state(), at_stake);
+}

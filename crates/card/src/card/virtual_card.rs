@@ -127,6 +127,30 @@ impl VirtualCard {
         state
     }
 
+    /// The state to make durable *before* `apdu` runs, if it can change a retry
+    /// counter: for a VERIFY with a value against a PIN with tries left, the current
+    /// state with one try fewer. A real chip writes the decremented counter to its
+    /// non-volatile memory before it compares the PIN, so pulling the power at any
+    /// moment can cost a try but never give one back; whoever persists this card does
+    /// the same with this state. `None` for every other command.
+    pub fn state_at_stake(&self, apdu: &[u8]) -> Option<CardState> {
+        let cmd = Command::parse(apdu).ok()?;
+        if (cmd.cla, cmd.ins, cmd.p1) != (0x00, 0x20, 0x00) || cmd.data.is_empty() {
+            return None;
+        }
+        if self.tamper.is_some() {
+            return None;
+        }
+        let pin = self.pin_target(cmd.p2).ok()?;
+        let left = self.pins[pin_index(pin)].as_ref()?.left;
+        if left == 0 {
+            return None;
+        }
+        let mut state = self.state();
+        state.tries_left.insert(pin, left - 1);
+        Some(state)
+    }
+
     /// Replaces the persistent state (e.g. loaded from a state directory).
     pub fn restore(&mut self, state: &CardState) {
         for (pin, slot) in PinId::ALL.iter().zip(self.pins.iter_mut()) {

@@ -93,6 +93,8 @@ pub struct Plan {
     pub version: String,
     /// When the run started (local time), for the run id and the report.
     pub started: NaiveDateTime,
+    /// A signal's stop request: the run ends early, its report marked interrupted.
+    pub stop: onshi_support::stop::Stop,
 }
 
 impl std::fmt::Debug for Plan {
@@ -229,6 +231,7 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
             .collect(),
         started_at: plan.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
         complete: false,
+        interrupted: None,
         shuffle: plan.shuffle,
     };
     let opts = RunOptions {
@@ -237,11 +240,12 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         report_root: plan.report_dir,
         info,
         concurrency,
+        stop: plan.stop,
     };
     let tags = opts.tags.clone();
     let outcome = runtime.block_on(super::run::run(Arc::new(env), opts, on_progress))?;
     // Nothing selected is not a pass: the report is written, the run is bad input.
-    if outcome.report.scenarios.is_empty() {
+    if outcome.report.scenarios.is_empty() && outcome.interrupted.is_none() {
         return Err(ExecuteError::BadInput(match tags {
             Some(t) => format!(
                 "no scenario matches --tags {t:?} (the empty report is in {})",

@@ -78,13 +78,15 @@ async fn backend_url(
                 .map_err(|e| format!("binding a loopback port for the backend: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            tokio::spawn(async move {
-                let _ = axum::serve(listener, router)
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await;
-            });
+            tokio::spawn(onshi_backend::server::serving::serve(
+                listener,
+                router,
+                onshi_backend::server::reference::LOOPBACK_LIMITS,
+                async {
+                    let _ = rx.await;
+                },
+                std::future::pending(),
+            ));
             Ok(BackendForReader {
                 url: format!("http://{addr}"),
                 shutdown: Some(tx),

@@ -14,6 +14,7 @@ use super::world::{OnshiWorld, install_env};
 use onshi_report::report::{
     ConformanceReport, RunDir, RunDirError, RunInfo, ScenarioResult, Status, StepResult, suite,
 };
+use onshi_support::stop::{Stop, StopSignal};
 
 /// Where the features come from.
 #[derive(Debug, Clone)]
@@ -38,6 +39,9 @@ pub struct RunOptions {
     pub info: RunInfo,
     /// Scenarios run concurrently.
     pub concurrency: usize,
+    /// A signal ends the run: scenarios in flight are abandoned, the report holds the
+    /// finished ones and is marked interrupted.
+    pub stop: Stop,
 }
 
 /// Errors before or around the run.
@@ -63,6 +67,8 @@ pub struct RunOutcome {
     pub dir: PathBuf,
     /// Feature files that did not parse (they also appear as failed scenarios).
     pub parse_errors: Vec<String>,
+    /// The signal that stopped the run, if one did.
+    pub interrupted: Option<StopSignal>,
 }
 
 fn stage_embedded() -> Result<PathBuf, RunError> {
@@ -162,18 +168,16 @@ pub async fn run(
     opts: RunOptions,
     on_progress: OnFinished,
 ) -> Result<RunOutcome, RunError> {
-    let (dir, staged) = feature_dir(&opts.features)?;
-    let findings = lint_features(&dir, staged)?;
-    if !findings.is_empty() {
-        if staged {
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        return Err(RunError::Features(findings.join("\n")));
-    }
     let tags = match &opts.tags {
         Some(t) => Some(t.parse().map_err(|_| RunError::Tags(t.clone()))?),
         None => None,
     };
+    let staged = feature_dir(&opts.features)?;
+    let (dir, is_staged) = (staged.path.clone(), staged.removed);
+    let findings = lint_features(&dir, is_staged)?;
+    if !findings.is_empty() {
+        return Err(RunError::Features(findings.join("\n")));
+    }
     let report_dir = RunDir::create(&opts.report_root, &opts.info.run_id)?;
     let info = RunInfo {
         run_id: report_dir.id().to_owned(),
@@ -182,19 +186,21 @@ pub async fn run(
     install_env(env);
 
     let shared = Arc::new(Mutex::new(Shared::default()));
-    let on_finished = partial_report_writer(report_dir.clone(), &info, on_progress);
-    let collector = Collector::new(shared.clone(), feature_rename(&dir, staged), on_finished);
+    let on_finished =
+        partial_report_writer(report_dir.clone(), &info, on_progress, opts.stop.clone());
+    let collector = Collector::new(shared.clone(), feature_rename(&dir, is_staged), on_finished);
     let cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty> {
         tags_filter: tags,
         ..Default::default()
     };
     let hook_shared = shared.clone();
-    OnshiWorld::cucumber::<PathBuf>()
+    let before_stop = opts.stop.clone();
+    let suite = OnshiWorld::cucumber::<PathBuf>()
         .with_parser::<_, PathBuf>(super::shuffle::Shuffled { seed: info.shuffle })
         .with_writer(collector.fail_on_skipped().normalized())
         .with_cli(cli)
         .max_concurrent_scenarios(opts.concurrency.max(1))
-        .before(|feature, _rule, scenario, world| {
+        .before(move |feature, _rule, scenario, world| {
             let file = feature
                 .path
                 .as_deref()
@@ -205,7 +211,15 @@ pub async fn run(
                 &file,
                 scenario.position.line,
             ));
-            Box::pin(async {})
+            // After a stop request no scenario starts: with the embedded backend no
+            // scenario waits on I/O and the suite would otherwise run to its end in
+            // one poll; held here, it returns to the select below.
+            let stop = before_stop.clone();
+            Box::pin(async move {
+                if stop.requested().is_some() {
+                    std::future::pending::<()>().await;
+                }
+            })
         })
         .after(move |feature, _rule, scenario, _finished, world| {
             if let (Some(w), Ok(mut s)) = (world, hook_shared.lock()) {
@@ -214,16 +228,20 @@ pub async fn run(
             }
             Box::pin(async {})
         })
-        .run(dir.clone())
-        .await;
-    if staged {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+        .run(dir.clone());
+    // A signal drops the suite: scenarios in flight are abandoned (their results were
+    // never collected), the finished ones make the report.
+    let interrupted = tokio::select! {
+        _ = suite => None,
+        signal = opts.stop.until_requested() => Some(signal),
+    };
+    drop(staged);
 
     let (results, parse_errors) = collected_results(&shared);
     let report = ConformanceReport::new(
         RunInfo {
-            complete: true,
+            complete: interrupted.is_none(),
+            interrupted: interrupted.map(|s| s.name().to_owned()),
             ..info
         },
         results,
@@ -233,14 +251,31 @@ pub async fn run(
         report,
         dir: report_dir.path().to_owned(),
         parse_errors,
+        interrupted,
     })
 }
 
-/// The directory of the features and whether it was staged (embedded features,
-/// removed after the run).
-fn feature_dir(features: &FeatureSource) -> Result<(PathBuf, bool), RunError> {
+/// The directory of the features; staged (embedded) features are removed when it is
+/// dropped, on every path out of the run.
+struct FeatureDir {
+    path: PathBuf,
+    removed: bool,
+}
+
+impl Drop for FeatureDir {
+    fn drop(&mut self) {
+        if self.removed {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn feature_dir(features: &FeatureSource) -> Result<FeatureDir, RunError> {
     match features {
-        FeatureSource::Embedded => Ok((stage_embedded()?, true)),
+        FeatureSource::Embedded => Ok(FeatureDir {
+            path: stage_embedded()?,
+            removed: true,
+        }),
         FeatureSource::Dir(d) => {
             if !d.is_dir() {
                 return Err(RunError::Features(format!(
@@ -248,7 +283,10 @@ fn feature_dir(features: &FeatureSource) -> Result<(PathBuf, bool), RunError> {
                     d.display()
                 )));
             }
-            Ok((d.clone(), false))
+            Ok(FeatureDir {
+                path: d.clone(),
+                removed: false,
+            })
         }
     }
 }
@@ -300,11 +338,13 @@ fn feature_rename(dir: &Path, staged: bool) -> Box<dyn Fn(&str) -> String> {
 }
 
 /// After each scenario: reports progress, then writes the partial report (marked
-/// incomplete) into `report_dir`.
+/// incomplete) into `report_dir` — unless a stop was requested: the final report
+/// follows at once.
 fn partial_report_writer(
     report_dir: RunDir,
     info: &RunInfo,
     mut on_progress: OnFinished,
+    stop: Stop,
 ) -> OnFinished {
     let partial_info = RunInfo {
         complete: false,
@@ -312,6 +352,9 @@ fn partial_report_writer(
     };
     Box::new(move |last, all| {
         on_progress(last, all);
+        if stop.requested().is_some() {
+            return;
+        }
         let report = ConformanceReport::new(partial_info.clone(), all.to_vec());
         if let Err(e) = suite::write(&report_dir, &report) {
             tracing::warn!("writing the partial report failed: {e}");

@@ -74,6 +74,8 @@ pub struct Plan {
     pub trust: TrustSource,
     /// When the run started (local time), for the run id and the report.
     pub started: NaiveDateTime,
+    /// A signal's stop request: the schedule ends early, the report marked interrupted.
+    pub stop: onshi_support::stop::Stop,
 }
 
 /// A finished run.
@@ -83,6 +85,8 @@ pub struct Executed {
     pub summary: Summary,
     /// The run directory.
     pub dir: PathBuf,
+    /// The signal that stopped the run, if one did.
+    pub interrupted: Option<onshi_support::stop::StopSignal>,
 }
 
 pub use onshi_support::failure::Failure as ExecuteError;
@@ -283,11 +287,16 @@ pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
     };
     let report = ReportInput::new(&plan, &r, &setup);
     let out = attack_with(plan, &r, setup, remote, clock, dir.path())?;
+    let interrupted = out.0.interrupted;
+    if interrupted.is_some() {
+        output::remove_empty_files(dir.path());
+    }
     let (summary, entries) = report.summary(out.0, out.1);
     write(&dir, &report, &summary, &entries, out.2)?;
     Ok(Executed {
         summary,
         dir: dir.path().to_owned(),
+        interrupted,
     })
 }
 
@@ -331,6 +340,7 @@ fn attack_with(
     let opts = AttackOptions {
         progress: plan.progress,
         goose_reports: plan.goose_reports.then(|| dir.to_path_buf()),
+        stop: plan.stop.clone(),
     };
     let out = runtime.block_on(async {
         let (base_url, transport, embedded) = target(remote, &r.spec, &setup, plan, r.size).await?;
@@ -445,9 +455,9 @@ impl ReportInput {
             series.entry(k).or_default().arrivals += n;
         }
         let scheduled = self.scheduled;
-        if out.interrupted {
+        if let Some(signal) = out.interrupted {
             notes.push(format!(
-                "interrupted (Ctrl-C): {} of {scheduled} jobs never finished",
+                "interrupted by {signal}: {} of {scheduled} jobs never ran or were abandoned in flight; they are not counted as errors or failures",
                 out.unfinished
             ));
         } else if out.unfinished > 0 {
@@ -459,7 +469,7 @@ impl ReportInput {
         }
         let meta = Meta {
             duration_s: out.duration.as_secs_f64(),
-            interrupted: out.interrupted,
+            interrupted: out.interrupted.is_some(),
             ..self.meta.clone()
         };
         let summary = summary::build(meta, counters, samples, out.goose, notes, &entries, &series);

@@ -38,6 +38,19 @@ pub enum OutputError {
     },
 }
 
+/// Removes the empty files of a run directory: what Goose opened for its own reports
+/// but never wrote, when a signal abandoned the attack before Goose finished.
+pub fn remove_empty_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.metadata().is_ok_and(|m| m.is_file() && m.len() == 0) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// The interval-log file name of a shard (relative to the run directory).
 pub fn hdr_log_name(shard: super::facility::Shard) -> String {
     format!("{HDR_DIR}/shard-{}-of-{}.hlog", shard.index, shard.count)

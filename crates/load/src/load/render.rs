@@ -32,10 +32,16 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
 
 /// The title, the run line and the window line.
 fn md_header(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    let verdict = if s.passed {
-        "✅ SLOs met"
+    let verdict = if s.meta.interrupted {
+        let met = s.slo.iter().all(|r| r.passed);
+        format!(
+            "INTERRUPTED (SLOs on the finished jobs only: {})",
+            if met { "met" } else { "missed" }
+        )
+    } else if s.passed {
+        "✅ SLOs met".to_owned()
     } else {
-        "❌ SLOs missed"
+        "❌ SLOs missed".to_owned()
     };
     writeln!(out, "# onshi load — {} — {verdict}", s.meta.scenario.name)?;
     writeln!(out)?;
@@ -264,6 +270,19 @@ pub fn junit_suites(s: &Summary) -> TestSuites {
             system_out: Some(r.actual.clone()),
         })
         .collect();
+    let mut cases: Vec<TestCase> = cases;
+    if s.meta.interrupted {
+        let why = "the run was interrupted by a signal: only part of the schedule ran".to_owned();
+        cases.push(TestCase {
+            name: "the run finished".into(),
+            classname: "onshi".into(),
+            outcome: Outcome::Failed {
+                message: why.clone(),
+                text: why,
+            },
+            ..TestCase::default()
+        });
+    }
     TestSuites {
         name: "onshi load".to_owned(),
         time: Some(s.meta.duration_s),

@@ -11,18 +11,20 @@
 //!   time: latency is measured from the intended arrival, so a slow backend cannot
 //!   hide behind fewer requests (no coordinated omission).
 //! - The run ends when every job is finished, when the drain time after the last
-//!   arrival is over, or on Ctrl-C (Goose's handler trips its killswitch; the report
-//!   is still written).
+//!   arrival is over, or on a signal ([`AttackOptions::stop`]): no job starts after
+//!   it, jobs in flight get the grace time, and the report is still written, marked
+//!   interrupted, with the jobs that never ran counted apart from failures.
 
 use std::collections::BTreeMap;
 use std::path::Path as FsPath;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use goose::client::GooseClientBuilder;
 use goose::config::GooseConfiguration;
 use goose::prelude::*;
+use onshi_support::stop::{GRACE, Stop, StopSignal};
 use tokio::sync::watch;
 
 use super::facility::{FacilityPlan, Job, Schedule};
@@ -147,6 +149,9 @@ pub struct AttackOptions {
     pub progress: bool,
     /// Where Goose writes its own reports (`goose-report.{html,json,md}`), if anywhere.
     pub goose_reports: Option<std::path::PathBuf>,
+    /// A signal ends the schedule: no job starts after it, jobs in flight get the
+    /// grace time ([`onshi_support::stop::GRACE`], or until a second signal).
+    pub stop: Stop,
 }
 
 /// CPU time of the whole process (user + system), for cost-per-visit figures.
@@ -171,8 +176,8 @@ pub struct AttackOutput {
     pub recorder: Arc<Recorder>,
     /// Real duration from t0 to the end.
     pub duration: Duration,
-    /// Stopped by Ctrl-C.
-    pub interrupted: bool,
+    /// The signal that stopped the run, if one did.
+    pub interrupted: Option<StopSignal>,
     /// Goose's request counts.
     pub goose: BTreeMap<String, GooseRow>,
     /// Jobs never finished.
@@ -492,30 +497,37 @@ pub async fn attack(
         attack = attack.register_scenario(lane_scenario(&shared, kind, n)?);
     }
 
-    let interrupted = Arc::new(AtomicBool::new(false));
     let (t0_out_tx, t0_out_rx) = tokio::sync::oneshot::channel::<Instant>();
     let (cpu_tx, cpu_rx) = tokio::sync::oneshot::channel::<Duration>();
     let coordinator = tokio::spawn(coordinate(
         Arc::clone(&shared),
-        Arc::clone(&interrupted),
+        opts.stop.clone(),
         opts.progress,
         t0_out_tx,
         cpu_tx,
     ));
-    let result = attack.execute().await;
+    // After a signal, Goose ends once its users finish the job in hand; past the grace
+    // time (or on a second signal) the jobs still in flight are abandoned.
+    let result = tokio::select! {
+        r = attack.execute() => Some(r),
+        () = opts.stop.until_grace_over(GRACE) => None,
+    };
     shared.stop();
     let _ = coordinator.await;
     let t0 = t0_out_rx.await.unwrap_or_else(|_| recorder.t0());
     let cpu = cpu_rx.await.unwrap_or_default();
     let end = Instant::now();
     recorder.rotate(end);
-    let metrics = result.map_err(goose_error)?;
+    let goose = match result {
+        Some(r) => goose_rows(&r.map_err(goose_error)?),
+        None => BTreeMap::new(),
+    };
     let finished = shared.finished.load(Ordering::SeqCst);
     Ok(AttackOutput {
         recorder,
         duration: end.saturating_duration_since(t0),
-        interrupted: interrupted.load(Ordering::SeqCst),
-        goose: goose_rows(&metrics),
+        interrupted: opts.stop.requested(),
+        goose,
         unfinished: jobs.saturating_sub(finished),
         cpu,
     })

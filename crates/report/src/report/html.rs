@@ -203,7 +203,7 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
 /// The document head and the title with the verdict and the run's facts.
 fn head_and_title(h: &mut String, report: &ConformanceReport) {
     let r = &report.run;
-    let verdict = if report.passed() { "PASSED" } else { "FAILED" };
+    let verdict = report.headline();
     let _ = write!(
         h,
         r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>onshi conformance report {}</title><style>{STYLE}</style></head><body>"#,
@@ -211,8 +211,9 @@ fn head_and_title(h: &mut String, report: &ConformanceReport) {
     );
     let _ = write!(
         h,
-        r#"<h1>onshi conformance report — <span class="{}">{verdict}</span></h1><p class="muted">run {} · onshi {} · seed {} · as-of {} · backend {} · reader {} · started {}{}{}</p>"#,
+        r#"<h1>onshi conformance report — <span class="{}">{}</span></h1><p class="muted">run {} · onshi {} · seed {} · as-of {} · backend {} · reader {} · started {}{}{}</p>"#,
         if report.passed() { "pass" } else { "fail" },
+        esc(&verdict),
         esc(&r.run_id),
         esc(&r.onshi_version),
         r.seed,
@@ -225,11 +226,10 @@ fn head_and_title(h: &mut String, report: &ConformanceReport) {
         } else {
             format!(" · defects {}", esc(&r.defects.join(", ")))
         },
-        if r.complete {
-            ""
-        } else {
-            " · <b>partial: the run was interrupted</b>"
-        }
+        report
+            .partial_note()
+            .map(|n| format!(" · <b>{}</b>", esc(&n)))
+            .unwrap_or_default()
     );
 }
 

@@ -23,7 +23,7 @@ fn cell(s: &str) -> String {
 pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> {
     let r = &report.run;
     let t = &report.totals;
-    let verdict = if report.passed() { "PASSED" } else { "FAILED" };
+    let verdict = report.headline();
     writeln!(out, "# onshi conformance: {verdict}\n")?;
     writeln!(
         out,
@@ -39,11 +39,10 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
         } else {
             format!(" · defects {}", r.defects.join(", "))
         },
-        if r.complete {
-            ""
-        } else {
-            " · **partial (interrupted)**"
-        }
+        report
+            .partial_note()
+            .map(|n| format!(" · **{n}**"))
+            .unwrap_or_default()
     )?;
     let cells = t.cells();
     let header: Vec<&str> = cells.iter().map(|c| c.0).collect();

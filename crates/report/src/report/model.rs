@@ -34,8 +34,13 @@ pub struct RunInfo {
     pub defects: Vec<String>,
     /// Wall-clock start (informational; no rule reads it).
     pub started_at: String,
-    /// Whether the run finished (false in a partial report of an interrupted run).
+    /// Whether the run finished (false in the partial report written while it runs,
+    /// and in the report of an interrupted run).
     pub complete: bool,
+    /// The signal that stopped the run (`SIGINT`, `SIGTERM`), if one did: the report
+    /// then holds the scenarios finished before it, and the run has not passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
     /// The seed the scenario order was shuffled with (`--shuffle`), if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shuffle: Option<u64>,
@@ -349,7 +354,30 @@ impl ConformanceReport {
         // A scenario is skipped only when the backend's face cannot carry it (an
         // undefined step fails): skips are reported, not failures, as long as
         // something ran.
-        self.totals.failed == 0 && (self.totals.skipped == 0 || self.totals.passed > 0)
+        self.run.interrupted.is_none()
+            && self.totals.failed == 0
+            && (self.totals.skipped == 0 || self.totals.passed > 0)
+    }
+
+    /// The headline word: `PASSED`, `FAILED`, or `INTERRUPTED (SIGINT)`.
+    pub fn headline(&self) -> String {
+        match &self.run.interrupted {
+            Some(signal) => format!("INTERRUPTED ({signal})"),
+            None if self.passed() => "PASSED".to_owned(),
+            None => "FAILED".to_owned(),
+        }
+    }
+
+    /// What the header says of a report that is not the end of a whole run.
+    pub fn partial_note(&self) -> Option<String> {
+        match (&self.run.interrupted, self.run.complete) {
+            (Some(signal), _) => Some(format!(
+                "interrupted by {signal}: only the {} scenarios finished before it are here",
+                self.scenarios.len()
+            )),
+            (None, false) => Some("partial: the run is still going (or was killed)".to_owned()),
+            (None, true) => None,
+        }
     }
 
     /// Requirement IDs with at least one failed scenario.

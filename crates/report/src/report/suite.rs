@@ -65,18 +65,36 @@ pub fn junit(report: &ConformanceReport) -> TestSuites {
     for s in &report.scenarios {
         by_feature.entry(&s.feature).or_default().push(s);
     }
+    let mut suites: Vec<TestSuite> = by_feature
+        .into_iter()
+        .map(|(feature, scenarios)| TestSuite {
+            name: feature.to_owned(),
+            time: Some(scenarios.iter().map(|s| s.duration_ms).sum::<u64>() as f64 / 1000.0),
+            properties: Vec::new(),
+            cases: scenarios.into_iter().map(case).collect(),
+        })
+        .collect();
+    // An interrupted run is not green in CI: one failed case says so.
+    if let Some(note) = report.run.interrupted.as_ref().and(report.partial_note()) {
+        suites.push(TestSuite {
+            name: "onshi run".into(),
+            time: None,
+            properties: Vec::new(),
+            cases: vec![TestCase {
+                name: "the run finished".into(),
+                classname: "onshi".into(),
+                outcome: Outcome::Failed {
+                    message: note.clone(),
+                    text: note,
+                },
+                ..TestCase::default()
+            }],
+        });
+    }
     TestSuites {
         name: format!("onshi {}", report.run.run_id),
         time: None,
-        suites: by_feature
-            .into_iter()
-            .map(|(feature, scenarios)| TestSuite {
-                name: feature.to_owned(),
-                time: Some(scenarios.iter().map(|s| s.duration_ms).sum::<u64>() as f64 / 1000.0),
-                properties: Vec::new(),
-                cases: scenarios.into_iter().map(case).collect(),
-            })
-            .collect(),
+        suites,
     }
 }
 

@@ -2,13 +2,14 @@
 //! the progress line and ends the run.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use onshi_support::stop::Stop;
 
 use super::{Shared, process_cpu, until_stopped};
 
 /// Waits for every lane to be up (60 s at the most) and returns t0.
-async fn wait_for_t0(shared: &Shared) -> Instant {
+async fn wait_for_t0(shared: &Shared, stop: &Stop) -> Instant {
     let launched = Instant::now();
     let mut t0_rx = shared.t0_tx.subscribe();
     // Every lane should be up within seconds; start the clock anyway after 60 s.
@@ -16,6 +17,10 @@ async fn wait_for_t0(shared: &Shared) -> Instant {
         v = t0_rx.wait_for(Option::is_some) => v.ok().and_then(|v| *v),
         () = tokio::time::sleep(Duration::from_secs(60)) => None,
         () = async { until_stopped(shared).await } => None,
+        _ = stop.until_requested() => {
+            shared.stop();
+            None
+        }
     };
     match t0 {
         Some(t) => t,
@@ -40,12 +45,12 @@ fn progress_bar(jobs: u64) -> indicatif::ProgressBar {
 /// sends t0 and the process CPU time of the schedule.
 pub(super) async fn coordinate(
     shared: Arc<Shared>,
-    interrupted: Arc<AtomicBool>,
+    signal: Stop,
     progress: bool,
     t0_out_tx: tokio::sync::oneshot::Sender<Instant>,
     cpu_tx: tokio::sync::oneshot::Sender<Duration>,
 ) {
-    let t0 = wait_for_t0(&shared).await;
+    let t0 = wait_for_t0(&shared, &signal).await;
     let recorder = Arc::clone(&shared.recorder);
     recorder.set_t0(t0);
     let _ = t0_out_tx.send(t0);
@@ -60,12 +65,9 @@ pub(super) async fn coordinate(
         tokio::select! {
             () = tokio::time::sleep_until(next.into()) => {}
             _ = stop.wait_for(|s| *s) => {}
+            _ = signal.until_requested() => shared.stop(),
         }
         let now = Instant::now();
-        if !shared.stopped() && goose::is_killswitch_triggered() {
-            interrupted.store(true, Ordering::SeqCst);
-            shared.stop();
-        }
         if now >= deadline {
             shared.stop();
         }
