@@ -31,6 +31,7 @@ async fn attempt(w: &mut OnshiWorld, label: String) -> Result<(), String> {
         })
         .cloned()
         .ok_or("no other persona with a card")?;
+    onshi::conformance::forgery::prepare(&w.env)?;
     let backend = w.backend()?;
     let facility = attempt.challenge_facility(&w.env);
     let challenge = backend

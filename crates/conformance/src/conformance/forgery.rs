@@ -209,13 +209,20 @@ pub struct Materials<'a> {
     pub now: NaiveDateTime,
 }
 
+/// Makes the run's strangers (their root keys may take seconds to generate on a cold
+/// key cache): called before a challenge is requested, so a short-lived challenge
+/// never expires while keys are made.
+pub fn prepare(env: &Env) -> Result<&Strangers, String> {
+    if let Some(s) = env.strangers.get() {
+        return Ok(s);
+    }
+    let made = Strangers::new(env.seed, env.factory.keys())?;
+    Ok(env.strangers.get_or_init(|| made))
+}
+
 impl Materials<'_> {
     fn strangers(&self) -> Result<&Strangers, String> {
-        if let Some(s) = self.env.strangers.get() {
-            return Ok(s);
-        }
-        let made = Strangers::new(self.env.seed, self.env.factory.keys())?;
-        Ok(self.env.strangers.get_or_init(|| made))
+        prepare(self.env)
     }
 
     fn card_cert(&self, p: &ResolvedPersona) -> Result<Der, String> {

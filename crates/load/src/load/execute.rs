@@ -286,7 +286,16 @@ pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
         ..r
     };
     let report = ReportInput::new(&plan, &r, &setup);
-    let out = attack_with(plan, &r, setup, remote, clock, dir.path())?;
+    let out = match attack_with(plan, &r, setup, remote, clock, dir.path()) {
+        Ok(out) => out,
+        Err(e) => {
+            // Nothing ran (an unreachable backend, a refused configuration): leave no
+            // empty run directory behind.
+            output::remove_empty_files(dir.path());
+            let _ = std::fs::remove_dir(dir.path());
+            return Err(e);
+        }
+    };
     let interrupted = out.0.interrupted;
     if interrupted.is_some() {
         output::remove_empty_files(dir.path());
