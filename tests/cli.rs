@@ -74,6 +74,32 @@ fn unknown_cards_tags_and_features_exit_2() {
     assert!(!String::from_utf8_lossy(&o.stdout).contains("PASSED"));
 }
 
+/// Mistakes in a feature file are bad input naming the file and the step's line,
+/// never failed checks: an undefined step, a date that does not exist, a misspelt
+/// keyword (which would silently leave a scenario with nothing to check).
+#[test]
+fn feature_mistakes_exit_2_naming_the_line() {
+    let features = tempfile::tempdir().unwrap();
+    std::fs::write(
+        features.path().join("a.feature"),
+        "# language: ja\n機能: x\n\n  シナリオ: 未定義\n    前提 照会日時は 2026-01-05T09:00 である\n    もし 存在しないステップを実行する\n\n  シナリオ: 日付\n    前提 照会日時は 2026-02-30T09:00 である\n\n  シナリオ: 綴り\n    前堤 照会日時は 2026-01-05T09:00 である\n",
+    )
+    .unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let o = run_into(&reports, &["--features", features.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for wanted in [
+        "a.feature:6: no step definition matches `もし 存在しないステップを実行する`",
+        "a.feature:9: 2026-02-30 is not a date",
+        "a.feature:11: this scenario has no steps",
+        "a.feature:12: `前堤",
+    ] {
+        assert!(err.contains(wanted), "{wanted:?} in {err}");
+    }
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("PASSED"));
+}
+
 #[test]
 fn unreachable_backend_exits_3() {
     let reports = tempfile::tempdir().unwrap();

@@ -295,6 +295,7 @@ fn feature_dir(features: &FeatureSource) -> Result<FeatureDir, RunError> {
 /// `file:line: message` (staged files shown as `features/<name>`).
 fn lint_features(dir: &Path, staged: bool) -> Result<Vec<String>, RunError> {
     let mut findings = Vec::new();
+    let steps = OnshiWorld::collection();
     if let Ok(entries) = std::fs::read_dir(dir) {
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -315,9 +316,64 @@ fn lint_features(dir: &Path, staged: bool) -> Result<Vec<String>, RunError> {
             for (line, msg) in super::lint::lint(&text) {
                 findings.push(format!("{shown}:{line}: {msg}"));
             }
+            for (line, msg) in undefined_steps(&steps, &text) {
+                findings.push(format!("{shown}:{line}: {msg}"));
+            }
         }
     }
     Ok(findings)
+}
+
+/// The steps of one feature text (outlines expanded) that no step definition matches,
+/// or that several match, as (line, message). A text that does not parse has none here:
+/// the run reports it as a parse error.
+fn undefined_steps(
+    steps: &cucumber::step::Collection<OnshiWorld>,
+    text: &str,
+) -> Vec<(usize, String)> {
+    use cucumber::feature::Ext as _;
+    use cucumber::gherkin::{Feature, GherkinEnv};
+    let Some(feature) = Feature::parse(text, GherkinEnv::default())
+        .ok()
+        .and_then(|f| f.expand_examples().ok())
+    else {
+        return Vec::new();
+    };
+    let backgrounds = feature
+        .background
+        .iter()
+        .chain(feature.rules.iter().filter_map(|r| r.background.as_ref()))
+        .flat_map(|b| b.steps.iter());
+    let scenarios = feature
+        .scenarios
+        .iter()
+        .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter()))
+        .flat_map(|s| s.steps.iter());
+    let mut out: Vec<(usize, String)> = backgrounds
+        .chain(scenarios)
+        .filter_map(|step| match steps.find(step) {
+            Ok(Some(_)) => None,
+            Ok(None) => Some((
+                step.position.line,
+                format!(
+                    "no step definition matches `{} {}`",
+                    step.keyword.trim(),
+                    step.value
+                ),
+            )),
+            Err(_) => Some((
+                step.position.line,
+                format!(
+                    "several step definitions match `{} {}`",
+                    step.keyword.trim(),
+                    step.value
+                ),
+            )),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// How feature paths appear in the report: `features/<name>` for staged files and
