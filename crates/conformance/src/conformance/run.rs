@@ -247,6 +247,9 @@ pub async fn run(
         results,
     );
     suite::write(&report_dir, &report)?;
+    if let Err(e) = onshi_report::report::index::write(&opts.report_root) {
+        tracing::warn!("rewriting the run index failed: {e}");
+    }
     Ok(RunOutcome {
         report,
         dir: report_dir.path().to_owned(),

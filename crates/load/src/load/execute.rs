@@ -286,6 +286,7 @@ pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
         ..r
     };
     let report = ReportInput::new(&plan, &r, &setup);
+    let plan_report_dir = plan.report_dir.clone();
     let out = match attack_with(plan, &r, setup, remote, clock, dir.path()) {
         Ok(out) => out,
         Err(e) => {
@@ -302,6 +303,9 @@ pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
     }
     let (summary, entries) = report.summary(out.0, out.1);
     write(&dir, &report, &summary, &entries, out.2)?;
+    if let Err(e) = onshi_report::report::index::write(&plan_report_dir) {
+        tracing::warn!("rewriting the run index failed: {e}");
+    }
     Ok(Executed {
         summary,
         dir: dir.path().to_owned(),

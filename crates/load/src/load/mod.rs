@@ -20,6 +20,7 @@
 //! | [`summary`] | the run summary (`summary.json`), built from a run or merged |
 //! | [`render`] | `summary.md`, `junit.xml` (the shared JUnit writer), `report.html` |
 //! | [`output`] | the run's files in the shared run directory; read back for merge and render |
+//! | [`diff`] | two runs compared: changes, run-to-run noise, regressions |
 //! | [`run`] | the Goose attack: reader lanes, the schedule clock, progress |
 
 pub mod arrivals;
@@ -27,6 +28,7 @@ pub mod at_reader;
 mod bulk;
 mod calls;
 pub mod costs;
+pub mod diff;
 pub mod env;
 pub mod execute;
 pub mod expect;

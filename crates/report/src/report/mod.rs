@@ -7,8 +7,12 @@
 //! - [`suite`]: the conformance report onto those two (its JUnit, its files).
 //! - [`markdown`], [`html`]: the conformance sinks; JSON is serde.
 //! - [`svg`]: inline charts shared with the load report.
+//! - [`diff`]: two conformance runs compared (`onshi report diff`).
+//! - [`index`]: the run index (`<root>/index.html`, `onshi report list`).
 
+pub mod diff;
 pub mod html;
+pub mod index;
 pub mod junit;
 pub mod markdown;
 pub mod model;
