@@ -87,6 +87,51 @@ fn smoke_against_a_separately_started_serve_meets_its_slos() {
     assert!(s.notes.iter().any(|n| n.contains(said)), "{:?}", s.notes);
 }
 
+/// Every member comes many times, often at two readers at once, and registers on the
+/// spot while later visits (and visits earlier on the run's clock, still queued) are
+/// under way: a correct backend never fails a check — embedded, and a separately
+/// started one twice in a row (its registrations persist between the runs).
+#[test]
+fn repeated_members_never_fail_a_correct_backend() {
+    let scenario = util::path("tests/load/repeat.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = load(
+        dir.path(),
+        &[
+            "--scenario",
+            &scenario,
+            "--run-id",
+            "embedded",
+            "--fault",
+            "latency=fixed:30",
+        ],
+    );
+    assert_exit(&out, 0);
+    let s = read_summary(&dir.path().join("embedded"));
+    assert!(
+        s.counters.registrations > 0,
+        "registrations on the spot happen"
+    );
+    assert_eq!(s.counters.total_failures(), 0, "{:#?}", s.samples);
+    let serve = Serve::start(&["--size", "40", "--fault", "latency=fixed:30"]);
+    for run in ["external-1", "external-2"] {
+        let out = load(
+            dir.path(),
+            &[
+                "--scenario",
+                &scenario,
+                "--run-id",
+                run,
+                "--backend",
+                &serve.url,
+            ],
+        );
+        assert_exit(&out, 0);
+        let s = read_summary(&dir.path().join(run));
+        assert_eq!(s.counters.total_failures(), 0, "{run}: {:#?}", s.samples);
+    }
+}
+
 #[test]
 fn defects_fail_the_run_with_their_failures_counted() {
     for (defect, kind) in [

@@ -152,12 +152,19 @@ impl<W: Wire> Run<'_, W> {
             }
             Call::Register(req) => {
                 at.registration_sent = true;
-                self.env.mark_registered(member, true);
                 let timed = self.wire.register(&req).await;
                 let r = self.answer("register", "registration", timed, at);
-                match &r {
-                    Ok(reg) if reg.outcome != RegistrationOutcome::Refused => *attempt = 0,
-                    _ => self.env.mark_registered(member, false),
+                // Only a registration the backend confirmed makes later visits expect a
+                // registered member: marked before the answer, a visit of the same
+                // member at another reader in the meantime would expect what the
+                // backend cannot show yet (issue 13's false failures).
+                if let Ok(reg) = &r
+                    && reg.outcome != RegistrationOutcome::Refused
+                {
+                    *attempt = 0;
+                    if let Some(at) = req.confirmation_time {
+                        self.env.mark_registered(member, at);
+                    }
                 }
                 Reply::Registration(r)
             }

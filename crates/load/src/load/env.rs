@@ -1,7 +1,7 @@
 //! What every job shares (the population, cards, calendar, policies) and the
 //! facility a job happens at.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDateTime;
@@ -30,7 +30,9 @@ pub struct Env {
     pub document_rules: bool,
     cards: Mutex<HashMap<PersonIndex, Arc<CardProfile>>>,
     card_cap: usize,
-    registered: Mutex<HashSet<PersonIndex>>,
+    /// Registrations on the spot the backend confirmed: member → the earliest visit
+    /// time (simulated) any of them was made at.
+    registered: Mutex<HashMap<PersonIndex, NaiveDateTime>>,
 }
 
 impl Env {
@@ -53,7 +55,7 @@ impl Env {
             document_rules,
             cards: Mutex::new(HashMap::new()),
             card_cap,
-            registered: Mutex::new(HashSet::new()),
+            registered: Mutex::new(HashMap::new()),
         }
     }
 
@@ -102,23 +104,25 @@ impl Env {
         }
     }
 
-    pub(crate) fn registered_here(&self, member: PersonIndex) -> bool {
+    /// Whether a registration on the spot of `member`, confirmed by the backend, holds
+    /// at `now` (the visit's time on the run's clock).
+    pub(crate) fn registered_here(&self, member: PersonIndex, now: NaiveDateTime) -> bool {
         self.registered
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .contains(&member)
+            .get(&member)
+            .is_some_and(|at| *at <= now)
     }
 
-    pub(crate) fn mark_registered(&self, member: PersonIndex, yes: bool) {
-        let mut set = self
-            .registered
+    /// Notes a registration of `member` the backend confirmed for a visit at `at`; the
+    /// earliest such time holds (as the backend keeps it).
+    pub(crate) fn mark_registered(&self, member: PersonIndex, at: NaiveDateTime) {
+        self.registered
             .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if yes {
-            set.insert(member);
-        } else {
-            set.remove(&member);
-        }
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(member)
+            .and_modify(|t| *t = (*t).min(at))
+            .or_insert(at);
     }
 }
 

@@ -418,7 +418,7 @@ async fn card_path<W: Wire>(
     let front = CardFront {
         match_b: p.card.match_b.clone(),
     };
-    let was_registered_here = env.registered_here(patient.member);
+    let was_registered_here = env.registered_here(patient.member, now);
     let input = VisitInput {
         config: run.desk.reader,
         script: &script,
@@ -461,7 +461,7 @@ async fn card_path<W: Wire>(
         }
     };
     if run.check_expected(&response, &expected, "card confirmation") == Some(1)
-        && !env.registered_here(patient.member)
+        && !env.registered_here(patient.member, now)
     {
         run.registered_earlier = true;
     }

@@ -354,19 +354,28 @@ impl Population {
             .copied()
     }
 
-    /// Records an on-the-spot registration (保険証利用登録 at a reader). Returns
-    /// `false` when the member was already registered in the overlay (the first time
-    /// stays).
+    /// Records an on-the-spot registration (保険証利用登録 at a reader) at `at`.
+    /// Returns `false` when the overlay already held one at or before `at`; an earlier
+    /// `at` moves the registration earlier.
     pub fn record_registration(&self, index: PersonIndex, at: NaiveDateTime) -> bool {
         let mut map = self
             .registrations
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        if map.contains_key(&index) {
-            return false;
+        match map.get_mut(&index) {
+            // A visit earlier on the clock registered later in real time (queued
+            // visits of a compressed load run): the registration holds from the
+            // earliest time any visit made it.
+            Some(t) if at < *t => {
+                *t = at;
+                true
+            }
+            Some(_) => false,
+            None => {
+                map.insert(index, at);
+                true
+            }
         }
-        map.insert(index, at);
-        true
     }
 
     /// Number of overlay registrations.

@@ -283,3 +283,24 @@ fn export_is_deterministic_and_complete() {
             .contains("Load-test simplification")
     );
 }
+
+#[test]
+fn a_registration_holds_from_the_earliest_visit_that_made_it() {
+    let pop = population(2);
+    let t = |h: u32| {
+        defaults::default_as_of()
+            .date()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    };
+    assert!(pop.record_registration(7, t(10)));
+    assert!(
+        !pop.record_registration(7, t(11)),
+        "a later one changes nothing"
+    );
+    assert!(
+        pop.record_registration(7, t(9)),
+        "an earlier one moves it earlier"
+    );
+    assert_eq!(pop.overlay_registration(7), Some(t(9)));
+}
