@@ -63,6 +63,22 @@ fn unknown_cards_tags_and_features_exit_2() {
         assert_eq!(o.status.code(), Some(2), "{as_of}: {}", stderr(&o));
         assert!(stderr(&o).contains("as-of year"), "{}", stderr(&o));
     }
+    // A copied persona file (the same card and insured numbers twice) is bad input,
+    // named once, not a failure in every scenario.
+    let cards = tempfile::tempdir().unwrap();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("virtual-cards");
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), cards.path().join(e.file_name())).unwrap();
+    }
+    std::fs::copy(
+        src.join("accuracy-hold.toml"),
+        cards.path().join("accuracy-hold-copy.toml"),
+    )
+    .unwrap();
+    let o = run_into(&reports, &["--cards", cards.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("accuracy-hold-copy"), "{}", stderr(&o));
     // Selecting nothing is not a pass.
     let o = run_into(&reports, &["--tags", "@no-such-tag"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

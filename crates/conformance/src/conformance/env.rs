@@ -148,6 +148,16 @@ impl Env {
                 b.name()
             }
         };
+        // Personas that clash (a copied file: the same card or insured numbers) are bad
+        // input, found once here rather than as a failure in every scenario.
+        Population::from_resolved(
+            seed,
+            0,
+            resolved.values().cloned().collect(),
+            as_of,
+            PopulationMix::default(),
+        )
+        .map_err(|e| EnvError::Population(e.to_string()))?;
         Ok(Self {
             seed,
             as_of,

@@ -204,7 +204,9 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         chosen.sut,
     )
     .map_err(|e| match e {
-        super::env::EnvError::Cast(_) => ExecuteError::BadInput(e.to_string()),
+        super::env::EnvError::Cast(_) | super::env::EnvError::Population(_) => {
+            ExecuteError::BadInput(e.to_string())
+        }
         _ => ExecuteError::Failed(e.to_string()),
     })?;
     // One PC/SC slot: a reader under test sees one card at a time.
