@@ -67,10 +67,9 @@ fn clean_run_passes_and_covers_every_requirement() {
     for f in ["summary.json", "junit.xml", "summary.md", "report.html"] {
         let root = std::fs::read_dir(dir.path())
             .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path();
+            .map(|e| e.unwrap().path())
+            .find(|p| p.is_dir())
+            .unwrap();
         assert!(root.join(f).exists(), "{f}");
     }
 }

@@ -181,7 +181,7 @@ fn every_command_keeps_the_exit_code_contract() {
         !reports.exists()
             || std::fs::read_dir(&reports).unwrap().all(|d| {
                 let d = d.unwrap().path();
-                d.join("summary.json").exists()
+                !d.is_dir() || d.join("summary.json").exists()
             }),
         "no report directory is left behind without a summary"
     );

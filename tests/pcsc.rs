@@ -416,7 +416,7 @@ fn run_with_reader(url: &str, tags: &str, extra: &[&str]) -> (i32, serde_json::V
     let run = std::fs::read_dir(reports.path())
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .next()
+        .find(|p| p.is_dir())
         .unwrap_or_else(|| panic!("no report: {}", String::from_utf8_lossy(&out.stdout)));
     let summary =
         serde_json::from_slice(&std::fs::read(run.join("summary.json")).unwrap()).unwrap();

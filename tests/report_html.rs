@@ -54,10 +54,9 @@ fn report_renders_with_title_and_matrix() {
     assert!(status.success());
     let run = std::fs::read_dir(dir.path())
         .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
     let html = run.join("report.html");
     let url = format!("file://{}", html.display());
 

@@ -150,8 +150,8 @@ fn run_stopped_mid_run_reports_what_finished_marked_interrupted() {
             || {
                 std::fs::read_dir(reports.path())
                     .ok()
-                    .and_then(|mut d| d.next())
-                    .and_then(|d| std::fs::read_to_string(d.ok()?.path().join("summary.json")).ok())
+                    .and_then(|d| d.filter_map(Result::ok).find(|e| e.path().is_dir()))
+                    .and_then(|d| std::fs::read_to_string(d.path().join("summary.json")).ok())
                     .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
                     .is_some_and(|v| v["scenarios"].as_array().is_some_and(|a| !a.is_empty()))
             },
