@@ -310,14 +310,18 @@ impl Server {
         server
     }
 
-    /// SIGTERM, then wait for a clean exit.
+    /// SIGTERM, then wait for a clean stop (exit 143: stopped by SIGTERM).
     fn stop(mut self) {
         // SAFETY: kill(2) on our own child's pid.
         unsafe {
             libc::kill(self.0.id() as i32, libc::SIGTERM);
         }
         let status = self.0.wait().expect("wait");
-        assert!(status.success(), "onshi cards serve exited with {status}");
+        assert_eq!(
+            status.code(),
+            Some(143),
+            "onshi cards serve exited with {status}"
+        );
         wait_absent();
     }
 }
