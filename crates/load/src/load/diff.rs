@@ -337,32 +337,32 @@ fn verdict(d: &LoadDiff) -> &'static str {
     }
 }
 
+fn sides(d: &LoadDiff) -> Vec<(&'static str, String, String)> {
+    let visits = |s: &Side| {
+        format!(
+            "{} · {:.1} s{}",
+            s.completed,
+            s.duration_s,
+            if s.interrupted { " (interrupted)" } else { "" }
+        )
+    };
+    vec![
+        (
+            "run",
+            format!("`{}`", d.a.run_id),
+            format!("`{}`", d.b.run_id),
+        ),
+        ("scenario", d.a.scenario.clone(), d.b.scenario.clone()),
+        ("backend", d.a.backend.clone(), d.b.backend.clone()),
+        ("visits · time", visits(&d.a), visits(&d.b)),
+    ]
+}
+
 /// Markdown, for a pull-request comment.
 pub fn markdown(d: &LoadDiff) -> String {
     let mut m = String::new();
     let _ = writeln!(m, "# onshi report diff — load — {}\n", verdict(d));
-    let _ = writeln!(m, "| | A (baseline) | B |\n|---|---|---|");
-    let _ = writeln!(m, "| run | `{}` | `{}` |", d.a.run_id, d.b.run_id);
-    let _ = writeln!(m, "| scenario | {} | {} |", d.a.scenario, d.b.scenario);
-    let _ = writeln!(m, "| backend | {} | {} |", d.a.backend, d.b.backend);
-    let _ = writeln!(
-        m,
-        "| visits · time | {} · {:.1} s{} | {} · {:.1} s{} |\n",
-        d.a.completed,
-        d.a.duration_s,
-        if d.a.interrupted {
-            " (interrupted)"
-        } else {
-            ""
-        },
-        d.b.completed,
-        d.b.duration_s,
-        if d.b.interrupted {
-            " (interrupted)"
-        } else {
-            ""
-        }
-    );
+    m.push_str(&onshi_report::report::diff::sides_markdown(&sides(d)));
     let slower = d.slower();
     if !slower.is_empty() {
         let list: Vec<String> = slower
@@ -408,18 +408,7 @@ pub fn html(d: &LoadDiff) -> String {
         if d.regressed() { "bad" } else { "good" },
         verdict(d)
     );
-    let _ = write!(
-        h,
-        r#"<table id="runs"><tr><th></th><th>A (baseline)</th><th>B</th></tr><tr><td>run</td><td>{}</td><td>{}</td></tr><tr><td>scenario</td><td>{}</td><td>{}</td></tr><tr><td>backend</td><td>{}</td><td>{}</td></tr><tr><td>visits</td><td>{}</td><td>{}</td></tr></table>"#,
-        esc(&d.a.run_id),
-        esc(&d.b.run_id),
-        esc(&d.a.scenario),
-        esc(&d.b.scenario),
-        esc(&d.a.backend),
-        esc(&d.b.backend),
-        d.a.completed,
-        d.b.completed
-    );
+    h.push_str(&onshi_report::report::diff::sides_html(&sides(d)));
     h.push_str(r#"<table id="figures"><tr><th>figure</th><th>A</th><th>B</th><th>change</th><th>noise</th><th></th></tr>"#);
     for f in d.totals.iter().chain(&d.latency) {
         let _ = write!(

@@ -222,16 +222,7 @@ pub fn markdown(d: &ConformanceDiff) -> String {
             "changed, no regression"
         }
     );
-    let _ = writeln!(m, "| | A (baseline) | B |\n|---|---|---|");
-    let _ = writeln!(m, "| run | `{}` | `{}` |", d.a.run_id, d.b.run_id);
-    let _ = writeln!(m, "| verdict | {} | {} |", d.a.headline, d.b.headline);
-    let _ = writeln!(m, "| backend | {} | {} |", d.a.backend, d.b.backend);
-    let _ = writeln!(m, "| reader | {} | {} |", d.a.reader, d.b.reader);
-    let _ = writeln!(
-        m,
-        "| seed · as-of | {} · {} | {} · {} |\n",
-        d.a.seed, d.a.as_of, d.b.seed, d.b.as_of
-    );
+    m.push_str(&sides_markdown(&sides(d)));
     let _ = writeln!(m, "{} scenarios in both runs compared.\n", d.compared);
     if !d.requirements.is_empty() {
         let _ = writeln!(m, "## Requirements\n\n| ID | A | B | |\n|---|---|---|---|");
@@ -282,19 +273,8 @@ pub fn html(d: &ConformanceDiff) -> String {
             "changed, no regression"
         }
     );
-    let _ = write!(
-        h,
-        r#"<table id="runs"><tr><th></th><th>A (baseline)</th><th>B</th></tr><tr><td>run</td><td>{}</td><td>{}</td></tr><tr><td>verdict</td><td>{}</td><td>{}</td></tr><tr><td>backend</td><td>{}</td><td>{}</td></tr><tr><td>reader</td><td>{}</td><td>{}</td></tr></table><p>{} scenarios in both runs compared.</p>"#,
-        esc(&d.a.run_id),
-        esc(&d.b.run_id),
-        esc(&d.a.headline),
-        esc(&d.b.headline),
-        esc(&d.a.backend),
-        esc(&d.b.backend),
-        esc(&d.a.reader),
-        esc(&d.b.reader),
-        d.compared
-    );
+    h.push_str(&sides_html(&sides(d)));
+    let _ = write!(h, "<p>{} scenarios in both runs compared.</p>", d.compared);
     if !d.requirements.is_empty() {
         h.push_str(r#"<h2>Requirements</h2><table id="requirements"><tr><th>ID</th><th>A</th><th>B</th><th></th></tr>"#);
         for r in &d.requirements {
@@ -328,6 +308,56 @@ pub fn html(d: &ConformanceDiff) -> String {
     }
     h.push_str("</body></html>\n");
     h
+}
+
+/// The table of the two runs side by side, as Markdown: one row per (label, A, B).
+pub fn sides_markdown(rows: &[(&str, String, String)]) -> String {
+    let mut m = String::from("| | A (baseline) | B |\n|---|---|---|\n");
+    for (label, a, b) in rows {
+        let _ = writeln!(
+            m,
+            "| {label} | {} | {} |",
+            a.replace('|', "\\|"),
+            b.replace('|', "\\|")
+        );
+    }
+    m.push('\n');
+    m
+}
+
+/// The table of the two runs side by side, as HTML (`<table id="runs">`).
+pub fn sides_html(rows: &[(&str, String, String)]) -> String {
+    let mut h =
+        String::from(r#"<table id="runs"><tr><th></th><th>A (baseline)</th><th>B</th></tr>"#);
+    for (label, a, b) in rows {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(label),
+            esc(a),
+            esc(b)
+        );
+    }
+    h.push_str("</table>");
+    h
+}
+
+fn sides(d: &ConformanceDiff) -> Vec<(&'static str, String, String)> {
+    vec![
+        (
+            "run",
+            format!("`{}`", d.a.run_id),
+            format!("`{}`", d.b.run_id),
+        ),
+        ("verdict", d.a.headline.clone(), d.b.headline.clone()),
+        ("backend", d.a.backend.clone(), d.b.backend.clone()),
+        ("reader", d.a.reader.clone(), d.b.reader.clone()),
+        (
+            "seed · as-of",
+            format!("{} · {}", d.a.seed, d.a.as_of),
+            format!("{} · {}", d.b.seed, d.b.as_of),
+        ),
+    ]
 }
 
 /// The page style of every diff page (conformance and load).
