@@ -377,8 +377,9 @@ impl XScale {
                     .filter(|p| *p < 100.0)
                     .map(percentile_x)
                     .fold(0.0, f64::max);
+                // (99 % is 1.9999999999999996 in floating point.)
                 Self::Percentile {
-                    top: (last.floor() + 1.0).max(2.0),
+                    top: ((last + 1e-9).floor() + 1.0).max(2.0),
                 }
             }
         }
@@ -647,6 +648,24 @@ mod tests {
         );
         let x = XScale::of(&c);
         let labels: Vec<String> = x.ticks().into_iter().map(|t| t.1).collect();
+        assert_eq!(labels, ["0%", "90%", "99%", "max"]);
+        // A percentile asked for (an SLO's p99) gets its own place before the maximum.
+        let mut short = Chart::new("d", "p", "ms", XAxis::Percentile, YAxis::Log).line(
+            "few",
+            colour::LINES[0],
+            vec![(0.0, 1.0), (95.0, 2.0), (100.0, 3.0)],
+        );
+        short.markers.push(Marker {
+            x: 99.0,
+            y: 50.0,
+            label: "SLO".into(),
+            colour: colour::BAD,
+        });
+        let labels: Vec<String> = XScale::of(&short)
+            .ticks()
+            .into_iter()
+            .map(|t| t.1)
+            .collect();
         assert_eq!(labels, ["0%", "90%", "99%", "max"]);
         assert_eq!(x.map(100.0), 1.0);
         assert!((x.map(99.0) - 2.0 / 3.0).abs() < 1e-9);
