@@ -37,7 +37,7 @@ struct SloView {
     tag: String,
     percentile: f64,
     max_ms: f64,
-    /// (seconds, ms) of the intervals with samples.
+    /// (start of the interval in seconds, ms) of the intervals with samples.
     points: Vec<(f64, f64)>,
 }
 
@@ -59,13 +59,13 @@ impl SloView {
         self.missed()
             .into_iter()
             .map(|(t, v)| Band {
-                from: t - interval_s / 2.0,
-                to: t + interval_s / 2.0,
+                from: t,
+                to: t + interval_s,
                 colour: colour::BAD,
                 title: format!(
-                    "{} at {:.0} s: {} ms (target {} ms)",
+                    "{} in the interval from {} s: {} ms (target {} ms)",
                     self.name,
-                    t - interval_s / 2.0,
+                    fmt_num(t),
                     ms(v),
                     fmt_num(self.max_ms)
                 ),
@@ -100,12 +100,13 @@ impl SloView {
             ),
             Some((t, worst)) => (
                 format!(
-                    "{}: above the target of {} ms in {} of {} intervals (shaded red); worst {} ms in the interval at {t:.1} s, {} ms over (×{:.1}).",
+                    "{}: above the target of {} ms in {} of {} intervals (shaded red); worst {} ms in the interval from {} s, {} ms over (×{:.1}).",
                     self.name,
                     fmt_num(self.max_ms),
                     missed.len(),
                     self.points.len(),
                     ms(worst),
+                    fmt_num(t),
                     ms(worst - self.max_ms),
                     worst / self.max_ms.max(1e-9)
                 ),
@@ -118,7 +119,7 @@ impl SloView {
 /// Every latency SLO interval by interval: from the summary's SLO series, else (a
 /// summary of an older onshi) from the visit series when the SLO is on it.
 fn slo_views(s: &Summary) -> Vec<(SloView, bool)> {
-    let t_of = |index: u64| mid(s, index as f64 * interval_s(s));
+    let t_of = |index: u64| index as f64 * interval_s(s);
     s.meta
         .scenario
         .slos
@@ -132,7 +133,7 @@ fn slo_views(s: &Summary) -> Vec<(SloView, bool)> {
                 s.series
                     .iter()
                     .filter(|p| pick(p) > 0.0)
-                    .map(|p| (mid(s, p.t_s), pick(p)))
+                    .map(|p| (p.t_s, pick(p)))
                     .collect()
             };
             let points = match recorded {
@@ -352,7 +353,7 @@ fn slo_chart(s: &Summary, v: &SloView, known: bool) -> Figure {
     .line(
         &format!("{} p{}", v.tag, v.percentile),
         colour::LINES[2],
-        v.points.clone(),
+        v.points.iter().map(|(t, v)| (mid(s, *t), *v)).collect(),
     );
     chart.thresholds.push(v.threshold());
     chart.bands.extend(v.bands(interval_s(s)));
@@ -408,8 +409,9 @@ fn schedule(s: &Summary) -> Figure {
     let late = Lateness::of(s);
     let mut caption = if backlog.0 > 0.0 {
         format!(
-            "At most {:.0} job(s) were due but not started (at {:.0} s): patients waiting for a busy reader, or a late generator. ",
-            backlog.0, backlog.1
+            "At most {:.0} job(s) were due but not started (at {} s): patients waiting for a busy reader, or a late generator. ",
+            backlog.0,
+            fmt_num(backlog.1)
         )
     } else {
         "Every job started in the interval it was due. ".to_owned()
@@ -423,7 +425,11 @@ fn schedule(s: &Summary) -> Figure {
                     from: *t,
                     to: t + i,
                     colour: colour::WARN,
-                    title: format!("the generator was {} ms late at {t:.0} s", ms(*worst)),
+                    title: format!(
+                        "the generator was {} ms late in the interval from {} s",
+                        ms(*worst),
+                        fmt_num(*t)
+                    ),
                 });
             }
             caption.push_str(&format!(
@@ -480,7 +486,7 @@ fn lateness(s: &Summary, l: &Lateness) -> Figure {
             from: *t,
             to: t + i,
             colour: colour::WARN,
-            title: format!("behind at {t:.0} s"),
+            title: format!("behind in the interval from {} s", fmt_num(*t)),
         });
     }
     let caption = super::doc::spans_text(&l.sentence());
