@@ -102,8 +102,13 @@ fn conformance_report(dir: &Path) -> PathBuf {
             .args(["run", "--tags", "@FAQ-4-11 or @FAQ-4-9", "--report-dir"])
             .arg(&root),
     );
-    let run = std::fs::read_dir(&root).unwrap().next().unwrap().unwrap();
-    run.path().join("report.html")
+    // The run directory, among the root's entries (a run index may sit beside it).
+    let run = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    run.join("report.html")
 }
 
 /// A smoke load run against the embedded backend.
