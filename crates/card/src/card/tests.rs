@@ -518,3 +518,36 @@ fn the_state_at_stake_of_a_verify_has_one_try_fewer() {
     let _ = card.transmit(&wrong);
     assert_eq!(card.state(), at_stake);
 }
+
+#[test]
+fn trace_redacts_reference_data_of_every_pin_command() {
+    // A case-4 VERIFY (Le after the PIN), VERIFY with a proprietary class, a VERIFY
+    // whose Lc does not match its data, CHANGE REFERENCE DATA and RESET RETRY COUNTER:
+    // none may leave a PIN byte ("31 32 33 34", or any part of it) in the trace.
+    let mut card = VirtualCard::new(&profile());
+    sw(&mut card, SELECT_JPKI);
+    sw(&mut card, "00A4020C020018");
+    for apdu in [
+        "00200080043132333400",
+        "802000800431323334",
+        "0C200080043132333400",
+        "0020008004313233",
+        "002000800531323334",
+        "0024008008313233343132333400",
+        "002C0080083132333431323334",
+        "00200080000004313233340000",
+    ] {
+        sw(&mut card, apdu);
+    }
+    let trace = card.trace();
+    for e in &trace.entries[2..] {
+        for digit in ["31", "32", "33", "34"] {
+            assert!(
+                !e.command.split(' ').any(|b| b == digit),
+                "a PIN byte in {:?}",
+                e.command
+            );
+        }
+        assert!(e.command.contains("**"), "{:?}", e.command);
+    }
+}

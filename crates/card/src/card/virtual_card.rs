@@ -468,7 +468,7 @@ impl VirtualCard {
             },
             Err(_) => TraceOp::Malformed,
         });
-        let command = redacted_command(apdu, &op);
+        let command = redacted_command(apdu);
         let status = Status::from_response(response);
         let meaning = describe(&op, app_before, status);
         TraceEntry {
@@ -483,17 +483,25 @@ impl VirtualCard {
     }
 }
 
-/// Hex of the command with the PIN bytes of a VERIFY replaced by `**`.
-fn redacted_command(apdu: &[u8], op: &TraceOp) -> String {
-    if let TraceOp::Verify { length, .. } = op {
-        let keep = apdu.len().saturating_sub(*length);
-        let mut text = onshi_support::hex::encode_spaced(&apdu[..keep]);
-        for _ in 0..*length {
-            text.push_str(" **");
+/// Instructions whose data is reference data (a PIN): VERIFY, CHANGE REFERENCE DATA,
+/// RESET RETRY COUNTER.
+const PIN_INS: [u8; 3] = [0x20, 0x24, 0x2C];
+
+/// Hex of the command with the reference data of a PIN instruction replaced by `**`:
+/// whatever its class, and whether it parsed or not, only CLA INS P1 P2 and the first
+/// length byte stay readable (a case-4 VERIFY's Le or a wrong Lc must not shift a PIN
+/// byte into view).
+fn redacted_command(apdu: &[u8]) -> String {
+    match apdu {
+        [_, ins, _, _, _, rest @ ..] if PIN_INS.contains(ins) && !rest.is_empty() => {
+            let mut text = onshi_support::hex::encode_spaced(&apdu[..5]);
+            for _ in rest {
+                text.push_str(" **");
+            }
+            text
         }
-        return text;
+        _ => onshi_support::hex::encode_spaced(apdu),
     }
-    onshi_support::hex::encode_spaced(apdu)
 }
 
 fn file_label(app: Option<AppId>, file: FileId) -> String {

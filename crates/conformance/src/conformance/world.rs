@@ -13,7 +13,7 @@ use super::visit::{Presented, VisitOutcome};
 use onshi_backend::backend::AnyBackend;
 use onshi_domain::rules::Facility;
 use onshi_reader::reader::Operator;
-use onshi_report::report::{Evidence, Exchange};
+use onshi_report::report::{Evidence, Exchange, VisitEvidence};
 use onshi_world::oracle::Verdict;
 use onshi_world::persona::{ResolvedPersona, SceneKey};
 
@@ -310,11 +310,14 @@ impl OnshiWorld {
     pub fn evidence(&self) -> Evidence {
         let mut e = Evidence::default();
         for v in &self.visits {
+            let apdus = v.trace.as_ref().map_or(0, |t| t.entries.len());
             if let Some(t) = &v.trace {
                 let trace = e.apdu_trace.get_or_insert_with(Default::default);
                 trace.entries.extend(t.entries.iter().cloned());
             }
             e.exchanges.extend(v.exchanges.iter().cloned());
+            // The report keeps one result file and one decision: the last visit's.
+            let result_xml = !v.result_files.is_empty();
             if let Some(f) = v.result_files.first() {
                 e.result_xml = Some(format!("{}\n{}", f.name, f.text()));
             }
@@ -337,6 +340,19 @@ impl OnshiWorld {
                     }
                 ));
             }
+            if result_xml {
+                e.visits.iter_mut().for_each(|x| x.result_xml = false);
+            }
+            if v.decision.is_some() {
+                e.visits.iter_mut().for_each(|x| x.clinic = false);
+            }
+            e.visits.push(VisitEvidence {
+                verdicts: v.verdicts.len(),
+                exchanges: v.exchanges.len(),
+                apdus,
+                result_xml,
+                clinic: v.decision.is_some(),
+            });
         }
         e.exchanges.extend(self.exchanges.iter().cloned());
         e

@@ -435,7 +435,7 @@ impl ReportInput {
                 scenario.name, plan.shard, r.run_id
             ),
             format!(
-                "seed {}; values in microseconds; tags response.|service.|request.",
+                "seed {}; values in microseconds; tags response.|service.|request.|lateness.",
                 r.arrival_seed
             ),
         ];

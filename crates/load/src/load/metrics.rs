@@ -1,9 +1,10 @@
 //! What a run measures, next to Goose: HdrHistograms of response time (from the
 //! intended arrival) and service time (from the moment a lane took the patient) per
-//! transaction kind, request latencies, counters, failures by kind with evidence,
-//! and the same per interval for the interval log and the time series.
+//! transaction kind, request latencies, the generator's own lateness, counters,
+//! failures by kind with evidence, and the same per interval for the interval log and
+//! the time series.
 //!
-//! One mutex, taken once per finished job.
+//! One mutex, taken when a job starts and when it finishes.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
@@ -36,6 +37,10 @@ pub const VISIT_KINDS: &[&str] = TX_KINDS.split_at(7).0;
 
 /// Backend request names (recorded under `request.<name>`): the rest of [`TX_KINDS`].
 pub const REQUESTS: &[&str] = TX_KINDS.split_at(7).1;
+
+/// The tag of the generator's lateness: how long after it could have a job started
+/// (see [`Recorder::started`]).
+pub const LATENESS_TAG: &str = "lateness.visit";
 
 /// A semantic failure: the backend answered, but not what the ground truth says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -380,11 +385,17 @@ impl Recorder {
         s.current_start = Duration::ZERO;
     }
 
-    /// A lane took a job.
-    pub fn started(&self) {
+    /// A lane started a job `lateness` after it could have: after its intended
+    /// arrival, or after the lane took it when the lane was busy until then. That is
+    /// the generator's own delay (timers, scheduling, Goose), never the queue at a
+    /// busy reader; recorded as [`LATENESS_TAG`].
+    pub fn started(&self, lateness: Duration) {
         let mut s = self.lock();
         s.counters.started += 1;
         s.current_counts.started += 1;
+        let v = us(lateness);
+        record(&mut s.cumulative, LATENESS_TAG, v);
+        record(&mut s.current, LATENESS_TAG, v);
     }
 
     /// A job finished.
@@ -582,7 +593,7 @@ mod tests {
     fn records_kinds_intervals_and_samples() {
         let t0 = Instant::now();
         let r = Recorder::new(t0, 10);
-        r.started();
+        r.started(Duration::from_millis(2));
         r.finish(job(t0, &["card-face", "card", "visit"], 20));
         r.rotate(t0 + Duration::from_secs(1));
         let mut j = job(t0, &["numbers", "visit"], 40);
@@ -615,7 +626,12 @@ mod tests {
                 .iter()
                 .any(|(t, _)| t == "service.numbers")
         );
-        assert_eq!(entries.len(), 7 + 5);
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.tag == LATENESS_TAG && e.histogram().unwrap().max() >= 2000)
+        );
+        assert_eq!(entries.len(), 7 + 5 + 1);
         let mut sum = Counters::default();
         sum.add(&c);
         sum.add(&c);

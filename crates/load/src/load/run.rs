@@ -202,7 +202,9 @@ fn goose_error(e: GooseError) -> AttackError {
 #[derive(Debug, Clone)]
 struct Lane {
     facility: usize,
-    current: Option<(Job, f64)>,
+    /// The job taken: the job, its simulated arrival, and when it could start (its
+    /// intended arrival, or the moment the lane took it when that was later).
+    current: Option<(Job, f64, Instant)>,
 }
 
 struct Shared {
@@ -312,19 +314,21 @@ async fn await_patient(shared: Arc<Shared>, user: &mut GooseUser) -> Transaction
         return Ok(());
     };
     let intended = t0 + Duration::from_secs_f64(arrival.sim_s / shared.prepared.compression);
+    // A lane that takes its patient late (it was busy) could start no earlier.
+    let ready = intended.max(Instant::now());
     let mut stop = shared.stop_tx.subscribe();
     tokio::select! {
         () = tokio::time::sleep_until(intended.into()) => {}
         _ = stop.wait_for(|s| *s) => return Ok(()),
     }
     if let Some(l) = user.get_session_data_mut::<Lane>() {
-        l.current = Some((arrival.job, arrival.sim_s));
+        l.current = Some((arrival.job, arrival.sim_s, ready));
     }
     Ok(())
 }
 
 async fn visit_tx(shared: Arc<Shared>, user: &mut GooseUser) -> TransactionResult {
-    let Some((facility, (job, sim_s))) = user.get_session_data_mut::<Lane>().and_then(|l| {
+    let Some((facility, (job, sim_s, ready))) = user.get_session_data_mut::<Lane>().and_then(|l| {
         let f = l.facility;
         l.current.take().map(|c| (f, c))
     }) else {
@@ -334,7 +338,9 @@ async fn visit_tx(shared: Arc<Shared>, user: &mut GooseUser) -> TransactionResul
         return Ok(());
     };
     let intended = t0 + Duration::from_secs_f64(sim_s / shared.prepared.compression);
-    shared.recorder.started();
+    shared
+        .recorder
+        .started(Instant::now().saturating_duration_since(ready));
     let f = &shared.prepared.facilities[facility];
     let desk = Desk {
         code: &f.plan.code,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::hlog;
 use super::metrics::{Counters, FailureKind};
-use super::scenario::Slos;
+use super::scenario::{LatencySlo, Slos};
 
 /// One SLO and how the run did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +29,21 @@ fn count(name: &str, actual: u64, max: u64) -> SloResult {
         actual: actual.to_string(),
         passed: actual <= max,
     }
+}
+
+/// The histogram tag a latency SLO judges: `<measure>.<transaction>`; backend
+/// requests have one latency, the request's own (`request.<name>`).
+pub fn latency_tag(l: &LatencySlo) -> String {
+    if super::metrics::REQUESTS.contains(&l.transaction.as_str()) {
+        format!("request.{}", l.transaction)
+    } else {
+        format!("{}.{}", l.measure.name(), l.transaction)
+    }
+}
+
+/// A latency SLO's stable name: `latency.<tag>.p<percentile>`.
+pub fn latency_name(l: &LatencySlo) -> String {
+    format!("latency.{}.p{}", latency_tag(l), l.percentile)
 }
 
 /// Evaluates every SLO. `unfinished` jobs (scheduled, never finished) count as
@@ -76,14 +91,8 @@ pub fn evaluate(
         out.push(count("semantic-failures", counters.total_failures(), max));
     }
     for l in &slos.latency {
-        // Backend requests have one latency: the request's own (`request.<name>`).
-        let tag = if super::metrics::REQUESTS.contains(&l.transaction.as_str()) {
-            format!("request.{}", l.transaction)
-        } else {
-            format!("{}.{}", l.measure.name(), l.transaction)
-        };
-        let name = format!("latency.{tag}.p{}", l.percentile);
-
+        let tag = latency_tag(l);
+        let name = latency_name(l);
         let target = format!("p{} ≤ {} ms", l.percentile, l.max_ms);
         match histograms.get(&tag).filter(|h| !h.is_empty()) {
             Some(h) => {
@@ -109,7 +118,7 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::scenario::{LatencySlo, Measure};
+    use crate::load::scenario::Measure;
 
     #[test]
     fn verdicts() {

@@ -10,9 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use super::facility::Shard;
 use super::hlog::{self, Entry};
-use super::metrics::{Counters, FailureKind, IntervalCounts, SAMPLES_PER_KIND, Sample};
+use super::metrics::{
+    Counters, FailureKind, IntervalCounts, LATENESS_TAG, SAMPLES_PER_KIND, Sample, VISIT_KINDS,
+};
 use super::scenario::Slos;
 use super::slo::{self, SloResult};
+
+mod figures;
 
 /// The summary format version.
 pub const FORMAT: u32 = 1;
@@ -125,6 +129,36 @@ pub struct SeriesPoint {
     pub p50_ms: f64,
     /// 99th percentile.
     pub p99_ms: f64,
+    /// 99th percentile of the generator's lateness of the jobs started in the
+    /// interval ([`LATENESS_TAG`]; 0 in a summary of an onshi that did not record it).
+    #[serde(default)]
+    pub lateness_p99_ms: f64,
+    /// The largest lateness of a job started in the interval.
+    #[serde(default)]
+    pub lateness_max_ms: f64,
+}
+
+/// One latency SLO interval by interval: when, and by how much, it was missed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SloSeries {
+    /// The SLO's name, as in its [`SloResult`].
+    pub name: String,
+    /// The histogram tag it judges (`response.visit`, `request.challenge`, …).
+    pub tag: String,
+    /// Percentile (0–100].
+    pub percentile: f64,
+    /// The target in milliseconds.
+    pub max_ms: f64,
+    /// `[interval number, the percentile of the interval's samples in ms]`, for the
+    /// intervals with samples.
+    pub points: Vec<(u64, f64)>,
+}
+
+impl SloSeries {
+    /// The points above the target.
+    pub fn missed(&self) -> impl Iterator<Item = (u64, f64)> + '_ {
+        self.points.iter().copied().filter(|p| p.1 > self.max_ms)
+    }
 }
 
 /// Goose's view of one request name.
@@ -160,6 +194,15 @@ pub struct Summary {
     pub goose: BTreeMap<String, GooseRow>,
     /// Notes (warnings about the run).
     pub notes: Vec<String>,
+    /// Every latency SLO interval by interval (empty in a summary of an onshi that did
+    /// not record it).
+    #[serde(default)]
+    pub slo_series: Vec<SloSeries>,
+    /// Percentile curves by tag (`response.<visit kind>`, `request.<name>`): `[percentile
+    /// 0–100, ms]` points as HdrHistogram's percentile distribution lists them, the
+    /// maximum last at 100 (empty in a summary of an onshi that did not record them).
+    #[serde(default)]
+    pub percentiles: BTreeMap<String, Vec<(f64, f64)>>,
 }
 
 /// Which run a summary is of: everything but the figures.
@@ -240,27 +283,55 @@ pub fn build(
         .iter()
         .map(|(t, h)| (t.clone(), LatencyStats::of(h)))
         .collect();
-    // Per-interval response time of every visit.
-    let mut per: BTreeMap<u64, Histogram<u64>> = BTreeMap::new();
-    for e in entries.iter().filter(|e| e.tag == "response.visit") {
-        let h = per
-            .entry(interval_index(e.start, interval))
-            .or_insert_with(hlog::histogram);
-        if let Ok(hist) = e.histogram() {
-            let _ = h.add(&hist);
+    let percentiles = hist
+        .iter()
+        .filter(|(t, _)| curve_tag(t))
+        .map(|(t, h)| (t.clone(), figures::percentile_curve(h)))
+        .collect();
+    // Per-interval figures: every visit's response time, the generator's lateness,
+    // and each latency SLO's own percentile of its own tag.
+    let mut wanted: BTreeMap<String, Vec<f64>> = BTreeMap::from([
+        ("response.visit".to_owned(), vec![0.5, 0.99]),
+        (LATENESS_TAG.to_owned(), vec![0.99, 1.0]),
+    ]);
+    let slos = &meta.scenario.slos.latency;
+    for l in slos {
+        let qs = wanted.entry(slo::latency_tag(l)).or_default();
+        if !qs.contains(&(l.percentile / 100.0)) {
+            qs.push(l.percentile / 100.0);
         }
     }
+    let per = figures::per_interval(entries, interval, &wanted);
+    let at = |tag: &str, index: u64, q: f64| -> Option<f64> {
+        let i = wanted.get(tag)?.iter().position(|x| *x == q)?;
+        per.get(&(tag.to_owned(), index))?.get(i).copied()
+    };
     let series = series
         .iter()
-        .map(|(&index, c)| {
-            let h = per.get(&index);
-            SeriesPoint {
-                index,
-                t_s: index as f64 * interval.as_secs_f64(),
-                arrivals: c.arrivals,
-                counts: c.counts,
-                p50_ms: h.map_or(0.0, |h| hlog::ms_at(h, 0.5)),
-                p99_ms: h.map_or(0.0, |h| hlog::ms_at(h, 0.99)),
+        .map(|(&index, c)| SeriesPoint {
+            index,
+            t_s: index as f64 * interval.as_secs_f64(),
+            arrivals: c.arrivals,
+            counts: c.counts,
+            p50_ms: at("response.visit", index, 0.5).unwrap_or(0.0),
+            p99_ms: at("response.visit", index, 0.99).unwrap_or(0.0),
+            lateness_p99_ms: at(LATENESS_TAG, index, 0.99).unwrap_or(0.0),
+            lateness_max_ms: at(LATENESS_TAG, index, 1.0).unwrap_or(0.0),
+        })
+        .collect();
+    let slo_series = slos
+        .iter()
+        .map(|l| {
+            let tag = slo::latency_tag(l);
+            let q = l.percentile / 100.0;
+            SloSeries {
+                name: slo::latency_name(l),
+                points: series_indices(&per, &tag)
+                    .filter_map(|i| Some((i, at(&tag, i, q)?)))
+                    .collect(),
+                tag,
+                percentile: l.percentile,
+                max_ms: l.max_ms,
             }
         })
         .collect();
@@ -279,7 +350,25 @@ pub fn build(
         passed,
         goose,
         notes,
+        slo_series,
+        percentiles,
     }
+}
+
+/// Whether a tag gets a percentile curve: every visit kind's response time and every
+/// backend request.
+fn curve_tag(tag: &str) -> bool {
+    tag.strip_prefix("response.")
+        .is_some_and(|k| VISIT_KINDS.contains(&k))
+        || tag.starts_with("request.")
+}
+
+/// The interval numbers with figures of `tag`, in order.
+fn series_indices<'a>(
+    per: &'a BTreeMap<(String, u64), Vec<f64>>,
+    tag: &'a str,
+) -> impl Iterator<Item = u64> + 'a {
+    per.keys().filter(move |(t, _)| t == tag).map(|(_, i)| *i)
 }
 
 impl Summary {
@@ -552,6 +641,36 @@ pub(crate) mod tests {
             "response.visit",
             &h,
         )]
+    }
+
+    #[test]
+    fn a_summary_without_the_newer_figures_still_loads() {
+        let s = shard(
+            meta("a", 0),
+            Counters::default(),
+            &entries(&[1000, 5000], 0),
+            &BTreeMap::from([(0, SeriesCounts::default())]),
+        );
+        assert_eq!(s.slo_series.len(), 1);
+        let points = &s.slo_series[0].points;
+        assert!(
+            points.len() == 1 && (points[0].1 - 5.0).abs() < 0.01,
+            "{points:?}"
+        );
+        assert_eq!(s.slo_series[0].missed().count(), 0);
+        assert!(s.percentiles["response.visit"].len() >= 2);
+        let mut json = serde_json::to_value(&s).unwrap();
+        let o = json.as_object_mut().unwrap();
+        o.remove("slo_series");
+        o.remove("percentiles");
+        for p in o["series"].as_array_mut().unwrap() {
+            let p = p.as_object_mut().unwrap();
+            p.remove("lateness_p99_ms");
+            p.remove("lateness_max_ms");
+        }
+        let old: Summary = serde_json::from_value(json).unwrap();
+        assert!(old.slo_series.is_empty() && old.percentiles.is_empty());
+        assert_eq!(old.series[0].lateness_max_ms, 0.0);
     }
 
     #[test]

@@ -10,7 +10,6 @@ use super::model::{
 };
 use super::svg::{esc, stacked_bars};
 use onshi_card::card::ApduTrace;
-use onshi_world::oracle::Verdict;
 
 const STYLE: &str = r#"
 body{font-family:system-ui,"Hiragino Sans","Noto Sans CJK JP",sans-serif;margin:2em;color:#222;max-width:1200px}
@@ -20,7 +19,7 @@ th{background:#f4f4f4}.pass{color:#2e7d32;font-weight:bold}.fail{color:#c62828;f
 .cards{display:flex;gap:1em;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:9em}
 .card b{font-size:1.6em;display:block}details{margin:.4em 0;border:1px solid #eee;border-radius:4px;padding:.3em .6em}
 summary{cursor:pointer}pre{background:#f8f8f8;padding:.5em;overflow:auto;font-size:.8em;max-height:24em}
-.critical{background:#ffebee}
+.critical{background:#ffebee}:target{outline:3px solid #1565c0;background:#e3f2fd}td.ev a{white-space:nowrap}
 "#;
 
 fn status_class(s: Status) -> (&'static str, &'static str) {
@@ -66,9 +65,9 @@ fn scenario_section(s: &ScenarioResult, id: usize) -> String {
     );
     steps_table(&mut h, &s.steps);
     if !s.verdicts.is_empty() {
-        verdicts_table(&mut h, &s.verdicts);
+        verdicts_table(&mut h, s, id);
     }
-    evidence(&mut h, &s.evidence);
+    evidence(&mut h, &s.evidence, id);
     h.push_str("</details>");
     h
 }
@@ -93,12 +92,13 @@ fn steps_table(h: &mut String, steps: &[StepResult]) {
     h.push_str("</table>");
 }
 
-/// The table of the oracle's verdicts, critical failures highlighted.
-fn verdicts_table(h: &mut String, verdicts: &[Verdict]) {
+/// The table of the oracle's verdicts, critical failures highlighted, each with links
+/// to the evidence that decided it (scenario `id`'s anchors, see [`evidence`]).
+fn verdicts_table(h: &mut String, s: &ScenarioResult, id: usize) {
     h.push_str(
-        "<h4>Oracle verdicts</h4><table><tr><th>check</th><th>result</th><th>finding</th></tr>",
+        "<h4>Oracle verdicts</h4><table class=\"verdicts\"><tr><th>check</th><th>result</th><th>finding</th><th>evidence</th></tr>",
     );
-    for v in verdicts {
+    for (k, v) in s.verdicts.iter().enumerate() {
         let row_class = if v.is_critical_failure() {
             r#" class="critical""#
         } else {
@@ -123,30 +123,77 @@ fn verdicts_table(h: &mut String, verdicts: &[Verdict]) {
         };
         let _ = write!(
             h,
-            r#"<tr{row_class}><td>{} <span class="muted">{}</span></td><td class="{c}">{l}</td><td>{}{ev}</td></tr>"#,
+            r#"<tr id="s{id}-verdict-{}"{row_class}><td>{} <span class="muted">{}</span></td><td class="{c}">{l}</td><td>{}{ev}</td><td class="ev">{}</td></tr>"#,
+            k + 1,
             esc(v.check.label_ja()),
             esc(&v.check.to_string()),
-            esc(&v.message)
+            esc(&v.message),
+            evidence_links(s, k, id)
         );
     }
     h.push_str("</table>");
 }
 
-/// A scenario's evidence: clinic decision, APDU trace, exchanges and result XML.
-fn evidence(h: &mut String, e: &Evidence) {
+/// Links from the verdict at `k` to its evidence: its visit's exchanges (by label), the
+/// first of its APDUs, its result file and its clinic decision.
+fn evidence_links(s: &ScenarioResult, k: usize, id: usize) -> String {
+    let refs = s.evidence_of(k);
+    let mut links = Vec::new();
+    if let Some(v) = refs.visit {
+        links.push(format!(r#"<span class="muted">visit {}:</span>"#, v + 1));
+    }
+    for n in refs.exchanges.clone() {
+        let label = s.evidence.exchanges.get(n).map_or("", |x| x.label.as_str());
+        links.push(format!(
+            r##"<a href="#s{id}-exchange-{}">{}</a>"##,
+            n + 1,
+            esc(label)
+        ));
+    }
+    if !refs.apdus.is_empty() {
+        links.push(format!(
+            r##"<a href="#s{id}-apdu-{}">APDUs {}–{}</a>"##,
+            refs.apdus.start + 1,
+            refs.apdus.start + 1,
+            refs.apdus.end
+        ));
+    }
+    if refs.result_xml {
+        links.push(format!(r##"<a href="#s{id}-result">result file</a>"##));
+    }
+    if refs.clinic {
+        links.push(format!(r##"<a href="#s{id}-clinic">clinic decision</a>"##));
+    }
+    if links.len() <= usize::from(refs.visit.is_some()) {
+        links.push(r#"<span class="muted">none recorded</span>"#.to_owned());
+    }
+    links.join("<br>")
+}
+
+/// A scenario's evidence: clinic decision, APDU trace, exchanges and result XML, each
+/// with an anchor a verdict links to: `s<id>-clinic`, `s<id>-apdu-<n>` (every APDU,
+/// from 1), `s<id>-exchange-<n>` (from 1), `s<id>-result`. The anchors sit inside
+/// their `<details>`, so following a link opens it.
+fn evidence(h: &mut String, e: &Evidence, id: usize) {
     if let Some(c) = &e.clinic {
-        let _ = write!(h, "<h4>Clinic decision</h4><pre>{}</pre>", esc(c));
+        let _ = write!(
+            h,
+            r#"<h4 id="s{id}-clinic">Clinic decision</h4><pre>{}</pre>"#,
+            esc(c)
+        );
     }
     if let Some(trace) = &e.apdu_trace
         && !trace.entries.is_empty()
     {
-        apdu_trace(h, trace);
+        apdu_trace(h, trace, id);
     }
-    for x in &e.exchanges {
+    for (n, x) in e.exchanges.iter().enumerate() {
         let _ = write!(
             h,
-            "<details><summary>{}</summary><b>request</b><pre>{}</pre><b>response</b><pre>{}</pre></details>",
+            r#"<details><summary>exchange {}: {}</summary><div id="s{id}-exchange-{}"><b>request</b><pre>{}</pre><b>response</b><pre>{}</pre></div></details>"#,
+            n + 1,
             esc(&x.label),
+            n + 1,
             esc(&x.request),
             esc(&x.response)
         );
@@ -154,20 +201,21 @@ fn evidence(h: &mut String, e: &Evidence) {
     if let Some(xml) = &e.result_xml {
         let _ = write!(
             h,
-            "<details><summary>result XML</summary><pre>{}</pre></details>",
+            r#"<details><summary>result file</summary><div id="s{id}-result"><pre>{}</pre></div></details>"#,
             esc(xml)
         );
     }
 }
 
-/// The APDU trace as a collapsed table (responses cut at 120 characters).
-fn apdu_trace(h: &mut String, trace: &ApduTrace) {
+/// The APDU trace as a collapsed table (responses cut at 120 characters; PIN bytes
+/// are `**` in the trace itself).
+fn apdu_trace(h: &mut String, trace: &ApduTrace, id: usize) {
     let _ = write!(
         h,
-        "<details><summary>APDU trace ({} commands)</summary><table><tr><th>#</th><th>meaning</th><th>command</th><th>response</th></tr>",
+        "<details><summary>APDU trace ({} commands, PINs redacted)</summary><table><tr><th>#</th><th>meaning</th><th>command</th><th>response</th></tr>",
         trace.entries.len()
     );
-    for t in &trace.entries {
+    for (n, t) in trace.entries.iter().enumerate() {
         let resp = if t.response.len() > 120 {
             format!("{} …", &t.response[..120])
         } else {
@@ -175,7 +223,8 @@ fn apdu_trace(h: &mut String, trace: &ApduTrace) {
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+            r#"<tr id="s{id}-apdu-{}"><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>"#,
+            n + 1,
             t.seq,
             esc(&t.meaning),
             esc(&t.command),
@@ -303,4 +352,119 @@ fn requirements_matrix(h: &mut String, matrix: &[MatrixRow]) {
         );
     }
     h.push_str("</table>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{Exchange, RunInfo, VisitEvidence};
+    use onshi_card::card::{TraceEntry, TraceOp};
+    use onshi_world::oracle::{Check, Verdict};
+
+    fn apdu(seq: u64, command: &str) -> TraceEntry {
+        TraceEntry {
+            seq,
+            at_us: None,
+            command: command.into(),
+            response: "90 00".into(),
+            status: None,
+            meaning: "m".into(),
+            op: TraceOp::Malformed,
+        }
+    }
+
+    /// A scenario of two visits and a protocol-level verdict.
+    fn report() -> ConformanceReport {
+        let x = |label: &str| Exchange {
+            label: label.into(),
+            request: "{}".into(),
+            response: "{}".into(),
+        };
+        let evidence = Evidence {
+            apdu_trace: Some(ApduTrace {
+                entries: vec![
+                    apdu(0, "00 A4"),
+                    apdu(1, "00 20 00 80 04 ** ** ** **"),
+                    apdu(2, "00 A4"),
+                ],
+            }),
+            exchanges: vec![x("POST /v1/a"), x("POST /v1/b"), x("POST /v1/forged")],
+            result_xml: Some("r.xml\n<x/>".into()),
+            clinic: Some("online — 3割".into()),
+            visits: vec![
+                VisitEvidence {
+                    verdicts: 1,
+                    exchanges: 1,
+                    apdus: 2,
+                    result_xml: false,
+                    clinic: false,
+                },
+                VisitEvidence {
+                    verdicts: 1,
+                    exchanges: 1,
+                    apdus: 1,
+                    result_xml: true,
+                    clinic: true,
+                },
+            ],
+        };
+        let s = ScenarioResult {
+            feature: "f".into(),
+            file: "f.feature".into(),
+            name: "two visits".into(),
+            line: 1,
+            tags: Vec::new(),
+            status: Status::Passed,
+            steps: Vec::new(),
+            verdicts: vec![
+                Verdict::pass(Check::NoPinAfterLock, "no VERIFY after the lock"),
+                Verdict::pass(Check::CopayCorrect, "3割"),
+                Verdict::pass(Check::ForgeryRefused, "refused"),
+            ],
+            evidence,
+            duration_ms: 1,
+        };
+        ConformanceReport::new(RunInfo::default(), vec![s])
+    }
+
+    /// The values of `attr="…"` in `html`.
+    fn attrs<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+        let pat = format!(r#"{attr}=""#);
+        html.match_indices(&pat)
+            .filter_map(|(i, _)| {
+                let rest = &html[i + pat.len()..];
+                rest.find('"').map(|end| &rest[..end])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_verdict_links_to_its_own_visits_evidence() {
+        let mut out = Vec::new();
+        write(&report(), &mut out).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        let ids = attrs(&html, "id");
+        let links: Vec<&str> = attrs(&html, "href")
+            .into_iter()
+            .filter_map(|h| h.strip_prefix('#'))
+            .collect();
+        assert!(!links.is_empty());
+        for l in &links {
+            assert!(ids.contains(l), "#{l} leads nowhere");
+        }
+        let row = |k: usize| {
+            let start = html.find(&format!(r#"id="s0-verdict-{k}""#)).unwrap();
+            &html[start..start + html[start..].find("</tr>").unwrap()]
+        };
+        // Visit 1: its exchange and its two APDUs, not the result file.
+        assert!(row(1).contains("#s0-exchange-1") && row(1).contains("#s0-apdu-1"));
+        assert!(row(1).contains("APDUs 1–2") && !row(1).contains("#s0-result"));
+        // Visit 2: its exchange, its APDU, the result file, the decision.
+        for anchor in ["#s0-exchange-2", "#s0-apdu-3", "#s0-result", "#s0-clinic"] {
+            assert!(row(2).contains(anchor), "{anchor}: {}", row(2));
+        }
+        // The scenario's own verdict: the exchange no visit left.
+        assert!(row(3).contains("#s0-exchange-3") && !row(3).contains("apdu"));
+        assert!(html.contains("** ** ** **") && html.contains("PINs redacted"));
+    }
 }

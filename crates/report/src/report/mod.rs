@@ -22,6 +22,7 @@ pub mod svg;
 
 pub use model::{
     ConformanceReport, Coverage, Evidence, Exchange, RunInfo, ScenarioResult, Status, StepResult,
+    VisitEvidence,
 };
 pub use run_dir::{RunDir, RunDirError};
 

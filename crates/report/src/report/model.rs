@@ -98,6 +98,47 @@ pub struct Evidence {
     /// The clinic's decision, rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clinic: Option<String>,
+    /// What each visit of the scenario left, in visit order (empty in a report of an
+    /// onshi that did not record it): with it a verdict links to the evidence of its
+    /// own visit ([`ScenarioResult::evidence_of`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<VisitEvidence>,
+}
+
+/// What one visit of a scenario left. A scenario's verdicts, exchanges and APDU trace
+/// entries follow each other visit by visit (then come the scenario's own verdicts and
+/// exchanges, of protocol-level steps): this says how many of each are this visit's,
+/// and whether the result file and the clinic decision kept in [`Evidence`] are its.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitEvidence {
+    /// The oracle's verdicts on this visit.
+    pub verdicts: usize,
+    /// Its exchanges with the backend.
+    pub exchanges: usize,
+    /// Its APDU trace entries.
+    pub apdus: usize,
+    /// Whether [`Evidence::result_xml`] is this visit's result file.
+    #[serde(default)]
+    pub result_xml: bool,
+    /// Whether [`Evidence::clinic`] is this visit's decision.
+    #[serde(default)]
+    pub clinic: bool,
+}
+
+/// The evidence behind one verdict: which of the scenario's exchanges and APDU trace
+/// entries (index ranges), and whether its result file and clinic decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceRefs {
+    /// The visit (0-based), if the verdict is on a visit.
+    pub visit: Option<usize>,
+    /// Indices into [`Evidence::exchanges`].
+    pub exchanges: std::ops::Range<usize>,
+    /// Indices into the APDU trace's entries.
+    pub apdus: std::ops::Range<usize>,
+    /// The result file.
+    pub result_xml: bool,
+    /// The clinic decision.
+    pub clinic: bool,
 }
 
 impl ScenarioResult {
@@ -161,6 +202,47 @@ pub struct ScenarioResult {
 }
 
 impl ScenarioResult {
+    /// The evidence behind the verdict at `index`: its visit's exchanges, APDU trace
+    /// entries, result file and decision. A verdict of the scenario's own (after every
+    /// visit's) has the exchanges no visit left; without visit records (a report of an
+    /// older onshi) every verdict has all the evidence.
+    pub fn evidence_of(&self, index: usize) -> EvidenceRefs {
+        let e = &self.evidence;
+        let apdus_total = e.apdu_trace.as_ref().map_or(0, |t| t.entries.len());
+        let all = EvidenceRefs {
+            visit: None,
+            exchanges: 0..e.exchanges.len(),
+            apdus: 0..apdus_total,
+            result_xml: e.result_xml.is_some(),
+            clinic: e.clinic.is_some(),
+        };
+        if e.visits.is_empty() {
+            return all;
+        }
+        let (mut verdicts, mut exchanges, mut apdus) = (0, 0, 0);
+        for (i, v) in e.visits.iter().enumerate() {
+            if index < verdicts + v.verdicts {
+                return EvidenceRefs {
+                    visit: Some(i),
+                    exchanges: exchanges..(exchanges + v.exchanges).min(e.exchanges.len()),
+                    apdus: apdus..(apdus + v.apdus).min(apdus_total),
+                    result_xml: v.result_xml && e.result_xml.is_some(),
+                    clinic: v.clinic && e.clinic.is_some(),
+                };
+            }
+            verdicts += v.verdicts;
+            exchanges += v.exchanges;
+            apdus += v.apdus;
+        }
+        EvidenceRefs {
+            visit: None,
+            exchanges: exchanges.min(e.exchanges.len())..e.exchanges.len(),
+            apdus: 0..0,
+            result_xml: false,
+            clinic: false,
+        }
+    }
+
     /// The requirement IDs (rows of `requirements.md`) this scenario is tagged with.
     pub fn requirement_ids(&self) -> impl Iterator<Item = &str> {
         self.tags
@@ -408,6 +490,59 @@ mod tests {
             evidence: Evidence::default(),
             duration_ms: 0,
         }
+    }
+
+    #[test]
+    fn a_verdict_links_to_the_evidence_of_its_own_visit() {
+        use onshi_world::oracle::{Check, Verdict};
+        let x = |label: &str| Exchange {
+            label: label.into(),
+            request: String::new(),
+            response: String::new(),
+        };
+        let mut s = scenario("two visits", &[], Status::Passed);
+        s.verdicts = vec![
+            Verdict::pass(Check::RightPerson, "1"),
+            Verdict::pass(Check::RightPerson, "2a"),
+            Verdict::pass(Check::CopayCorrect, "2b"),
+            Verdict::pass(Check::ForgeryRefused, "own"),
+        ];
+        s.evidence.exchanges = vec![x("v1"), x("v2 a"), x("v2 b"), x("protocol")];
+        s.evidence.result_xml = Some("result".into());
+        // Without visit records every verdict has all of it.
+        assert_eq!(s.evidence_of(0).exchanges, 0..4);
+        assert!(s.evidence_of(0).result_xml);
+        s.evidence.visits = vec![
+            VisitEvidence {
+                verdicts: 1,
+                exchanges: 1,
+                apdus: 0,
+                result_xml: false,
+                clinic: false,
+            },
+            VisitEvidence {
+                verdicts: 2,
+                exchanges: 2,
+                apdus: 0,
+                result_xml: true,
+                clinic: false,
+            },
+        ];
+        let first = s.evidence_of(0);
+        assert_eq!(
+            (first.visit, first.exchanges, first.result_xml),
+            (Some(0), 0..1, false)
+        );
+        let second = s.evidence_of(2);
+        assert_eq!(
+            (second.visit, second.exchanges, second.result_xml),
+            (Some(1), 1..3, true)
+        );
+        let own = s.evidence_of(3);
+        assert_eq!(
+            (own.visit, own.exchanges, own.result_xml),
+            (None, 3..4, false)
+        );
     }
 
     #[test]

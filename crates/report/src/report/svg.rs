@@ -1,6 +1,10 @@
 //! Small inline SVG charts for self-contained HTML reports (no scripts, no CDN).
+//! [`plot`]: line charts with thresholds, shaded ranges, log and percentile axes, and
+//! bars with a colour per series.
 
 use std::fmt::Write as _;
+
+pub mod plot;
 
 /// Escapes text for HTML/SVG.
 pub fn esc(s: &str) -> String {
