@@ -76,6 +76,30 @@ const PAGES: &[Page] = &[
         ],
         follow: &["nav a[href='#distributions']"],
     },
+    Page {
+        name: "index",
+        make: run_index,
+        tables: 1,
+        charts: 0,
+        texts: &["onshi runs", "conformance", "passed", "failed"],
+        follow: &[],
+    },
+    Page {
+        name: "conformance-diff",
+        make: conformance_diff,
+        tables: 3,
+        charts: 0,
+        texts: &["regressed", "FAQ-4-20", "A (baseline)"],
+        follow: &[],
+    },
+    Page {
+        name: "load-diff",
+        make: load_diff,
+        tables: 2,
+        charts: 0,
+        texts: &["no regression", "request.confirm-card p99", "within noise"],
+        follow: &[],
+    },
 ];
 
 fn onshi() -> Command {
@@ -127,6 +151,74 @@ fn load_report(dir: &Path) -> PathBuf {
             .arg(&root),
     );
     root.join("smoke/report.html")
+}
+
+/// Two conformance runs (the second with a defect) under one root: (root, A, B).
+fn two_conformance_runs(dir: &Path, name: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let root = dir.join(name);
+    for extra in [&[][..], &["--defect", "accept-my-number"][..]] {
+        let out = onshi()
+            .args(["run", "--tags", "@FAQ-4-20", "--report-dir"])
+            .arg(&root)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    }
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    runs.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+    (root, runs[0].clone(), runs[1].clone())
+}
+
+/// The run index of a report root holding a passed and a failed run.
+fn run_index(dir: &Path) -> PathBuf {
+    let (root, _, _) = two_conformance_runs(dir, "index");
+    root.join("index.html")
+}
+
+/// `onshi report diff --format html` of a clean run and a run with a defect.
+fn conformance_diff(dir: &Path) -> PathBuf {
+    let (root, a, b) = two_conformance_runs(dir, "conformance-diff");
+    let page = root.join("diff.html");
+    run_ok(
+        onshi()
+            .args(["report", "diff", "--format", "html", "--out"])
+            .arg(&page)
+            .arg(&a)
+            .arg(&b),
+    );
+    page
+}
+
+/// `onshi report diff --format html` of a smoke load run against itself.
+fn load_diff(dir: &Path) -> PathBuf {
+    let root = dir.join("load-diff");
+    run_ok(
+        onshi()
+            .args([
+                "load",
+                "--scenario",
+                "smoke",
+                "--no-progress",
+                "--no-goose-report",
+            ])
+            .args(["--run-id", "smoke", "--report-dir"])
+            .arg(&root),
+    );
+    let page = root.join("diff.html");
+    let run = root.join("smoke");
+    run_ok(
+        onshi()
+            .args(["report", "diff", "--format", "html", "--out"])
+            .arg(&page)
+            .arg(&run)
+            .arg(&run),
+    );
+    page
 }
 
 fn chromium() -> Option<PathBuf> {

@@ -330,12 +330,13 @@ pub fn sides_html(rows: &[(&str, String, String)]) -> String {
     let mut h =
         String::from(r#"<table id="runs"><tr><th></th><th>A (baseline)</th><th>B</th></tr>"#);
     for (label, a, b) in rows {
+        // Markdown code marks (`run id`) are not shown on the page.
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(label),
-            esc(a),
-            esc(b)
+            esc(a.trim_matches('`')),
+            esc(b.trim_matches('`'))
         );
     }
     h.push_str("</table>");
