@@ -459,17 +459,29 @@ impl VirtualCard {
     }
 }
 
-/// Hex of the command with the PIN bytes of a VERIFY replaced by `**`.
+/// Instructions whose data field carries a PIN or password: VERIFY (`20`, `21`),
+/// CHANGE REFERENCE DATA (`24`, `25`) and RESET RETRY COUNTER (`2C`, `2D`).
+pub const PIN_CARRYING_INS: [u8; 6] = [0x20, 0x21, 0x24, 0x25, 0x2C, 0x2D];
+
+/// Hex of the command with the PIN bytes replaced by `**`: the data of a VERIFY, and
+/// everything after the header of any other command whose instruction carries a PIN
+/// (whatever its class, and malformed or not), so a PIN never shows in the trace.
 fn redacted_command(apdu: &[u8], op: &TraceOp) -> String {
-    if let TraceOp::Verify { length, .. } = op {
-        let keep = apdu.len().saturating_sub(*length);
-        let mut text = onshi_support::hex::encode_spaced(&apdu[..keep]);
-        for _ in 0..*length {
-            text.push_str(" **");
+    let keep = match op {
+        TraceOp::Verify { length, .. } => apdu.len().saturating_sub(*length),
+        _ if apdu
+            .get(1)
+            .is_some_and(|ins| PIN_CARRYING_INS.contains(ins)) =>
+        {
+            apdu.len().min(4)
         }
-        return text;
+        _ => apdu.len(),
+    };
+    let mut text = onshi_support::hex::encode_spaced(&apdu[..keep]);
+    for _ in keep..apdu.len() {
+        text.push_str(" **");
     }
-    onshi_support::hex::encode_spaced(apdu)
+    text
 }
 
 fn file_label(app: Option<AppId>, file: FileId) -> String {
