@@ -4,5 +4,6 @@ pub mod bench;
 pub mod cardcheck;
 pub mod cardstate;
 pub mod channel;
+pub mod fuzzing;
 pub mod reader;
 pub mod vpcd;

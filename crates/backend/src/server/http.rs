@@ -264,7 +264,10 @@ async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Result<T,
 }
 
 /// A JSON body of the right content type as `T`; errors name the field, never the value.
-fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, EngineError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<T, EngineError> {
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
         if !ct.contains("json") {

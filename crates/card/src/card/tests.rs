@@ -459,6 +459,38 @@ fn trace_redacts_pins_and_serializes() {
     assert_eq!(trace.verify_count(PinId::AuthPin), 1);
 }
 
+/// Found by the `apdu` fuzz target (fuzz/regressions/apdu/): a VERIFY with a class the
+/// card refuses (`30 20 …`) was traced unredacted, PIN and all; so were a malformed
+/// VERIFY and the other commands that carry a PIN.
+#[test]
+fn pin_carrying_commands_are_redacted_whatever_their_class_or_form() {
+    let mut card = VirtualCard::new(&profile());
+    sw(&mut card, SELECT_JPKI);
+    sw(&mut card, "00A4020C020018");
+    for apdu in [
+        "302000800431323334",
+        "802000800431323334",
+        "0020008005313233343536",
+        "00200080043132333400",
+        "002100800431323334",
+        "0024008008313233343132333400",
+        "802C00800431323334",
+        "002D008004313233",
+    ] {
+        sw(&mut card, apdu);
+    }
+    for e in card.trace().entries.iter().skip(2) {
+        assert!(!e.command.contains("31 32 33"), "{}", e.command);
+        assert!(e.command.ends_with("**"), "{}", e.command);
+    }
+    // Other commands are traced as sent.
+    sw(&mut card, "00B0000004");
+    assert_eq!(
+        card.trace().entries.last().map(|e| e.command.as_str()),
+        Some("00 B0 00 00 04")
+    );
+}
+
 #[test]
 fn verifies_after_lock_are_counted() {
     let mut card = VirtualCard::new(&profile());

@@ -483,9 +483,9 @@ impl VirtualCard {
     }
 }
 
-/// Instructions whose data is reference data (a PIN): VERIFY, CHANGE REFERENCE DATA,
-/// RESET RETRY COUNTER.
-const PIN_INS: [u8; 3] = [0x20, 0x24, 0x2C];
+/// Instructions whose data field carries a PIN or password: VERIFY (`20`, `21`),
+/// CHANGE REFERENCE DATA (`24`, `25`) and RESET RETRY COUNTER (`2C`, `2D`).
+pub const PIN_CARRYING_INS: [u8; 6] = [0x20, 0x21, 0x24, 0x25, 0x2C, 0x2D];
 
 /// Hex of the command with the reference data of a PIN instruction replaced by `**`:
 /// whatever its class, and whether it parsed or not, only CLA INS P1 P2 and the first
@@ -493,7 +493,7 @@ const PIN_INS: [u8; 3] = [0x20, 0x24, 0x2C];
 /// byte into view).
 fn redacted_command(apdu: &[u8]) -> String {
     match apdu {
-        [_, ins, _, _, _, rest @ ..] if PIN_INS.contains(ins) && !rest.is_empty() => {
+        [_, ins, _, _, _, rest @ ..] if PIN_CARRYING_INS.contains(ins) && !rest.is_empty() => {
             let mut text = onshi_support::hex::encode_spaced(&apdu[..5]);
             for _ in rest {
                 text.push_str(" **");

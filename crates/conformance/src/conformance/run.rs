@@ -117,7 +117,7 @@ pub fn feature_texts(source: &FeatureSource) -> Result<Vec<(String, String)>, Ru
 }
 
 /// Counts the scenarios of one feature text (outline rows included).
-fn scenarios_in(text: &str) -> usize {
+pub(crate) fn scenarios_in(text: &str) -> usize {
     let Ok(f) = cucumber::gherkin::Feature::parse(text, cucumber::gherkin::GherkinEnv::default())
     else {
         return 0;
