@@ -588,3 +588,27 @@ fn regressions_are_kept_apart_from_the_corpus() {
         );
     }
 }
+
+/// `fuzz/` has its own lock file, and `scripts/fuzz` builds with `--locked`: a
+/// dependency added to a workspace crate must be added there too (`cargo metadata
+/// --manifest-path fuzz/Cargo.toml` does it), or CI's fuzz step fails late. This says
+/// so early.
+#[test]
+fn the_fuzz_lock_file_is_current() {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--locked",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(root().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "fuzz/Cargo.lock is stale: run `cargo metadata --format-version 1 --manifest-path fuzz/Cargo.toml > /dev/null` and commit it\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
