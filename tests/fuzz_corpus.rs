@@ -91,7 +91,7 @@ mod seeds {
     use onshi::reader::engine::{Call, CallFailure, ReaderMachine, Reply, Step, VisitInput};
     use onshi::reader::outcome::{CardFront, ReaderConfig, ReaderEvent, ReaderOutcome};
     use onshi::reader::result_file::face_result;
-    use onshi::reader::{AuthChoice, Operator, PatientScript, ReaderResult};
+    use onshi::reader::{AuthChoice, Operator, ReaderResult};
     use onshi::xml::encode;
 
     fn write(target: &str, name: &str, data: &[u8]) {
@@ -249,19 +249,7 @@ mod seeds {
                 continue;
             };
             // The same patient as the target makes from `flags`.
-            let mut script = match flags & 3 {
-                0 => PatientScript::face(),
-                1 => PatientScript::pin("1234"),
-                _ => PatientScript::visual(),
-            };
-            script.staff_visual_check_available = flags & 4 != 0;
-            script.accept_registration = flags & 8 != 0;
-            script.face_scores = if flags & 16 != 0 {
-                vec![0.95]
-            } else {
-                vec![0.2, 0.3, 0.4]
-            };
-            script.pins = vec!["1234".into(), "0000".into(), "9999".into()];
+            let script = onshi_reader::fuzzing::patient(flags);
             let front = CardFront {
                 match_b: "80040120341234".into(),
             };

@@ -135,9 +135,8 @@ fn conformance_report(dir: &Path) -> PathBuf {
     run.join("report.html")
 }
 
-/// A smoke load run against the embedded backend.
-fn load_report(dir: &Path) -> PathBuf {
-    let root = dir.join("load");
+/// A smoke load run against the embedded backend, as `ROOT/smoke/`.
+fn smoke_load(root: &Path) {
     run_ok(
         onshi()
             .args([
@@ -148,8 +147,14 @@ fn load_report(dir: &Path) -> PathBuf {
                 "--no-goose-report",
             ])
             .args(["--run-id", "smoke", "--report-dir"])
-            .arg(&root),
+            .arg(root),
     );
+}
+
+/// A smoke load run against the embedded backend.
+fn load_report(dir: &Path) -> PathBuf {
+    let root = dir.join("load");
+    smoke_load(&root);
     root.join("smoke/report.html")
 }
 
@@ -197,18 +202,7 @@ fn conformance_diff(dir: &Path) -> PathBuf {
 /// `onshi report diff --format html` of a smoke load run against itself.
 fn load_diff(dir: &Path) -> PathBuf {
     let root = dir.join("load-diff");
-    run_ok(
-        onshi()
-            .args([
-                "load",
-                "--scenario",
-                "smoke",
-                "--no-progress",
-                "--no-goose-report",
-            ])
-            .args(["--run-id", "smoke", "--report-dir"])
-            .arg(&root),
-    );
+    smoke_load(&root);
     let page = root.join("diff.html");
     let run = root.join("smoke");
     run_ok(

@@ -57,6 +57,26 @@ fn next_answer(rest: &mut &[u8]) -> Result<Vec<u8>, ChannelError> {
     Ok(answer.to_vec())
 }
 
+/// The patient `reader_apdu` plays from its first byte: bits 0–1 the method (face, PIN,
+/// visual), bit 2 whether staff can check visually, bit 3 whether the patient accepts
+/// registration, bit 4 whether the camera matches.
+pub fn patient(flags: u8) -> PatientScript {
+    let mut script = match flags & 3 {
+        0 => PatientScript::face(),
+        1 => PatientScript::pin("1234"),
+        _ => PatientScript::visual(),
+    };
+    script.staff_visual_check_available = flags & 4 != 0;
+    script.accept_registration = flags & 8 != 0;
+    script.face_scores = if flags & 16 != 0 {
+        vec![0.95]
+    } else {
+        vec![0.2, 0.3, 0.4]
+    };
+    script.pins = vec!["1234".into(), "0000".into(), "9999".into()];
+    script
+}
+
 /// `reader_apdu`: the built-in reader's engine (one visit) against a card whose every
 /// answer comes from the input. `data[0]` sets the patient: bits 0–1 the method (face,
 /// PIN, visual), bit 2 whether staff can check visually, bit 3 whether the patient
@@ -72,19 +92,7 @@ pub fn reader_apdu(data: &[u8]) {
     let Some((&flags, mut rest)) = data.split_first() else {
         return;
     };
-    let mut script = match flags & 3 {
-        0 => PatientScript::face(),
-        1 => PatientScript::pin("1234"),
-        _ => PatientScript::visual(),
-    };
-    script.staff_visual_check_available = flags & 4 != 0;
-    script.accept_registration = flags & 8 != 0;
-    script.face_scores = if flags & 16 != 0 {
-        vec![0.95]
-    } else {
-        vec![0.2, 0.3, 0.4]
-    };
-    script.pins = vec!["1234".into(), "0000".into(), "9999".into()];
+    let script = patient(flags);
     let now = onshi_world::defaults::default_as_of();
     let calendar = RulesCalendar::reference();
     let front = CardFront {
