@@ -7,10 +7,12 @@
 //! (the binary) calls [`Stop::request`]; the work polls [`Stop::requested`] or awaits
 //! [`Stop::until_requested`] / [`Stop::until_hurried`].
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
-
-use tokio::sync::watch;
 
 /// How long work in flight may go on after the first signal before it is abandoned.
 pub const GRACE: Duration = Duration::from_secs(3);
@@ -49,98 +51,83 @@ impl std::fmt::Display for StopSignal {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 struct State {
     first: Option<StopSignal>,
     count: u32,
+    /// The async waiters, by id: each removes itself when dropped, so waiting in a
+    /// loop never piles them up.
+    waiting: Vec<(u64, Waker)>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Inner {
     state: Mutex<State>,
     changed: Condvar,
-    tx: watch::Sender<State>,
+    ids: AtomicU64,
 }
 
 /// A shared, cheaply cloned stop request. A fresh one is never requested until
-/// [`Stop::request`] is called on it or a clone.
-#[derive(Debug, Clone)]
+/// [`Stop::request`] is called on it or a clone. Plain `std`: the pure core may hold
+/// one; async waiters need no particular runtime.
+#[derive(Debug, Clone, Default)]
 pub struct Stop(Arc<Inner>);
-
-impl Default for Stop {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 impl Stop {
     /// A stop nobody has asked for yet.
     pub fn new() -> Self {
-        Self(Arc::new(Inner {
-            state: Mutex::new(State::default()),
-            changed: Condvar::new(),
-            tx: watch::Sender::new(State::default()),
-        }))
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records a signal: the first one decides the outcome, each one counts.
     pub fn request(&self, signal: StopSignal) {
-        let mut s = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
-        s.first.get_or_insert(signal);
-        s.count = s.count.saturating_add(1);
-        let now = *s;
-        drop(s);
+        let waiting = {
+            let mut s = self.lock();
+            s.first.get_or_insert(signal);
+            s.count = s.count.saturating_add(1);
+            std::mem::take(&mut s.waiting)
+        };
         self.0.changed.notify_all();
-        self.0.tx.send_replace(now);
-    }
-
-    fn state(&self) -> State {
-        *self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
+        for (_, w) in waiting {
+            w.wake();
+        }
     }
 
     /// The first signal, once one was received.
     pub fn requested(&self) -> Option<StopSignal> {
-        self.state().first
+        self.lock().first
     }
 
     /// Whether a second signal asked to stop at once.
     pub fn hurried(&self) -> bool {
-        self.state().count >= 2
+        self.lock().count >= 2
     }
 
-    /// Waits (async) for the first signal.
-    pub async fn until_requested(&self) -> StopSignal {
-        let mut rx = self.0.tx.subscribe();
-        loop {
-            if let Some(s) = rx.borrow_and_update().first {
-                return s;
-            }
-            if rx.changed().await.is_err() {
-                // The sender lives as long as `self`: unreachable, but never spin.
-                std::future::pending::<()>().await;
-            }
+    /// Resolves with the first signal.
+    pub fn until_requested(&self) -> impl Future<Output = StopSignal> + Send + '_ {
+        Wait {
+            stop: self,
+            id: self.0.ids.fetch_add(1, Ordering::Relaxed),
+            ready: |s: &State| s.first,
         }
     }
 
-    /// Waits (async) for a second signal.
-    pub async fn until_hurried(&self) {
-        let mut rx = self.0.tx.subscribe();
-        let _ = rx.wait_for(|s| s.count >= 2).await;
-    }
-
-    /// Waits (async) for the first signal, then for the grace time or a second signal,
-    /// whichever comes first: the moment work still in flight is abandoned.
-    pub async fn until_grace_over(&self, grace: Duration) {
-        self.until_requested().await;
-        tokio::select! {
-            () = tokio::time::sleep(grace) => {}
-            () = self.until_hurried() => {}
+    /// Resolves on a second signal.
+    pub fn until_hurried(&self) -> impl Future<Output = ()> + Send + '_ {
+        Wait {
+            stop: self,
+            id: self.0.ids.fetch_add(1, Ordering::Relaxed),
+            ready: |s: &State| (s.count >= 2).then_some(()),
         }
     }
 
     /// Blocks the calling thread until the first signal.
     pub fn wait_blocking(&self) -> StopSignal {
-        let mut s = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut s = self.lock();
         loop {
             if let Some(sig) = s.first {
                 return sig;
@@ -151,6 +138,36 @@ impl Stop {
                 .wait(s)
                 .unwrap_or_else(PoisonError::into_inner);
         }
+    }
+}
+
+/// A future of the stop's state: ready when `ready` says so.
+struct Wait<'a, T> {
+    stop: &'a Stop,
+    id: u64,
+    ready: fn(&State) -> Option<T>,
+}
+
+impl<T> Future for Wait<'_, T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut s = self.stop.lock();
+        if let Some(v) = (self.ready)(&s) {
+            return Poll::Ready(v);
+        }
+        // Registered under the same lock `request` takes: no wake-up is lost.
+        match s.waiting.iter_mut().find(|(id, _)| *id == self.id) {
+            Some((_, w)) => w.clone_from(cx.waker()),
+            None => s.waiting.push((self.id, cx.waker().clone())),
+        }
+        Poll::Pending
+    }
+}
+
+impl<T> Drop for Wait<'_, T> {
+    fn drop(&mut self) {
+        self.stop.lock().waiting.retain(|(id, _)| *id != self.id);
     }
 }
 
@@ -194,7 +211,10 @@ mod tests {
             let stop = stop.clone();
             async move {
                 let t = tokio::time::Instant::now();
-                stop.until_grace_over(Duration::from_secs(60)).await;
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(60)) => {}
+                    () = stop.until_hurried() => {}
+                }
                 t.elapsed()
             }
         });

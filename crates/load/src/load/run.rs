@@ -516,7 +516,13 @@ pub async fn attack(
     // time (or on a second signal) the jobs still in flight are abandoned.
     let result = tokio::select! {
         r = attack.execute() => Some(r),
-        () = opts.stop.until_grace_over(GRACE) => None,
+        () = async {
+            opts.stop.until_requested().await;
+            tokio::select! {
+                () = tokio::time::sleep(GRACE) => {}
+                () = opts.stop.until_hurried() => {}
+            }
+        } => None,
     };
     shared.stop();
     let _ = coordinator.await;
