@@ -103,96 +103,6 @@ pub fn stacked_bars(title: &str, categories: &[String], series: &[(&str, Vec<f64
     s
 }
 
-/// A line chart over a shared x axis (e.g. seconds), with the y axis from 0.
-pub fn lines(
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    xs: &[f64],
-    series: &[(&str, Vec<f64>)],
-) -> String {
-    let (w, h, left, bottom, top) = (640.0, 260.0, 56.0, 32.0, 28.0);
-    let plot_w = w - left - 16.0;
-    let plot_h = h - top - bottom;
-    let x_max = xs.iter().copied().fold(0.0, f64::max).max(1e-9);
-    let y_max = series
-        .iter()
-        .flat_map(|(_, v)| v.iter().copied())
-        .fold(0.0, f64::max)
-        .max(1e-9);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="{}"><text x="0" y="16" font-size="14" font-weight="bold">{}</text>"#,
-        esc(title),
-        esc(title)
-    );
-    let _ = write!(
-        s,
-        r##"<line x1="{left}" y1="{}" x2="{}" y2="{}" stroke="#555"/><line x1="{left}" y1="{top}" x2="{left}" y2="{}" stroke="#555"/>"##,
-        top + plot_h,
-        left + plot_w,
-        top + plot_h,
-        top + plot_h
-    );
-    for k in 0..=4 {
-        let v = y_max * f64::from(k) / 4.0;
-        let y = top + plot_h - plot_h * f64::from(k) / 4.0;
-        let _ = write!(
-            s,
-            r##"<text x="{}" y="{}" font-size="10" text-anchor="end">{}</text><line x1="{left}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#eee"/>"##,
-            left - 4.0,
-            y + 3.0,
-            fmt_num(v),
-            left + plot_w
-        );
-    }
-    let _ = write!(
-        s,
-        r#"<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text><text x="12" y="{}" font-size="11" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#,
-        left + plot_w / 2.0,
-        h - 4.0,
-        esc(x_label),
-        top + plot_h / 2.0,
-        top + plot_h / 2.0,
-        esc(y_label)
-    );
-    for (j, (name, values)) in series.iter().enumerate() {
-        let pts: Vec<String> = xs
-            .iter()
-            .zip(values)
-            .map(|(x, y)| {
-                format!(
-                    "{:.1},{:.1}",
-                    left + x / x_max * plot_w,
-                    top + plot_h - y / y_max * plot_h
-                )
-            })
-            .collect();
-        let colour = PALETTE[j % PALETTE.len()];
-        let _ = write!(
-            s,
-            r#"<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{}"/><text x="{}" y="{}" font-size="11" fill="{colour}">{}</text>"#,
-            pts.join(" "),
-            left + 8.0 + 120.0 * j as f64,
-            top - 4.0,
-            esc(name)
-        );
-    }
-    s.push_str("</svg>");
-    s
-}
-
-fn fmt_num(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 1.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,13 +116,5 @@ mod tests {
         );
         assert!(b.starts_with("<svg") && b.ends_with("</svg>"));
         assert!(b.contains("t&lt;&gt;"));
-        let l = lines(
-            "x",
-            "s",
-            "ms",
-            &[0.0, 1.0, 2.0],
-            &[("p99", vec![1.0, 5.0, 3.0])],
-        );
-        assert!(l.contains("<polyline"));
     }
 }
