@@ -8,6 +8,7 @@
 mod util;
 
 use std::collections::BTreeMap;
+use std::process::Command;
 
 use onshi::load::summary::{LatencyStats, Summary};
 use util::{Serve, load, onshi, read_summary};
@@ -54,7 +55,25 @@ fn smoke_against_the_embedded_backend_meets_its_slos() {
         assert!(run.join(f).is_file(), "{f} missing");
     }
     let junit = std::fs::read_to_string(run.join("junit.xml")).unwrap();
-    assert_eq!(junit.matches("<testcase ").count(), s.slo.len());
+    // One case per SLO and one saying the generator kept up.
+    assert_eq!(junit.matches("<testcase ").count(), s.slo.len() + 1);
+    assert!(
+        junit.contains("the generator kept up (shard 0/1)"),
+        "{junit}"
+    );
+    let g = s.meta.shards[0]
+        .generator
+        .as_ref()
+        .expect("the generator watched itself");
+    assert!(!g.saturated, "{g:?}");
+    assert!(
+        g.cpu_s > 0.0 && g.busy_intervals > 0 && g.with_backend,
+        "{g:?}"
+    );
+    assert!(
+        s.series.iter().any(|p| p.generator_cpu_s > 0.0),
+        "CPU per interval recorded"
+    );
     assert!(!junit.contains("<failure"));
     let html = std::fs::read_to_string(run.join("report.html")).unwrap();
     assert!(html.matches("<svg").count() >= 5, "five charts");
@@ -520,6 +539,11 @@ fn summary_markdown_snapshot() {
     s.meta.duration_s = 0.0;
     s.meta.scenario.source = "[scenario]".into();
     s.meta.shards[0].run_id = "[run-id]".into();
+    if let Some(g) = s.meta.shards[0].generator.as_mut() {
+        assert!(!g.saturated, "{g:?}");
+        (g.cores, g.cpu_s, g.cpu_per_visit_us) = (2, 1.0, 500.0);
+        (g.busy_cpu, g.peak_cpu, g.lateness_p99_ms) = (0.25, 0.5, 2.0);
+    }
     for l in s.latency.values_mut() {
         *l = LatencyStats {
             count: l.count,
@@ -535,4 +559,53 @@ fn summary_markdown_snapshot() {
     let mut md = Vec::new();
     onshi::load::render::markdown(&s, &mut md).unwrap();
     insta::assert_snapshot!("smoke_summary_md", String::from_utf8(md).unwrap());
+}
+
+/// A generator that cannot keep up — pinned to one CPU with the embedded backend
+/// beside it, 4,000 arrivals a second — says so: the progress of its own CPU and
+/// lateness is in the report, the SLO verdicts are marked unreliable, JUnit fails "the
+/// generator kept up", and the exit code is 4, not a verdict on the backend.
+#[test]
+fn a_saturated_generator_marks_the_run_unreliable() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = util::path("tests/load/overload.toml");
+    let mut c = Command::new("taskset");
+    c.args(["--cpu-list", "0", env!("CARGO_BIN_EXE_onshi")])
+        .env_remove("ONSHI_SHARD")
+        .env("ONSHI_LOG", "warn")
+        .args([
+            "load",
+            "--no-progress",
+            "--no-goose-report",
+            "--run-id",
+            "over",
+        ])
+        .args(["--scenario", &scenario, "--report-dir"])
+        .arg(dir.path());
+    let out = c.output().expect("taskset runs onshi");
+    assert_exit(&out, 4);
+    let s = read_summary(&dir.path().join("over"));
+    assert_eq!(s.counters.total_failures(), 0, "{:#?}", s.samples);
+    let g = s.meta.shards[0].generator.as_ref().unwrap();
+    assert!(g.saturated && !g.reasons.is_empty(), "{g:?}");
+    assert_eq!(g.cores, 1, "pinned to one CPU");
+    assert!(!s.measured());
+    assert_eq!(s.outcome(), onshi::load::summary::Outcome::Unreliable);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("UNRELIABLE"), "{stdout}");
+    let junit = std::fs::read_to_string(dir.path().join("over/junit.xml")).unwrap();
+    assert!(
+        junit.contains("the generator kept up (shard 0/1)") && junit.contains("bottleneck"),
+        "{junit}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("over/report.html")).unwrap();
+    assert!(html.contains("Unreliable"), "the page warns first");
+    assert!(html.contains("Generator CPU per interval"));
+    // Read back, the report keeps its verdict.
+    let out = util::onshi()
+        .args(["report", "render"])
+        .arg(dir.path().join("over"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
 }

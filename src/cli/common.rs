@@ -23,6 +23,9 @@ pub enum Exit {
     BadInput = 2,
     /// The system under test could not be reached.
     Unreachable = 3,
+    /// `onshi load`: the load generator, not the system under test, was the
+    /// bottleneck; the SLO verdicts are unreliable (no semantic check failed).
+    Unreliable = 4,
     /// Stopped by SIGINT (Ctrl-C): what was done is reported, marked interrupted.
     Interrupted = 130,
     /// Stopped by SIGTERM: what was done is reported, marked interrupted.

@@ -9,6 +9,7 @@ use onshi::backend::BackendSpec;
 use onshi::load::execute::{Plan, execute};
 use onshi::load::facility::Shard;
 use onshi::load::scenario::Scenario;
+use onshi::load::summary::Outcome;
 use onshi::server::Defect;
 
 use super::common::{CliError, Exit, WorldArgs};
@@ -111,7 +112,10 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
     println!("report: {}", done.dir.display());
     Ok(match done.interrupted {
         Some(signal) => signal.into(),
-        None if done.summary.passed => Exit::Passed,
-        None => Exit::Failed,
+        None => match done.summary.outcome() {
+            Outcome::Passed => Exit::Passed,
+            Outcome::Unreliable => Exit::Unreliable,
+            Outcome::Failed | Outcome::Interrupted => Exit::Failed,
+        },
     })
 }

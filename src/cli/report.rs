@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 
 use onshi::load::diff as load_diff;
 use onshi::load::output;
-use onshi::load::summary::{self, Summary};
+use onshi::load::summary::{self, Outcome, Summary};
 use onshi::report::diff as conformance_diff;
 use onshi::report::index::{self, RunKind};
 use onshi::report::{ConformanceReport, RunDir};
@@ -118,8 +118,14 @@ pub(super) fn run(cmd: ReportCommand) -> Result<Exit, CliError> {
     }
 }
 
+/// The exit code of a load report: the same contract as `onshi load` (an interrupted
+/// run, read back, no longer has its signal: it fails).
 fn verdict(s: &Summary) -> Exit {
-    if s.passed { Exit::Passed } else { Exit::Failed }
+    match s.outcome() {
+        Outcome::Passed => Exit::Passed,
+        Outcome::Unreliable => Exit::Unreliable,
+        Outcome::Failed | Outcome::Interrupted => Exit::Failed,
+    }
 }
 
 fn merge(args: MergeArgs) -> Result<Exit, CliError> {

@@ -11,8 +11,9 @@ use std::time::{Duration, SystemTime};
 use chrono::NaiveDateTime;
 
 use super::facility::Shard;
+use super::generator::{Generator, IntervalCpu, Observed, usable_cores};
 use super::hlog::Entry;
-use super::metrics::log_entries;
+use super::metrics::{LATENESS_TAG, log_entries};
 use super::run::{AttackOptions, AttackOutput, Target, attack};
 use super::scenario::{MAX_JOBS, MAX_SCALE, OutageSide, Scenario};
 use super::setup::{self, Input, Setup};
@@ -388,6 +389,8 @@ struct ReportInput {
     drain: Duration,
     hdr_log: String,
     comments: Vec<String>,
+    /// The backend runs in this process (its CPU counts as the generator's).
+    with_backend: bool,
 }
 
 impl ReportInput {
@@ -424,6 +427,7 @@ impl ReportInput {
                 lanes: setup.prepared.lanes() as u64,
                 members: setup.members,
                 hdr_log: hdr_log.clone(),
+                generator: None,
             }],
             started_at: plan.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
             duration_s: 0.0,
@@ -447,6 +451,7 @@ impl ReportInput {
             drain: scenario.run.drain,
             hdr_log,
             comments,
+            with_backend: r.spec == BackendSpec::Embedded,
         }
     }
 
@@ -463,6 +468,7 @@ impl ReportInput {
             c.counts.completed += i.counts.completed;
             c.counts.failed += i.counts.failed;
             c.counts.errors += i.counts.errors;
+            c.cpu_s += i.cpu.map_or(0.0, |d| d.as_secs_f64());
         }
         for (k, n) in arrivals_by_interval(&self.offsets, self.interval) {
             series.entry(k).or_default().arrivals += n;
@@ -485,7 +491,34 @@ impl ReportInput {
             interrupted: out.interrupted.is_some(),
             ..self.meta.clone()
         };
-        let summary = summary::build(meta, counters, samples, out.goose, notes, &entries, &series);
+        let visits = counters.completed;
+        let mut summary =
+            summary::build(meta, counters, samples, out.goose, notes, &entries, &series);
+        let lateness = summary.latency.get(LATENESS_TAG).copied();
+        let generator = Generator::judge(&Observed {
+            cores: usable_cores(),
+            intervals: intervals
+                .iter()
+                .map(|i| {
+                    let c = series.get(&summary::interval_index(i.start, self.interval));
+                    IntervalCpu {
+                        cpu_s: i.cpu.map_or(0.0, |d| d.as_secs_f64()),
+                        wall_s: i.duration.as_secs_f64(),
+                        busy: c.is_some_and(|c| c.arrivals > 0 || c.counts.started > 0),
+                    }
+                })
+                .collect(),
+            visits,
+            lateness_p99_ms: lateness.map_or(0.0, |l| l.p99_ms),
+            lateness_max_ms: lateness.map_or(0.0, |l| l.max_ms),
+            with_backend: self.with_backend,
+        });
+        if generator.saturated {
+            tracing::warn!("{}", generator.sentence());
+        }
+        if let Some(shard) = summary.meta.shards.first_mut() {
+            shard.generator = Some(generator);
+        }
         (summary, entries)
     }
 }

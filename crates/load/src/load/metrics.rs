@@ -289,6 +289,8 @@ pub struct Interval {
     pub histograms: Vec<(String, Vec<u8>)>,
     /// Counts.
     pub counts: IntervalCounts,
+    /// CPU time the load process used in the interval, when it was measured.
+    pub cpu: Option<Duration>,
 }
 
 #[derive(Debug)]
@@ -299,6 +301,8 @@ struct State {
     current: BTreeMap<String, Histogram<u64>>,
     current_counts: IntervalCounts,
     current_start: Duration,
+    /// The process CPU clock at the start of the current interval.
+    cpu_mark: Option<Duration>,
     intervals: Vec<Interval>,
     counters: Counters,
     samples: BTreeMap<FailureKind, Vec<Sample>>,
@@ -317,6 +321,8 @@ pub struct Live {
     pub failures: u64,
     /// Jobs without an answer.
     pub errors: u64,
+    /// p99 of the generator's lateness so far (ms).
+    pub lateness_p99_ms: f64,
 }
 
 /// The run's recorder.
@@ -359,6 +365,7 @@ impl Recorder {
                 current: BTreeMap::new(),
                 current_counts: IntervalCounts::default(),
                 current_start: Duration::ZERO,
+                cpu_mark: None,
                 intervals: Vec::new(),
                 counters: Counters {
                     scheduled,
@@ -383,6 +390,11 @@ impl Recorder {
         let mut s = self.lock();
         s.t0 = t0;
         s.current_start = Duration::ZERO;
+    }
+
+    /// The process CPU clock at t0: the first interval's CPU counts from here.
+    pub fn mark_cpu(&self, cpu_now: Duration) {
+        self.lock().cpu_mark = Some(cpu_now);
     }
 
     /// A lane started a job `lateness` after it could have: after its intended
@@ -481,11 +493,29 @@ impl Recorder {
 
     /// Closes the current interval at `now` (called by the ticker, and at the end).
     pub fn rotate(&self, now: Instant) {
+        let _ = self.rotate_measured(now, None);
+    }
+
+    /// Closes the current interval at `now`, with the process CPU clock read then
+    /// (`cpu_now`): the interval keeps the CPU used since the last reading. Returns
+    /// the closed interval's length and CPU time, when both are known.
+    pub fn rotate_measured(
+        &self,
+        now: Instant,
+        cpu_now: Option<Duration>,
+    ) -> Option<(Duration, Duration)> {
         let mut s = self.lock();
         let at = now.saturating_duration_since(s.t0);
         let start = s.current_start;
         if at <= start {
-            return;
+            return None;
+        }
+        let cpu = match (cpu_now, s.cpu_mark) {
+            (Some(n), Some(m)) => Some(n.saturating_sub(m)),
+            _ => None,
+        };
+        if cpu_now.is_some() {
+            s.cpu_mark = cpu_now;
         }
         let histograms = std::mem::take(&mut s.current)
             .into_iter()
@@ -497,8 +527,10 @@ impl Recorder {
             duration: at - start,
             histograms,
             counts,
+            cpu,
         });
         s.current_start = at;
+        cpu.map(|c| (at - start, c))
     }
 
     /// When the last job finished.
@@ -521,6 +553,10 @@ impl Recorder {
                 .map_or(0.0, |h| hlog::ms_at(h, 0.99)),
             failures: s.counters.total_failures(),
             errors: s.counters.with_error,
+            lateness_p99_ms: s
+                .cumulative
+                .get(LATENESS_TAG)
+                .map_or(0.0, |h| hlog::ms_at(h, 0.99)),
         }
     }
 

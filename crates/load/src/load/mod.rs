@@ -7,6 +7,7 @@
 //! | [`arrivals`] | the open arrival model: the curve, Poisson counts, seeded times |
 //! | [`patients`] | member states, pools, the seeded draw of a patient |
 //! | [`facility`] | facilities, 医療機関コード, shards, the schedule |
+//! | [`generator`] | the generator watching itself: its CPU, its lateness, whether it was the bottleneck |
 //! | [`expect`] | what the central system should answer, from the ground truth |
 //! | [`wire`] | backend calls through Goose's client (or an adapter), classified |
 //! | [`visit`] | one job: card, backend, clinic step, meaning checks |
@@ -33,6 +34,7 @@ pub mod env;
 pub mod execute;
 pub mod expect;
 pub mod facility;
+pub mod generator;
 pub mod hlog;
 pub mod metrics;
 pub mod output;

@@ -65,6 +65,24 @@ pub fn junit_suites(s: &Summary) -> TestSuites {
         })
         .collect();
     let mut cases: Vec<TestCase> = cases;
+    for sh in &s.meta.shards {
+        let Some(g) = &sh.generator else { continue };
+        cases.push(TestCase {
+            name: format!("the generator kept up (shard {})", sh.shard),
+            classname: "onshi".into(),
+            outcome: if g.saturated {
+                Outcome::Failed {
+                    message: "the generator was the bottleneck: the SLO verdicts are unreliable"
+                        .into(),
+                    text: g.sentence(),
+                }
+            } else {
+                Outcome::Passed
+            },
+            system_out: Some(g.sentence()),
+            ..TestCase::default()
+        });
+    }
     if s.meta.interrupted {
         let why = "the run was interrupted by a signal: only part of the schedule ran".to_owned();
         cases.push(TestCase {
@@ -131,6 +149,7 @@ pub(crate) mod tests {
                 lanes: 3,
                 members: (0, 100),
                 hdr_log: "hdr/shard-0-of-1.hlog".into(),
+                generator: None,
             }],
             started_at: "t".into(),
             duration_s: 12.3456,

@@ -529,7 +529,7 @@ pub async fn attack(
     let t0 = t0_out_rx.await.unwrap_or_else(|_| recorder.t0());
     let cpu = cpu_rx.await.unwrap_or_default();
     let end = Instant::now();
-    recorder.rotate(end);
+    let _ = recorder.rotate_measured(end, Some(process_cpu()));
     let goose = match result {
         Some(r) => goose_rows(&r.map_err(goose_error)?),
         None => BTreeMap::new(),

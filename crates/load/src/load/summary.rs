@@ -9,6 +9,7 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use super::facility::Shard;
+use super::generator::Generator;
 use super::hlog::{self, Entry};
 use super::metrics::{
     Counters, FailureKind, IntervalCounts, LATENESS_TAG, SAMPLES_PER_KIND, Sample, VISIT_KINDS,
@@ -74,6 +75,10 @@ pub struct ShardInfo {
     pub members: (u64, u64),
     /// Its interval log (relative to the report directory).
     pub hdr_log: String,
+    /// How its load generator fared (absent in a summary of an onshi that did not
+    /// watch it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<Generator>,
 }
 
 /// Latency figures of one tag.
@@ -136,6 +141,9 @@ pub struct SeriesPoint {
     /// The largest lateness of a job started in the interval.
     #[serde(default)]
     pub lateness_max_ms: f64,
+    /// CPU time the load process(es) used in the interval (s; 0 when not measured).
+    #[serde(default)]
+    pub generator_cpu_s: f64,
 }
 
 /// One latency SLO interval by interval: when, and by how much, it was missed.
@@ -233,6 +241,9 @@ pub struct SeriesCounts {
     pub counts: IntervalCounts,
     /// Jobs due.
     pub arrivals: u64,
+    /// CPU time the load process(es) used in the interval (s).
+    #[serde(default)]
+    pub cpu_s: f64,
 }
 
 /// The interval number of a start offset.
@@ -317,6 +328,7 @@ pub fn build(
             p99_ms: at("response.visit", index, 0.99).unwrap_or(0.0),
             lateness_p99_ms: at(LATENESS_TAG, index, 0.99).unwrap_or(0.0),
             lateness_max_ms: at(LATENESS_TAG, index, 1.0).unwrap_or(0.0),
+            generator_cpu_s: c.cpu_s,
         })
         .collect();
     let slo_series = slos
@@ -382,6 +394,7 @@ impl Summary {
                     SeriesCounts {
                         counts: p.counts,
                         arrivals: p.arrivals,
+                        cpu_s: p.generator_cpu_s,
                     },
                 )
             })
@@ -392,6 +405,50 @@ impl Summary {
     pub fn failures(&self, kind: FailureKind) -> u64 {
         self.counters.failures_of(kind)
     }
+
+    /// The shards whose generator was the bottleneck.
+    pub fn saturated_generators(&self) -> impl Iterator<Item = (&ShardInfo, &Generator)> {
+        self.meta
+            .shards
+            .iter()
+            .filter_map(|s| Some((s, s.generator.as_ref().filter(|g| g.saturated)?)))
+    }
+
+    /// Whether the run measured the system under test: no shard's generator was the
+    /// bottleneck. When it was not, the SLO verdicts are unreliable.
+    pub fn measured(&self) -> bool {
+        self.saturated_generators().next().is_none()
+    }
+
+    /// The run's outcome, in the order the exit code reads it: interrupted; a
+    /// semantic failure (the answers were wrong, whoever was slow); a saturated
+    /// generator (the SLO verdicts are unreliable); SLOs met or missed.
+    pub fn outcome(&self) -> Outcome {
+        if self.meta.interrupted {
+            Outcome::Interrupted
+        } else if self.counters.total_failures() > 0 {
+            Outcome::Failed
+        } else if !self.measured() {
+            Outcome::Unreliable
+        } else if self.passed {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        }
+    }
+}
+
+/// A load run's outcome (see [`Summary::outcome`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every SLO met, the generator kept up.
+    Passed,
+    /// A semantic failure, or an SLO missed with a generator that kept up.
+    Failed,
+    /// The generator was the bottleneck: the run did not measure the system under test.
+    Unreliable,
+    /// Stopped by a signal before the schedule was done.
+    Interrupted,
 }
 
 /// Why shards cannot be merged.
@@ -483,6 +540,7 @@ impl Merged {
         for (k, c) in series_counts {
             let m = self.series.entry(k).or_default();
             m.arrivals += c.arrivals;
+            m.cpu_s += c.cpu_s;
             m.counts.started += c.counts.started;
             m.counts.completed += c.counts.completed;
             m.counts.failed += c.counts.failed;
@@ -599,6 +657,7 @@ pub(crate) mod tests {
                 lanes: 3,
                 members: (0, 50),
                 hdr_log: format!("hdr/shard-{index}-of-2.hlog"),
+                generator: None,
             }],
             started_at: "t".into(),
             duration_s: 10.0 + f64::from(index),
@@ -641,6 +700,64 @@ pub(crate) mod tests {
             "response.visit",
             &h,
         )]
+    }
+
+    /// A generator verdict of one run.
+    fn generator(saturated: bool) -> Generator {
+        let busy = if saturated { 0.99 } else { 0.3 };
+        Generator::judge(&crate::load::generator::Observed {
+            cores: 1,
+            intervals: vec![
+                crate::load::generator::IntervalCpu {
+                    cpu_s: busy,
+                    wall_s: 1.0,
+                    busy: true,
+                };
+                4
+            ],
+            visits: 10,
+            lateness_p99_ms: 1.0,
+            lateness_max_ms: 2.0,
+            with_backend: false,
+        })
+    }
+
+    #[test]
+    fn the_outcome_reads_interruption_then_failures_then_the_generator_then_slos() {
+        let mut s = empty_shard(meta("a", 0));
+        s.passed = true;
+        assert_eq!(s.outcome(), Outcome::Passed);
+        s.meta.shards[0].generator = Some(generator(false));
+        assert_eq!(s.outcome(), Outcome::Passed);
+        s.passed = false;
+        assert_eq!(s.outcome(), Outcome::Failed, "an SLO missed, measured");
+        s.meta.shards[0].generator = Some(generator(true));
+        assert!(!s.measured());
+        assert_eq!(s.outcome(), Outcome::Unreliable, "missed, but not measured");
+        s.passed = true;
+        assert_eq!(s.outcome(), Outcome::Unreliable, "met, but not measured");
+        s.counters
+            .failures
+            .insert(FailureKind::WrongPerson.name().into(), 1);
+        assert_eq!(
+            s.outcome(),
+            Outcome::Failed,
+            "a wrong answer is wrong whoever was slow"
+        );
+        s.meta.interrupted = true;
+        assert_eq!(s.outcome(), Outcome::Interrupted);
+    }
+
+    #[test]
+    fn a_merge_is_unreliable_when_one_shard_was() {
+        let mut a = empty_shard(meta("a", 0));
+        a.meta.shards[0].generator = Some(generator(false));
+        let mut b = empty_shard(meta("b", 1));
+        b.meta.shards[0].generator = Some(generator(true));
+        let (m, _) = merge("m".into(), vec![(a, Vec::new()), (b, Vec::new())]).unwrap();
+        assert_eq!(m.saturated_generators().count(), 1);
+        assert_eq!(m.saturated_generators().next().unwrap().0.shard.index, 1);
+        assert!(!m.measured());
     }
 
     #[test]
@@ -698,6 +815,7 @@ pub(crate) mod tests {
                         errors: 0,
                     },
                     arrivals: n,
+                    cpu_s: 0.0,
                 },
             )])
         };

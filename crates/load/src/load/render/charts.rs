@@ -6,6 +6,7 @@
 //! latency distributions as HdrHistogram percentile curves, failures and errors by
 //! kind.
 
+use super::super::generator::{CPU_CEILING, Generator};
 use super::super::metrics::{ErrorKind, FailureKind, LATENESS_TAG, REQUESTS, VISIT_KINDS};
 use super::super::slo;
 use super::super::summary::{LatencyStats, Summary};
@@ -183,6 +184,9 @@ pub(super) fn figures(s: &Summary) -> Vec<Figure> {
     out.push(schedule(s));
     if let Some(l) = Lateness::of(s) {
         out.push(lateness(s, &l));
+    }
+    if let Some(f) = generator_cpu(s) {
+        out.push(f);
     }
     out.push(distribution(
         s,
@@ -449,6 +453,59 @@ fn schedule(s: &Summary) -> Figure {
         caption,
         alarm,
     }
+}
+
+/// The load process's CPU per interval as a share of its CPUs (every shard's
+/// together), `None` when the onshi that ran it did not measure it.
+fn generator_cpu(s: &Summary) -> Option<Figure> {
+    let gens: Vec<&Generator> = s
+        .meta
+        .shards
+        .iter()
+        .filter_map(|sh| sh.generator.as_ref())
+        .collect();
+    if gens.is_empty() {
+        return None;
+    }
+    let cores: f64 = gens.iter().map(|g| f64::from(g.cores)).sum();
+    let i = interval_s(s);
+    let mut chart = Chart::new(
+        "Generator CPU per interval (% of its CPUs)",
+        SECONDS,
+        "%",
+        XAxis::Linear,
+        YAxis::Linear,
+    )
+    .line(
+        "CPU",
+        colour::LINES[0],
+        s.series
+            .iter()
+            .map(|p| {
+                (
+                    mid(s, p.t_s),
+                    100.0 * p.generator_cpu_s / (i * cores).max(1e-9),
+                )
+            })
+            .collect(),
+    );
+    chart.thresholds.push(Threshold {
+        label: format!("ceiling: {:.0} %", CPU_CEILING * 100.0),
+        y: CPU_CEILING * 100.0,
+        colour: colour::WARN,
+    });
+    let saturated = gens.iter().any(|g| g.saturated);
+    let caption = gens
+        .iter()
+        .map(|g| g.sentence())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(Figure {
+        id: "generator-cpu".into(),
+        svg: chart.svg(),
+        caption,
+        alarm: saturated,
+    })
 }
 
 fn lateness(s: &Summary, l: &Lateness) -> Figure {

@@ -132,6 +132,14 @@ fn title(s: &Summary) -> Line {
             ),
             good: false,
         }
+    } else if !s.measured() {
+        Span::Badge {
+            text: format!(
+                "UNRELIABLE: the generator was the bottleneck (SLOs {} as measured)",
+                if s.passed { "met" } else { "missed" }
+            ),
+            good: false,
+        }
     } else {
         Span::Badge {
             text: format!("SLOs {}", if s.passed { "met" } else { "missed" }),
@@ -287,6 +295,21 @@ fn latency(s: &Summary) -> Vec<Block> {
     ];
     if let Some(l) = lateness::Lateness::of(s) {
         out.push(Block::Para(vec![l.sentence()]));
+    }
+    for sh in &s.meta.shards {
+        if let Some(g) = &sh.generator {
+            let who = if s.meta.shards.len() > 1 {
+                format!("Shard {}: ", sh.shard)
+            } else {
+                String::new()
+            };
+            let line = format!("{who}{}", g.sentence());
+            out.push(Block::Para(vec![vec![if g.saturated {
+                Span::Strong(line)
+            } else {
+                text(line)
+            }]]));
+        }
     }
     out.push(Block::Table(req));
     out

@@ -9,10 +9,8 @@ use super::doc::{Line, Span};
 use super::ms;
 
 /// An interval in which some job started more than this many milliseconds after it
-/// could have is one where the generator fell behind its schedule: its own delay
-/// (timers, CPU, Goose) is then large enough to show in the response times it
-/// measures. Tokio's timer alone is about 1 ms late.
-pub const BEHIND_MS: f64 = 100.0;
+/// could have is one where the generator fell behind its schedule.
+pub use super::super::generator::BEHIND_MS;
 
 /// The run's lateness.
 #[derive(Debug, Clone, PartialEq)]

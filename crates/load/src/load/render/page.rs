@@ -71,6 +71,18 @@ fn callouts(h: &mut String, s: &Summary) {
     if s.meta.interrupted {
         h.push_str(r#"<p class="callout bad"><b>Interrupted:</b> the run was stopped before its schedule was done; the figures cover the finished jobs only and the run does not pass.</p>"#);
     }
+    for (sh, g) in s.saturated_generators() {
+        let _ = write!(
+            h,
+            r#"<p class="callout bad"><b>Unreliable{}:</b> {}</p>"#,
+            if s.meta.shards.len() > 1 {
+                format!(" (shard {})", sh.shard)
+            } else {
+                String::new()
+            },
+            esc(&g.sentence())
+        );
+    }
     if let Some(l) = Lateness::of(s).filter(|l| !l.behind.is_empty()) {
         let _ = write!(
             h,
@@ -128,6 +140,7 @@ mod tests {
             p99_ms,
             lateness_p99_ms: lateness_max_ms / 2.0,
             lateness_max_ms,
+            generator_cpu_s: 0.0,
         }
     }
 

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use onshi_support::stop::Stop;
 
+use super::super::generator::{BEHIND_MS, CPU_CEILING, usable_cores};
 use super::{Shared, process_cpu, until_stopped};
 
 /// Waits for every lane to be up (60 s at the most) and returns t0.
@@ -57,6 +58,9 @@ pub(super) async fn coordinate(
     let bar = progress.then(|| progress_bar(shared.jobs));
     tokio::time::sleep_until(t0.into()).await;
     let cpu0 = process_cpu();
+    recorder.mark_cpu(cpu0);
+    let cores = usable_cores();
+    let mut cpu_share = 0.0;
     let (interval, lanes) = (shared.prepared.interval, shared.lanes);
     let deadline = t0 + shared.prepared.window + shared.prepared.drain;
     let mut next = t0 + interval;
@@ -72,15 +76,26 @@ pub(super) async fn coordinate(
             shared.stop();
         }
         if now >= next {
-            recorder.rotate(now);
+            let cpu = process_cpu();
+            let last = recorder.rotate_measured(now, Some(cpu));
+            if let Some((wall, used)) = last {
+                cpu_share = used.as_secs_f64() / (wall.as_secs_f64() * f64::from(cores)).max(1e-9);
+            }
             next += interval;
         }
         if let Some(b) = &bar {
             let l = recorder.live();
             b.set_position(l.completed);
+            let behind = cpu_share >= CPU_CEILING || l.lateness_p99_ms > BEHIND_MS;
             b.set_message(format!(
-                "users {lanes} · {:.0} jobs/s · p99 {:.1} ms · failures {} · errors {}",
-                l.rate, l.p99_ms, l.failures, l.errors
+                "users {lanes} · {:.0} jobs/s · p99 {:.1} ms · failures {} · errors {} · generator CPU {:.0} %, late p99 {:.0} ms{}",
+                l.rate,
+                l.p99_ms,
+                l.failures,
+                l.errors,
+                cpu_share * 100.0,
+                l.lateness_p99_ms,
+                if behind { " · GENERATOR SATURATED" } else { "" }
             ));
         }
         if shared.stopped() {
