@@ -37,7 +37,10 @@ use super::super::population::build_engine;
 use super::load_raw::{self, Bodies, RawState, raw_round};
 
 mod figures;
+mod shards;
+mod split;
 use figures::{cores, open_figures, print, saturation_figures};
+use split::{BackendProcess, Cpus};
 
 /// `onshi bench load` options.
 #[derive(Debug, Args)]
@@ -65,6 +68,16 @@ pub(crate) struct LoadBenchArgs {
     /// Share of card-path visits (the rest are numbers).
     #[arg(long, default_value_t = 0.5)]
     card_share: f64,
+    /// Split mode: the reference backend in processes of its own (`onshi serve`),
+    /// pinned to half of this process's CPUs, the generator to the other half, so the
+    /// generator's CPU per visit is its own (docs/benchmarks.md).
+    #[arg(long)]
+    split: bool,
+    /// Scale-out: for each N given (`--shards 1,2,4`), N `onshi load --shard i/N`
+    /// processes against one `onshi serve`, their reports merged with `onshi report
+    /// merge` and checked against the sum of the parts. Runs instead of the rounds.
+    #[arg(long, value_name = "N,…", value_delimiter = ',')]
+    shards: Vec<u32>,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -77,6 +90,20 @@ fn scenario(
     card_share: f64,
     saturate: bool,
 ) -> Result<LoadScenario, CliError> {
+    let text = scenario_text(lanes, visits, seconds, card_share, saturate);
+    LoadScenario::from_source(&TomlSource::from_text(Path::new("bench.toml"), text))
+        .map_err(CliError::inputs)
+}
+
+/// The bench's scenario: saturation (every patient waiting at the door) or an open
+/// model at a flat rate.
+fn scenario_text(
+    lanes: usize,
+    visits: f64,
+    seconds: f64,
+    card_share: f64,
+    saturate: bool,
+) -> String {
     // Saturation: every patient waits at the door (60 simulated seconds at ×10 000 =
     // 6 ms), so the lanes run back to back. Open model: a flat curve in real time.
     let (queue, compression, end) = if saturate {
@@ -85,7 +112,7 @@ fn scenario(
         let secs = seconds.max(1.0) as u32;
         (0.0, 1.0, format!("09:{:02}:{:02}", secs / 60, secs % 60))
     };
-    let text = format!(
+    format!(
         r#"
 name = "bench"
 [window]
@@ -116,9 +143,7 @@ percentile = 99
 max_ms = 50
 "#,
         per = visits / lanes as f64,
-    );
-    LoadScenario::from_source(&TomlSource::from_text(Path::new("bench.toml"), text))
-        .map_err(CliError::inputs)
+    )
 }
 
 async fn start_server(args: &LoadBenchArgs, defects: DefectSet) -> Result<String, CliError> {
@@ -144,6 +169,18 @@ struct FullRound {
     /// Requests sent, by name (a visit may confirm by numbers after its card, or
     /// confirm its card again).
     requests: std::collections::BTreeMap<String, u64>,
+    /// Split mode: the backend process's CPU per visit in this round and in the raw
+    /// round beside it (µs).
+    backend: Option<BackendCost>,
+}
+
+/// The backend's CPU per visit, read from its own process (split mode).
+#[derive(Debug, Clone, Copy)]
+struct BackendCost {
+    /// During the full round.
+    full_us: f64,
+    /// During the raw round beside it.
+    raw_us: f64,
 }
 
 async fn full_round(setup: Setup, url: &str, clock: ServerClock) -> Result<FullRound, CliError> {
@@ -184,6 +221,7 @@ async fn full_round(setup: Setup, url: &str, clock: ServerClock) -> Result<FullR
             .map(|k| (*k, counters.by_kind.get(*k).copied().unwrap_or(0)))
             .collect(),
         requests: counters.requests.clone(),
+        backend: None,
     })
 }
 /// The raw round's plan: one entry per visit of the full round, its kind in the low
@@ -234,6 +272,10 @@ struct Bench<'a> {
     /// The server accepting replayed challenges (for the raw baseline's fixed bodies).
     replay: String,
     clock: ServerClock,
+    /// Split mode: the two servers' processes (clean, replay), for their CPU time.
+    processes: Option<&'a (BackendProcess, BackendProcess)>,
+    /// Split mode: the CPUs of each side.
+    cpus: Option<&'a Cpus>,
 }
 
 /// The fixed request bodies of the raw baseline, and what they were made from.
@@ -425,7 +467,10 @@ impl Bench<'_> {
         let mut raw = Vec::new();
         for round in 0..args.rounds.max(1) {
             let setup = self.prepare(sat.clone(), self.seed.wrapping_add(round as u64))?;
-            let fr = full_round(setup, &self.clean, self.clock).await?;
+            let backend_cpu = || self.processes.map(|(c, r)| (c.cpu(), r.cpu()));
+            let before = backend_cpu();
+            let mut fr = full_round(setup, &self.clean, self.clock).await?;
+            let between = backend_cpu();
             let plan = raw_plan(&fr);
             let per_user = (args.visits as usize / args.lanes.max(1)).max(1);
             let state = Arc::new(RawState {
@@ -445,9 +490,17 @@ impl Bench<'_> {
                 cpu_last: AtomicU64::new(0),
                 base: Instant::now(),
             });
+            let raw_visits = state.total;
             let rr = raw_round(state, &self.replay, args.lanes, per_user).await?;
+            if let (Some(b), Some(m), Some(a)) = (before, between, backend_cpu()) {
+                let visits: u64 = fr.mix.iter().map(|(_, n)| *n).sum();
+                fr.backend = Some(BackendCost {
+                    full_us: m.0.saturating_sub(b.0).as_secs_f64() * 1e6 / visits.max(1) as f64,
+                    raw_us: a.1.saturating_sub(m.1).as_secs_f64() * 1e6 / raw_visits.max(1) as f64,
+                });
+            }
             eprintln!(
-                "round {}: full {:.0} visits/s ({:.0} µs CPU/visit, service p99 {:.1} ms, {} failures, {} errors) · raw {:.0} visits/s ({:.0} µs CPU/visit)",
+                "round {}: full {:.0} visits/s ({:.0} µs CPU/visit, service p99 {:.1} ms, {} failures, {} errors) · raw {:.0} visits/s ({:.0} µs CPU/visit){}",
                 round + 1,
                 fr.rate,
                 fr.cpu_per_visit_us,
@@ -455,7 +508,11 @@ impl Bench<'_> {
                 fr.failures,
                 fr.errors,
                 rr.0,
-                rr.1
+                rr.1,
+                fr.backend.map_or(String::new(), |b| format!(
+                    " · backend process {:.0} / {:.0} µs CPU/visit",
+                    b.full_us, b.raw_us
+                ))
             );
             full.push(fr);
             raw.push(rr);
@@ -515,7 +572,7 @@ impl Bench<'_> {
         drop(warm);
         let (full, raw) = self.saturation(&sat, &fixed.bodies).await?;
         let open = self.open_model().await?;
-        let mut figures = saturation_figures(args, &full, &raw, &here);
+        let mut figures = saturation_figures(args, &full, &raw, &here, self.cpus);
         figures.extend(open_figures(args, &open));
         Ok((figures, here.steps))
     }
@@ -525,7 +582,23 @@ pub(super) fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; benchmark with `cargo run --release -- bench load`");
     }
+    if !args.shards.is_empty() {
+        return shards::run_shards(&args);
+    }
     let cores = cores();
+    let cpus = if args.split {
+        let c = Cpus::split()?;
+        split::pin_current_thread(&c.generator)
+            .map_err(|e| CliError::failed(format!("pinning the generator: {e}")))?;
+        eprintln!(
+            "split mode: the generator (this process) on CPUs {:?}, the backend (onshi serve) on {:?}",
+            c.generator, c.backend
+        );
+        Some(c)
+    } else {
+        None
+    };
+    let workers = cpus.as_ref().map_or(cores, |c| c.generator.len());
     eprintln!(
         "onshi bench load: {cores} cores, {} lanes, {} visits × {} rounds, card share {}, open model {:?} visits/s for {} s on {} lanes",
         args.lanes,
@@ -550,8 +623,15 @@ pub(super) fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
     let issuer =
         CertificateIssuer::from_seed(seed, args.population.world.key_cache(), DEFAULT_POOL_SIZE)
             .map_err(|e| CliError::failed(e.to_string()))?;
+    let processes = match &cpus {
+        Some(c) => Some((
+            BackendProcess::start(&args, &[], Some(&c.backend))?,
+            BackendProcess::start(&args, &["replay-accepted"], Some(&c.backend))?,
+        )),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
+        .worker_threads(workers)
         .enable_all()
         .build()
         .map_err(|e| CliError::failed(e.to_string()))?;
@@ -562,9 +642,17 @@ pub(super) fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
             pop: &pop,
             issuer: &issuer,
             seed,
-            clean: start_server(&args, DefectSet::NONE).await?,
-            replay: start_server(&args, [Defect::ReplayAccepted].into_iter().collect()).await?,
+            clean: match &processes {
+                Some((c, _)) => c.url.clone(),
+                None => start_server(&args, DefectSet::NONE).await?,
+            },
+            replay: match &processes {
+                Some((_, r)) => r.url.clone(),
+                None => start_server(&args, [Defect::ReplayAccepted].into_iter().collect()).await?,
+            },
             clock,
+            processes: processes.as_ref(),
+            cpus: cpus.as_ref(),
         };
         bench.run().await
     })?;

@@ -5,6 +5,7 @@ use onshi::bench::Figure;
 use onshi::load::costs::Step;
 
 use super::super::median;
+use super::split::Cpus;
 use super::{FullRound, InProcess, LoadBenchArgs};
 
 /// A figure of the report.
@@ -71,7 +72,11 @@ pub(super) fn saturation_figures(
     full: &[FullRound],
     raw: &[(f64, f64)],
     here: &InProcess,
+    split: Option<&Cpus>,
 ) -> Vec<Figure> {
+    if let Some(cpus) = split {
+        return split_figures(args, full, raw, cpus);
+    }
     let cores = cores();
     let Medians {
         full_rate,
@@ -140,6 +145,95 @@ pub(super) fn saturation_figures(
             Some(here.engine_only),
             None,
             "(breakdown: baseline = the engine alone on fixed bodies)",
+            true,
+        ),
+    ]
+}
+
+/// The figures of split mode: the generator's CPU per visit (this process alone)
+/// against raw Goose's client-side CPU for the same requests, the generator's ceiling
+/// on every CPU of the box, and what the backend's own process paid.
+fn split_figures(
+    args: &LoadBenchArgs,
+    full: &[FullRound],
+    raw: &[(f64, f64)],
+    cpus: &Cpus,
+) -> Vec<Figure> {
+    let Medians {
+        full_rate,
+        full_cpu,
+        full_p99,
+        raw_cpu,
+        cpu_ratio,
+        ..
+    } = medians(full, raw);
+    let box_cpus = cpus.generator.len() + cpus.backend.len();
+    let ceiling = box_cpus as f64 * 1e6 / full_cpu.max(1e-9);
+    let backend_full = median(
+        full.iter()
+            .filter_map(|r| r.backend.map(|b| b.full_us))
+            .collect(),
+    );
+    let backend_raw = median(
+        full.iter()
+            .filter_map(|r| r.backend.map(|b| b.raw_us))
+            .collect(),
+    );
+    let failures: u64 = full.iter().map(|r| r.failures).sum();
+    let (g, b) = (&cpus.generator, &cpus.backend);
+    vec![
+        fig(
+            &format!(
+                "split: generator CPU per full visit vs raw Goose's client CPU per visit, same requests (generator on CPUs {g:?}, backend process on {b:?}; {failures} semantic failures)"
+            ),
+            full_cpu,
+            "µs",
+            Some(raw_cpu),
+            Some(cpu_ratio),
+            "≤ 1.25×",
+            cpu_ratio <= 1.25,
+        ),
+        fig(
+            &format!(
+                "split: generator ceiling, {box_cpus} CPUs ÷ generator CPU per full visit (one load process with the whole box, backend elsewhere)"
+            ),
+            ceiling,
+            "visits/s",
+            None,
+            None,
+            "≥ 10,000 visits/s",
+            ceiling >= 10_000.0,
+        ),
+        fig(
+            &format!(
+                "split: full-semantics visits/s, generator on {} CPU(s) against the backend on {} ({} lanes)",
+                g.len(),
+                b.len(),
+                args.lanes
+            ),
+            full_rate,
+            "visits/s",
+            None,
+            None,
+            "(informational: bounded by the generator's CPUs)",
+            true,
+        ),
+        fig(
+            "split: service time p99 at saturation",
+            full_p99,
+            "ms",
+            None,
+            None,
+            "(informational)",
+            true,
+        ),
+        fig(
+            "split: backend process CPU per visit, full round (baseline: per raw visit)",
+            backend_full,
+            "µs",
+            Some(backend_raw),
+            Some(backend_full / backend_raw.max(1e-9)),
+            "(informational: what the backend paid)",
             true,
         ),
     ]
