@@ -609,3 +609,66 @@ fn a_saturated_generator_marks_the_run_unreliable() {
         .unwrap();
     assert_exit(&out, 4);
 }
+
+/// The benchmark's split mode and shards curve run end to end, small: the generator's
+/// and raw Goose's CPU per visit are measured with the backend in its own process, and
+/// every shards merge adds up to its parts (the benchmark exits 1 on a difference).
+#[test]
+fn bench_load_split_and_shards_measure_and_merge_exactly() {
+    let small = [
+        "--visits", "300", "--lanes", "6", "--size", "2000", "--json",
+    ];
+    let out = onshi()
+        .args(["bench", "load", "--split", "--rounds", "1", "--rate", "0"])
+        .args(small)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let figures = v["figures"].as_array().unwrap();
+    let cost = figures
+        .iter()
+        .find(|f| {
+            f["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("split: generator CPU per full visit")
+        })
+        .expect("the split figure");
+    assert!(cost["value"].as_f64().unwrap() > 0.0, "{cost}");
+    assert!(cost["baseline"].as_f64().unwrap() > 0.0, "{cost}");
+    let backend = figures
+        .iter()
+        .find(|f| {
+            f["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("split: backend process CPU")
+        })
+        .expect("the backend's own cost");
+    assert!(backend["value"].as_f64().unwrap() > 0.0, "{backend}");
+
+    let out = onshi()
+        .args(["bench", "load", "--shards", "1,2"])
+        .args(small)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let merges: Vec<_> = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["unit"] == "differences")
+        .collect();
+    assert_eq!(merges.len(), 2, "{v}");
+    assert!(
+        merges.iter().all(|f| f["value"] == 0.0 && f["met"] == true),
+        "{v}"
+    );
+    let out = onshi()
+        .args(["bench", "load", "--shards", "0"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+}

@@ -40,7 +40,7 @@ mod figures;
 mod shards;
 mod split;
 use figures::{cores, open_figures, print, saturation_figures};
-use split::{BackendProcess, Cpus};
+use split::{BackendProcess, Cpus, StdoutToStderr};
 
 /// `onshi bench load` options.
 #[derive(Debug, Args)]
@@ -636,6 +636,7 @@ pub(super) fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
         .build()
         .map_err(|e| CliError::failed(e.to_string()))?;
     let clock = ServerClock::start(pop.as_of());
+    let quiet = StdoutToStderr::start();
     let (figures, steps) = runtime.block_on(async {
         let bench = Bench {
             args: &args,
@@ -656,6 +657,7 @@ pub(super) fn run_load(args: LoadBenchArgs) -> Result<Exit, CliError> {
         };
         bench.run().await
     })?;
+    drop(quiet);
     print(args.json, &figures, &steps);
     Ok(Exit::Passed)
 }

@@ -99,6 +99,47 @@ pub(crate) fn process_cpu_of(pid: u32) -> Option<Duration> {
     Some(Duration::from_micros((utime + stime) * 1_000_000 / hz))
 }
 
+/// Sends this process's standard output to standard error until dropped: Goose prints
+/// "All N users launched." to stdout whatever its verbosity, which would break the
+/// benchmark's `--json` output.
+pub(crate) struct StdoutToStderr {
+    saved: Option<libc::c_int>,
+}
+
+impl StdoutToStderr {
+    /// Starts the redirection (a no-op where the descriptors cannot be duplicated).
+    pub(crate) fn start() -> Self {
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        // SAFETY: dup and dup2 on the process's own standard descriptors.
+        let saved = unsafe { libc::dup(1) };
+        if saved < 0 {
+            return Self { saved: None };
+        }
+        // SAFETY: as above; fd 2 is open for the life of the process.
+        if unsafe { libc::dup2(2, 1) } < 0 {
+            // SAFETY: closing the duplicate made above.
+            unsafe { libc::close(saved) };
+            return Self { saved: None };
+        }
+        Self { saved: Some(saved) }
+    }
+}
+
+impl Drop for StdoutToStderr {
+    fn drop(&mut self) {
+        use std::io::Write as _;
+        if let Some(fd) = self.saved.take() {
+            let _ = std::io::stdout().flush();
+            // SAFETY: restoring fd 1 from the duplicate made in `start`, then closing it.
+            unsafe {
+                libc::dup2(fd, 1);
+                libc::close(fd);
+            }
+        }
+    }
+}
+
 /// A reference backend in a process of its own, stopped when dropped.
 pub(crate) struct BackendProcess {
     child: Child,
