@@ -14,6 +14,7 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use super::hlog::{self, Entry};
+use super::live::{IntervalFigures, Percentiles, Reading};
 
 mod kinds;
 pub use kinds::{ErrorKind, FailureKind, Sample};
@@ -204,6 +205,10 @@ struct State {
     intervals: Vec<Interval>,
     counters: Counters,
     samples: BTreeMap<FailureKind, Vec<Sample>>,
+    /// The latest failure of each kind, with the number of jobs finished when it came.
+    latest: BTreeMap<FailureKind, (u64, Sample)>,
+    /// The figures of the last closed interval (for the dashboard).
+    last_interval: Option<IntervalFigures>,
 }
 
 /// Live figures for the progress display.
@@ -270,6 +275,8 @@ impl Recorder {
                     ..Counters::default()
                 },
                 samples: BTreeMap::new(),
+                latest: BTreeMap::new(),
+                last_interval: None,
             }),
         }
     }
@@ -380,12 +387,14 @@ impl Recorder {
             c.with_failure += 1;
             s.current_counts.failed += 1;
         }
+        let seq = c.completed;
         for f in job.failures {
             *c.failures.entry(f.kind.name().to_owned()).or_default() += 1;
             let kept = s.samples.entry(f.kind).or_default();
             if kept.len() < SAMPLES_PER_KIND {
-                kept.push(f);
+                kept.push(f.clone());
             }
+            s.latest.insert(f.kind, (seq, f));
         }
     }
 
@@ -415,6 +424,19 @@ impl Recorder {
         if cpu_now.is_some() {
             s.cpu_mark = cpu_now;
         }
+        let of = |tag: &str| {
+            s.current
+                .get(tag)
+                .map_or_else(Percentiles::default, Percentiles::of)
+        };
+        let figures = IntervalFigures {
+            start_s: start.as_secs_f64(),
+            duration_s: (at - start).as_secs_f64(),
+            completed: s.current_counts.completed,
+            response: of("response.visit"),
+            service: of("service.visit"),
+        };
+        s.last_interval = Some(figures);
         let histograms = std::mem::take(&mut s.current)
             .into_iter()
             .map(|(tag, h)| (tag, hlog::encode(&h)))
@@ -455,6 +477,32 @@ impl Recorder {
                 .cumulative
                 .get(LATENESS_TAG)
                 .map_or(0.0, |h| hlog::ms_at(h, 0.99)),
+        }
+    }
+
+    /// The figures of the dashboard's frame ([`super::live`]): counters, the visit's
+    /// cumulative p50 / p99 (response and service), the last closed interval, the
+    /// latest failure of each kind.
+    pub fn reading(&self) -> Reading {
+        let s = self.lock();
+        let of = |tag: &str| {
+            s.cumulative
+                .get(tag)
+                .map_or_else(Percentiles::default, Percentiles::of)
+        };
+        let mut latest: Vec<&(u64, Sample)> = s.latest.values().collect();
+        latest.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
+        Reading {
+            started: s.counters.started,
+            completed: s.counters.completed,
+            failures: s.counters.failures.clone(),
+            errors: s.counters.errors.clone(),
+            with_error: s.counters.with_error,
+            response: of("response.visit"),
+            service: of("service.visit"),
+            lateness_p99_ms: of(LATENESS_TAG).p99_ms,
+            last_interval: s.last_interval,
+            latest: latest.into_iter().map(|(_, x)| x.clone()).collect(),
         }
     }
 
@@ -524,6 +572,35 @@ mod tests {
     }
 
     #[test]
+    fn the_live_reading_shows_the_latest_failure_of_each_kind_newest_first() {
+        let t0 = Instant::now();
+        let r = Recorder::new(t0, 10);
+        for (kind, member) in [
+            (FailureKind::WrongPerson, "gen-1"),
+            (FailureKind::MissingRatio, "gen-2"),
+            (FailureKind::WrongPerson, "gen-3"),
+        ] {
+            let mut j = job(t0, &["card", "visit"], 5);
+            j.failures = vec![Sample {
+                kind,
+                member: member.into(),
+                facility: "1310000000".into(),
+                transaction: "card".into(),
+                detail: "d".into(),
+            }];
+            r.finish(j);
+        }
+        let members: Vec<String> = r.reading().latest.into_iter().map(|s| s.member).collect();
+        assert_eq!(members, ["gen-3", "gen-2"]);
+        let (_, samples, _) = r.snapshot();
+        assert_eq!(
+            samples.len(),
+            3,
+            "the first five of each kind are still kept"
+        );
+    }
+
+    #[test]
     fn records_kinds_intervals_and_samples() {
         let t0 = Instant::now();
         let r = Recorder::new(t0, 10);
@@ -566,6 +643,19 @@ mod tests {
                 .any(|e| e.tag == LATENESS_TAG && e.histogram().unwrap().max() >= 2000)
         );
         assert_eq!(entries.len(), 7 + 5 + 1);
+        let live = r.reading();
+        assert_eq!((live.started, live.completed, live.with_error), (1, 2, 1));
+        assert_eq!(live.failures["wrong-person"], 7);
+        assert_eq!(live.latest.len(), 1, "one per kind");
+        let last = live.last_interval.unwrap();
+        assert_eq!(
+            (last.start_s, last.duration_s, last.completed),
+            (1.0, 1.0, 1)
+        );
+        assert!((last.response.p99_ms - 40.0).abs() < 0.1, "{last:?}");
+        assert!(live.response.p50_ms >= 20.0 && live.response.p99_ms >= 40.0);
+        assert!(live.service.p99_ms < live.response.p99_ms + 1.0);
+        assert_eq!(live.lateness_p99_ms, 2.0);
         let mut sum = Counters::default();
         sum.add(&c);
         sum.add(&c);

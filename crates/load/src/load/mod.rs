@@ -16,6 +16,7 @@
 //! | `calls` | a job's backend calls: timed, retried, classified, checked |
 //! | [`env`] | what every job shares; the facility a job happens at |
 //! | [`metrics`] | HdrHistograms per transaction kind, counters, failures, intervals |
+//! | [`live`] | the dashboard's frame: what a run shows while it goes on (pure) |
 //! | [`hlog`] | HdrHistogram interval logs (V2 + DEFLATE) |
 //! | [`slo`] | the SLO verdicts |
 //! | [`summary`] | the run summary (`summary.json`), built from a run or merged |
@@ -36,6 +37,7 @@ pub mod expect;
 pub mod facility;
 pub mod generator;
 pub mod hlog;
+pub mod live;
 pub mod metrics;
 pub mod output;
 pub mod patients;
