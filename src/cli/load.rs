@@ -104,6 +104,7 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
         trust: Box::new(move || world.trust().map_err(|e| e.message)),
         started: chrono::Local::now().naive_local(),
         stop: super::stop::install()?,
+        live: None,
     };
     let done = execute(plan)?;
     let mut md = Vec::new();
