@@ -17,6 +17,7 @@
 //! | [`env`] | what every job shares; the facility a job happens at |
 //! | [`metrics`] | HdrHistograms per transaction kind, counters, failures, intervals |
 //! | [`live`] | the dashboard's frame: what a run shows while it goes on (pure) |
+//! | [`dashboard`] | `--dashboard`: the live page, its event stream and frame, on loopback |
 //! | [`hlog`] | HdrHistogram interval logs (V2 + DEFLATE) |
 //! | [`slo`] | the SLO verdicts |
 //! | [`summary`] | the run summary (`summary.json`), built from a run or merged |
@@ -30,6 +31,7 @@ pub mod at_reader;
 mod bulk;
 mod calls;
 pub mod costs;
+pub mod dashboard;
 pub mod diff;
 pub mod env;
 pub mod execute;
