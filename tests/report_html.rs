@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "report_html/cdp.rs"]
+#[allow(dead_code)] // shared with tests/dashboard.rs, which uses other parts
 mod cdp;
 #[path = "report_html/fonts.rs"]
 mod fonts;

@@ -1,11 +1,14 @@
 //! `onshi load`: a peak-morning load run with Goose against a backend, every response
 //! checked for meaning, SLOs as the exit code (see docs/load.md).
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::Args;
 
 use onshi::backend::BackendSpec;
+use onshi::load::dashboard::{self, Dashboard};
 use onshi::load::execute::{Plan, execute};
 use onshi::load::facility::Shard;
 use onshi::load::scenario::Scenario;
@@ -59,6 +62,16 @@ pub(super) struct LoadArgs {
     /// Do not write Goose's own reports.
     #[arg(long)]
     no_goose_report: bool,
+    /// Serve a live dashboard of the run at `HOST:PORT`, or `PORT` meaning
+    /// 127.0.0.1:PORT (0: any free port; the URL is printed on stderr). It shows
+    /// member ids and failure details: keep it on loopback unless that is fine.
+    #[arg(long, value_name = "ADDR", value_parser = dashboard::parse_addr)]
+    dashboard: Option<SocketAddr>,
+    /// How long the dashboard keeps serving the final figures after the run
+    /// (a signal ends it at once).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3, requires = "dashboard",
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    dashboard_linger: u64,
     #[command(flatten)]
     world: WorldArgs,
 }
@@ -81,9 +94,28 @@ fn load_scenario(text: &str) -> Result<Scenario, CliError> {
     }
 }
 
+/// Starts the dashboard of `--dashboard`, printing its URL.
+fn start_dashboard(addr: SocketAddr, stop: &onshi::stop::Stop) -> Result<Dashboard, CliError> {
+    let d = Dashboard::start(addr, stop.clone())
+        .map_err(|e| CliError::input(format!("--dashboard: {e}")))?;
+    if !d.addr().ip().is_loopback() {
+        eprintln!(
+            "onshi load: the dashboard listens on {} beyond this host: anyone who reaches it sees the run's member ids and failure details",
+            d.addr()
+        );
+    }
+    eprintln!("onshi load: dashboard at {}", d.url());
+    Ok(d)
+}
+
 pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
     let scenario = load_scenario(&args.scenario)?;
     let world = args.world.clone();
+    let stop = super::stop::install()?;
+    let dashboard = match args.dashboard {
+        Some(addr) => Some(start_dashboard(addr, &stop)?),
+        None => None,
+    };
     let plan = Plan {
         scenario,
         scale: args.scale,
@@ -103,13 +135,18 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
         keys: args.world.key_cache(),
         trust: Box::new(move || world.trust().map_err(|e| e.message)),
         started: chrono::Local::now().naive_local(),
-        stop: super::stop::install()?,
+        stop,
+        live: dashboard.as_ref().map(Dashboard::publisher),
     };
     let done = execute(plan)?;
     let mut md = Vec::new();
     let _ = onshi::load::render::markdown(&done.summary, &mut md);
     println!("{}", String::from_utf8_lossy(&md));
     println!("report: {}", done.dir.display());
+    if let Some(d) = dashboard {
+        // A signal now ends the linger; the exit code stays the run's.
+        d.finish(Duration::from_secs(args.dashboard_linger));
+    }
     Ok(match done.interrupted {
         Some(signal) => signal.into(),
         None => match done.summary.outcome() {

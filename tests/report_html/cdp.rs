@@ -2,7 +2,8 @@
 //! (`--remote-debugging-pipe`: commands to the browser's fd 3, answers and events
 //! from its fd 4, each message JSON ended by a NUL byte). No WebSocket, no crate: the
 //! test sees every console message, uncaught exception and failed load of a page,
-//! asks the page questions in JavaScript and takes full-page screenshots.
+//! asks the page questions in JavaScript and takes full-page screenshots. A page can
+//! also be kept open ([`Browser::open`]) and asked again while it changes.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -27,6 +28,12 @@ pub(crate) struct Browser {
     /// Events seen while waiting for answers, not yet taken.
     events: Vec<Value>,
     _profile: tempfile::TempDir,
+}
+
+/// A page kept open in a tab ([`Browser::open`]).
+pub(crate) struct Tab {
+    target: String,
+    session: String,
 }
 
 /// What a page did while it loaded and what it is.
@@ -212,17 +219,10 @@ impl Browser {
         }
     }
 
-    /// Opens `url` in a new tab 1200 px wide, collects what went wrong while it
-    /// loaded, asks it [`PROBE`], and writes a screenshot to `shot`: of the whole page
-    /// (at most 16,000 px tall), or of the window where a `#fragment` scrolled it.
-    /// `follow` are CSS selectors of links: the `href` of the first match of each is
-    /// in [`Visit::follow`].
-    pub(crate) fn visit(
-        &mut self,
-        url: &str,
-        shot: &Path,
-        follow: &[&str],
-    ) -> Result<Visit, String> {
+    /// Opens `url` in a new tab 1200 px wide and waits for it to load; what went
+    /// wrong meanwhile and later is in [`Browser::errors`], every request it made in
+    /// [`Browser::requests`].
+    pub(crate) fn open(&mut self, url: &str) -> Result<Tab, String> {
         let target = self.call(None, "Target.createTarget", json!({"url": "about:blank"}))?;
         let target_id = target["targetId"].as_str().ok_or("no targetId")?.to_owned();
         let attached = self.call(
@@ -235,7 +235,12 @@ impl Browser {
             .ok_or("no sessionId")?
             .to_owned();
         let s = Some(session.as_str());
-        for domain in ["Runtime.enable", "Log.enable", "Page.enable"] {
+        for domain in [
+            "Runtime.enable",
+            "Log.enable",
+            "Page.enable",
+            "Network.enable",
+        ] {
             self.call(s, domain, json!({}))?;
         }
         self.call(
@@ -249,16 +254,65 @@ impl Browser {
             return Err(format!("{url}: {e}"));
         }
         self.wait_event(&session, "Page.loadEventFired")?;
-        let probe = self.call(
-            s,
+        Ok(Tab {
+            target: target_id,
+            session,
+        })
+    }
+
+    /// The value of a JavaScript expression in `tab`.
+    pub(crate) fn eval(&mut self, tab: &Tab, expression: &str) -> Result<Value, String> {
+        let r = self.call(
+            Some(&tab.session),
             "Runtime.evaluate",
-            json!({"expression": PROBE, "returnByValue": true}),
+            json!({"expression": expression, "returnByValue": true}),
         )?;
-        let probe = probe["result"]["value"].clone();
+        if let Some(e) = r.get("exceptionDetails") {
+            return Err(format!("{expression}: {e}"));
+        }
+        Ok(r["result"]["value"].clone())
+    }
+
+    /// Closes `tab`.
+    pub(crate) fn close(&mut self, tab: Tab) -> Result<(), String> {
+        self.call(None, "Target.closeTarget", json!({"targetId": tab.target}))
+            .map(drop)
+    }
+
+    /// The URL of every request `tab` made so far (as seen while waiting for answers).
+    pub(crate) fn requests(&self, tab: &Tab) -> Vec<String> {
+        self.events
+            .iter()
+            .filter(|e| {
+                e.get("sessionId").and_then(Value::as_str) == Some(tab.session.as_str())
+                    && e.get("method").and_then(Value::as_str) == Some("Network.requestWillBeSent")
+            })
+            .filter_map(|e| e["params"]["request"]["url"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Console errors and warnings, uncaught exceptions and failed loads of `tab` so far.
+    pub(crate) fn errors(&self, tab: &Tab) -> Vec<String> {
+        self.errors_of(&tab.session)
+    }
+
+    /// Opens `url` in a new tab 1200 px wide, collects what went wrong while it
+    /// loaded, asks it [`PROBE`], and writes a screenshot to `shot`: of the whole page
+    /// (at most 16,000 px tall), or of the window where a `#fragment` scrolled it.
+    /// `follow` are CSS selectors of links: the `href` of the first match of each is
+    /// in [`Visit::follow`].
+    pub(crate) fn visit(
+        &mut self,
+        url: &str,
+        shot: &Path,
+        follow: &[&str],
+    ) -> Result<Visit, String> {
+        let tab = self.open(url)?;
+        let probe = self.eval(&tab, PROBE)?;
         let params = if url.contains('#') {
             json!({"format": "png"})
         } else {
-            let metrics = self.call(s, "Page.getLayoutMetrics", json!({}))?;
+            let metrics = self.call(Some(&tab.session), "Page.getLayoutMetrics", json!({}))?;
             let size = &metrics["cssContentSize"];
             let (w, h) = (
                 size["width"].as_f64().unwrap_or(1200.0),
@@ -267,33 +321,39 @@ impl Browser {
             json!({"format": "png", "captureBeyondViewport": true,
                    "clip": {"x": 0, "y": 0, "width": w, "height": h, "scale": 1}})
         };
-        let png = self.call(s, "Page.captureScreenshot", params)?;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(png["data"].as_str().unwrap_or_default())
-            .map_err(|e| e.to_string())?;
-        std::fs::write(shot, png).map_err(|e| format!("{}: {e}", shot.display()))?;
+        self.screenshot(&tab, params, shot)?;
         let expression = format!(
             "{}.map(s => {{ const a = document.querySelector(s); return a ? a.getAttribute('href') : null; }})",
             json!(follow)
         );
-        let found = self.call(
-            s,
-            "Runtime.evaluate",
-            json!({"expression": expression, "returnByValue": true}),
-        )?;
-        let follow = found["result"]["value"]
+        let found = self.eval(&tab, &expression)?;
+        let follow = found
             .as_array()
             .into_iter()
             .flatten()
             .map(|v| v.as_str().map(str::to_owned))
             .collect();
-        let errors = self.errors_of(&session);
-        self.call(None, "Target.closeTarget", json!({"targetId": target_id}))?;
+        let errors = self.errors(&tab);
+        self.close(tab)?;
         Ok(Visit {
             errors,
             probe,
             follow,
         })
+    }
+
+    /// Writes a screenshot of `tab` (`Page.captureScreenshot` with `params`) to `shot`.
+    pub(crate) fn screenshot(
+        &mut self,
+        tab: &Tab,
+        params: Value,
+        shot: &Path,
+    ) -> Result<(), String> {
+        let png = self.call(Some(&tab.session), "Page.captureScreenshot", params)?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(png["data"].as_str().unwrap_or_default())
+            .map_err(|e| e.to_string())?;
+        std::fs::write(shot, png).map_err(|e| format!("{}: {e}", shot.display()))
     }
 
     /// Console errors and warnings, uncaught exceptions and failed loads of `session`.

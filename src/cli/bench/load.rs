@@ -197,6 +197,7 @@ async fn full_round(setup: Setup, url: &str, clock: ServerClock) -> Result<FullR
             progress: false,
             goose_reports: None,
             stop: onshi::stop::Stop::new(),
+            live: None,
         },
     )
     .await

@@ -1,8 +1,10 @@
 //! A whole load run as one call: [`execute`] takes a [`Plan`] (the command line,
 //! parsed), chooses the backend (the embedded reference on loopback, or a client for
 //! an external one, probed first), prepares the schedule, runs the Goose attack and
-//! writes the run directory (summary, HDR interval log). The binary maps arguments to
-//! a plan and the summary's verdict to an exit code; nothing here reads argv.
+//! writes the run directory (summary, HDR interval log). With a dashboard's channel
+//! ([`Plan::live`]) it publishes the run's frames, the last one the summary's. The
+//! binary maps arguments to a plan and the summary's verdict to an exit code; nothing
+//! here reads argv.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,6 +15,7 @@ use chrono::NaiveDateTime;
 use super::facility::Shard;
 use super::generator::{Generator, IntervalCpu, Observed, usable_cores};
 use super::hlog::Entry;
+use super::live::Frame;
 use super::metrics::{LATENESS_TAG, log_entries};
 use super::run::{AttackOptions, AttackOutput, Target, attack};
 use super::scenario::{MAX_JOBS, MAX_SCALE, OutageSide, Scenario};
@@ -77,6 +80,10 @@ pub struct Plan {
     pub started: NaiveDateTime,
     /// A signal's stop request: the schedule ends early, the report marked interrupted.
     pub stop: onshi_support::stop::Stop,
+    /// Where the dashboard's frames go ([`super::dashboard`]), if one is shown: the
+    /// run's frames while it goes on, then one marked done with the summary's totals
+    /// once the report is written.
+    pub live: Option<tokio::sync::watch::Sender<Frame>>,
 }
 
 /// A finished run.
@@ -288,6 +295,21 @@ pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
     };
     let report = ReportInput::new(&plan, &r, &setup);
     let plan_report_dir = plan.report_dir.clone();
+    let live = plan.live.clone();
+    if let Some(tx) = &live {
+        let waiting = Frame::waiting(
+            &r.run_id,
+            &plan.scenario.name,
+            setup.prepared.lanes() as u64,
+            setup.prepared.jobs(),
+        );
+        tx.send_modify(|f| {
+            *f = Frame {
+                seq: f.seq + 1,
+                ..waiting
+            }
+        });
+    }
     let out = match attack_with(plan, &r, setup, remote, clock, dir.path()) {
         Ok(out) => out,
         Err(e) => {
@@ -306,6 +328,9 @@ pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
     write(&dir, &report, &summary, &entries, out.2)?;
     if let Err(e) = onshi_report::report::index::write(&plan_report_dir) {
         tracing::warn!("rewriting the run index failed: {e}");
+    }
+    if let Some(tx) = &live {
+        tx.send_modify(|f| *f = f.finished(&summary));
     }
     Ok(Executed {
         summary,
@@ -355,6 +380,7 @@ fn attack_with(
         progress: plan.progress,
         goose_reports: plan.goose_reports.then(|| dir.to_path_buf()),
         stop: plan.stop.clone(),
+        live: plan.live.clone(),
     };
     let out = runtime.block_on(async {
         let (base_url, transport, embedded) = target(remote, &r.spec, &setup, plan, r.size).await?;

@@ -26,6 +26,14 @@ pub const CEILING_SHARE: f64 = 0.1;
 /// second (start-up, a collector) is not a bottleneck.
 pub const CEILING_INTERVALS_MIN: usize = 2;
 
+/// Whether the generator is saturated right now, as the progress line and the
+/// dashboard say while a run goes on: at or above [`CPU_CEILING`] in the last interval,
+/// or its lateness p99 so far over [`BEHIND_MS`]. (The verdict after the run,
+/// [`Generator::judge`], weighs every interval.)
+pub fn saturated_now(cpu_share: f64, lateness_p99_ms: f64) -> bool {
+    cpu_share >= CPU_CEILING || lateness_p99_ms > BEHIND_MS
+}
+
 /// One interval as the generator saw it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct IntervalCpu {

@@ -14,6 +14,10 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use super::hlog::{self, Entry};
+use super::live::{IntervalFigures, Percentiles, Reading};
+
+mod kinds;
+pub use kinds::{ErrorKind, FailureKind, Sample};
 
 /// Every transaction kind a latency SLO may name.
 pub const TX_KINDS: &[&str] = &[
@@ -41,111 +45,6 @@ pub const REQUESTS: &[&str] = TX_KINDS.split_at(7).1;
 /// The tag of the generator's lateness: how long after it could have a job started
 /// (see [`Recorder::started`]).
 pub const LATENESS_TAG: &str = "lateness.visit";
-
-/// A semantic failure: the backend answered, but not what the ground truth says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FailureKind {
-    /// A result shows another person (FAQ-4-17).
-    WrongPerson,
-    /// An insured patient was charged 10割 (TRN-NO10).
-    TenWari,
-    /// The recorded ratio is missing from the result (FAQ-4-8).
-    MissingRatio,
-    /// The result carries another ratio than recorded.
-    WrongRatio,
-    /// The desk charged another copay than the record calls for.
-    WrongCopay,
-    /// 資格有効性 or the refusal does not match the ground truth.
-    Validity,
-    /// The body does not parse as the protocol's message.
-    Malformed,
-    /// A well-formed request was refused (4xx) although it should pass.
-    Refused,
-    /// Medical information without consent (FAQ-4-1).
-    MedicalInfoLeak,
-}
-
-impl FailureKind {
-    /// Every kind, in report order.
-    pub const ALL: [FailureKind; 9] = [
-        Self::WrongPerson,
-        Self::TenWari,
-        Self::MissingRatio,
-        Self::WrongRatio,
-        Self::WrongCopay,
-        Self::Validity,
-        Self::Malformed,
-        Self::Refused,
-        Self::MedicalInfoLeak,
-    ];
-
-    /// Whether a backend that does not hold the person would cause it: 資格有効性
-    /// wrong (資格情報なし), a refusal, or the 10割 that follows. Another person's
-    /// record, a wrong ratio or a leak mean the backend knows someone and is wrong.
-    pub const fn may_mean_unprovisioned(self) -> bool {
-        matches!(self, Self::Validity | Self::Refused | Self::TenWari)
-    }
-
-    /// The name in reports.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::WrongPerson => "wrong-person",
-            Self::TenWari => "ten-wari",
-            Self::MissingRatio => "missing-ratio",
-            Self::WrongRatio => "wrong-ratio",
-            Self::WrongCopay => "wrong-copay",
-            Self::Validity => "validity",
-            Self::Malformed => "malformed",
-            Self::Refused => "refused",
-            Self::MedicalInfoLeak => "medical-info-leak",
-        }
-    }
-}
-
-/// Why a backend call got no answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ErrorKind {
-    /// Connection refused or reset.
-    Transport,
-    /// No answer in time.
-    Timeout,
-    /// 503 (outage, burst, overload).
-    Unavailable,
-    /// Another 5xx.
-    ServerError,
-    /// The facility's line was down (client-side outage).
-    ClientOutage,
-}
-
-impl ErrorKind {
-    /// The name in reports.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Transport => "transport",
-            Self::Timeout => "timeout",
-            Self::Unavailable => "unavailable-503",
-            Self::ServerError => "server-error-5xx",
-            Self::ClientOutage => "client-outage",
-        }
-    }
-}
-
-/// Evidence of one failure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sample {
-    /// The kind.
-    pub kind: FailureKind,
-    /// The member (`gen-…`).
-    pub member: String,
-    /// 医療機関コード.
-    pub facility: String,
-    /// The transaction kind.
-    pub transaction: String,
-    /// What was wrong.
-    pub detail: String,
-}
 
 /// Samples kept per failure kind.
 pub const SAMPLES_PER_KIND: usize = 5;
@@ -306,6 +205,10 @@ struct State {
     intervals: Vec<Interval>,
     counters: Counters,
     samples: BTreeMap<FailureKind, Vec<Sample>>,
+    /// The latest failure of each kind, with the number of jobs finished when it came.
+    latest: BTreeMap<FailureKind, (u64, Sample)>,
+    /// The figures of the last closed interval (for the dashboard).
+    last_interval: Option<IntervalFigures>,
 }
 
 /// Live figures for the progress display.
@@ -372,6 +275,8 @@ impl Recorder {
                     ..Counters::default()
                 },
                 samples: BTreeMap::new(),
+                latest: BTreeMap::new(),
+                last_interval: None,
             }),
         }
     }
@@ -482,12 +387,14 @@ impl Recorder {
             c.with_failure += 1;
             s.current_counts.failed += 1;
         }
+        let seq = c.completed;
         for f in job.failures {
             *c.failures.entry(f.kind.name().to_owned()).or_default() += 1;
             let kept = s.samples.entry(f.kind).or_default();
             if kept.len() < SAMPLES_PER_KIND {
-                kept.push(f);
+                kept.push(f.clone());
             }
+            s.latest.insert(f.kind, (seq, f));
         }
     }
 
@@ -517,6 +424,19 @@ impl Recorder {
         if cpu_now.is_some() {
             s.cpu_mark = cpu_now;
         }
+        let of = |tag: &str| {
+            s.current
+                .get(tag)
+                .map_or_else(Percentiles::default, Percentiles::of)
+        };
+        let figures = IntervalFigures {
+            start_s: start.as_secs_f64(),
+            duration_s: (at - start).as_secs_f64(),
+            completed: s.current_counts.completed,
+            response: of("response.visit"),
+            service: of("service.visit"),
+        };
+        s.last_interval = Some(figures);
         let histograms = std::mem::take(&mut s.current)
             .into_iter()
             .map(|(tag, h)| (tag, hlog::encode(&h)))
@@ -557,6 +477,32 @@ impl Recorder {
                 .cumulative
                 .get(LATENESS_TAG)
                 .map_or(0.0, |h| hlog::ms_at(h, 0.99)),
+        }
+    }
+
+    /// The figures of the dashboard's frame ([`super::live`]): counters, the visit's
+    /// cumulative p50 / p99 (response and service), the last closed interval, the
+    /// latest failure of each kind.
+    pub fn reading(&self) -> Reading {
+        let s = self.lock();
+        let of = |tag: &str| {
+            s.cumulative
+                .get(tag)
+                .map_or_else(Percentiles::default, Percentiles::of)
+        };
+        let mut latest: Vec<&(u64, Sample)> = s.latest.values().collect();
+        latest.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
+        Reading {
+            started: s.counters.started,
+            completed: s.counters.completed,
+            failures: s.counters.failures.clone(),
+            errors: s.counters.errors.clone(),
+            with_error: s.counters.with_error,
+            response: of("response.visit"),
+            service: of("service.visit"),
+            lateness_p99_ms: of(LATENESS_TAG).p99_ms,
+            last_interval: s.last_interval,
+            latest: latest.into_iter().map(|(_, x)| x.clone()).collect(),
         }
     }
 
@@ -626,6 +572,35 @@ mod tests {
     }
 
     #[test]
+    fn the_live_reading_shows_the_latest_failure_of_each_kind_newest_first() {
+        let t0 = Instant::now();
+        let r = Recorder::new(t0, 10);
+        for (kind, member) in [
+            (FailureKind::WrongPerson, "gen-1"),
+            (FailureKind::MissingRatio, "gen-2"),
+            (FailureKind::WrongPerson, "gen-3"),
+        ] {
+            let mut j = job(t0, &["card", "visit"], 5);
+            j.failures = vec![Sample {
+                kind,
+                member: member.into(),
+                facility: "1310000000".into(),
+                transaction: "card".into(),
+                detail: "d".into(),
+            }];
+            r.finish(j);
+        }
+        let members: Vec<String> = r.reading().latest.into_iter().map(|s| s.member).collect();
+        assert_eq!(members, ["gen-3", "gen-2"]);
+        let (_, samples, _) = r.snapshot();
+        assert_eq!(
+            samples.len(),
+            3,
+            "the first five of each kind are still kept"
+        );
+    }
+
+    #[test]
     fn records_kinds_intervals_and_samples() {
         let t0 = Instant::now();
         let r = Recorder::new(t0, 10);
@@ -668,6 +643,19 @@ mod tests {
                 .any(|e| e.tag == LATENESS_TAG && e.histogram().unwrap().max() >= 2000)
         );
         assert_eq!(entries.len(), 7 + 5 + 1);
+        let live = r.reading();
+        assert_eq!((live.started, live.completed, live.with_error), (1, 2, 1));
+        assert_eq!(live.failures["wrong-person"], 7);
+        assert_eq!(live.latest.len(), 1, "one per kind");
+        let last = live.last_interval.unwrap();
+        assert_eq!(
+            (last.start_s, last.duration_s, last.completed),
+            (1.0, 1.0, 1)
+        );
+        assert!((last.response.p99_ms - 40.0).abs() < 0.1, "{last:?}");
+        assert!(live.response.p50_ms >= 20.0 && live.response.p99_ms >= 40.0);
+        assert!(live.service.p99_ms < live.response.p99_ms + 1.0);
+        assert_eq!(live.lateness_p99_ms, 2.0);
         let mut sum = Counters::default();
         sum.add(&c);
         sum.add(&c);

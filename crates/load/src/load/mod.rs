@@ -16,6 +16,8 @@
 //! | `calls` | a job's backend calls: timed, retried, classified, checked |
 //! | [`env`] | what every job shares; the facility a job happens at |
 //! | [`metrics`] | HdrHistograms per transaction kind, counters, failures, intervals |
+//! | [`live`] | the dashboard's frame: what a run shows while it goes on (pure) |
+//! | [`dashboard`] | `--dashboard`: the live page, its event stream and frame, on loopback |
 //! | [`hlog`] | HdrHistogram interval logs (V2 + DEFLATE) |
 //! | [`slo`] | the SLO verdicts |
 //! | [`summary`] | the run summary (`summary.json`), built from a run or merged |
@@ -29,6 +31,7 @@ pub mod at_reader;
 mod bulk;
 mod calls;
 pub mod costs;
+pub mod dashboard;
 pub mod diff;
 pub mod env;
 pub mod execute;
@@ -36,6 +39,7 @@ pub mod expect;
 pub mod facility;
 pub mod generator;
 pub mod hlog;
+pub mod live;
 pub mod metrics;
 pub mod output;
 pub mod patients;

@@ -28,6 +28,7 @@ use onshi_support::stop::{GRACE, Stop, StopSignal};
 use tokio::sync::watch;
 
 use super::facility::{FacilityPlan, Job, Schedule};
+use super::live::Frame;
 use super::metrics::{JobResult, Recorder};
 use super::scenario::FacilityKind;
 use super::summary::GooseRow;
@@ -38,7 +39,9 @@ use onshi_pki::pki::ReaderCredential;
 use onshi_reader::reader::ReaderConfig;
 
 mod coordinator;
+mod feed;
 use coordinator::coordinate;
+use feed::Feed;
 
 /// A facility at run time: its plan, reader credential and queue position.
 #[derive(Debug)]
@@ -152,6 +155,10 @@ pub struct AttackOptions {
     /// A signal ends the schedule: no job starts after it, jobs in flight get the
     /// grace time ([`onshi_support::stop::GRACE`], or until a second signal).
     pub stop: Stop,
+    /// The dashboard's frames ([`super::live`]), if one is shown: a frame at every
+    /// tick of the scenario's interval and at least every 500 ms, and one after the
+    /// last job. The frame in the channel gives the run id and scenario.
+    pub live: Option<watch::Sender<Frame>>,
 }
 
 /// CPU time of the whole process (user + system), for cost-per-visit figures.
@@ -505,10 +512,12 @@ pub async fn attack(
 
     let (t0_out_tx, t0_out_rx) = tokio::sync::oneshot::channel::<Instant>();
     let (cpu_tx, cpu_rx) = tokio::sync::oneshot::channel::<Duration>();
+    let feed = |tx: &watch::Sender<Frame>| Feed::new(tx.clone(), &shared.prepared, Instant::now());
     let coordinator = tokio::spawn(coordinate(
         Arc::clone(&shared),
         opts.stop.clone(),
         opts.progress,
+        opts.live.as_ref().map(feed),
         t0_out_tx,
         cpu_tx,
     ));
@@ -530,6 +539,12 @@ pub async fn attack(
     let cpu = cpu_rx.await.unwrap_or_default();
     let end = Instant::now();
     let _ = recorder.rotate_measured(end, Some(process_cpu()));
+    if let Some(tx) = &opts.live {
+        // After the last job: every figure and the latest evidence of every failure
+        // (the CPU share stays the last whole interval's).
+        let share = tx.borrow().generator_cpu;
+        feed(tx).publish(&recorder, t0, end, share, opts.stop.requested().is_some());
+    }
     let goose = match result {
         Some(r) => goose_rows(&r.map_err(goose_error)?),
         None => BTreeMap::new(),

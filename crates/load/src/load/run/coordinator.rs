@@ -1,12 +1,13 @@
 //! The coordinator of a run: waits for t0, rotates the interval histograms, draws
-//! the progress line and ends the run.
+//! the progress line, feeds the dashboard and ends the run.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use onshi_support::stop::Stop;
 
-use super::super::generator::{BEHIND_MS, CPU_CEILING, usable_cores};
+use super::super::generator::{saturated_now, usable_cores};
+use super::feed::Feed;
 use super::{Shared, process_cpu, until_stopped};
 
 /// Waits for every lane to be up (60 s at the most) and returns t0.
@@ -42,12 +43,13 @@ fn progress_bar(jobs: u64) -> indicatif::ProgressBar {
     b
 }
 
-/// The coordinator: waits for t0, rotates intervals, draws progress, ends the run;
-/// sends t0 and the process CPU time of the schedule.
+/// The coordinator: waits for t0, rotates intervals, draws progress, publishes the
+/// dashboard's frames, ends the run; sends t0 and the process CPU time of the schedule.
 pub(super) async fn coordinate(
     shared: Arc<Shared>,
     signal: Stop,
     progress: bool,
+    mut feed: Option<Feed>,
     t0_out_tx: tokio::sync::oneshot::Sender<Instant>,
     cpu_tx: tokio::sync::oneshot::Sender<Duration>,
 ) {
@@ -67,7 +69,7 @@ pub(super) async fn coordinate(
     loop {
         let mut stop = shared.stop_tx.subscribe();
         tokio::select! {
-            () = tokio::time::sleep_until(next.into()) => {}
+            () = tokio::time::sleep_until(Feed::wake(feed.as_ref(), next).into()) => {}
             _ = stop.wait_for(|s| *s) => {}
             _ = signal.until_requested() => shared.stop(),
         }
@@ -83,10 +85,13 @@ pub(super) async fn coordinate(
             }
             next += interval;
         }
+        if let Some(f) = &mut feed {
+            f.publish(&recorder, t0, now, cpu_share, signal.requested().is_some());
+        }
         if let Some(b) = &bar {
             let l = recorder.live();
             b.set_position(l.completed);
-            let behind = cpu_share >= CPU_CEILING || l.lateness_p99_ms > BEHIND_MS;
+            let behind = saturated_now(cpu_share, l.lateness_p99_ms);
             b.set_message(format!(
                 "users {lanes} · {:.0} jobs/s · p99 {:.1} ms · failures {} · errors {} · generator CPU {:.0} %, late p99 {:.0} ms{}",
                 l.rate,
