@@ -340,3 +340,45 @@ fn the_xml_and_folder_faces_pass_what_they_carry() {
         }
     }
 }
+
+/// What each reader defect must break: the requirement whose check the defective
+/// reader's own output (its APDUs, its requests, its report) fails.
+const READER_TARGETS: &[(&str, &[&str])] = &[
+    ("tries-my-number", &["FAQ-4-9"]),
+    ("lenient-face", &["SEC-FACE-THRESHOLD"]),
+    ("pin-after-lock", &["FAQ-4-11"]),
+    ("skips-consent", &["FAQ-4-1"]),
+    ("no-registration-offer", &["OKA-FACEONLY", "KQ-1"]),
+];
+
+/// Reader certification proves its checks can fail: every reader defect fails the run
+/// and the requirement it breaks; merely reaching for the My Number (refused by the
+/// card) is a critical failure.
+#[test]
+fn every_reader_defect_fails_its_requirement() {
+    for d in onshi::reader::ReaderDefect::ALL {
+        assert!(
+            READER_TARGETS.iter().any(|(n, _)| *n == d.name()),
+            "{d} is not in READER_TARGETS"
+        );
+    }
+    for (defect, targets) in READER_TARGETS {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, s) = run(&["--reader-defect", defect], dir.path());
+        assert_eq!(code, 1, "--reader-defect {defect} must fail the run");
+        let failed = failed_requirements(&s);
+        for t in *targets {
+            assert!(
+                failed.contains(*t),
+                "--reader-defect {defect}: {t} did not fail (failed: {failed:?})"
+            );
+        }
+        if *defect == "tries-my-number" {
+            assert!(s["totals"]["critical"].as_u64().unwrap() > 0);
+            assert!(
+                s.to_string().contains("reached for the My Number"),
+                "the verdict says what happened"
+            );
+        }
+    }
+}

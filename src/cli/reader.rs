@@ -24,6 +24,11 @@ pub(super) struct ReaderServeArgs {
     /// Seconds to wait for the card to appear in the PC/SC reader.
     #[arg(long, default_value_t = 10)]
     card_timeout: u64,
+    /// Serve a defective reader (repeatable): `tries-my-number`, `lenient-face`,
+    /// `pin-after-lock`, `skips-consent`, `no-registration-offer` — proves the suite's
+    /// reader checks fail a reader that breaks them.
+    #[arg(long = "defect", value_name = "NAME")]
+    defects: Vec<onshi::reader::ReaderDefect>,
     #[command(flatten)]
     http: super::common::HttpLimitArgs,
 }
@@ -54,6 +59,7 @@ fn serve(args: ReaderServeArgs) -> Result<Exit, CliError> {
         let router = app(ReaderServerConfig {
             card_timeout: std::time::Duration::from_secs(args.card_timeout),
             face_threshold: onshi::reader::policy::FACE_THRESHOLD,
+            defects: args.defects.clone(),
         });
         onshi::server::serving::serve(
             listener,

@@ -45,6 +45,11 @@ pub(super) struct RunArgs {
     /// suite's checks can fail.
     #[arg(long = "defect", value_name = "NAME")]
     defects: Vec<Defect>,
+    /// Inject a defect into the built-in reader (repeatable): proves the reader checks
+    /// can fail (`tries-my-number`, `lenient-face`, `pin-after-lock`, `skips-consent`,
+    /// `no-registration-offer`).
+    #[arg(long = "reader-defect", value_name = "NAME")]
+    reader_defects: Vec<onshi::reader::ReaderDefect>,
     /// Scenarios run at once.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
@@ -103,6 +108,7 @@ fn plan(args: &RunArgs, features: FeatureSource, reader: ReaderSpec) -> Result<P
             reader,
             vpcd: args.vpcd,
             pcsc_reader: args.pcsc_reader.clone(),
+            reader_defects: args.reader_defects.clone(),
         },
         report_dir: args.report_dir.clone(),
         concurrency: args.concurrency,

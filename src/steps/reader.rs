@@ -4,6 +4,8 @@
 
 use cucumber::{given, then, when};
 
+use onshi::backend::{AuthMethod, CardConfirmationRequest};
+
 use onshi::card::{PinId, Status, TraceOp};
 use onshi::codes::ProcessingResultStatus;
 use onshi::conformance::visit::{CardUse, NumberCheck};
@@ -56,6 +58,16 @@ async fn face_fails(w: &mut OnshiWorld) -> Result<(), String> {
 async fn face_fails_then_pin(w: &mut OnshiWorld) -> Result<(), String> {
     let pins = persona_pin(w)?;
     let s = script(w, AuthChoice::Face, pins, vec![0.2, 0.3, 0.25])?;
+    at_reader(w, s).await
+}
+
+#[when(
+    regex = r"^患者がカードを置き顔認証を受け（照合スコア ([0-9]+(?:\.[0-9]+)?)）、照合できなければ暗証番号を入力する$"
+)]
+async fn face_scored_then_pin(w: &mut OnshiWorld, score: f64) -> Result<(), String> {
+    let pins = persona_pin(w)?;
+    // The same score at every attempt: the camera sees the same face.
+    let s = script(w, AuthChoice::Face, pins, vec![score; 3])?;
     at_reader(w, s).await
 }
 
@@ -146,6 +158,64 @@ fn switched_to(w: &mut OnshiWorld, method: String) -> Result<(), String> {
         Err(format!("the reader never switched to {method}"))
     } else {
         Ok(())
+    }
+}
+
+/// The method the card saw used: a signature by the card after a VERIFY is the PIN
+/// path; the face photo read from the chip (照合番号B) without a signature is the face
+/// path; neither is staff's visual check.
+fn method_on_card(trace: &onshi::card::ApduTrace) -> (AuthMethod, bool) {
+    let signed = trace
+        .entries
+        .iter()
+        .any(|e| matches!(e.op, TraceOp::Sign { .. }) && e.status == Some(Status::Success));
+    let photo = trace.files_read().contains(&(
+        Some(onshi::card::AppId::Surface),
+        onshi::card::ids::surface::FRONT,
+    ));
+    let method = if signed {
+        AuthMethod::Pin
+    } else if photo {
+        AuthMethod::Face
+    } else {
+        AuthMethod::Visual
+    };
+    (method, photo)
+}
+
+#[then(regex = r"^本人確認の方法は(顔認証|暗証番号|目視確認)である$")]
+fn method_used(w: &mut OnshiWorld, word: String) -> Result<(), String> {
+    let expected = match word.as_str() {
+        "顔認証" => AuthMethod::Face,
+        "暗証番号" => AuthMethod::Pin,
+        _ => AuthMethod::Visual,
+    };
+    let v = w.last_visit()?;
+    let trace = v.trace.as_ref().ok_or("no APDU trace")?;
+    // What the card saw decides; the reader's report and the request it sent must agree.
+    let (on_card, photo) = method_on_card(trace);
+    if on_card != expected {
+        return Err(format!(
+            "the card saw the {on_card:?} path (a signature: PIN; the photo read with 照合番号B: face), expected {word}"
+        ));
+    }
+    if expected == AuthMethod::Face && !photo {
+        return Err("a face confirmation without the photo read from the chip".into());
+    }
+    if let Some(reported) = reader(w)?.method
+        && reported != expected
+    {
+        return Err(format!("the reader reported {reported:?}, expected {word}"));
+    }
+    let sent = v
+        .requests
+        .iter()
+        .filter_map(|r| serde_json::from_str::<CardConfirmationRequest>(r).ok())
+        .map(|r| r.card.method)
+        .next_back();
+    match sent {
+        Some(m) if m != expected => Err(format!("the backend was told {m:?}, expected {word}")),
+        _ => Ok(()),
     }
 }
 

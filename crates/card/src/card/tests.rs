@@ -349,6 +349,11 @@ fn match_b_opens_basic_four_but_not_my_number() {
     );
     assert!(!card.trace().my_number_read());
     assert!(!card.trace().match_a_used());
+    // Refused, but reached for: the SELECT and the READ BINARY of EF 0001.
+    let trace = card.trace();
+    let attempts = trace.my_number_attempts();
+    assert_eq!(attempts.len(), 2, "{attempts:#?}");
+    assert!(attempts[1].status == Some(Status::SecurityStatusNotSatisfied));
 }
 
 #[test]
@@ -374,8 +379,13 @@ fn surface_photo_with_match_b() {
         surface::face_photo_from_front(&front),
         Some(&p.face_photo[..])
     );
+    assert!(
+        card.trace().my_number_attempts().is_empty(),
+        "the photo with 照合番号B is no attempt"
+    );
     // The back (My Number image) needs 照合番号A.
     sw(&mut card, "00A4020C020005");
+    assert_eq!(card.trace().my_number_attempts().len(), 1);
     assert_eq!(
         sw(&mut card, "00B0000000"),
         Status::SecurityStatusNotSatisfied

@@ -134,6 +134,39 @@ impl ApduTrace {
         ))
     }
 
+    /// Every command that reached for the My Number, whatever the card answered: a
+    /// SELECT or READ BINARY of the input-support AP's My Number file, a SELECT, retry
+    /// query or VERIFY of 照合番号A in either AP (it is the My Number), a SELECT or READ
+    /// of the card-surface AP's card-back image. FAQ-4-9 forbids the attempt, not only
+    /// a read that succeeded: a reader that asks and is refused (`69 82`) is as wrong.
+    pub fn my_number_attempts(&self) -> Vec<&TraceEntry> {
+        use super::ids::{input_support as support, surface};
+        let forbidden_file = |app: Option<AppId>, file: FileId| {
+            matches!(
+                (app, file),
+                (
+                    Some(AppId::InputSupport),
+                    support::MY_NUMBER | support::MATCH_A
+                ) | (Some(AppId::Surface), surface::BACK | surface::MATCH_A)
+            )
+        };
+        self.entries
+            .iter()
+            .filter(|e| match e.op {
+                TraceOp::SelectFile { app, file } => forbidden_file(app, file),
+                TraceOp::ReadBinary {
+                    app,
+                    file: Some(file),
+                    ..
+                } => forbidden_file(app, file),
+                TraceOp::Verify { pin, .. } | TraceOp::RetryQuery { pin } => {
+                    matches!(pin, Some(PinId::SupportMatchA | PinId::SurfaceMatchA))
+                }
+                _ => false,
+            })
+            .collect()
+    }
+
     /// Whether a 照合番号A (which is the My Number) was presented in a VERIFY, in either AP,
     /// or the card-back image behind it was read.
     pub fn match_a_used(&self) -> bool {

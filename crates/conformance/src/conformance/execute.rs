@@ -60,6 +60,8 @@ pub struct Systems {
     pub vpcd: SocketAddr,
     /// With a remote reader: the PC/SC reader name of that vpcd slot.
     pub pcsc_reader: String,
+    /// Defects injected into the built-in reader: proves the reader checks can fail.
+    pub reader_defects: Vec<onshi_reader::reader::ReaderDefect>,
 }
 
 /// Everything a run needs, parsed.
@@ -149,6 +151,11 @@ async fn choose(systems: &Systems, as_of: NaiveDateTime) -> Result<Chosen, Execu
             Sut::Remote(b)
         }
     };
+    if !systems.reader_defects.is_empty() && systems.reader != ReaderSpec::Builtin {
+        return Err(ExecuteError::BadInput(
+            "--reader-defect applies to the built-in reader only (serve a defective one with `onshi reader serve --defect NAME`)".into(),
+        ));
+    }
     let (reader, reader_name) = match &systems.reader {
         ReaderSpec::Builtin => (None, "built-in simulated face reader".to_owned()),
         ReaderSpec::Remote(url) => {
@@ -216,6 +223,7 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         plan.concurrency
     };
     env.remote_reader = chosen.reader;
+    env.reader.defects = plan.systems.reader_defects.clone();
     let info = RunInfo {
         run_id: onshi_report::report::run_id(plan.started, plan.seed),
         onshi_version: plan.version,
@@ -230,6 +238,12 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
             .defects
             .iter()
             .map(|d| d.name().to_owned())
+            .chain(
+                plan.systems
+                    .reader_defects
+                    .iter()
+                    .map(|d| format!("reader:{}", d.name())),
+            )
             .collect(),
         started_at: plan.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
         complete: false,

@@ -175,6 +175,8 @@ rule_ids! {
     SecReaderExpired = "SEC-READER-EXPIRED",
     /// 端末の証明はこのチャレンジ・証明書・方式・医療機関に対するもの.
     SecAttestation = "SEC-ATTESTATION",
+    /// 顔認証はしきい値以上の照合でのみ成立する.
+    SecFaceThreshold = "SEC-FACE-THRESHOLD",
 }
 
 impl RuleId {

@@ -238,6 +238,8 @@ mod server {
         pub card_timeout: Duration,
         /// Face match threshold.
         pub face_threshold: f64,
+        /// Deliberate defects of the served reader (none for a conformant one).
+        pub defects: Vec<crate::reader::ReaderDefect>,
     }
 
     type Shared = Arc<(ReaderServerConfig, tokio::sync::Mutex<()>)>;
@@ -279,6 +281,7 @@ mod server {
             credential: Arc::new(credential),
             face_threshold: cfg.face_threshold,
             max_face_attempts: crate::reader::policy::MAX_FACE_ATTEMPTS,
+            defects: cfg.defects.clone(),
         };
         let reader = req.pcsc_reader.clone();
         let timeout = cfg.card_timeout;

@@ -19,6 +19,7 @@ use chrono::NaiveDateTime;
 
 use super::card_ops::{CardOpError, CardOps, Transceive};
 use super::coroutine::{Coroutine, Port, State};
+use super::defects::ReaderDefect;
 use super::outcome::{CardFront, ReaderConfig, ReaderEvent, ReaderOutcome, ReaderResult};
 use super::policy::{self, MethodState, SwitchReason};
 use super::script::{AuthChoice, PatientScript};
@@ -339,6 +340,9 @@ impl Visit<'_, '_> {
         self.event(ReaderEvent::CertificateRead {
             bytes: self.cert.len(),
         });
+        if self.input.config.has(ReaderDefect::TriesMyNumber) {
+            self.try_my_number().await;
+        }
         let pinless = !self
             .cards
             .select_file(ids::jpki::AUTH_PIN)
@@ -352,6 +356,16 @@ impl Visit<'_, '_> {
                 .await
                 .map_err(|e| card_failure(&e))?
         };
+        if tries == 0 && !pinless && self.input.config.has(ReaderDefect::PinAfterLock) {
+            // The defect: a PIN is sent although the card said the PIN is locked.
+            let pin = self
+                .input
+                .script
+                .pins
+                .first()
+                .map_or("0000", String::as_str);
+            let _ = self.cards.verify(pin.as_bytes()).await;
+        }
         Ok(MethodState {
             pinless,
             pin_locked: !pinless && tries == 0,
@@ -359,6 +373,22 @@ impl Visit<'_, '_> {
             pin_given_up: false,
             visual_available: self.input.script.staff_visual_check_available,
         })
+    }
+
+    /// The `tries-my-number` defect: SELECT the input-support AP and its My Number
+    /// file, then READ BINARY without any PIN (a conformant card answers `69 82`).
+    /// Whatever the card answers, the visit goes on.
+    async fn try_my_number(&mut self) {
+        if self.cards.select_app(ids::INPUT_SUPPORT_AID).await.is_ok()
+            && matches!(
+                self.cards.select_file(ids::input_support::MY_NUMBER).await,
+                Ok(true)
+            )
+        {
+            let _ = self.cards.read_whole().await;
+        }
+        // Back to the JPKI AP for the rest of the visit.
+        let _ = self.cards.select_app(ids::JPKI_AID).await;
     }
 
     /// Steps 1–3: the card, then authentication by the policy's order.
@@ -434,7 +464,8 @@ impl Visit<'_, '_> {
                 .await
                 .map_err(|e| card_failure(&e))?;
             let score = scores.next().unwrap_or(0.0);
-            let matched = policy::face_matches(score, config.face_threshold) && !photo.is_empty();
+            let matched =
+                policy::face_matches(score, config.applied_face_threshold()) && !photo.is_empty();
             self.event(ReaderEvent::FaceAttempt { score, matched });
             if matched {
                 return Ok(true);
@@ -494,16 +525,19 @@ impl Visit<'_, '_> {
     ) -> Result<ReaderResult, ReaderResult> {
         let script = self.input.script;
         // 4. Consent screens of the day.
-        self.event(ReaderEvent::ConsentScreens {
-            screens: self.input.consent_screens.to_vec(),
-            answers: script.consents,
-        });
+        if !self.input.config.has(ReaderDefect::SkipsConsent) {
+            self.event(ReaderEvent::ConsentScreens {
+                screens: self.input.consent_screens.to_vec(),
+                answers: script.consents,
+            });
+        }
         // 5. Confirm; an unregistered card may register on the spot and confirm again.
         let response = self.confirm(proof).await?;
         if !matches!(
             response.result_code(),
             Some(ResultCode::RegistrationMissing | ResultCode::CertificateNotLinked)
-        ) {
+        ) || self.input.config.has(ReaderDefect::NoRegistrationOffer)
+        {
             return Ok(ReaderResult::Answered { response });
         }
         self.event(ReaderEvent::RegistrationOffered {

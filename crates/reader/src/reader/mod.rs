@@ -7,6 +7,7 @@
 //!   load both drive it.
 //! - [`coroutine`]: the stable-Rust coroutine the engine is written on.
 //! - [`outcome`]: configuration, events and results of a visit.
+//! - [`defects`]: deliberate reader defects that prove the suite's reader checks can fail.
 //! - [`session`]: the engine driven over a card channel and a backend, with evidence.
 //! - [`control`]: the reader-control API (the built-in reader served, and the client).
 //! - [`result_file`]: the face-result XML file handed to the clinic system.
@@ -14,6 +15,7 @@
 pub mod card_ops;
 pub mod control;
 pub mod coroutine;
+pub mod defects;
 pub mod engine;
 pub mod outcome;
 pub mod policy;
@@ -21,6 +23,7 @@ pub mod result_file;
 pub mod script;
 pub mod session;
 
+pub use defects::ReaderDefect;
 pub use engine::{Call, CallFailure, ReaderMachine, Reply, Step, VisitInput};
 pub use outcome::{CardFront, ReaderConfig, ReaderEvent, ReaderOutcome, ReaderResult};
 pub use script::{AuthChoice, Operator, PatientScript};

@@ -25,6 +25,8 @@ pub struct ReaderConfig {
     pub face_threshold: f64,
     /// Face attempts before moving on.
     pub max_face_attempts: usize,
+    /// Deliberate defects (none in the reference reader).
+    pub defects: Vec<super::ReaderDefect>,
 }
 
 impl ReaderConfig {
@@ -40,6 +42,21 @@ impl ReaderConfig {
             credential,
             face_threshold: super::policy::FACE_THRESHOLD,
             max_face_attempts: super::policy::MAX_FACE_ATTEMPTS,
+            defects: Vec::new(),
+        }
+    }
+
+    /// Whether the reader has `defect`.
+    pub fn has(&self, defect: super::ReaderDefect) -> bool {
+        self.defects.contains(&defect)
+    }
+
+    /// The face-match threshold the reader applies (a lenient reader's is lower).
+    pub fn applied_face_threshold(&self) -> f64 {
+        if self.has(super::ReaderDefect::LenientFace) {
+            super::ReaderDefect::LENIENT_THRESHOLD
+        } else {
+            self.face_threshold
         }
     }
 }

@@ -117,17 +117,22 @@ pub fn right_person(v: &VisitRecord<'_>) -> Verdict {
 /// FAQ-4-9 / FAQ-4-20: nobody read the My Number or 照合番号A, no request carried it.
 pub fn no_my_number(v: &VisitRecord<'_>) -> Verdict {
     if let Some(t) = v.trace {
-        if t.my_number_read() {
-            return Verdict::fail(
-                Check::NoMyNumber,
-                "the My Number file (input-support EF 0001) was read",
-            );
-        }
-        if t.match_a_used() {
-            return Verdict::fail(
-                Check::NoMyNumber,
-                "照合番号A (the My Number) was presented to the card",
-            );
+        let attempts = t.my_number_attempts();
+        if let Some(first) = attempts.first() {
+            let what = if t.my_number_read() {
+                "the My Number file (input-support EF 0001) was read"
+            } else if t.match_a_used() {
+                "照合番号A (the My Number) was presented to the card"
+            } else {
+                "the reader reached for the My Number (the card refused)"
+            };
+            return Verdict::fail(Check::NoMyNumber, what).with(format!(
+                "{} command(s), the first #{}: {} → {}",
+                attempts.len(),
+                first.seq,
+                first.meaning,
+                first.response
+            ));
         }
     }
     let my_number = &v.persona.person.my_number;

@@ -1163,6 +1163,12 @@ pub static CATALOGUE: &[Requirement] = &[
         "A device attestation over another nonce, another certificate or another method than the request's is refused.",
         "要求とは別のチャレンジ・証明書・本人確認方式に対する端末の証明は受け付けない。",
     ),
+    security(
+        RuleId::SecFaceThreshold,
+        "顔認証はしきい値以上の照合でのみ成立する",
+        "The reader attests a face match only for a camera-to-photo score at or above its documented threshold (the reference policy: 0.8); just below it, it moves to another method.",
+        "カメラの顔とICチップの顔写真の照合スコアがしきい値（参照実装では0.8）に届かないときは顔認証を成立させず、別の方法に切り替える。",
+    ),
 ];
 
 /// One of onshi's own security requirements (`SEC-…`): a behaviour, no area, no seed
