@@ -161,10 +161,10 @@ fn switched_to(w: &mut OnshiWorld, method: String) -> Result<(), String> {
     }
 }
 
-/// The method the card saw used: a signature by the card after a VERIFY is the PIN
-/// path; the face photo read from the chip (照合番号B) without a signature is the face
-/// path; neither is staff's visual check.
-fn method_on_card(trace: &onshi::card::ApduTrace) -> (AuthMethod, bool) {
+/// What the card saw: whether it signed (the PIN path: only a card whose PIN was
+/// verified signs) and whether the face photo was read from the chip with 照合番号B
+/// (the face path needs it; a failed face attempt before 目視 leaves it too).
+fn seen_by_card(trace: &onshi::card::ApduTrace) -> (bool, bool) {
     let signed = trace
         .entries
         .iter()
@@ -173,14 +173,7 @@ fn method_on_card(trace: &onshi::card::ApduTrace) -> (AuthMethod, bool) {
         Some(onshi::card::AppId::Surface),
         onshi::card::ids::surface::FRONT,
     ));
-    let method = if signed {
-        AuthMethod::Pin
-    } else if photo {
-        AuthMethod::Face
-    } else {
-        AuthMethod::Visual
-    };
-    (method, photo)
+    (signed, photo)
 }
 
 #[then(regex = r"^本人確認の方法は(顔認証|暗証番号|目視確認)である$")]
@@ -192,12 +185,16 @@ fn method_used(w: &mut OnshiWorld, word: String) -> Result<(), String> {
     };
     let v = w.last_visit()?;
     let trace = v.trace.as_ref().ok_or("no APDU trace")?;
-    // What the card saw decides; the reader's report and the request it sent must agree.
-    let (on_card, photo) = method_on_card(trace);
-    if on_card != expected {
-        return Err(format!(
-            "the card saw the {on_card:?} path (a signature: PIN; the photo read with 照合番号B: face), expected {word}"
-        ));
+    // What the card saw decides what it can: the PIN path is the one where the card
+    // signed; the face path needs the photo read from the chip. The reader's report and
+    // the request it sent must agree.
+    let (signed, photo) = seen_by_card(trace);
+    if signed != (expected == AuthMethod::Pin) {
+        return Err(if signed {
+            format!("the card signed (the PIN path), expected {word}")
+        } else {
+            format!("the card never signed, so not the PIN path; expected {word}")
+        });
     }
     if expected == AuthMethod::Face && !photo {
         return Err("a face confirmation without the photo read from the chip".into());
