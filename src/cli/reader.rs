@@ -24,6 +24,12 @@ pub(super) struct ReaderServeArgs {
     /// Seconds to wait for the card to appear in the PC/SC reader.
     #[arg(long, default_value_t = 10)]
     card_timeout: u64,
+    /// Make the reader wrong in one way (repeatable): proves the suite, and a
+    /// certification package, catch a faulty reader through the plug.
+    /// `pin-after-lock`: one more VERIFY to a PIN the card reported locked (FAQ-4-11);
+    /// `keeps-photo`: the reader keeps the face photo and says so (FLY-PHOTO).
+    #[arg(long = "defect", value_name = "NAME")]
+    defects: Vec<onshi::reader::defect::ReaderDefect>,
     #[command(flatten)]
     http: super::common::HttpLimitArgs,
 }
@@ -54,6 +60,7 @@ fn serve(args: ReaderServeArgs) -> Result<Exit, CliError> {
         let router = app(ReaderServerConfig {
             card_timeout: std::time::Duration::from_secs(args.card_timeout),
             face_threshold: onshi::reader::policy::FACE_THRESHOLD,
+            defects: args.defects.clone(),
         });
         onshi::server::serving::serve(
             listener,

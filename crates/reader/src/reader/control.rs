@@ -223,6 +223,7 @@ mod server {
 
     use super::{ReaderInfo, ResultFileWire, VisitRequest, VisitResponse};
     use crate::channel::{PcscChannel, wait_for_card};
+    use crate::reader::defect::{ReaderDefect, after_visit};
     use crate::reader::result_file::face_result;
     use crate::reader::{CardFront, ReaderConfig, run};
     use onshi_backend::backend::HttpJsonBackend;
@@ -238,6 +239,8 @@ mod server {
         pub card_timeout: Duration,
         /// Face match threshold.
         pub face_threshold: f64,
+        /// What the reader does wrong (none: the reference behaviour).
+        pub defects: Vec<ReaderDefect>,
     }
 
     type Shared = Arc<(ReaderServerConfig, tokio::sync::Mutex<()>)>;
@@ -246,11 +249,23 @@ mod server {
         (StatusCode::BAD_REQUEST, e.to_string())
     }
 
-    async fn info() -> Json<ReaderInfo> {
+    /// What the reader is; a reader with defects says which in its version.
+    async fn info(State(shared): State<Shared>) -> Json<ReaderInfo> {
+        let defects = &shared.0.defects;
+        let version = if defects.is_empty() {
+            env!("CARGO_PKG_VERSION").to_owned()
+        } else {
+            let names: Vec<&str> = defects.iter().map(|d| d.name()).collect();
+            format!(
+                "{} (defects: {})",
+                env!("CARGO_PKG_VERSION"),
+                names.join(", ")
+            )
+        };
         Json(ReaderInfo {
             vendor: "onshi".into(),
             model: "built-in simulated face reader (PC/SC)".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
+            version,
         })
     }
 
@@ -298,7 +313,7 @@ mod server {
         let front = CardFront {
             match_b: req.match_b.clone(),
         };
-        let outcome = run(
+        let mut outcome = run(
             &config,
             &calendar,
             &mut channel,
@@ -308,6 +323,7 @@ mod server {
             req.confirmation_time,
         )
         .await;
+        after_visit(&cfg.defects, &mut outcome, &mut channel);
         let result_file = outcome.response().map(|r| {
             ResultFileWire::from_file(&face_result(
                 r,

@@ -9,11 +9,13 @@
 //! - [`outcome`]: configuration, events and results of a visit.
 //! - [`session`]: the engine driven over a card channel and a backend, with evidence.
 //! - [`control`]: the reader-control API (the built-in reader served, and the client).
+//! - [`defect`]: what `reader serve --defect` makes the served reader do wrong.
 //! - [`result_file`]: the face-result XML file handed to the clinic system.
 
 pub mod card_ops;
 pub mod control;
 pub mod coroutine;
+pub mod defect;
 pub mod engine;
 pub mod outcome;
 pub mod policy;
