@@ -90,7 +90,7 @@ impl fmt::Display for Problem {
             Self::SignatureInvalid { key } => write!(
                 f,
                 "{MANIFEST_SIG}: the signature over {MANIFEST} does not verify with key {} \
-                 ({MANIFEST} or {MANIFEST_SIG} changed)",
+                 ({MANIFEST} or {MANIFEST_SIG} changed, or another key signed it)",
                 key.fingerprint()
             ),
             Self::NotTrusted { signer, trusted } => write!(
