@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use onshi::conformance::run::feature_texts;
+use onshi::conformance::run::{RunOutcome, feature_texts};
 use onshi::report::certify::layout::{
     self, DECLARATIONS, MANIFEST, MANIFEST_SIG, REPORT_DIR, SIGNER_PUB, TESTED, VERDICT,
 };
@@ -279,6 +279,54 @@ fn hash_tree(dir: &Path) -> (BTreeMap<PackagePath, Sha256>, Vec<String>) {
     (found, odd)
 }
 
+/// `tested.json` of a finished run: `features` hashed and `personas` taken before it.
+fn tested(
+    suite: &SuiteArgs,
+    outcome: &RunOutcome,
+    features: Vec<FeatureFile>,
+    personas: Vec<String>,
+    ended: chrono::NaiveDateTime,
+) -> Tested {
+    let run = &outcome.report.run;
+    Tested {
+        onshi: tested::Build {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            revision: REVISION.to_owned(),
+        },
+        run_id: run.run_id.clone(),
+        features: tested::Features {
+            source: suite.features_label(),
+            files: features,
+            tags: suite.tags.clone(),
+        },
+        seed: run.seed,
+        as_of: run.as_of.clone(),
+        shuffle: run.shuffle,
+        personas_source: suite
+            .world
+            .cards
+            .as_ref()
+            .map_or("embedded".to_owned(), |d| d.display().to_string()),
+        personas,
+        reader: tested::Reader {
+            spec: suite.reader.trim().to_owned(),
+            described: run.reader.clone(),
+            says: outcome
+                .reader_info
+                .as_ref()
+                .and_then(|i| serde_json::to_value(i).ok()),
+        },
+        backend: tested::Backend {
+            spec: suite.backend.to_string(),
+            described: run.backend.clone(),
+            defects: run.defects.clone(),
+        },
+        started: run.started_at.clone(),
+        ended: ended.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        complete: run.complete,
+    }
+}
+
 fn write_package(args: PackageArgs) -> Result<Exit, CliError> {
     let out = args
         .out
@@ -325,44 +373,7 @@ fn write_package(args: PackageArgs) -> Result<Exit, CliError> {
     // The run index the run wrote beside its directory is no part of the package.
     fs::remove_dir_all(staging.path.join(".run")).map_err(moved)?;
 
-    let run = &report.run;
-    let tested = Tested {
-        onshi: tested::Build {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            revision: REVISION.to_owned(),
-        },
-        run_id: run.run_id.clone(),
-        features: tested::Features {
-            source: suite.features_label(),
-            files: features,
-            tags: suite.tags.clone(),
-        },
-        seed: run.seed,
-        as_of: run.as_of.clone(),
-        shuffle: run.shuffle,
-        personas_source: suite
-            .world
-            .cards
-            .as_ref()
-            .map_or("embedded".to_owned(), |d| d.display().to_string()),
-        personas,
-        reader: tested::Reader {
-            spec: suite.reader.trim().to_owned(),
-            described: run.reader.clone(),
-            says: outcome
-                .reader_info
-                .as_ref()
-                .and_then(|i| serde_json::to_value(i).ok()),
-        },
-        backend: tested::Backend {
-            spec: suite.backend.to_string(),
-            described: run.backend.clone(),
-            defects: run.defects.clone(),
-        },
-        started: run.started_at.clone(),
-        ended: ended.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        complete: run.complete,
-    };
+    let tested = tested(suite, &outcome, features, personas, ended);
     let verdict = PackageVerdict::of(report);
     let mut tested_json = serde_json::to_vec_pretty(&tested)
         .map_err(|e| CliError::failed(format!("tested.json: {e}")))?;
