@@ -349,6 +349,7 @@ const READER_TARGETS: &[(&str, &[&str])] = &[
     ("pin-after-lock", &["FAQ-4-11"]),
     ("skips-consent", &["FAQ-4-1"]),
     ("no-registration-offer", &["OKA-FACEONLY", "KQ-1"]),
+    ("keeps-photo", &["FLY-PHOTO"]),
 ];
 
 /// Reader certification proves its checks can fail: every reader defect fails the run

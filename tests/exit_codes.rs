@@ -31,6 +31,17 @@ fn every_command_keeps_the_exit_code_contract() {
     let e = export.to_str().unwrap();
     let cert = tmp.path().join("auth.der");
     let c = cert.to_str().unwrap();
+    let t = tmp.path().to_str().unwrap();
+    let key = tmp.path().join("signer.pk8");
+    let k = key.to_str().unwrap();
+    let pkg = |n: u8| {
+        tmp.path()
+            .join(format!("pkg{n}"))
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (p0, p1, p2, p3) = (pkg(0), pkg(1), pkg(2), pkg(3));
     let cases = vec![
         // run
         case(&["run", "--tags", "@FAQ-4-20", "--report-dir", r], 0, ""),
@@ -58,6 +69,81 @@ fn every_command_keeps_the_exit_code_contract() {
             3,
             "",
         ),
+        // certify
+        case(
+            &[
+                "certify",
+                "--tags",
+                "@FAQ-4-20",
+                "--signing-key",
+                k,
+                "--out",
+                &p0,
+            ],
+            0,
+            "",
+        ),
+        case(
+            &[
+                "certify",
+                "--tags",
+                "@FAQ-4-20",
+                "--defect",
+                "accept-my-number",
+                "--signing-key",
+                k,
+                "--out",
+                &p1,
+            ],
+            1,
+            "",
+        ),
+        case(
+            &[
+                "certify",
+                "--tags",
+                "@FAQ-4-20",
+                "--signing-key",
+                k,
+                "--out",
+                &p0,
+            ],
+            2,
+            "not empty",
+        ),
+        case(
+            &[
+                "certify",
+                "--tags",
+                "@nonexistent",
+                "--signing-key",
+                k,
+                "--out",
+                &p2,
+            ],
+            2,
+            "no scenario matches",
+        ),
+        case(
+            &["certify", "--signing-key", "/etc/hostname", "--out", &p2],
+            2,
+            "--signing-key",
+        ),
+        case(
+            &[
+                "certify",
+                "--reader",
+                "http://127.0.0.1:1",
+                "--signing-key",
+                k,
+                "--out",
+                &p3,
+            ],
+            3,
+            "",
+        ),
+        case(&["certify", "verify", &p0], 0, ""),
+        case(&["certify", "verify", t], 2, "not a certification package"),
         // load
         case(
             &[

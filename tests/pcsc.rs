@@ -8,17 +8,21 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 #![cfg(feature = "pcsc")]
 
+#[path = "support/reader_serve.rs"]
+mod reader_serve;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use onshi::card::{Status, VirtualCard};
-use onshi::channel::{CardChannel, PcscChannel, list_readers, wait_for_card, wait_for_empty};
+use onshi::channel::{CardChannel, PcscChannel, wait_for_card, wait_for_empty};
 use onshi::defaults;
 use onshi::persona::CardFactory;
 use onshi::pki::{HashAlg, KeyCache, verify_pkcs1};
 use onshi::vpcd::{ServedCard, StopHandle};
+use reader_serve::ReaderServer;
 
 const READER: &str = "Virtual PCD 00 00";
 const VPCD: &str = "127.0.0.1:35963";
@@ -28,18 +32,7 @@ static SLOT: Mutex<()> = Mutex::new(());
 /// Takes the vpcd slot, or returns `None` (skip) when pcscd is not there and not required.
 fn slot() -> Option<MutexGuard<'static, ()>> {
     let guard = SLOT.lock().unwrap_or_else(|e| e.into_inner());
-    match list_readers() {
-        Ok(readers) if readers.iter().any(|r| r == READER) => Some(guard),
-        other => {
-            let required = std::env::var("ONSHI_REQUIRE_PCSCD").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "pcscd with the vpcd reader is required but not usable: {other:?}"
-            );
-            eprintln!("skipping: no pcscd with {READER:?} ({other:?})");
-            None
-        }
-    }
+    reader_serve::pcscd_with(READER).then_some(guard)
 }
 
 fn key_cache() -> KeyCache {
@@ -367,48 +360,6 @@ fn lockout_survives_a_restart_with_a_state_directory() {
     server.stop();
 }
 
-/// The built-in reader behind the reader-control API, stopped on drop.
-struct ReaderServer {
-    child: Child,
-    url: String,
-}
-
-impl ReaderServer {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let url = format!("http://127.0.0.1:{port}");
-        let child = onshi()
-            .args(["reader", "serve", "--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn onshi reader serve");
-        let server = Self { child, url };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "reader-control API never came up"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-}
-
-impl Drop for ReaderServer {
-    fn drop(&mut self) {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
-        let _ = self.child.wait();
-    }
-}
-
 fn run_with_reader(url: &str, tags: &str, extra: &[&str]) -> (i32, serde_json::Value) {
     let reports = tempdir();
     let out = onshi()
@@ -434,7 +385,7 @@ fn run_with_reader(url: &str, tags: &str, extra: &[&str]) -> (i32, serde_json::V
 #[test]
 fn reader_control_api_drives_a_pcsc_reader_end_to_end() {
     let Some(_slot) = slot() else { return };
-    let reader = ReaderServer::start();
+    let reader = ReaderServer::start(&[]);
     let tags = "@FAQ-4-11 or @FAQ-4-9 or @FAQ-4-21 or @OKA-FACEONLY or @FAQ-4-6";
     let (code, s) = run_with_reader(&reader.url, tags, &[]);
     let t = &s["totals"];

@@ -1,6 +1,6 @@
-//! Stopping is a first-class outcome: SIGINT and SIGTERM end `run`, `load`, `serve`,
-//! `cards serve` (and, with PC/SC, `reader serve`) within a bounded time, with what
-//! was done reported and marked interrupted, and exit 130 / 143. Each command is
+//! Stopping is a first-class outcome: SIGINT and SIGTERM end `run`, `certify`, `load`,
+//! `serve`, `cards serve` (and, with PC/SC, `reader serve`) within a bounded time, with
+//! what was done reported and marked interrupted, and exit 130 / 143. Each command is
 //! signalled at several points: during set-up, mid-run, twice in a row, and with a
 //! client holding a connection open.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
@@ -196,6 +196,60 @@ fn run_stopped_during_set_up_writes_an_empty_interrupted_report() {
     assert!(
         staged_feature_dirs(pid).is_empty(),
         "staged features removed"
+    );
+}
+
+/// A certification package is written even when a signal stops its run: signed, and
+/// saying on its first line that the run was interrupted.
+#[test]
+fn certify_stopped_mid_run_writes_a_package_marked_interrupted() {
+    let slow = Serve::start(&["--fault", "latency=fixed:100"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("pkg");
+    let key = tmp.path().join("signer.pk8");
+    let mut child = onshi(&[
+        "certify",
+        "--concurrency",
+        "1",
+        "--backend",
+        &slow.url,
+        "--signing-key",
+        key.to_str().unwrap(),
+        "--out",
+        pkg.to_str().unwrap(),
+    ]);
+    let staging = tmp.path().join(format!(".pkg.certify-{}/.run", child.id()));
+    wait_for(
+        "a first finished scenario",
+        Duration::from_secs(120),
+        || {
+            std::fs::read_dir(&staging)
+                .ok()
+                .and_then(|d| d.filter_map(Result::ok).find(|e| e.path().is_dir()))
+                .and_then(|d| std::fs::read_to_string(d.path().join("summary.json")).ok())
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .is_some_and(|v| v["scenarios"].as_array().is_some_and(|a| !a.is_empty()))
+        },
+    );
+    signal(&child, libc::SIGINT);
+    assert_eq!(exit_within(&mut child, BOUND), 130);
+    let out = output(child);
+    let verdict = std::fs::read_to_string(pkg.join("VERDICT")).unwrap();
+    assert!(
+        verdict.starts_with("NOT CONFORMANT: interrupted by SIGINT after "),
+        "{verdict}\n{out}"
+    );
+    assert_whole(&pkg);
+    let verify = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .arg("certify")
+        .arg("verify")
+        .arg(&pkg)
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{verify:?}");
+    assert!(
+        !staging.parent().unwrap().exists(),
+        "the staging directory became the package"
     );
 }
 

@@ -2,6 +2,7 @@
 
 mod bench;
 mod cards;
+mod certify;
 mod common;
 mod load;
 mod population;
@@ -32,6 +33,9 @@ pub(crate) struct Cli {
 enum Command {
     /// Run the main job on the embedded defaults (or the given inputs).
     Run(run::RunArgs),
+    /// Certify a reader: run the suite against it and write a signed evidence package
+    /// (`certify --reader URL --out DIR`), or check one (`certify verify DIR`).
+    Certify(Box<certify::CertifyArgs>),
     /// Virtual My Number Cards: list, show, export certificates, serve through vpcd.
     #[command(subcommand)]
     Cards(cards::CardsCommand),
@@ -68,18 +72,22 @@ pub(crate) fn init_tracing(filter: &str) {
 pub(crate) fn dispatch(cli: Cli) -> Result<Exit, CliError> {
     // The long-running commands turn SIGINT and SIGTERM into a clean stop (exit 130 /
     // 143, work reported as interrupted); handlers go in first, before any slow setup.
-    if matches!(
-        cli.command,
-        Command::Run(_)
-            | Command::Load(_)
-            | Command::Serve(_)
-            | Command::Reader(_)
-            | Command::Cards(cards::CardsCommand::Serve(_))
-    ) {
+    let certifies = matches!(&cli.command, Command::Certify(a) if a.runs_suite());
+    if certifies
+        || matches!(
+            cli.command,
+            Command::Run(_)
+                | Command::Load(_)
+                | Command::Serve(_)
+                | Command::Reader(_)
+                | Command::Cards(cards::CardsCommand::Serve(_))
+        )
+    {
         stop::install()?;
     }
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Certify(args) => certify::run(*args),
         Command::Cards(cmd) => cards::run(cmd),
         Command::Population(cmd) => population::run(cmd),
         Command::Load(args) => load::run(*args),

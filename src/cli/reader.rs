@@ -25,8 +25,9 @@ pub(super) struct ReaderServeArgs {
     #[arg(long, default_value_t = 10)]
     card_timeout: u64,
     /// Serve a defective reader (repeatable): `tries-my-number`, `lenient-face`,
-    /// `pin-after-lock`, `skips-consent`, `no-registration-offer` — proves the suite's
-    /// reader checks fail a reader that breaks them.
+    /// `pin-after-lock`, `skips-consent`, `no-registration-offer`, `keeps-photo` — proves
+    /// the suite's reader checks, and a certification package, catch a reader that
+    /// breaks them (docs/conformance.md).
     #[arg(long = "defect", value_name = "NAME")]
     defects: Vec<onshi::reader::ReaderDefect>,
     #[command(flatten)]

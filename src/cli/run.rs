@@ -15,41 +15,38 @@ use onshi::server::Defect;
 
 use super::common::{CliError, Exit, WorldArgs};
 
-/// `onshi run` options.
+/// What to run and against what: the options `onshi run` and `onshi certify` share.
 #[derive(Debug, Args)]
-pub(super) struct RunArgs {
+pub(super) struct SuiteArgs {
     /// Directory of `*.feature` files (default: the embedded `features/`).
     #[arg(long, value_name = "DIR")]
     features: Option<PathBuf>,
     /// Only scenarios matching this tag expression, e.g. `@FAQ-4-11` or `@登録 and not @OKA-REG-5D`.
     #[arg(long, value_name = "EXPR")]
-    tags: Option<String>,
+    pub tags: Option<String>,
     /// The backend under test: `embedded` (the reference backend, in process),
     /// `http://HOST:PORT` (onshi HTTP JSON), `xml+http://HOST:PORT`, or `folder:DIR`.
     #[arg(long, default_value = "embedded")]
-    backend: BackendSpec,
+    pub backend: BackendSpec,
     /// The reader under test: `builtin`, or the base URL of a reader-control API
     /// (`http://127.0.0.1:7070`); cards are then served through vpcd.
     #[arg(long, default_value = "builtin")]
-    reader: String,
+    pub reader: String,
     /// With an external reader: the vpcd address onshi serves the cards on.
     #[arg(long, default_value = onshi::vpcd::DEFAULT_VPCD)]
     vpcd: std::net::SocketAddr,
     /// With an external reader: the PC/SC reader name of that vpcd slot.
     #[arg(long, default_value = "Virtual PCD 00 00")]
     pcsc_reader: String,
-    /// Where `<run-id>/` is written.
-    #[arg(long, value_name = "DIR", default_value = "reports")]
-    report_dir: PathBuf,
     /// Inject a defect into the embedded reference backend (repeatable): proves the
     /// suite's checks can fail.
     #[arg(long = "defect", value_name = "NAME")]
-    defects: Vec<Defect>,
+    pub defects: Vec<Defect>,
     /// Inject a defect into the built-in reader (repeatable): proves the reader checks
     /// can fail (`tries-my-number`, `lenient-face`, `pin-after-lock`, `skips-consent`,
-    /// `no-registration-offer`).
+    /// `no-registration-offer`, `keeps-photo`).
     #[arg(long = "reader-defect", value_name = "NAME")]
-    reader_defects: Vec<onshi::reader::ReaderDefect>,
+    pub reader_defects: Vec<onshi::reader::ReaderDefect>,
     /// Scenarios run at once.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
@@ -60,18 +57,83 @@ pub(super) struct RunArgs {
     #[command(flatten)]
     cast: super::population::CastArgs,
     #[command(flatten)]
-    world: WorldArgs,
+    pub world: WorldArgs,
+}
+
+impl SuiteArgs {
+    /// Where the features come from.
+    pub(super) fn feature_source(&self) -> FeatureSource {
+        match &self.features {
+            Some(d) => FeatureSource::Dir(d.clone()),
+            None => FeatureSource::Embedded,
+        }
+    }
+
+    /// How the features are named in the report and in `tested.json`.
+    pub(super) fn features_label(&self) -> String {
+        self.features
+            .as_ref()
+            .map_or("embedded".to_owned(), |d| d.display().to_string())
+    }
+
+    /// The run's plan, its report written under `report_dir`.
+    pub(super) fn plan(&self, report_dir: PathBuf) -> Result<Plan, CliError> {
+        let reader: ReaderSpec = self.reader.parse().map_err(CliError::input)?;
+        Ok(Plan {
+            features_label: self.features_label(),
+            features: self.feature_source(),
+            tags: self.tags.clone(),
+            systems: Systems {
+                backend: self.backend.clone(),
+                defects: self.defects.clone(),
+                reader,
+                vpcd: self.vpcd,
+                pcsc_reader: self.pcsc_reader.clone(),
+                reader_defects: self.reader_defects.clone(),
+            },
+            report_dir,
+            concurrency: self.concurrency,
+            shuffle: self.shuffle,
+            seed: self.world.seed,
+            as_of: self.world.as_of(),
+            personas: self.world.personas()?,
+            generations: self.cast.generations,
+            factory: self.world.factory()?,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            started: chrono::Local::now().naive_local(),
+            stop: super::stop::install()?,
+        })
+    }
+}
+
+/// `onshi run` options.
+#[derive(Debug, Args)]
+pub(super) struct RunArgs {
+    #[command(flatten)]
+    suite: SuiteArgs,
+    /// Where `<run-id>/` is written.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    report_dir: PathBuf,
 }
 
 pub(super) fn run(args: RunArgs) -> Result<Exit, CliError> {
+    let plan = args.suite.plan(args.report_dir.clone())?;
+    let outcome = execute_with_progress(plan)?;
+    print_summary(&outcome);
+    println!(
+        "report: {}/report.html (seed {}, as-of {})",
+        outcome.dir.display(),
+        outcome.report.run.seed,
+        outcome.report.run.as_of
+    );
+    exit_of(&outcome)
+}
+
+/// Runs `plan` with a progress line on the terminal (each failure printed as it
+/// happens).
+pub(super) fn execute_with_progress(plan: Plan) -> Result<RunOutcome, CliError> {
     crate::steps::link();
-    let reader: ReaderSpec = args.reader.parse().map_err(CliError::input)?;
-    let features = match &args.features {
-        Some(d) => FeatureSource::Dir(d.clone()),
-        None => FeatureSource::Embedded,
-    };
-    let total = count_scenarios(&features);
-    let plan = plan(&args, features, reader)?;
+    let total = count_scenarios(&plan.features);
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {pos}/{len} scenarios {msg}")
@@ -88,44 +150,13 @@ pub(super) fn run(args: RunArgs) -> Result<Exit, CliError> {
                 progress_bar.println(format!("FAIL {} ({}:{})", last.name, last.file, last.line));
             }
         }),
-    )?;
+    );
     bar.finish_and_clear();
-    print_outcome(&outcome)
+    Ok(outcome?)
 }
 
-/// The run's plan from the command line.
-fn plan(args: &RunArgs, features: FeatureSource, reader: ReaderSpec) -> Result<Plan, CliError> {
-    Ok(Plan {
-        features_label: args
-            .features
-            .as_ref()
-            .map_or("embedded".to_owned(), |d| d.display().to_string()),
-        features,
-        tags: args.tags.clone(),
-        systems: Systems {
-            backend: args.backend.clone(),
-            defects: args.defects.clone(),
-            reader,
-            vpcd: args.vpcd,
-            pcsc_reader: args.pcsc_reader.clone(),
-            reader_defects: args.reader_defects.clone(),
-        },
-        report_dir: args.report_dir.clone(),
-        concurrency: args.concurrency,
-        shuffle: args.shuffle,
-        seed: args.world.seed,
-        as_of: args.world.as_of(),
-        personas: args.world.personas()?,
-        generations: args.cast.generations,
-        factory: args.world.factory()?,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        started: chrono::Local::now().naive_local(),
-        stop: super::stop::install()?,
-    })
-}
-
-/// Prints the headline, the failures and where the report is; the exit code.
-fn print_outcome(outcome: &RunOutcome) -> Result<Exit, CliError> {
+/// Prints the headline, the scenarios that did not pass and the failing requirements.
+pub(super) fn print_summary(outcome: &RunOutcome) {
     let r = &outcome.report;
     let t = &r.totals;
     println!("onshi conformance: {} — {t}", r.headline());
@@ -154,12 +185,12 @@ fn print_outcome(outcome: &RunOutcome) -> Result<Exit, CliError> {
             r.failed_requirements().join(" ")
         );
     }
-    println!(
-        "report: {}/report.html (seed {}, as-of {})",
-        outcome.dir.display(),
-        r.run.seed,
-        r.run.as_of
-    );
+}
+
+/// The exit code of a run: bad input when feature files did not parse, the signal's
+/// code when one stopped it, else passed or failed.
+pub(super) fn exit_of(outcome: &RunOutcome) -> Result<Exit, CliError> {
+    let r = &outcome.report;
     if !outcome.parse_errors.is_empty() {
         return Err(CliError::input(format!(
             "feature files that do not parse (use an ASCII colon after keywords and `# language: ja` on the first line):\n{}",

@@ -1,6 +1,7 @@
 //! Signals: SIGINT and SIGTERM become a [`Stop`] request instead of killing the
-//! process, so `run`, `load`, `serve`, `cards serve` and `reader serve` end cleanly,
-//! write what they did marked interrupted, and exit 130 (SIGINT) or 143 (SIGTERM).
+//! process, so `run`, `certify`, `load`, `serve`, `cards serve` and `reader serve` end
+//! cleanly, write what they did marked interrupted, and exit 130 (SIGINT) or 143
+//! (SIGTERM).
 
 use std::sync::OnceLock;
 

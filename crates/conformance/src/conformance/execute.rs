@@ -17,7 +17,7 @@ use super::run::{FeatureSource, RunError, RunOptions, RunOutcome};
 use onshi_backend::backend::{BackendSpec, QualificationBackend};
 use onshi_backend::server::{Defect, DefectSet};
 use onshi_domain::protocol::ServerClock;
-use onshi_reader::reader::control::RemoteReader;
+use onshi_reader::reader::control::{ReaderInfo, RemoteReader};
 use onshi_report::report::RunInfo;
 use onshi_world::persona::{CardFactory, PersonaSet};
 
@@ -129,6 +129,8 @@ struct Chosen {
     sut: Sut,
     reader: Option<RemoteReaderTarget>,
     reader_name: String,
+    /// A reader under test's own answer to `GET /v1/reader`.
+    reader_info: Option<ReaderInfo>,
 }
 
 async fn choose(systems: &Systems, as_of: NaiveDateTime) -> Result<Chosen, ExecuteError> {
@@ -156,8 +158,8 @@ async fn choose(systems: &Systems, as_of: NaiveDateTime) -> Result<Chosen, Execu
             "--reader-defect applies to the built-in reader only (serve a defective one with `onshi reader serve --defect NAME`)".into(),
         ));
     }
-    let (reader, reader_name) = match &systems.reader {
-        ReaderSpec::Builtin => (None, "built-in simulated face reader".to_owned()),
+    let (reader, reader_name, reader_info) = match &systems.reader {
+        ReaderSpec::Builtin => (None, "built-in simulated face reader".to_owned(), None),
         ReaderSpec::Remote(url) => {
             let client = RemoteReader::new(url);
             let info = client
@@ -177,13 +179,14 @@ async fn choose(systems: &Systems, as_of: NaiveDateTime) -> Result<Chosen, Execu
                 vpcd: systems.vpcd,
                 pcsc_reader: systems.pcsc_reader.clone(),
             };
-            (Some(target), name)
+            (Some(target), name, Some(info))
         }
     };
     Ok(Chosen {
         sut,
         reader,
         reader_name,
+        reader_info,
     })
 }
 
@@ -224,6 +227,7 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
     };
     env.remote_reader = chosen.reader;
     env.reader.defects = plan.systems.reader_defects.clone();
+    let reader_info = chosen.reader_info;
     let info = RunInfo {
         run_id: onshi_report::report::run_id(plan.started, plan.seed),
         onshi_version: plan.version,
@@ -259,7 +263,8 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         stop: plan.stop,
     };
     let tags = opts.tags.clone();
-    let outcome = runtime.block_on(super::run::run(Arc::new(env), opts, on_progress))?;
+    let mut outcome = runtime.block_on(super::run::run(Arc::new(env), opts, on_progress))?;
+    outcome.reader_info = reader_info;
     // Nothing selected is not a pass: the report is written, the run is bad input.
     if outcome.report.scenarios.is_empty() && outcome.interrupted.is_none() {
         return Err(ExecuteError::BadInput(match tags {

@@ -11,6 +11,7 @@ use cucumber::{World as _, WriterExt as _};
 use super::collector::{Collector, OnFinished, Shared, key};
 use super::env::Env;
 use super::world::{OnshiWorld, install_env};
+use onshi_reader::reader::control::ReaderInfo;
 use onshi_report::report::{
     ConformanceReport, RunDir, RunDirError, RunInfo, ScenarioResult, Status, StepResult, suite,
 };
@@ -69,6 +70,8 @@ pub struct RunOutcome {
     pub parse_errors: Vec<String>,
     /// The signal that stopped the run, if one did.
     pub interrupted: Option<StopSignal>,
+    /// With a reader under test: its own answer to `GET /v1/reader`.
+    pub reader_info: Option<ReaderInfo>,
 }
 
 fn stage_embedded() -> Result<PathBuf, RunError> {
@@ -255,6 +258,7 @@ pub async fn run(
         dir: report_dir.path().to_owned(),
         parse_errors,
         interrupted,
+        reader_info: None,
     })
 }
 

@@ -328,6 +328,17 @@ async fn remote_reader(
             response: v.audit.join("\n"),
         });
     }
+    // The reader's own account, as it answered (its backend exchanges follow as their
+    // own entries). The request is not kept: it carries the PINs the patient types.
+    out.exchanges.push(Exchange {
+        label: "POST /v1/visits: the reader under test's answer".into(),
+        request: String::new(),
+        response: serde_json::to_string_pretty(&ReaderOutcome {
+            exchanges: Vec::new(),
+            ..v.outcome.clone()
+        })
+        .unwrap_or_default(),
+    });
     let mut files: Vec<ResultFile> = v.result_file.into_iter().collect();
     if let Some(r) = v.outcome.response() {
         files.push(face_result(

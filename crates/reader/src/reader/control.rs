@@ -248,11 +248,23 @@ mod server {
         (StatusCode::BAD_REQUEST, e.to_string())
     }
 
-    async fn info() -> Json<ReaderInfo> {
+    /// What the reader is; a reader with defects says which in its version.
+    async fn info(State(shared): State<Shared>) -> Json<ReaderInfo> {
+        let defects = &shared.0.defects;
+        let version = if defects.is_empty() {
+            env!("CARGO_PKG_VERSION").to_owned()
+        } else {
+            let names: Vec<&str> = defects.iter().map(|d| d.name()).collect();
+            format!(
+                "{} (defects: {})",
+                env!("CARGO_PKG_VERSION"),
+                names.join(", ")
+            )
+        };
         Json(ReaderInfo {
             vendor: "onshi".into(),
             model: "built-in simulated face reader (PC/SC)".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
+            version,
         })
     }
 

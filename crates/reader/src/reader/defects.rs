@@ -24,16 +24,19 @@ pub enum ReaderDefect {
     /// Never offers registration on the spot when the backend says the card is not
     /// registered (`ONS-R201`) or not linked (`ONS-R203`).
     NoRegistrationOffer,
+    /// Keeps the face photo after the comparison, and says so (FLY-PHOTO).
+    KeepsPhoto,
 }
 
 impl ReaderDefect {
     /// Every defect.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::TriesMyNumber,
         Self::LenientFace,
         Self::PinAfterLock,
         Self::SkipsConsent,
         Self::NoRegistrationOffer,
+        Self::KeepsPhoto,
     ];
 
     /// The command-line name.
@@ -44,6 +47,7 @@ impl ReaderDefect {
             Self::PinAfterLock => "pin-after-lock",
             Self::SkipsConsent => "skips-consent",
             Self::NoRegistrationOffer => "no-registration-offer",
+            Self::KeepsPhoto => "keeps-photo",
         }
     }
 
@@ -57,6 +61,7 @@ impl ReaderDefect {
             Self::PinAfterLock => "sends a VERIFY to a PIN the card reported locked",
             Self::SkipsConsent => "shows no consent screens",
             Self::NoRegistrationOffer => "never offers registration on the spot",
+            Self::KeepsPhoto => "keeps the face photo after the comparison",
         }
     }
 

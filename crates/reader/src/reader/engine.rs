@@ -195,6 +195,8 @@ struct Visit<'a, 'p> {
     cards: CardOps<CardPort<'p>>,
     events: Vec<ReaderEvent>,
     cert: Vec<u8>,
+    /// Whether the face photo was read from the chip in this visit.
+    photo_read: bool,
 }
 
 /// What a proof-carrying call answered.
@@ -463,6 +465,7 @@ impl Visit<'_, '_> {
                 .read_face_photo(&self.input.front.match_b)
                 .await
                 .map_err(|e| card_failure(&e))?;
+            self.photo_read |= !photo.is_empty();
             let score = scores.next().unwrap_or(0.0);
             let matched =
                 policy::face_matches(score, config.applied_face_threshold()) && !photo.is_empty();
@@ -513,6 +516,11 @@ impl Visit<'_, '_> {
                 // Locked (69 83 / 69 84) or anything else: stop sending PINs.
                 _ => tries = 0,
             }
+        }
+        if tries == 0 && self.input.config.has(ReaderDefect::PinAfterLock) {
+            // The defect: one more PIN although the card said it is locked.
+            let pin = pins.next().map_or("0000", String::as_str);
+            let _ = self.cards.verify(pin.as_bytes()).await;
         }
         Ok(Err(tries == 0))
     }
@@ -576,6 +584,7 @@ async fn visit(input: VisitInput<'_>, port: Port<Step, Reply>) -> ReaderOutcome 
         cards: CardOps::new(CardPort(&port)),
         events: Vec::new(),
         cert: Vec::new(),
+        photo_read: false,
     };
     v.event(ReaderEvent::CardPlaced {
         by: input.script.placed_by,
@@ -606,7 +615,8 @@ async fn visit(input: VisitInput<'_>, port: Port<Step, Reply>) -> ReaderOutcome 
         method,
         events: v.events,
         exchanges: Vec::new(),
-        photo_stored: false,
+        // The reference reader keeps the photo only for the comparison.
+        photo_stored: v.photo_read && input.config.has(ReaderDefect::KeepsPhoto),
         registered_here,
     }
 }

@@ -1,6 +1,7 @@
 //! Reports: one data structure per run kind, rendered by sinks that each write to any
 //! `io::Write` (so they test in memory), into a run directory written atomically.
 //!
+//! - [`certify`]: the signed certification package (`onshi certify`).
 //! - [`model`]: the conformance report (run info, scenarios with evidence, matrix).
 //! - [`junit`]: the JUnit model and its one writer, shared by the suite and by load.
 //! - [`run_dir`]: the run directory `<root>/<run-id>/`, shared by the suite and by load.
@@ -10,6 +11,7 @@
 //! - [`diff`]: two conformance runs compared (`onshi report diff`).
 //! - [`index`]: the run index (`<root>/index.html`, `onshi report list`).
 
+pub mod certify;
 pub mod diff;
 pub mod html;
 pub mod index;
