@@ -10,7 +10,6 @@
 //! - [`defects`]: deliberate reader defects that prove the suite's reader checks can fail.
 //! - [`session`]: the engine driven over a card channel and a backend, with evidence.
 //! - [`control`]: the reader-control API (the built-in reader served, and the client).
-//! - [`defect`]: what `reader serve --defect` makes the served reader do wrong.
 //! - [`result_file`]: the face-result XML file handed to the clinic system.
 
 pub mod card_ops;
