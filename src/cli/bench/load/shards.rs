@@ -14,7 +14,7 @@ use onshi::load::output;
 use onshi::load::summary::{Summary, totals};
 
 use super::super::super::common::{CliError, Exit};
-use super::split::{BackendProcess, Cpus, pinned, population_args};
+use super::split::{BackendProcess, Cpus, dies_with_parent, pinned, population_args};
 use super::{LoadBenchArgs, scenario_text};
 
 /// The most shards one N may ask for.
@@ -106,6 +106,7 @@ fn onshi(args: &[String], cpus: Option<&[usize]>, log: &Path) -> Result<Command,
     if let Some(c) = cpus {
         pinned(&mut cmd, c.to_vec());
     }
+    dies_with_parent(&mut cmd);
     Ok(cmd)
 }
 

@@ -84,6 +84,23 @@ pub(crate) fn pinned(cmd: &mut Command, cpus: Vec<usize>) {
     }
 }
 
+/// Makes a child get SIGTERM when this process dies, however it dies (a benchmark
+/// killed or ended by a broken pipe leaves no `onshi serve` or `onshi load` behind).
+pub(crate) fn dies_with_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs between fork and exec and calls only prctl
+    // (async-signal-safe) with constant arguments.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+}
+
 /// CPU time (user + system) a process has used so far, from `/proc/<pid>/stat`.
 pub(crate) fn process_cpu_of(pid: u32) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -169,6 +186,7 @@ impl BackendProcess {
         if let Some(c) = cpus {
             pinned(&mut cmd, c.to_vec());
         }
+        dies_with_parent(&mut cmd);
         let mut child = cmd
             .spawn()
             .map_err(|e| CliError::failed(format!("starting onshi serve: {e}")))?;
