@@ -45,11 +45,16 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// A reqwest client with the harness's defaults.
+/// A reqwest client with the harness's defaults. An idle pooled connection is dropped
+/// after half the time `onshi serve` keeps one ([`HEADER_READ`](crate::server::serving::HEADER_READ)):
+/// a request sent on a connection the server is closing at that moment fails with
+/// "connection closed before message completed" (seen in the expired-challenge
+/// scenario, which waits about 10 s between two requests).
 pub(crate) fn client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(5))
+        .pool_idle_timeout(crate::server::serving::HEADER_READ / 2)
         .pool_max_idle_per_host(64)
         .tcp_nodelay(true)
         .build()
