@@ -222,23 +222,6 @@ fn dashboard_event_stream_follows_the_run_and_ends_on_the_report() {
     assert_eq!(before.response.p99_ms, last.response.p99_ms);
 }
 
-fn chromium() -> Option<PathBuf> {
-    let found = [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists());
-    if found.is_none() {
-        let required = std::env::var("ONSHI_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
-        assert!(!required, "chromium is required but not installed");
-        eprintln!("skipping: no chromium");
-    }
-    found
-}
-
 /// What the page shows: its state and figures (from `data-` attributes), its tables'
 /// rows, its drawn charts.
 const FIGURES: &str = r#"(() => {
@@ -292,7 +275,7 @@ fn screenshot(browser: &mut cdp::Browser, tab: &cdp::Tab, name: &str) -> PathBuf
 
 #[test]
 fn dashboard_page_in_chromium_moves_during_the_run_and_ends_on_the_report() {
-    let Some(bin) = chromium() else { return };
+    let Some(bin) = cdp::chromium() else { return };
     let run = Run::start();
     let mut browser = cdp::Browser::launch(&bin).unwrap();
     let tab = browser.open(&run.url).unwrap();

@@ -216,23 +216,6 @@ fn load_diff(dir: &Path) -> PathBuf {
     page
 }
 
-fn chromium() -> Option<PathBuf> {
-    let found = [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists());
-    if found.is_none() {
-        let required = std::env::var("ONSHI_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
-        assert!(!required, "chromium is required but not installed");
-        eprintln!("skipping: no chromium");
-    }
-    found
-}
-
 /// Where screenshots are kept: `<target>/report-screenshots/`.
 fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -293,7 +276,7 @@ fn problems(page: &Page, visit: &Visit, fonts: &Coverage) -> Vec<String> {
 
 #[test]
 fn every_page_opens_cleanly_in_chromium() {
-    let Some(bin) = chromium() else { return };
+    let Some(bin) = cdp::chromium() else { return };
     let fonts = Coverage::installed().unwrap();
     let work = tempfile::tempdir().unwrap();
     let made: Vec<PathBuf> = std::thread::scope(|s| {
@@ -368,7 +351,7 @@ fn every_page_opens_cleanly_in_chromium() {
 
 #[test]
 fn the_checks_fail_on_a_broken_page() {
-    let Some(bin) = chromium() else { return };
+    let Some(bin) = cdp::chromium() else { return };
     let fonts = Coverage::installed().unwrap();
     // The font check says what fontconfig says, character by character.
     for c in ['A', 'あ', '≤', '—', '✅', '\u{10FFFD}'] {

@@ -423,3 +423,20 @@ impl Drop for Browser {
         let _ = self.child.wait();
     }
 }
+
+pub(crate) fn chromium() -> Option<std::path::PathBuf> {
+    let found = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(std::path::PathBuf::from)
+    .find(|p| p.exists());
+    if found.is_none() {
+        let required = std::env::var("ONSHI_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
+        assert!(!required, "chromium is required but not installed");
+        eprintln!("skipping: no chromium");
+    }
+    found
+}
