@@ -537,6 +537,7 @@ mod seeds {
             vendor: "v".into(),
             model: "m".into(),
             version: "1".into(),
+            slots: 1,
         };
         write(
             "reader_control",

@@ -63,6 +63,7 @@ fn with_served_card<T>(persona: &str, f: impl FnOnce(&onshi::persona::IssuedCard
         card: VirtualCard::new(&issued.profile),
         state: None,
         keep_trace: false,
+        pull_after: None,
     };
     let handles = onshi::vpcd::serve_all(vec![card], VPCD.parse().unwrap(), &stop);
     wait_for_card(READER, Duration::from_secs(10)).expect("card present in the reader");

@@ -278,6 +278,7 @@ fn serve(args: ServeArgs) -> Result<Exit, CliError> {
             card,
             state: state.clone(),
             keep_trace: false,
+            pull_after: None,
         });
     }
     let request = super::stop::install()?;

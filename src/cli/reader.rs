@@ -30,6 +30,10 @@ pub(super) struct ReaderServeArgs {
     /// breaks them (docs/conformance.md).
     #[arg(long = "defect", value_name = "NAME")]
     defects: Vec<onshi::reader::ReaderDefect>,
+    /// Patients served at once, each at its own PC/SC reader (reported to onshi as
+    /// `slots`; `onshi run --reader` then runs that many scenarios in parallel).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
+    slots: u32,
     #[command(flatten)]
     http: super::common::HttpLimitArgs,
 }
@@ -61,6 +65,7 @@ fn serve(args: ReaderServeArgs) -> Result<Exit, CliError> {
             card_timeout: std::time::Duration::from_secs(args.card_timeout),
             face_threshold: onshi::reader::policy::FACE_THRESHOLD,
             defects: args.defects.clone(),
+            slots: args.slots,
         });
         onshi::server::serving::serve(
             listener,

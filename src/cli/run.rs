@@ -32,12 +32,22 @@ pub(super) struct SuiteArgs {
     /// (`http://127.0.0.1:7070`); cards are then served through vpcd.
     #[arg(long, default_value = "builtin")]
     pub reader: String,
-    /// With an external reader: the vpcd address onshi serves the cards on.
+    /// With an external reader: the vpcd address onshi serves the first slot's card on;
+    /// slot i uses this port + i.
     #[arg(long, default_value = onshi::vpcd::DEFAULT_VPCD)]
     vpcd: std::net::SocketAddr,
-    /// With an external reader: the PC/SC reader name of that vpcd slot.
-    #[arg(long, default_value = "Virtual PCD 00 00")]
-    pcsc_reader: String,
+    /// With an external reader: the PC/SC reader name of each vpcd slot, in port order
+    /// (repeatable; default: Debian's two vpcd slots).
+    #[arg(
+        long = "pcsc-reader",
+        value_name = "NAME",
+        default_values_t = ["Virtual PCD 00 00".to_owned(), "Virtual PCD 00 01".to_owned()]
+    )]
+    pcsc_readers: Vec<String>,
+    /// With an external reader: use at most this many slots (default: as many as the
+    /// reader reports in `GET /v1/reader` and `--pcsc-reader` names).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=16))]
+    slots: Option<u32>,
     /// Inject a defect into the embedded reference backend (repeatable): proves the
     /// suite's checks can fail.
     #[arg(long = "defect", value_name = "NAME")]
@@ -88,7 +98,8 @@ impl SuiteArgs {
                 defects: self.defects.clone(),
                 reader,
                 vpcd: self.vpcd,
-                pcsc_reader: self.pcsc_reader.clone(),
+                pcsc_readers: self.pcsc_readers.clone(),
+                max_slots: self.slots.map(|n| n as usize),
                 reader_defects: self.reader_defects.clone(),
             },
             report_dir,

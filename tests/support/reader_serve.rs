@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 /// Whether pcscd is there with the vpcd reader `reader`. When it is not, the caller
 /// skips — unless `ONSHI_REQUIRE_PCSCD=1` (set by `scripts/test`), which makes a missing
 /// pcscd a failure.
+#[allow(dead_code)]
 pub(crate) fn pcscd_with(reader: &str) -> bool {
     match onshi::channel::list_readers() {
         Ok(readers) if readers.iter().any(|r| r == reader) => true,
@@ -31,7 +32,14 @@ pub(crate) struct ReaderServer {
 
 impl ReaderServer {
     /// Starts it with `extra` options (`--defect NAME`) and waits until it listens.
+    #[allow(dead_code)]
     pub(crate) fn start(extra: &[&str]) -> Self {
+        Self::start_with(extra, &[])
+    }
+
+    /// Starts it with `extra` options and environment `env` (a private pcscd's
+    /// socket), and waits until it listens.
+    pub(crate) fn start_with(extra: &[&str], env: &[(&str, &std::path::Path)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -41,6 +49,7 @@ impl ReaderServer {
             .env("ONSHI_LOG", "warn")
             .args(["reader", "serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -231,6 +231,7 @@ mod pcsc_bench {
                         card,
                         state: None,
                         keep_trace: false,
+                        pull_after: None,
                     },
                     ours_addr,
                     stop,

@@ -90,6 +90,10 @@ pub struct ServedCard {
     /// Keep the APDU trace (evidence for a conformance run); otherwise it is dropped
     /// after every APDU so a long-running server does not grow.
     pub keep_trace: bool,
+    /// The patient lifts the card after this many APDUs: the next APDU gets no
+    /// answer, the connection to vpcd is dropped (pcscd reports the card removed) and
+    /// the card stays away until [`StopHandle::stop`].
+    pub pull_after: Option<usize>,
 }
 
 /// Adapter from [`VirtualCard`] to vpicc's trait, persisting state changes.
@@ -100,6 +104,10 @@ struct Adapter<'a> {
     control: Option<TcpStream>,
     /// Set when the chip gave no answer and the connection was dropped.
     went_mute: bool,
+    /// APDUs answered so far (for [`ServedCard::pull_after`]).
+    answered: usize,
+    /// Set when the card was lifted off the reader.
+    pulled: bool,
     /// Set while a changed state could not be saved: VERIFY is refused until it is,
     /// so a lost save can never give tries back.
     unsaved: bool,
@@ -147,6 +155,16 @@ impl vpicc::VSmartCard for Adapter<'_> {
     }
 
     fn execute(&mut self, apdu: &[u8]) -> Vec<u8> {
+        if self.served.pull_after.is_some_and(|n| self.answered >= n) {
+            // The patient lifted the card: no answer, and the reader loses it.
+            tracing::debug!(card = %self.served.id, "card pulled after {} APDU(s)", self.answered);
+            self.pulled = true;
+            if let Some(c) = &self.control {
+                let _ = c.shutdown(Shutdown::Both);
+            }
+            return Vec::new();
+        }
+        self.answered += 1;
         if self.unsaved {
             self.persist();
         }
@@ -233,6 +251,8 @@ pub fn serve(mut served: ServedCard, addr: SocketAddr, stop: StopHandle) -> Serv
         served: &mut served,
         control: None,
         went_mute: false,
+        answered: 0,
+        pulled: false,
         unsaved: false,
     };
     let mut backoff = Duration::from_millis(100);
@@ -265,6 +285,13 @@ pub fn serve(mut served: ServedCard, addr: SocketAddr, stop: StopHandle) -> Serv
             }
         }
         adapter.served.card.reset();
+        if adapter.pulled {
+            // A lifted card does not come back by itself.
+            while !stop.is_stopped() {
+                stop.sleep(Duration::from_millis(100));
+            }
+            break;
+        }
         if std::mem::take(&mut adapter.went_mute) {
             // Stay out long enough for pcscd (400 ms polls) to see the card gone.
             stop.sleep(Duration::from_millis(1500));
@@ -310,6 +337,7 @@ mod tests {
             card: VirtualCard::new(&onshi_card::card::sample::profile()),
             state: Some(dir.clone()),
             keep_trace: false,
+            pull_after: None,
         }
     }
 
@@ -355,6 +383,8 @@ mod tests {
             served: &mut s,
             control: None,
             went_mute: false,
+            answered: 0,
+            pulled: false,
             unsaved: false,
         };
         let first = verify(&mut a, b"9999");
@@ -401,6 +431,54 @@ mod tests {
         body
     }
 
+    /// A card pulled after two APDUs answers two, hangs up on the third and does not
+    /// come back until stopped.
+    #[test]
+    fn a_pulled_card_hangs_up_and_stays_away() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = StopHandle::new();
+        let handle = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                serve(
+                    ServedCard {
+                        id: "t".into(),
+                        card: VirtualCard::new(&onshi_card::card::sample::profile()),
+                        state: None,
+                        keep_trace: true,
+                        pull_after: Some(2),
+                    },
+                    addr,
+                    stop,
+                )
+            })
+        };
+        let (mut s, _) = listener.accept().unwrap();
+        let select = onshi_support::hex::decode("00A4040C0AD392F000260100000001").unwrap();
+        for _ in 0..2 {
+            s.write_all(&frame(&select)).unwrap();
+            assert_eq!(read_frame(&mut s), vec![0x90, 0x00]);
+        }
+        s.write_all(&frame(&select)).unwrap();
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        assert!(rest.is_empty(), "the pulled card answered {rest:02X?}");
+        listener.set_nonblocking(true).unwrap();
+        std::thread::sleep(Duration::from_millis(600));
+        assert!(
+            listener.accept().is_err(),
+            "a pulled card must not reconnect by itself"
+        );
+        stop.stop();
+        let served = handle.join().unwrap();
+        assert_eq!(
+            served.card.trace().entries.len(),
+            2,
+            "two APDUs reached the chip"
+        );
+    }
+
     /// A fake vpcd: accepts the card, asks for the ATR, sends a SELECT, then drops the
     /// connection so the card must reconnect; the second connection is stopped.
     #[test]
@@ -418,6 +496,7 @@ mod tests {
                         card,
                         state: None,
                         keep_trace: false,
+                        pull_after: None,
                     },
                     addr,
                     stop,

@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 
 use super::collector::OnFinished;
 use super::env::{Env, Sut};
-use super::remote::RemoteReaderTarget;
+use super::remote::{RemoteReaderTarget, Slot};
 use super::run::{FeatureSource, RunError, RunOptions, RunOutcome};
 use onshi_backend::backend::{BackendSpec, QualificationBackend};
 use onshi_backend::server::{Defect, DefectSet};
@@ -56,10 +56,13 @@ pub struct Systems {
     pub defects: Vec<Defect>,
     /// The reader.
     pub reader: ReaderSpec,
-    /// With a remote reader: where onshi serves the cards (vpcd).
+    /// With a remote reader: where onshi serves the first slot's card (vpcd); slot i
+    /// uses this port + i.
     pub vpcd: SocketAddr,
-    /// With a remote reader: the PC/SC reader name of that vpcd slot.
-    pub pcsc_reader: String,
+    /// With a remote reader: the PC/SC reader name of each vpcd slot, in port order.
+    pub pcsc_readers: Vec<String>,
+    /// With a remote reader: use at most this many slots.
+    pub max_slots: Option<usize>,
     /// Defects injected into the built-in reader: proves the reader checks can fail.
     pub reader_defects: Vec<onshi_reader::reader::ReaderDefect>,
 }
@@ -166,19 +169,43 @@ async fn choose(systems: &Systems, as_of: NaiveDateTime) -> Result<Chosen, Execu
                 .info()
                 .await
                 .map_err(|e| ExecuteError::Unreachable(e.to_string()))?;
+            let count = info
+                .usable_slots()
+                .min(systems.pcsc_readers.len())
+                .min(systems.max_slots.unwrap_or(usize::MAX))
+                .max(1);
             let name = format!(
-                "{} {} {} at {} (cards via vpcd {})",
+                "{} {} {} at {} (cards via vpcd {}, {})",
                 info.vendor,
                 info.model,
                 info.version,
                 client.url(),
-                systems.vpcd
+                systems.vpcd,
+                match count {
+                    1 => "1 slot".to_owned(),
+                    n => format!("{n} slots"),
+                }
             );
-            let target = RemoteReaderTarget {
-                client,
-                vpcd: systems.vpcd,
-                pcsc_reader: systems.pcsc_reader.clone(),
-            };
+            let slots = systems
+                .pcsc_readers
+                .iter()
+                .take(count)
+                .enumerate()
+                .map(|(i, name)| {
+                    let mut vpcd = systems.vpcd;
+                    vpcd.set_port(systems.vpcd.port().wrapping_add(i as u16));
+                    Slot {
+                        vpcd,
+                        pcsc_reader: name.clone(),
+                    }
+                })
+                .collect::<Vec<_>>();
+            if slots.is_empty() {
+                return Err(ExecuteError::BadInput(
+                    "--pcsc-reader: at least one PC/SC reader name is needed".into(),
+                ));
+            }
+            let target = RemoteReaderTarget::new(client, slots);
             (Some(target), name, Some(info))
         }
     };
@@ -219,11 +246,10 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         }
         _ => ExecuteError::Failed(e.to_string()),
     })?;
-    // One PC/SC slot: a reader under test sees one card at a time.
-    let concurrency = if chosen.reader.is_some() {
-        1
-    } else {
-        plan.concurrency
+    // A reader under test sees one card per slot: as many scenarios as slots.
+    let concurrency = match &chosen.reader {
+        Some(target) => target.slot_count(),
+        None => plan.concurrency,
     };
     env.remote_reader = chosen.reader;
     env.reader.defects = plan.systems.reader_defects.clone();

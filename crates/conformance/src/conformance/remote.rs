@@ -3,11 +3,11 @@
 //! over loopback HTTP for the visit, and the reader is told what the patient does.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use chrono::NaiveDateTime;
 
 use super::env::Env;
 use super::faulty::LineFault;
@@ -23,15 +23,89 @@ use onshi_reader::vpcd::{ServedCard, StopHandle, serve};
 use onshi_world::oracle::{Check, Verdict};
 use onshi_world::persona::ResolvedPersona;
 
-/// A reader under test.
+/// One place a card can be put: the vpcd port onshi serves it on and the PC/SC reader
+/// it appears in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    /// Where onshi serves the card (vpcd).
+    pub vpcd: SocketAddr,
+    /// The PC/SC reader name the reader must use for that vpcd port.
+    pub pcsc_reader: String,
+}
+
+/// A reader under test, with the slots onshi puts cards in.
 #[derive(Debug, Clone)]
 pub struct RemoteReaderTarget {
     /// The API client.
     pub client: RemoteReader,
-    /// Where onshi serves cards (vpcd).
-    pub vpcd: SocketAddr,
-    /// The PC/SC reader name the reader must use for that vpcd slot.
-    pub pcsc_reader: String,
+    free: Arc<std::sync::Mutex<Vec<Slot>>>,
+    permits: Arc<tokio::sync::Semaphore>,
+    count: usize,
+}
+
+/// A slot taken for one visit; it is free again when dropped.
+struct TakenSlot {
+    slot: Slot,
+    free: Arc<std::sync::Mutex<Vec<Slot>>>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for TakenSlot {
+    fn drop(&mut self) {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        free.push(self.slot.clone());
+    }
+}
+
+impl RemoteReaderTarget {
+    /// A reader under test with at least one slot (an empty list is treated as the
+    /// default vpcd slot).
+    pub fn new(client: RemoteReader, slots: Vec<Slot>) -> Self {
+        let slots = if slots.is_empty() {
+            vec![Slot {
+                vpcd: onshi_reader::vpcd::DEFAULT_VPCD
+                    .parse()
+                    .expect("a literal address"),
+                pcsc_reader: "Virtual PCD 00 00".into(),
+            }]
+        } else {
+            slots
+        };
+        let count = slots.len();
+        // Slot 0 first: a one-slot run and the first slot of a wider one agree.
+        let free: Vec<Slot> = slots.into_iter().rev().collect();
+        Self {
+            client,
+            free: Arc::new(std::sync::Mutex::new(free)),
+            permits: Arc::new(tokio::sync::Semaphore::new(count)),
+            count,
+        }
+    }
+
+    /// How many cards the reader is given at once.
+    pub fn slot_count(&self) -> usize {
+        self.count
+    }
+
+    async fn take(&self) -> Result<TakenSlot, String> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
+        let slot = self
+            .free
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .ok_or("no free slot although a permit was given")?;
+        Ok(TakenSlot {
+            slot,
+            free: self.free.clone(),
+            _permit: permit,
+        })
+    }
 }
 
 /// A backend the reader can call over HTTP for one visit.
@@ -178,23 +252,26 @@ pub fn audit_verdict(outcome: &ReaderOutcome, audit: &[String]) -> Verdict {
     )
 }
 
-/// Runs one visit at the reader under test.
+/// Runs one visit at the reader under test; with `plan.pull_card_after` the card
+/// server drops the card after that many APDUs, as a patient lifting it would.
 pub async fn visit(
     env: &Env,
     target: &RemoteReaderTarget,
     backend: &AnyBackend,
-    fault: Option<LineFault>,
+    plan: &super::visit::VisitPlan,
     persona: &ResolvedPersona,
     script: &PatientScript,
-    now: NaiveDateTime,
 ) -> Result<RemoteVisit, String> {
+    let (fault, pull_card_after, now) = (plan.fault, plan.pull_card_after, plan.now);
+    let taken = target.take().await?;
+    let slot = &taken.slot;
     let for_reader = backend_url(backend, fault).await?;
     let mut card = VirtualCard::new(&env.cards[&persona.id].profile);
     card.set_tracing(true);
     let stop = StopHandle::new();
     let served = {
         let stop = stop.clone();
-        let addr = target.vpcd;
+        let addr = slot.vpcd;
         let id = persona.id.clone();
         std::thread::spawn(move || {
             serve(
@@ -203,6 +280,7 @@ pub async fn visit(
                     card,
                     state: None,
                     keep_trace: true,
+                    pull_after: pull_card_after,
                 },
                 addr,
                 stop,
@@ -213,7 +291,7 @@ pub async fn visit(
     let req = VisitRequest {
         visit_id: format!("{}-{}", persona.id, now.format("%Y%m%d%H%M%S")),
         confirmation_time: now,
-        pcsc_reader: target.pcsc_reader.clone(),
+        pcsc_reader: slot.pcsc_reader.clone(),
         match_b: persona.card.match_b.clone(),
         patient: script.clone(),
         backend_url: for_reader.url.clone(),
@@ -229,8 +307,9 @@ pub async fn visit(
         .await
         .map_err(|e| e.to_string())?
         .map_err(|_| "the card server panicked".to_owned())?;
-    let pcsc_reader = target.pcsc_reader.clone();
+    let pcsc_reader = slot.pcsc_reader.clone();
     let _ = tokio::task::spawn_blocking(move || settle(&pcsc_reader)).await;
+    drop(taken);
     let audit = for_reader
         .audit
         .as_ref()

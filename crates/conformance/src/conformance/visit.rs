@@ -292,16 +292,8 @@ async fn remote_reader(
     verdicts: &mut Vec<Verdict>,
 ) -> AtReader {
     let (env, plan) = (r.env, r.plan);
-    let v = match super::remote::visit(
-        env,
-        target,
-        r.backend.inner(),
-        plan.fault,
-        r.persona,
-        r.script,
-        plan.now,
-    )
-    .await
+    let v = match super::remote::visit(env, target, r.backend.inner(), plan, r.persona, r.script)
+        .await
     {
         Ok(v) => v,
         Err(e) => {

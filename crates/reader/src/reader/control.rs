@@ -30,6 +30,30 @@ pub struct ReaderInfo {
     pub model: String,
     /// Software version.
     pub version: String,
+    /// How many patients the reader serves at once, each at its own PC/SC reader
+    /// (named in every visit request). Absent means one; onshi uses at most
+    /// [`MAX_SLOTS`].
+    #[serde(default = "one_slot", skip_serializing_if = "is_one")]
+    pub slots: u32,
+}
+
+/// The most slots onshi drives at once, whatever a reader reports.
+pub const MAX_SLOTS: u32 = 16;
+
+fn one_slot() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+impl ReaderInfo {
+    /// The slots onshi may use: what the reader reports, at least one, at most
+    /// [`MAX_SLOTS`].
+    pub fn usable_slots(&self) -> usize {
+        self.slots.clamp(1, MAX_SLOTS) as usize
+    }
 }
 
 /// The device credential onshi's reader CA issued for this visit's reader (our model of
@@ -149,6 +173,9 @@ impl RemoteReader {
             base: base.into().trim_end_matches('/').to_owned(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
+                // A reader test mode may close idle keep-alive connections (onshi's
+                // after 10 s): never send a visit on one it may be closing.
+                .pool_idle_timeout(std::time::Duration::from_secs(4))
                 .build()
                 .unwrap_or_default(),
         }
@@ -211,6 +238,7 @@ pub use server::{ReaderServerConfig, app};
 
 #[cfg(feature = "pcsc")]
 mod server {
+    use std::collections::HashMap;
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -240,9 +268,39 @@ mod server {
         pub face_threshold: f64,
         /// Deliberate defects of the served reader (none for a conformant one).
         pub defects: Vec<crate::reader::ReaderDefect>,
+        /// Patients served at once, each at its own PC/SC reader (reported as
+        /// `slots` by `GET /v1/reader`).
+        pub slots: u32,
     }
 
-    type Shared = Arc<(ReaderServerConfig, tokio::sync::Mutex<()>)>;
+    /// The most distinct PC/SC reader names the served reader keeps a lock for.
+    const MAX_READER_NAMES: usize = 64;
+
+    struct Served {
+        config: ReaderServerConfig,
+        /// At most `slots` visits at once.
+        permits: tokio::sync::Semaphore,
+        /// One patient per PC/SC reader at a time.
+        busy: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    }
+
+    impl Served {
+        /// The lock of one PC/SC reader, or `None` when too many names were seen.
+        fn reader_lock(&self, name: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+            let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(l) = busy.get(name) {
+                return Some(l.clone());
+            }
+            if busy.len() >= MAX_READER_NAMES {
+                return None;
+            }
+            let l = Arc::new(tokio::sync::Mutex::new(()));
+            busy.insert(name.to_owned(), l.clone());
+            Some(l)
+        }
+    }
+
+    type Shared = Arc<Served>;
 
     fn bad(e: impl std::fmt::Display) -> (StatusCode, String) {
         (StatusCode::BAD_REQUEST, e.to_string())
@@ -250,7 +308,7 @@ mod server {
 
     /// What the reader is; a reader with defects says which in its version.
     async fn info(State(shared): State<Shared>) -> Json<ReaderInfo> {
-        let defects = &shared.0.defects;
+        let defects = &shared.config.defects;
         let version = if defects.is_empty() {
             env!("CARGO_PKG_VERSION").to_owned()
         } else {
@@ -265,6 +323,7 @@ mod server {
             vendor: "onshi".into(),
             model: "built-in simulated face reader (PC/SC)".into(),
             version,
+            slots: shared.config.slots,
         })
     }
 
@@ -272,9 +331,19 @@ mod server {
         State(shared): State<Shared>,
         Json(req): Json<VisitRequest>,
     ) -> Result<Json<VisitResponse>, (StatusCode, String)> {
-        // One patient at a time, like a real reader.
-        let _busy = shared.1.lock().await;
-        let cfg = shared.0.clone();
+        // At most `slots` patients, one per PC/SC reader, like a real multi-slot
+        // reader.
+        let _permit = shared
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+        let lock = shared.reader_lock(&req.pcsc_reader).ok_or((
+            StatusCode::CONFLICT,
+            format!("more than {MAX_READER_NAMES} PC/SC reader names"),
+        ))?;
+        let _busy = lock.lock().await;
+        let cfg = shared.config.clone();
         let facility = MedicalInstitutionCode::parse(&req.medical_institution_code).map_err(bad)?;
         let cert = BASE64
             .decode(&req.attestation_key.certificate)
@@ -344,6 +413,12 @@ mod server {
         Router::new()
             .route("/v1/reader", get(info))
             .route("/v1/visits", post(visit))
-            .with_state(Arc::new((config, tokio::sync::Mutex::new(()))))
+            .with_state(Arc::new(Served {
+                permits: tokio::sync::Semaphore::new(
+                    config.slots.clamp(1, super::MAX_SLOTS) as usize
+                ),
+                config,
+                busy: std::sync::Mutex::new(HashMap::new()),
+            }))
     }
 }
