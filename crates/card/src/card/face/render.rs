@@ -185,11 +185,19 @@ impl FaceRenderer {
 
     /// All four images.
     pub fn render(&self, text: &FaceText<'_>) -> FaceImages {
+        let bitmaps = [
+            self.text_bitmap(text.name),
+            self.text_bitmap(text.address),
+            Self::digits_bitmap(text.security_code),
+            Self::digits_bitmap(text.my_number),
+        ];
+        let [name, address, security_code, my_number] =
+            bitmaps.map(|b| Arc::from(png::encode_gray1(&b)));
         FaceImages {
-            name: png::encode_gray1(&self.text_bitmap(text.name)).into(),
-            address: png::encode_gray1(&self.text_bitmap(text.address)).into(),
-            security_code: png::encode_gray1(&Self::digits_bitmap(text.security_code)).into(),
-            my_number: png::encode_gray1(&Self::digits_bitmap(text.my_number)).into(),
+            name,
+            address,
+            security_code,
+            my_number,
         }
     }
 }
