@@ -20,6 +20,7 @@ pub use onshi_reader::bench;
 pub use onshi_reader::cardcheck;
 pub use onshi_reader::cardstate;
 pub use onshi_reader::channel;
+pub use onshi_reader::facefont;
 pub use onshi_reader::reader;
 pub use onshi_reader::vpcd;
 pub use onshi_report::report;

@@ -205,3 +205,99 @@ fn runs_started_together_never_share_a_report_directory() {
     written.dedup();
     assert_eq!(written.len(), 2, "two runs, two directories: {written:?}");
 }
+
+/// `cards export --what images`: the four card-face files as the card holds them, never
+/// the My Number (neither its digits nor its image); bad input exits 2.
+#[test]
+fn cards_export_writes_the_card_face_and_never_the_my_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("face");
+    let args = |what: &str, out: &std::path::Path| {
+        onshi(&[
+            "cards",
+            "export",
+            "kyuji-name",
+            "--what",
+            what,
+            "--out",
+            out.to_str().unwrap(),
+            "--no-key-cache",
+        ])
+    };
+    let font = onshi::facefont::font_path(None);
+    let o = args("images", &out);
+    if !font.exists() && std::env::var_os("ONSHI_REQUIRE_FONT").is_none() {
+        // Without the font the images are refused, naming the font's path.
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains(&font.display().to_string()),
+            "{}",
+            stderr(&o)
+        );
+        return;
+    }
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["address.png", "face.jp2", "name.png", "security-code.png"]
+    );
+    let read = |n: &str| std::fs::read(out.join(n)).unwrap();
+    let header = |n: &str| onshi::card::face::png::header(&read(n)).unwrap();
+    for n in ["address.png", "name.png", "security-code.png"] {
+        let h = header(n);
+        assert_eq!((h.bit_depth, h.color_type), (1, 0), "{n}: 1-bit greyscale");
+    }
+    let name = header("name.png");
+    assert_eq!((name.width, name.height), (4 * 24 + 12, 24), "髙橋 𠮷男");
+    let code = header("security-code.png");
+    assert_eq!((code.width, code.height), (24, 12));
+    assert_eq!(&read("face.jp2")[4..8], b"jP  ");
+
+    // Nothing written holds the My Number, as text or as the card back's image.
+    let set = onshi::defaults::personas(None).unwrap();
+    let p = set.get("kyuji-name").unwrap().resolve(
+        onshi::defaults::default_as_of(),
+        onshi::defaults::DEFAULT_SEED,
+    );
+    let my_number = p.person.my_number.as_bytes();
+    let image = onshi::card::face::png::encode_gray1(
+        &onshi::card::face::FaceRenderer::digits_bitmap(&p.person.my_number),
+    );
+    for n in &names {
+        let bytes = read(n);
+        assert!(
+            !bytes.windows(12).any(|w| w == my_number),
+            "{n} holds the My Number"
+        );
+        assert!(bytes != image, "{n} is the My Number image");
+    }
+    let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(
+        !said.contains(&p.person.my_number),
+        "the output names the My Number"
+    );
+
+    // One file at a time.
+    let one = dir.path().join("one.png");
+    assert!(args("security-code-image", &one).status.success());
+    assert_eq!(std::fs::read(&one).unwrap(), read("security-code.png"));
+
+    // Bad input: an unknown persona, a directory that cannot be made.
+    let o = onshi(&[
+        "cards", "export", "nobody", "--what", "images", "--out", "/tmp/x",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let blocked = one.join("sub");
+    let o = args("images", &blocked);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&blocked.display().to_string()),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -2,13 +2,16 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use onshi::card::VirtualCard;
+use onshi::card::face::FaceRenderer;
+use onshi::card::{CardProfile, VirtualCard};
 use onshi::cardcheck;
 use onshi::cardstate::StateDir;
 use onshi::channel::InProcessChannel;
+use onshi::persona::CardFactory;
 use onshi::persona::model::RegistrationState;
 use onshi::pki::{CaKind, CertInfo};
 use onshi::vpcd::{self, ServedCard, StopHandle};
@@ -30,14 +33,15 @@ pub(super) enum CardsCommand {
         #[command(flatten)]
         world: WorldArgs,
     },
-    /// Write a certificate as DER.
+    /// Write a certificate as DER, or the card-face images. Never the My Number or the
+    /// card back.
     Export {
         /// Persona id or path.
         card: String,
-        /// Which certificate.
+        /// What to write.
         #[arg(long, value_enum)]
         what: ExportWhat,
-        /// Output file.
+        /// Output file; for `images`, a directory (created if needed).
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
@@ -64,6 +68,43 @@ pub(super) enum ExportWhat {
     AuthCa,
     /// 署名用電子証明書.
     SignCert,
+    /// 氏名画像 (PNG, 1-bit greyscale), as the card-surface AP holds it.
+    NameImage,
+    /// 住所画像 (PNG).
+    AddressImage,
+    /// The セキュリティコード image (PNG).
+    SecurityCodeImage,
+    /// 顔写真 (JPEG 2000, JP2).
+    FacePhoto,
+    /// All four into the directory `--out`: `name.png`, `address.png`,
+    /// `security-code.png`, `face.jp2`.
+    Images,
+}
+
+/// A card-face file to write: its name in an `images` directory and its bytes.
+type FaceFile = (&'static str, Arc<[u8]>);
+
+impl ExportWhat {
+    /// The card-face files this choice writes (file name, bytes), or `None` for a
+    /// certificate. The My Number image and the card back are never among them.
+    fn images(self, p: &CardProfile) -> Option<Vec<FaceFile>> {
+        let name = ("name.png", Arc::clone(&p.face.name));
+        let address = ("address.png", Arc::clone(&p.face.address));
+        let code = ("security-code.png", Arc::clone(&p.face.security_code));
+        let photo = ("face.jp2", Arc::clone(&p.face_photo));
+        Some(match self {
+            Self::AuthCert | Self::AuthCa | Self::SignCert => return None,
+            Self::NameImage => vec![name],
+            Self::AddressImage => vec![address],
+            Self::SecurityCodeImage => vec![code],
+            Self::FacePhoto => vec![photo],
+            Self::Images => vec![name, address, code, photo],
+        })
+    }
+
+    fn is_image(self) -> bool {
+        !matches!(self, Self::AuthCert | Self::AuthCa | Self::SignCert)
+    }
 }
 
 /// `cards serve` options.
@@ -113,6 +154,7 @@ fn list(dir: Option<PathBuf>) -> Result<Exit, CliError> {
         key_cache: None,
         no_key_cache: true,
         pki_dir: None,
+        face_font: None,
     };
     let set = world.personas()?;
     let as_of = world.as_of();
@@ -206,10 +248,20 @@ fn export(
 ) -> Result<Exit, CliError> {
     let set = world.personas()?;
     let persona = world.persona(&set, card)?;
-    let factory = world.factory()?;
+    // Images need the font (exit 2 naming its path when it is missing); certificates not.
+    let face = if what.is_image() {
+        world.face(true)?
+    } else {
+        Arc::new(FaceRenderer::builtin())
+    };
+    let factory =
+        CardFactory::with_pki(world.seed, world.pki()?, world.key_cache()).with_face(face);
     let issued = factory
         .issue(&persona.resolve(world.as_of(), world.seed))
         .map_err(|e| CliError::failed(e.to_string()))?;
+    if let Some(files) = what.images(&issued.profile) {
+        return export_images(&files, what, out);
+    }
     let der: Vec<u8> = match what {
         ExportWhat::AuthCert => issued.auth_cert.to_vec(),
         ExportWhat::AuthCa => factory.pki().root(CaKind::Auth).cert_der().to_vec(),
@@ -218,10 +270,33 @@ fn export(
                 "{card} is a PIN-less card: it has no signing certificate"
             ))
         })?,
+        _ => return Err(CliError::failed("not a certificate")),
     };
     onshi::fsutil::write_atomic(out, &der)
         .map_err(|e| CliError::failed(format!("{}: {e}", out.display())))?;
     println!("wrote {} ({} bytes)", out.display(), der.len());
+    Ok(Exit::Passed)
+}
+
+/// Writes card-face files: into the directory `out` for `images`, else to the file `out`.
+/// A directory or file that cannot be written is bad input (exit 2).
+fn export_images(
+    files: &[FaceFile],
+    what: ExportWhat,
+    out: &std::path::Path,
+) -> Result<Exit, CliError> {
+    let bad =
+        |p: &std::path::Path, e: std::io::Error| CliError::input(format!("{}: {e}", p.display()));
+    let targets: Vec<(PathBuf, &Arc<[u8]>)> = if matches!(what, ExportWhat::Images) {
+        std::fs::create_dir_all(out).map_err(|e| bad(out, e))?;
+        files.iter().map(|(n, b)| (out.join(n), b)).collect()
+    } else {
+        files.iter().map(|(_, b)| (out.to_path_buf(), b)).collect()
+    };
+    for (path, bytes) in targets {
+        onshi::fsutil::write_atomic(&path, bytes).map_err(|e| bad(&path, e))?;
+        println!("wrote {} ({} bytes)", path.display(), bytes.len());
+    }
     Ok(Exit::Passed)
 }
 

@@ -1,11 +1,14 @@
 //! Options shared by several subcommands, and exit codes.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use clap::Args;
 
+use onshi::card::face::FaceRenderer;
 use onshi::defaults;
+use onshi::facefont;
 use onshi::persona::{CardFactory, Persona, PersonaSet};
 use onshi::pki::{CaKind, KeyCache, LoadAuthRoot, ReaderCa, TestPki};
 use onshi::server::TrustAnchors;
@@ -127,6 +130,10 @@ pub(super) struct WorldArgs {
     /// when DIR has none, generate them from the seed and save them there.
     #[arg(long, value_name = "DIR")]
     pub pki_dir: Option<PathBuf>,
+    /// Font for the card-face name and address images (default `$ONSHI_FACE_FONT` or
+    /// IPAGothic, `/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf`).
+    #[arg(long, value_name = "FILE")]
+    pub face_font: Option<PathBuf>,
 }
 
 impl WorldArgs {
@@ -197,12 +204,26 @@ impl WorldArgs {
         })
     }
 
+    /// The card-face renderer. Without its font, `strict` refuses (exit 2, naming the
+    /// path); otherwise a warning names the path and names and addresses are drawn with
+    /// ⊠ for every character onshi has no glyph of (digits and 外字 are onshi's own).
+    pub(super) fn face(&self, strict: bool) -> Result<Arc<FaceRenderer>, CliError> {
+        let path = facefont::font_path(self.face_font.as_deref());
+        match facefont::load(&path) {
+            Ok(r) => Ok(Arc::new(r)),
+            Err(e) if strict || self.face_font.is_some() => Err(CliError::input(e.to_string())),
+            Err(e) => {
+                tracing::warn!("{e}; card-face names and addresses are drawn as ⊠");
+                Ok(Arc::new(FaceRenderer::builtin()))
+            }
+        }
+    }
+
     /// A card factory.
     pub(super) fn factory(&self) -> Result<CardFactory, CliError> {
-        Ok(CardFactory::with_pki(
-            self.seed,
-            self.pki()?,
-            self.key_cache(),
-        ))
+        Ok(
+            CardFactory::with_pki(self.seed, self.pki()?, self.key_cache())
+                .with_face(self.face(false)?),
+        )
     }
 }

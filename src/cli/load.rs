@@ -133,6 +133,7 @@ pub(super) fn run(args: LoadArgs) -> Result<Exit, CliError> {
         as_of: args.world.as_of(),
         personas: args.world.personas()?,
         keys: args.world.key_cache(),
+        face: args.world.face(false)?,
         trust: Box::new(move || world.trust().map_err(|e| e.message)),
         started: chrono::Local::now().naive_local(),
         stop,

@@ -125,6 +125,9 @@ fn chip_contents(w: &mut OnshiWorld) -> Result<(), String> {
                 "基本4情報",
                 "照合番号",
                 "券面",
+                // The 券面 APs' own basic information (layout id, key ids, the
+                // municipality code): about the application, nothing about the person.
+                "AP基本情報",
             ]
             .iter()
             .any(|k| name.contains(k))

@@ -62,7 +62,14 @@ pub fn stand_in_profile(p: &ResolvedPersona) -> CardProfile {
         &stand_in_der(0xB0, 700),
         Arc::new(StandInKey(1)),
         signing,
+        stand_in_face(),
     )
+}
+
+/// onshi's own glyphs only (no font file): the fuzz targets do no I/O.
+fn stand_in_face() -> &'static onshi_card::card::face::FaceRenderer {
+    static FACE: OnceLock<onshi_card::card::face::FaceRenderer> = OnceLock::new();
+    FACE.get_or_init(onshi_card::card::face::FaceRenderer::builtin)
 }
 
 /// The embedded personas resolved at the default as-of, with their cards.

@@ -108,6 +108,7 @@ pub fn well_known_name(app: AppId, id: FileId) -> Option<&'static str> {
         (AppId::InputSupport, s::MY_NUMBER) => "個人番号",
         (AppId::InputSupport, s::BASIC_FOUR) => "基本4情報",
         (AppId::InputSupport, s::PIN) => "券面事項入力補助用暗証番号",
+        (AppId::InputSupport, s::AP_INFO) | (AppId::Surface, v::AP_INFO) => "AP基本情報",
         (AppId::InputSupport, s::MATCH_A) => "照合番号A",
         (AppId::InputSupport, s::MATCH_B) => "照合番号B",
         (AppId::Surface, v::FRONT) => "券面（表面・顔写真）",

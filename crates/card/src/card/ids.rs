@@ -128,6 +128,8 @@ pub mod input_support {
     pub const MY_NUMBER: FileId = FileId(0x0001);
     /// 基本4情報 (name, address, birth date, sex) as TLV.
     pub const BASIC_FOUR: FileId = FileId(0x0002);
+    /// AP基本情報: `FF 40 { DF 41 AP info, DF 42 key id, DF 43 … }`, free to read.
+    pub const AP_INFO: FileId = FileId(0x0005);
     /// 券面事項入力補助用暗証番号 (4 digits, 3 tries).
     pub const PIN: FileId = FileId(0x0011);
     /// 照合番号A (the 12-digit My Number).
@@ -141,6 +143,8 @@ pub mod surface {
     use super::FileId;
     /// Card front data: TLV with the face photo (JPEG 2000) and images.
     pub const FRONT: FileId = FileId(0x0002);
+    /// AP基本情報: `FF 30 { DF 31 … DF 35 }` with the municipality code, free to read.
+    pub const AP_INFO: FileId = FileId(0x0003);
     /// Image of the card back (My Number), behind 照合番号A.
     pub const BACK: FileId = FileId(0x0005);
     /// 照合番号B.

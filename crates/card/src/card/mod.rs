@@ -6,11 +6,13 @@
 //! - [`profile`]: what a card is made of (certificates, keys, PINs, printed data).
 //! - [`filesystem`], [`jpki`], [`input_support`], [`surface`]: the three applications
 //!   as data.
+//! - [`face`]: the card-face images (name, address, security code, My Number) as 1-bit PNG.
 //! - [`virtual_card`]: [`VirtualCard::transmit`], bytes in, bytes out.
 //! - [`trace`]: the APDU trace with PINs redacted.
 //! - [`state`]: the retry counters that outlive a session.
 
 pub mod apdu;
+pub mod face;
 pub mod filesystem;
 pub mod ids;
 pub mod input_support;

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::face::FaceImages;
 use super::ids::PinId;
 use super::state::CardState;
 use super::status::Status;
@@ -88,6 +89,9 @@ pub struct CardProfile {
     pub card_expiry: String,
     /// The face photo (JPEG 2000 codestream in a JP2 container).
     pub face_photo: Arc<[u8]>,
+    /// The name, address, security-code and My Number images, rendered once per persona
+    /// ([`super::face::FaceRenderer`]).
+    pub face: Arc<FaceImages>,
     /// Tries left at power-up; PINs not listed start with their default count.
     pub initial_state: CardState,
     /// The status word for VERIFY on a locked PIN (default `69 83`).
@@ -160,16 +164,6 @@ pub fn synthetic_face_photo(identity: &str) -> Vec<u8> {
     out.extend_from_slice(&jp2c);
     out
 }
-
-/// A valid 1×1 white PNG, standing in for the name, address and security-code images
-/// on the card front.
-pub const PLACEHOLDER_PNG: [u8; 67] = [
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3A, 0x7E, 0x9B,
-    0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0x0F, 0x00, 0x01,
-    0x01, 0x01, 0x00, 0xB1, 0x38, 0xF6, 0x14, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
-    0x42, 0x60, 0x82,
-];
 
 #[cfg(test)]
 mod tests {

@@ -52,6 +52,12 @@ pub fn profile() -> CardProfile {
         match_b: "80040120341234".into(),
         card_expiry: "20341231".into(),
         face_photo: profile::synthetic_face_photo("test").into(),
+        face: Arc::new(face::FaceRenderer::builtin().render(&face::FaceText {
+            name: "髙橋 𠮷男",
+            address: "東京都千代田区",
+            security_code: "1234",
+            my_number: "123456789018",
+        })),
         initial_state: CardState::default(),
         locked_status: Status::AuthenticationMethodBlocked,
         tamper: None,

@@ -31,6 +31,47 @@ pub fn constructed(tag: &[u8], children: &[(&[u8], &[u8])]) -> Vec<u8> {
     out
 }
 
+/// Builds `outer_tag { table_tag offsets, children… }` where the table holds, for each
+/// child, the big-endian 16-bit offset of its first byte **from the start of the file** —
+/// the layout of the 券面 applications' data files (input-support EF 0002, card-surface
+/// EF 0002; soltia48/myna-card checks these offsets against where the objects start).
+pub fn with_offsets(outer_tag: &[u8], table_tag: &[u8], children: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let mut encoded = Vec::with_capacity(children.len());
+    for (t, v) in children {
+        let mut one = Vec::with_capacity(t.len() + 3 + v.len());
+        push_tlv(&mut one, t, v);
+        encoded.push(one);
+    }
+    let table_len = 2 * children.len();
+    // The table's own TLV: tag, length, 2 bytes per child.
+    let table_tlv = table_tag.len() + length_len(table_len) + table_len;
+    let body_len = table_tlv + encoded.iter().map(Vec::len).sum::<usize>();
+    let header = outer_tag.len() + length_len(body_len);
+    let mut offsets = Vec::with_capacity(table_len);
+    let mut at = header + table_tlv;
+    for e in &encoded {
+        offsets.extend_from_slice(&u16::try_from(at).unwrap_or(u16::MAX).to_be_bytes());
+        at += e.len();
+    }
+    let mut body = Vec::with_capacity(body_len);
+    push_tlv(&mut body, table_tag, &offsets);
+    for e in &encoded {
+        body.extend_from_slice(e);
+    }
+    let mut out = Vec::with_capacity(header + body.len());
+    push_tlv(&mut out, outer_tag, &body);
+    out
+}
+
+/// How many bytes [`push_length`] writes for `len`.
+pub fn length_len(len: usize) -> usize {
+    match len {
+        0..=0x7F => 1,
+        0x80..=0xFF => 2,
+        _ => 3,
+    }
+}
+
 /// One parsed TLV borrowing its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tlv<'a> {
@@ -105,6 +146,30 @@ mod tests {
             assert_eq!(tlv.tag, &[0xDF, 0x27]);
             assert_eq!(tlv.value.len(), len);
             assert!(rest.is_empty());
+        }
+    }
+
+    #[test]
+    fn offset_tables_point_at_the_objects() {
+        for big in [3usize, 300] {
+            let v = vec![0x55; big];
+            let f = with_offsets(
+                &[0xFF, 0x20],
+                &[0xDF, 0x21],
+                &[
+                    (&[0xDF, 0x22], b"ab"),
+                    (&[0xDF, 0x23], &v),
+                    (&[0xDF, 0x24], b"c"),
+                ],
+            );
+            let (outer, rest) = parse_one(&f).unwrap();
+            assert!(rest.is_empty());
+            let table = find(outer.value, &[0xDF, 0x21]).unwrap();
+            assert_eq!(table.len(), 6);
+            for (i, tag) in [0x22u8, 0x23, 0x24].iter().enumerate() {
+                let off = usize::from(u16::from_be_bytes([table[2 * i], table[2 * i + 1]]));
+                assert_eq!(&f[off..off + 2], &[0xDF, *tag], "big={big} i={i}");
+            }
         }
     }
 

@@ -74,6 +74,8 @@ pub struct Plan {
     pub personas: PersonaSet,
     /// The RSA key cache.
     pub keys: KeyCache,
+    /// Draws the card faces (name and address images), once per card issued.
+    pub face: Arc<onshi_card::card::face::FaceRenderer>,
     /// The embedded backend's trust anchors (only called for an embedded run).
     pub trust: TrustSource,
     /// When the run started (local time), for the run id and the report.
@@ -254,7 +256,8 @@ pub fn execute(mut plan: Plan) -> Result<Executed, ExecuteError> {
             .map_err(|e| ExecuteError::BadInput(e.to_string()))?,
     );
     let issuer = CertificateIssuer::from_seed(plan.seed, plan.keys.clone(), DEFAULT_POOL_SIZE)
-        .map_err(|e| ExecuteError::Failed(e.to_string()))?;
+        .map_err(|e| ExecuteError::Failed(e.to_string()))?
+        .with_face(Arc::clone(&plan.face));
     let clock = ServerClock::start(plan.as_of);
     let remote = r.spec.client(clock, Some(Duration::from_secs(10)));
     let capabilities = match &remote {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::load::Persona;
 use super::model::ResolvedPersona;
+use onshi_card::card::face::{FaceRenderer, FaceText};
 use onshi_card::card::{BasicFourText, CardKey, CardProfile, SigningContent, profile};
 use onshi_domain::codes::Sex;
 use onshi_pki::pki::{
@@ -52,16 +53,18 @@ pub fn sign_serial(auth_serial: u64) -> u64 {
     auth_serial ^ 0x5151_0000_0000
 }
 
-/// Makes cards: holds the test PKI and the key cache.
+/// Makes cards: holds the test PKI, the key cache and the card-face renderer.
 #[derive(Debug, Clone)]
 pub struct CardFactory {
     seed: u64,
     pki: Arc<TestPki>,
     keys: KeyCache,
+    face: Arc<FaceRenderer>,
 }
 
 /// The card profile of a persona: its certificates and keys, PINs, printed data,
-/// photo, counters and tamper state. Shared by persona cards and generated members.
+/// photo, card-face images, counters and tamper state. Shared by persona cards and
+/// generated members. The images are drawn here, once per profile.
 pub fn card_profile(
     p: &ResolvedPersona,
     seed: u64,
@@ -69,7 +72,18 @@ pub fn card_profile(
     auth_ca: &[u8],
     auth_key: Arc<dyn CardKey>,
     signing: Option<SigningContent>,
+    face: &FaceRenderer,
 ) -> CardProfile {
+    let match_b = &p.card.match_b;
+    let face = face.render(&FaceText {
+        name: &p.person.name,
+        address: &p.person.address,
+        // The security code is what 照合番号B ends with.
+        security_code: match_b
+            .get(match_b.len().saturating_sub(4)..)
+            .unwrap_or_default(),
+        my_number: &p.person.my_number,
+    });
     CardProfile {
         atr: CardProfile::DEFAULT_ATR.to_vec(),
         auth_cert: Arc::from(auth_cert),
@@ -93,6 +107,7 @@ pub fn card_profile(
         match_b: p.card.match_b.clone(),
         card_expiry: p.card.expires_on.format("%Y%m%d").to_string(),
         face_photo: Arc::from(profile::synthetic_face_photo(&format!("{seed}/{}", p.id))),
+        face: Arc::new(face),
         initial_state: p.card.tries.clone(),
         locked_status: p.card.locked_status,
         tamper: p.card.tampered,
@@ -114,7 +129,20 @@ impl CardFactory {
             seed,
             pki: Arc::new(pki),
             keys,
+            face: Arc::new(FaceRenderer::builtin()),
         }
+    }
+
+    /// Draws card faces with `face` (by default onshi's own glyphs only: digits and 外字,
+    /// other characters as ⊠ — the shell hands in a renderer with a font).
+    pub fn with_face(mut self, face: Arc<FaceRenderer>) -> Self {
+        self.face = face;
+        self
+    }
+
+    /// The card-face renderer.
+    pub fn face(&self) -> &Arc<FaceRenderer> {
+        &self.face
     }
 
     /// The seed.
@@ -233,7 +261,9 @@ impl CardFactory {
             (Some(content), Some(sign_cert))
         };
         let auth_ca = self.pki.root(CaKind::Auth).cert_der().as_bytes();
-        let profile = card_profile(p, self.seed, &auth_cert, auth_ca, auth_key, signing);
+        let profile = card_profile(
+            p, self.seed, &auth_cert, auth_ca, auth_key, signing, &self.face,
+        );
         Ok(IssuedCard {
             profile,
             auth_cert,

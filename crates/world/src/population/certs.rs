@@ -101,6 +101,12 @@ impl CertificateIssuer {
         Ok(Self::new(factory, load_root, pool))
     }
 
+    /// Draws card faces with `face` (see [`CardFactory::with_face`]).
+    pub fn with_face(mut self, face: Arc<onshi_card::card::face::FaceRenderer>) -> Self {
+        self.factory = self.factory.with_face(face);
+        self
+    }
+
     /// The persona card factory (its PKI is the JPKI test hierarchy).
     pub fn factory(&self) -> &CardFactory {
         &self.factory
@@ -180,6 +186,7 @@ impl CertificateIssuer {
             self.load_root.cert_der().as_bytes(),
             key,
             None,
+            self.factory.face(),
         );
         Ok(IssuedCard {
             profile,
