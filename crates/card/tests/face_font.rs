@@ -69,24 +69,3 @@ fn the_png_decodes_to_what_was_drawn() {
     let b = r.text_bitmap("山田 太郎");
     assert_eq!(png::decode_gray1(&png::encode_gray1(&b)), Some(b));
 }
-
-#[test]
-#[ignore = "timing, run by hand"]
-/// One card's four images with warm glyphs: ~20 µs in release (2-core box).
-fn timing() {
-    let Some(r) = renderer() else { return };
-    let t = onshi_card::card::face::FaceText {
-        name: "髙橋 𠮷男",
-        address: "東京都葛飾区立石5丁目13番1号",
-        security_code: "4821",
-        my_number: "123456789018",
-    };
-    let t0 = std::time::Instant::now();
-    let _ = r.render(&t);
-    let first = t0.elapsed();
-    let t0 = std::time::Instant::now();
-    for _ in 0..1000 {
-        std::hint::black_box(r.render(&t));
-    }
-    eprintln!("first {first:?}, then {:?} per render", t0.elapsed() / 1000);
-}
