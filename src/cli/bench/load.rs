@@ -38,7 +38,7 @@ use super::load_raw::{self, Bodies, RawState, raw_round};
 
 mod figures;
 mod shards;
-mod split;
+pub(super) mod split;
 use figures::{cores, open_figures, print, saturation_figures};
 use split::{BackendProcess, Cpus, StdoutToStderr};
 

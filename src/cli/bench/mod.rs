@@ -4,6 +4,7 @@ mod backend;
 mod card;
 mod load;
 mod load_raw;
+mod reader;
 mod suite;
 
 use clap::Subcommand;
@@ -23,6 +24,9 @@ pub(super) enum BenchCommand {
     Suite(suite::SuiteBenchArgs),
     /// Full-semantics load: visits/s, open-model p99, cost per visit vs raw Goose.
     Load(Box<load::LoadBenchArgs>),
+    /// The suite through the reader-control API with 1 and 4 … card slots: wall time,
+    /// speed-up and the same verdicts (needs PC/SC with that many vpcd slots).
+    Reader(reader::ReaderBenchArgs),
 }
 
 pub(super) fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
@@ -31,6 +35,7 @@ pub(super) fn run(cmd: BenchCommand) -> Result<Exit, CliError> {
         BenchCommand::Backend(args) => backend::run_backend(args),
         BenchCommand::Suite(args) => suite::run_suite(args),
         BenchCommand::Load(args) => load::run_load(*args),
+        BenchCommand::Reader(args) => reader::run_reader(args),
     }
 }
 
