@@ -156,7 +156,7 @@ fn verdicts(root: &Path) -> Result<BTreeMap<String, String>, CliError> {
 
 pub(super) fn run_reader(args: ReaderBenchArgs) -> Result<Exit, CliError> {
     let max = args.slots.iter().copied().max().unwrap_or(1).max(1);
-    if args.slots.iter().any(|&n| n == 0) {
+    if args.slots.contains(&0) {
         return Err(CliError::input(
             "--slots: every slot count must be at least 1",
         ));
