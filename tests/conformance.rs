@@ -318,6 +318,70 @@ fn a_malformed_backend_fails_checks_and_never_panics() {
     );
 }
 
+/// A reader under test whose `GET /v1/reader` is fine but whose visits answer 200 with
+/// JSON of the wrong shape. Runs on its own thread until the test ends.
+fn malformed_reader() -> String {
+    use axum::Router;
+    use axum::routing::{get, post};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let info = r#"{"vendor":"v","model":"m","version":"1"}"#;
+            let wrong = r#"{"outcome":{"result":"backend-unavailable"}}"#;
+            let app = Router::new()
+                .route("/v1/reader", get(move || async move { info }))
+                .route("/v1/visits", post(move || async move { wrong }));
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+/// A reader that does not answer as the API says is never taken for a backend that is
+/// down: even the scenarios whose backend is unreachable (where 'no result' is the
+/// expected outcome) fail, with the check `reader-answered`.
+#[test]
+fn a_reader_that_answers_garbage_fails_every_card_visit() {
+    let url = malformed_reader();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, s) = run(
+        // Nothing listens on port 1: the card is never taken, which is the point.
+        &[
+            "--reader",
+            &url,
+            "--vpcd",
+            "127.0.0.1:1",
+            "--tags",
+            "@TRN-NO10",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 1);
+    let failed = failures(&s);
+    assert!(!failed.is_empty());
+    assert!(
+        failed.iter().all(|f| f.contains("reader-answered")),
+        "{failed:#?}"
+    );
+    let unreachable_backend = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|sc| sc["name"] == "資格確認システムが応答しないときも10割負担にならない")
+        .expect("the scenario with an unreachable backend ran");
+    assert_eq!(
+        unreachable_backend["status"], "failed",
+        "{unreachable_backend}"
+    );
+}
+
 /// The XML and folder faces carry numbers only: against one separately started
 /// `onshi serve`, run after run, the scenarios they carry pass and every other is
 /// skipped with the reason — never failed.

@@ -97,7 +97,8 @@ pub(super) fn script(
     Ok(s)
 }
 
-/// Runs a visit and keeps it; a critical verdict fails the step.
+/// Runs a visit and keeps it; a critical verdict, or a reader under test that did not
+/// answer, fails the step.
 pub(super) async fn visit(
     w: &mut OnshiWorld,
     card: CardUse,
@@ -137,7 +138,7 @@ pub(super) async fn visit(
     let critical: Vec<String> = outcome
         .verdicts
         .iter()
-        .filter(|v| v.is_critical_failure())
+        .filter(|v| v.fails_the_visit())
         .map(ToString::to_string)
         .collect();
     w.visits.push(outcome);

@@ -190,6 +190,19 @@ fn settle(pcsc_reader: &str) {
     }
 }
 
+/// Why a visit at the reader under test produced nothing to judge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RemoteVisitError {
+    /// onshi could not set the visit up (a backend the reader cannot call, a card
+    /// server that panicked).
+    #[error("{0}")]
+    Setup(String),
+    /// The reader did not answer as the reader-control API says (no connection, a
+    /// non-200 status, an answer that does not parse).
+    #[error("{0}")]
+    Reader(String),
+}
+
 /// What the reader under test produced, with onshi's own evidence.
 pub struct RemoteVisit {
     /// The reader's account of the visit.
@@ -261,11 +274,13 @@ pub async fn visit(
     plan: &super::visit::VisitPlan,
     persona: &ResolvedPersona,
     script: &PatientScript,
-) -> Result<RemoteVisit, String> {
+) -> Result<RemoteVisit, RemoteVisitError> {
     let (fault, pull_card_after, now) = (plan.fault, plan.pull_card_after, plan.now);
-    let taken = target.take().await?;
+    let taken = target.take().await.map_err(RemoteVisitError::Setup)?;
     let slot = &taken.slot;
-    let for_reader = backend_url(backend, fault).await?;
+    let for_reader = backend_url(backend, fault)
+        .await
+        .map_err(RemoteVisitError::Setup)?;
     let mut card = VirtualCard::new(&env.cards[&persona.id].profile);
     card.set_tracing(true);
     let stop = StopHandle::new();
@@ -305,8 +320,8 @@ pub async fn visit(
     stop.stop();
     let served = tokio::task::spawn_blocking(move || served.join())
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|_| "the card server panicked".to_owned())?;
+        .map_err(|e| RemoteVisitError::Setup(e.to_string()))?
+        .map_err(|_| RemoteVisitError::Setup("the card server panicked".to_owned()))?;
     let pcsc_reader = slot.pcsc_reader.clone();
     let _ = tokio::task::spawn_blocking(move || settle(&pcsc_reader)).await;
     drop(taken);
@@ -317,12 +332,16 @@ pub async fn visit(
         .unwrap_or_default();
     let audited = for_reader.audit.is_some();
     drop(for_reader);
-    let response = result.map_err(|e| e.to_string())?;
+    let response = result.map_err(|e| RemoteVisitError::Reader(e.to_string()))?;
     let audit_verdict = audited.then(|| audit_verdict(&response.outcome, &audit));
     Ok(RemoteVisit {
         outcome: response.outcome,
         trace: served.card.trace(),
-        result_file: response.result_file.map(|f| f.to_file()).transpose()?,
+        result_file: response
+            .result_file
+            .map(|f| f.to_file())
+            .transpose()
+            .map_err(|e| RemoteVisitError::Reader(format!("result_file: {e}")))?,
         audit,
         audit_verdict,
     })

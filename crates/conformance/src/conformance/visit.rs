@@ -297,6 +297,12 @@ async fn remote_reader(
     {
         Ok(v) => v,
         Err(e) => {
+            if let super::remote::RemoteVisitError::Reader(detail) = &e {
+                verdicts.push(Verdict::fail(
+                    onshi_world::oracle::Check::ReaderAnswered,
+                    format!("the reader under test did not answer the visit: {detail}"),
+                ));
+            }
             let outcome = ReaderOutcome {
                 result: ReaderResult::BackendUnavailable {
                     detail: format!("reader under test: {e}"),

@@ -43,6 +43,10 @@ pub enum Check {
     /// A reader under test reported what the backend's audit shows (no fabricated
     /// result or registration).
     ReaderMatchesBackend,
+    /// A reader under test answered the visit as the reader-control API says (200 with
+    /// a readable answer, the card taken in time). A reader that does not is never
+    /// mistaken for a backend that is down: the visit fails.
+    ReaderAnswered,
 }
 
 impl Check {
@@ -76,6 +80,7 @@ impl Check {
             Self::ForgeryRefused => "偽造された認証を拒否する",
             Self::ValidityMatchesTruth => "資格有効性が実態と一致する",
             Self::ReaderMatchesBackend => "カードリーダーの報告が資格確認システムの記録と一致する",
+            Self::ReaderAnswered => "カードリーダーが所定の形式で応答する",
         }
     }
 }
@@ -134,6 +139,12 @@ impl Verdict {
     /// Whether this is a failed critical check.
     pub fn is_critical_failure(&self) -> bool {
         !self.passed && self.check.critical()
+    }
+
+    /// Whether this failure ends the visit's step: a critical one, or a reader under
+    /// test that did not answer (nothing it did can be judged).
+    pub fn fails_the_visit(&self) -> bool {
+        !self.passed && (self.check.critical() || self.check == Check::ReaderAnswered)
     }
 }
 
