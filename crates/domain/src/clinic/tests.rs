@@ -1,0 +1,178 @@
+use super::wire::*;
+use super::*;
+use crate::codes::ContributionRatio;
+use crate::rules::{Basis, RulesCalendar};
+
+fn request_json() -> serde_json::Value {
+    serde_json::json!({
+        "visit_id": "standard-adult-20261130090000",
+        "visit_time": "2026-11-30T09:00:00",
+        "facility": {
+            "medical_institution_code": "1311234567",
+            "online_confirmation": true,
+            "reader": "working",
+            "network": "up",
+            "care_setting": "outpatient"
+        },
+        "backend_url": "http://127.0.0.1:1",
+        "patient": { "name": "山田 太郎", "birth_date": "1986-06-15" },
+        "card": { "presented": true, "reader": { "outcome": "card-unreadable" } },
+        "documents": [{
+            "kind": "notice",
+            "numbers": { "insurer_number": "01130012", "symbol": "31080098", "number": "23", "branch": "00" },
+            "form": "paper",
+            "ratio": null
+        }],
+        "clinic_record": null,
+        "number_check": "when-needed",
+        "limit_consent": null,
+        "answers": { "fills_in_declaration": true, "declares_no_insurance": false }
+    })
+}
+
+fn request() -> ClinicVisitRequest {
+    serde_json::from_value(request_json()).unwrap()
+}
+
+#[test]
+fn a_request_round_trips() {
+    let req = request();
+    let back: ClinicVisitRequest =
+        serde_json::from_str(&serde_json::to_string(&req).unwrap()).unwrap();
+    assert_eq!(back, req);
+    assert_eq!(serde_json::to_value(&req).unwrap(), request_json());
+}
+
+#[test]
+fn an_answer_round_trips_and_reads_back_as_a_decision() {
+    let answer = ClinicAnswer {
+        basis: BasisWire::TemporaryMeasureNoticeAlone,
+        copay: ContributionRatio::TWENTY,
+        ratio_source: Some(RatioSourceWire::DerivedFromAge),
+        billed: None,
+        asked: vec![Question::Declaration],
+        numbers_queries: Vec::new(),
+        notes: vec!["note".into()],
+    };
+    let text = serde_json::to_string(&answer).unwrap();
+    assert!(
+        text.contains("\"temporary-measure-notice-alone\""),
+        "{text}"
+    );
+    assert!(text.contains("\"020\""), "{text}");
+    let back: ClinicAnswer = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, answer);
+    let d = decision_of(&back).unwrap();
+    assert_eq!(
+        d.basis,
+        Basis::TemporaryMeasure(crate::rules::TemporaryDocument::NoticeAlone)
+    );
+    assert_eq!(d.copay, ContributionRatio::TWENTY);
+}
+
+#[test]
+fn every_basis_maps_both_ways() {
+    for wire in [
+        BasisWire::OnlineCard,
+        BasisWire::CardWithNotice,
+        BasisWire::CardWithPortalScreen,
+        BasisWire::ConfirmationCertificate,
+        BasisWire::OldInsuranceCard,
+        BasisWire::SchoolEventCopy,
+        BasisWire::TemporaryMeasureExpiredCard,
+        BasisWire::TemporaryMeasureNoticeAlone,
+        BasisWire::Declaration,
+        BasisWire::NotInsuredDeclinedDeclaration,
+        BasisWire::NotInsuredDeclaredUninsured,
+    ] {
+        assert_eq!(BasisWire::from(Basis::from(wire)), wire);
+    }
+}
+
+#[test]
+fn bad_answers_are_errors_never_panics() {
+    for text in [
+        "",
+        "null",
+        "{}",
+        r#"{"basis":"online-card"}"#,
+        r#"{"basis":"free-lunch","copay":"030","ratio_source":null,"billed":null,"asked":[],"numbers_queries":[]}"#,
+        r#"{"basis":"online-card","copay":"035","ratio_source":null,"billed":null,"asked":[],"numbers_queries":[]}"#,
+        r#"{"basis":"online-card","copay":"030","ratio_source":null,"billed":null,"asked":["lunch"],"numbers_queries":[]}"#,
+        r#"{"basis":"online-card","copay":"030","ratio_source":null,"billed":null,"asked":[],"numbers_queries":[],"extra":1}"#,
+    ] {
+        assert!(
+            serde_json::from_str::<ClinicAnswer>(text).is_err(),
+            "{text}"
+        );
+    }
+    let no_source: ClinicAnswer = serde_json::from_str(
+        r#"{"basis":"online-card","copay":"030","ratio_source":null,"billed":null,"asked":[],"numbers_queries":[]}"#,
+    )
+    .unwrap();
+    assert!(decision_of(&no_source).is_err());
+}
+
+#[test]
+fn a_result_file_that_is_not_base64_or_xml_is_a_request_error() {
+    let mut req = request();
+    req.card.reader = Some(ReaderAtClinic::ResultFile {
+        name: "x.xml".into(),
+        encoding: "Shift_JIS".into(),
+        xml: "%%%".into(),
+    });
+    assert!(matches!(
+        DeskVisit::from_request(&req),
+        Err(ClinicRequestError::ResultFile(_))
+    ));
+    req.card.reader = Some(ReaderAtClinic::ResultFile {
+        name: "x.xml".into(),
+        encoding: "UTF-8".into(),
+        xml: "PG5vdC14bWw+".into(),
+    });
+    assert!(DeskVisit::from_request(&req).is_err());
+}
+
+#[test]
+fn an_unreadable_card_with_a_notice_asks_for_the_numbers_and_never_charges_10wari() {
+    let calendar = RulesCalendar::reference();
+    let desk = DeskVisit::from_request(&request()).unwrap();
+    let query = desk.numbers_query(&calendar).expect("a numbers query");
+    assert_eq!(query.insurer_number, "01130012");
+    assert!(query.card_presented);
+    // The line is down: no answer; the card (identity) and the お知らせ carry the visit.
+    let answer = desk.decide(&calendar, Some(&NumbersReply::Unreachable), &[]);
+    assert_eq!(answer.basis, BasisWire::CardWithNotice);
+    assert_eq!(answer.copay, ContributionRatio::THIRTY);
+    assert!(answer.billed.is_some());
+}
+
+#[test]
+fn the_defects_change_the_decision() {
+    let calendar = RulesCalendar::reference();
+    let mut req = request();
+    req.documents.clear();
+    let desk = DeskVisit::from_request(&req).unwrap();
+    assert!(desk.numbers_query(&calendar).is_none());
+    let good = desk.clone().decide(&calendar, None, &[]);
+    assert_eq!(good.basis, BasisWire::Declaration);
+    assert_eq!(good.asked, vec![Question::Declaration]);
+    assert!(!good.copay.is_full_cost());
+    let bad = desk.decide(&calendar, None, &[ClinicDefect::Charges10WariOnNoRecord]);
+    assert!(bad.copay.is_full_cost());
+
+    // The お知らせ alone, no card, no numbers answer: 申立書, unless the defect accepts it.
+    let mut req = request();
+    req.card = CardWire {
+        presented: false,
+        reader: None,
+    };
+    req.number_check = NumberCheckPolicy::Never;
+    let desk = DeskVisit::from_request(&req).unwrap();
+    assert_eq!(
+        desk.clone().decide(&calendar, None, &[]).basis,
+        BasisWire::Declaration
+    );
+    let accepted = desk.decide(&calendar, None, &[ClinicDefect::AcceptsNoticeAlone]);
+    assert_eq!(accepted.basis, BasisWire::TemporaryMeasureNoticeAlone);
+}
