@@ -8,6 +8,7 @@
 pub use onshi_backend::backend;
 pub use onshi_backend::server;
 pub use onshi_card::card;
+pub use onshi_clinic::clinic;
 pub use onshi_conformance::conformance;
 pub use onshi_domain::codes;
 pub use onshi_domain::message;

@@ -77,6 +77,9 @@ pub struct Env {
     /// A reader under test, driven through the reader-control API; `None` = the
     /// built-in reader in process.
     pub remote_reader: Option<super::remote::RemoteReaderTarget>,
+    /// The clinic at the window: the reference clinic in process (default) or a
+    /// clinic under test.
+    pub clinic: super::clinic::ClinicTarget,
     /// Issues the cards (and holds their keys), for the forged requests of
     /// [`super::forgery`].
     pub factory: CardFactory,
@@ -168,6 +171,7 @@ impl Env {
             trust,
             reader: ReaderConfig::reference(facility, Arc::new(credential)),
             remote_reader: None,
+            clinic: super::clinic::ClinicTarget::default(),
             factory: factory.clone(),
             strangers: std::sync::OnceLock::new(),
             sut,

@@ -2,6 +2,7 @@
 //! and traceability. The requirement catalogue is [`onshi_domain::rules::catalogue`].
 
 pub mod cast;
+pub mod clinic;
 pub mod collector;
 pub mod env;
 pub mod execute;

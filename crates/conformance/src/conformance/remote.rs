@@ -108,9 +108,10 @@ impl RemoteReaderTarget {
     }
 }
 
-/// A backend the reader can call over HTTP for one visit.
-struct BackendForReader {
-    url: String,
+/// A backend a reader or clinic under test can call over HTTP for one visit (served
+/// until dropped).
+pub(crate) struct BackendForReader {
+    pub(crate) url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// The audit log of an embedded backend served for the visit.
     audit: Option<MemorySink>,
@@ -124,7 +125,7 @@ impl Drop for BackendForReader {
     }
 }
 
-async fn backend_url(
+pub(crate) async fn backend_url(
     backend: &AnyBackend,
     fault: Option<LineFault>,
 ) -> Result<BackendForReader, String> {
@@ -168,7 +169,7 @@ async fn backend_url(
             })
         }
         other => Err(format!(
-            "a reader under test needs an onshi HTTP JSON backend; {} cannot carry card confirmations",
+            "a reader or clinic under test needs an onshi HTTP JSON backend; {} is not one",
             onshi_backend::backend::QualificationBackend::name(other)
         )),
     }

@@ -1,27 +1,26 @@
-//! One visit, end to end: the reader (built-in, in process) with the persona's card,
-//! the backend, the clinic's decision at the desk, and the oracle's verdicts.
+//! One visit, end to end: the reader (built-in, or under test) with the persona's
+//! card, the backend, the clinic at the window (the reference clinic, or a clinic
+//! under test: [`super::clinic`]) and the oracle's verdicts on its decision.
 
 use chrono::NaiveDateTime;
 
 use super::env::Env;
 use super::faulty::{FaultyBackend, LineFault};
-use onshi_backend::backend::{
-    AnyBackend, BackendError, NumbersConfirmationRequest, PresentedDocument, QualificationBackend,
-};
+use onshi_backend::backend::{AnyBackend, BackendError};
 use onshi_card::card::{ApduTrace, VirtualCard};
+use onshi_clinic::clinic::wire::{
+    CardWire, DocumentWire, FacilityWire, NoticeFormWire, NumberCheckPolicy, PatientAnswers,
+    PatientAtWindow, PrintedNumbers, SchoolCopyFormWire,
+};
+use onshi_clinic::clinic::{ClinicAnswer, ClinicVisitRequest, decision_of};
 use onshi_domain::codes::CharacterEncoding;
 use onshi_domain::message::QualificationResponse;
-use onshi_domain::protocol::confirmation_outcome;
-use onshi_domain::rules::{
-    CardAtDesk, ClinicDecision, ConfirmationCertificate, ConfirmationFailure, ConfirmationOutcome,
-    Document, Facility, NoticeForm, OldInsuranceCard, PatientStance, PortalScreen,
-    QualificationNotice, SchoolCopyForm, SchoolEventCopy, Visit, decide,
-};
+use onshi_domain::rules::{ClinicDecision, Facility, PatientStance, SchoolCopyForm};
 use onshi_reader::channel::{CardChannel, ChannelError, InProcessChannel};
 use onshi_reader::reader::result_file::{ResultFile, face_result};
 use onshi_reader::reader::{CardFront, PatientScript, ReaderOutcome, ReaderResult};
 use onshi_report::report::Exchange;
-use onshi_world::oracle::{self, Verdict, VisitRecord};
+use onshi_world::oracle::{self, Check, Verdict, VisitRecord};
 use onshi_world::persona::ResolvedPersona;
 use onshi_world::persona::model::Qualification;
 
@@ -163,28 +162,39 @@ fn qualification_for<'a>(p: &'a ResolvedPersona, plan: &VisitPlan) -> Option<&'a
     }
 }
 
-fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Option<Document> {
-    let insurer = q.insurer_number.clone();
+/// 保険者番号・記号・番号・枝番 of a qualification, as printed.
+fn numbers_of(q: &Qualification) -> PrintedNumbers {
+    PrintedNumbers {
+        insurer_number: q.insurer_number.as_str().to_owned(),
+        symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
+        number: q.number.clone(),
+        branch: Some(q.branch.clone()),
+    }
+}
+
+/// A document of `kind` for qualification `q`, as the clinic-control API carries it.
+fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Option<DocumentWire> {
+    let numbers = numbers_of(q);
     let ratio = q.ratio;
     Some(match kind {
         Presented::ClinicRecord => return None,
-        Presented::Notice => Document::Notice(QualificationNotice {
-            insurer,
-            form: NoticeForm::Paper,
+        Presented::Notice => DocumentWire::Notice {
+            numbers,
+            form: NoticeFormWire::Paper,
             ratio,
-        }),
-        Presented::PortalScreen => Document::PortalScreen(PortalScreen { insurer, ratio }),
+        },
+        Presented::PortalScreen => DocumentWire::PortalScreen { numbers, ratio },
         Presented::KakuninSho => {
             let (from, to) = p.documents.kakunin_sho.unwrap_or((
                 q.acquired_on,
                 q.acquired_on + chrono::Duration::days(365 * 5 - 1),
             ));
-            Document::ConfirmationCertificate(ConfirmationCertificate {
-                insurer,
+            DocumentWire::ConfirmationCertificate {
+                numbers,
                 valid_from: from,
                 valid_to: to,
                 ratio,
-            })
+            }
         }
         Presented::OldCard => {
             let (issued_on, expires_on) = p.documents.old_card.unwrap_or((q.acquired_on, None));
@@ -195,34 +205,24 @@ fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Option<D
                     other.acquired_on > q.acquired_on && other.insurer_number != q.insurer_number
                 })
                 .map(|other| other.acquired_on);
-            Document::OldInsuranceCard(OldInsuranceCard {
-                insurer,
+            DocumentWire::OldInsuranceCard {
+                numbers,
                 issued_on,
                 expires_on,
                 insurer_changed_on: changed,
                 ratio,
-            })
+            }
         }
-        Presented::SchoolCopy(form) => Document::SchoolEventCopy(SchoolEventCopy {
-            form,
-            insurer,
+        Presented::SchoolCopy(form) => DocumentWire::SchoolEventCopy {
+            numbers,
+            form: match form {
+                SchoolCopyForm::PortalPdf => SchoolCopyFormWire::PortalPdf,
+                SchoolCopyForm::PortalPrint => SchoolCopyFormWire::PortalPrint,
+                SchoolCopyForm::NoticeCopy => SchoolCopyFormWire::NoticeCopy,
+            },
             ratio,
-        }),
+        },
     })
-}
-
-fn presented_document(kind: Presented) -> PresentedDocument {
-    match kind {
-        Presented::Notice | Presented::SchoolCopy(_) => PresentedDocument::Notice,
-        Presented::PortalScreen => PresentedDocument::PortalScreen,
-        Presented::KakuninSho => PresentedDocument::KakuninSho,
-        Presented::OldCard => PresentedDocument::OldCard,
-        Presented::ClinicRecord => PresentedDocument::Unspecified,
-    }
-}
-
-fn usable(o: &ConfirmationOutcome) -> bool {
-    matches!(o, ConfirmationOutcome::Answered(r) if r.usable())
 }
 
 /// The reader's outcome, the card's APDU trace and the face-result files.
@@ -352,13 +352,12 @@ async fn remote_reader(
 }
 
 /// The card at the reader (built-in or under test): records the reader's evidence in
-/// `out` and returns what the window makes of it.
+/// `out` and returns what the clinic receives from the reader.
 async fn card_at_reader(
     r: &AtTheReader<'_>,
     out: &mut VisitOutcome,
     verdicts: &mut Vec<Verdict>,
-) -> CardAtDesk {
-    let persona = r.persona;
+) -> CardWire {
     let (outcome, trace, files) = match &r.env.remote_reader {
         None => builtin_reader(r).await,
         Some(target) => remote_reader(r, target, out, verdicts).await,
@@ -371,79 +370,25 @@ async fn card_at_reader(
     if let Some(r) = outcome.response() {
         out.responses.push(r.clone());
     }
-    out.result_files = files;
-    let card = CardAtDesk::Presented {
-        reader: Some(outcome.at_window(persona)),
+    let card = CardWire {
+        presented: true,
+        reader: Some(outcome.at_clinic(files.first())),
     };
+    out.result_files = files;
     out.reader = Some(outcome);
     card
 }
 
-/// The request of the clinic's online check of the printed numbers of `kind`.
-fn numbers_request(
+/// What onshi hands the clinic at the window for this visit.
+fn clinic_request(
     env: &Env,
     persona: &ResolvedPersona,
     plan: &VisitPlan,
-    q: &Qualification,
-    kind: Presented,
-) -> NumbersConfirmationRequest {
-    NumbersConfirmationRequest {
-        confirmation_time: Some(plan.now),
-        card_presented: !matches!(plan.card, CardUse::NotPresented),
-        limit_consent: plan.number_limit_consent,
-        ..q.numbers_request(
-            env.reader.facility.clone(),
-            persona.person.birth_date,
-            presented_document(kind),
-        )
-    }
-}
-
-/// The clinic's online check of the printed numbers of the first document in hand:
-/// sends `req`, records the exchange in `out` and returns what the window makes of it.
-async fn number_check(
-    backend: &FaultyBackend<AnyBackend>,
-    req: &NumbersConfirmationRequest,
-    persona: &ResolvedPersona,
-    out: &mut VisitOutcome,
-) -> ConfirmationOutcome {
-    let result = backend.confirm_numbers(req).await;
-    let body = serde_json::to_string_pretty(req).unwrap_or_default();
-    out.requests.push(body.clone());
-    out.exchanges.push(Exchange {
-        label: "POST /v1/confirmations/numbers".into(),
-        request: body,
-        response: match &result {
-            Ok(r) => serde_json::to_string_pretty(r).unwrap_or_default(),
-            Err(e) => e.to_string(),
-        },
-    });
-    let outcome = match &result {
-        Ok(r) => {
-            out.responses.push(r.clone());
-            confirmation_outcome(r, persona.presented())
-        }
-        Err(e) if e.is_unreachable() => {
-            ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)
-        }
-        Err(_) => ConfirmationOutcome::Failed(ConfirmationFailure::BackendError),
-    };
-    out.number_check = Some(result);
-    outcome
-}
-
-/// The documents the patient shows and, when the plan calls for it, the clinic's
-/// online check of the first one's printed numbers.
-async fn documents_at_desk(
-    env: &Env,
-    backend: &FaultyBackend<AnyBackend>,
-    persona: &ResolvedPersona,
-    plan: &VisitPlan,
-    card_desk: &CardAtDesk,
-    out: &mut VisitOutcome,
-) -> (Vec<Document>, Option<ConfirmationOutcome>) {
+    card: CardWire,
+    setting: onshi_domain::rules::CareSetting,
+) -> ClinicVisitRequest {
     let q = qualification_for(persona, plan);
-    let documents: Vec<Document> = match q {
+    let documents = match q {
         Some(q) => plan
             .documents
             .iter()
@@ -451,24 +396,86 @@ async fn documents_at_desk(
             .collect(),
         None => Vec::new(),
     };
-    let card_ok = matches!(card_desk, CardAtDesk::Presented { reader: Some(o) } if usable(o));
-    let wants_check = match plan.number_check {
-        NumberCheck::Force => true,
-        NumberCheck::WhenNeeded => !card_ok,
-        NumberCheck::Never => false,
-    };
-    let mut number_outcome = None;
-    if let (true, Some(kind), Some(q)) = (wants_check, plan.documents.first(), q)
-        && plan
-            .facility
-            .number_path(&env.calendar, plan.now.date())
-            .is_ok()
-    {
-        let req = numbers_request(env, persona, plan, q, *kind);
-        number_outcome = Some(number_check(backend, &req, persona, out).await);
+    let clinic_record = q
+        .filter(|_| plan.documents.first() == Some(&Presented::ClinicRecord))
+        .map(numbers_of);
+    ClinicVisitRequest {
+        visit_id: format!("{}-{}", persona.id, plan.now.format("%Y%m%d%H%M%S")),
+        visit_time: plan.now,
+        facility: FacilityWire {
+            medical_institution_code: env.reader.facility.as_str().to_owned(),
+            online_confirmation: plan.facility.online_confirmation,
+            reader: plan.facility.reader.into(),
+            network: plan.facility.network.into(),
+            care_setting: setting.into(),
+        },
+        backend_url: String::new(),
+        patient: PatientAtWindow {
+            name: persona.person.name.clone(),
+            birth_date: persona.person.birth_date,
+        },
+        card,
+        documents,
+        clinic_record,
+        number_check: match plan.number_check {
+            NumberCheck::WhenNeeded => NumberCheckPolicy::WhenNeeded,
+            NumberCheck::Force => NumberCheckPolicy::Always,
+            NumberCheck::Never => NumberCheckPolicy::Never,
+        },
+        limit_consent: plan.number_limit_consent,
+        answers: PatientAnswers {
+            fills_in_declaration: plan.stance == PatientStance::Cooperates,
+            declares_no_insurance: plan.stance == PatientStance::DeclaresUninsured,
+        },
     }
+}
 
-    (documents, number_outcome)
+/// The clinic's answer as evidence and as the decision the oracle and the steps
+/// judge; a clinic that gave nothing readable fails the visit (`clinic-answered`).
+fn record_answer(
+    answer: Result<ClinicAnswer, super::clinic::DeskError>,
+    out: &mut VisitOutcome,
+    verdicts: &mut Vec<Verdict>,
+) {
+    let answer = match answer {
+        Ok(a) => a,
+        Err(e) => {
+            verdicts.push(Verdict::fail(
+                Check::ClinicAnswered,
+                format!("the clinic did not answer the visit: {e}"),
+            ));
+            return;
+        }
+    };
+    for x in &answer.numbers_queries {
+        out.requests.push(x.request.clone());
+        out.exchanges.push(Exchange {
+            label: x.label.clone(),
+            request: x.request.clone(),
+            response: x.response.clone(),
+        });
+        let parsed = serde_json::from_str::<QualificationResponse>(&x.response);
+        if let Ok(r) = &parsed {
+            out.responses.push(r.clone());
+        }
+        out.number_check = Some(parsed.map_err(|_| BackendError::Protocol(x.response.clone())));
+    }
+    out.exchanges.push(Exchange {
+        label: "POST /v1/visits: the clinic's answer".into(),
+        request: String::new(),
+        response: serde_json::to_string_pretty(&ClinicAnswer {
+            numbers_queries: Vec::new(),
+            ..answer.clone()
+        })
+        .unwrap_or_default(),
+    });
+    match decision_of(&answer) {
+        Ok(d) => out.decision = Some(d),
+        Err(e) => verdicts.push(Verdict::fail(
+            Check::ClinicAnswered,
+            format!("the clinic's answer cannot be judged: {e}"),
+        )),
+    }
 }
 
 /// Runs the visit of `persona` against `backend`.
@@ -498,7 +505,7 @@ pub async fn run_visit(
     // The card at the reader.
     let mut remote_verdicts = Vec::new();
     let mut medical_consent = true;
-    let card_desk = match &plan.card {
+    let card = match &plan.card {
         CardUse::Reader(script) if can_card => {
             medical_consent = script.consents.medical_info;
             let at = AtTheReader {
@@ -510,26 +517,21 @@ pub async fn run_visit(
             };
             card_at_reader(&at, &mut out, &mut remote_verdicts).await
         }
-        CardUse::Reader(_) | CardUse::IdentityOnly => CardAtDesk::Presented { reader: None },
-        CardUse::NotPresented => CardAtDesk::NotPresented,
+        CardUse::Reader(_) | CardUse::IdentityOnly => CardWire {
+            presented: true,
+            reader: None,
+        },
+        CardUse::NotPresented => CardWire {
+            presented: false,
+            reader: None,
+        },
     };
 
-    // Documents and the number check.
-    let (documents, number_outcome) =
-        documents_at_desk(env, &backend, persona, plan, &card_desk, &mut out).await;
+    // The clinic at the window: documents, its own numbers query, its decision.
+    let req = clinic_request(env, persona, plan, card, setting);
+    let answer = super::clinic::at_desk(env, &backend, plan.fault, req).await;
+    record_answer(answer, &mut out, &mut remote_verdicts);
 
-    // The desk.
-    let visit = Visit {
-        as_of: plan.now.date(),
-        birth_date: persona.person.birth_date,
-        setting,
-        facility: plan.facility,
-        card: card_desk,
-        documents,
-        number_check: number_outcome,
-        stance: plan.stance,
-    };
-    let decision = decide(&env.calendar, &visit);
     out.verdicts = oracle::evaluate(&VisitRecord {
         persona,
         now: plan.now,
@@ -537,9 +539,8 @@ pub async fn run_visit(
         trace: out.trace.as_ref(),
         responses: &out.responses,
         requests: &out.requests,
-        decision: Some(&decision),
+        decision: out.decision.as_ref(),
     });
     out.verdicts.extend(remote_verdicts);
-    out.decision = Some(decision);
     out
 }

@@ -5,6 +5,11 @@
 
 use chrono::NaiveDateTime;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::outcome::{ReaderOutcome, ReaderResult};
+use onshi_domain::clinic::ReaderAtClinic;
 use onshi_domain::codes::CharacterEncoding;
 use onshi_domain::message::{MedicalInstitutionCode, QualificationResponse};
 use onshi_domain::xml::{self, filename::OqsFileName};
@@ -28,6 +33,44 @@ impl ResultFile {
             CharacterEncoding::ShiftJis => {
                 encoding_rs::SHIFT_JIS.decode(&self.bytes).0.into_owned()
             }
+        }
+    }
+}
+
+impl ResultFile {
+    /// The file as the clinic-control API carries it.
+    pub fn at_clinic(&self) -> ReaderAtClinic {
+        ReaderAtClinic::ResultFile {
+            name: self.name.clone(),
+            encoding: match self.encoding {
+                CharacterEncoding::Utf8 => "UTF-8",
+                CharacterEncoding::ShiftJis => "Shift_JIS",
+            }
+            .to_owned(),
+            xml: BASE64.encode(&self.bytes),
+        }
+    }
+}
+
+impl ReaderOutcome {
+    /// What the clinic system receives from the reader: the face-result file `file`
+    /// when the backend answered, else what the reader displayed. An answer without a
+    /// file (never the case in the suite: onshi writes one for a reader that does not)
+    /// reads as a backend that did not answer.
+    pub fn at_clinic(&self, file: Option<&ResultFile>) -> ReaderAtClinic {
+        match (&self.result, file) {
+            (ReaderResult::Answered { .. }, Some(f)) => f.at_clinic(),
+            (ReaderResult::Answered { .. }, None) => ReaderAtClinic::BackendUnavailable,
+            (ReaderResult::CardUnreadable { .. }, _) => ReaderAtClinic::CardUnreadable,
+            (ReaderResult::NotMyNumberCard, _) => ReaderAtClinic::NotMyNumberCard,
+            (ReaderResult::AuthenticationFailed, _) => ReaderAtClinic::AuthenticationFailed,
+            (ReaderResult::RegistrationRefused { .. } | ReaderResult::RegistrationDeclined, _) => {
+                ReaderAtClinic::RegistrationMissing
+            }
+            (ReaderResult::Refused { code, .. }, _) => {
+                ReaderAtClinic::Refused { code: code.clone() }
+            }
+            (ReaderResult::BackendUnavailable { .. }, _) => ReaderAtClinic::BackendUnavailable,
         }
     }
 }

@@ -47,6 +47,10 @@ pub enum Check {
     /// a readable answer, the card taken in time). A reader that does not is never
     /// mistaken for a backend that is down: the visit fails.
     ReaderAnswered,
+    /// A clinic under test answered the visit as the clinic-control API says (200 with
+    /// a readable decision). A clinic that does not fails the visit: no decision is
+    /// ever taken for a pass.
+    ClinicAnswered,
 }
 
 impl Check {
@@ -81,6 +85,7 @@ impl Check {
             Self::ValidityMatchesTruth => "資格有効性が実態と一致する",
             Self::ReaderMatchesBackend => "カードリーダーの報告が資格確認システムの記録と一致する",
             Self::ReaderAnswered => "カードリーダーが所定の形式で応答する",
+            Self::ClinicAnswered => "医療機関システムが所定の形式で応答する",
         }
     }
 }
@@ -141,10 +146,12 @@ impl Verdict {
         !self.passed && self.check.critical()
     }
 
-    /// Whether this failure ends the visit's step: a critical one, or a reader under
-    /// test that did not answer (nothing it did can be judged).
+    /// Whether this failure ends the visit's step: a critical one, or a reader or
+    /// clinic under test that did not answer (nothing it did can be judged).
     pub fn fails_the_visit(&self) -> bool {
-        !self.passed && (self.check.critical() || self.check == Check::ReaderAnswered)
+        !self.passed
+            && (self.check.critical()
+                || matches!(self.check, Check::ReaderAnswered | Check::ClinicAnswered))
     }
 }
 

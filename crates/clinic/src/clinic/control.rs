@@ -1,0 +1,207 @@
+//! The clinic-control API (`openapi/clinic-control-v1.yaml`): [`RemoteClinic`] is
+//! onshi's client of a clinic under test; [`app`] serves the reference clinic behind
+//! the same API (`onshi clinic serve`), its numbers queries going to the backend each
+//! visit names.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use onshi_backend::backend::HttpJsonBackend;
+use onshi_domain::clinic::{ClinicAnswer, ClinicDefect, ClinicInfo, ClinicVisitRequest};
+use onshi_domain::rules::RulesCalendar;
+
+/// How long onshi waits for a clinic's answer.
+pub const VISIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A clinic-control failure.
+#[derive(Debug, thiserror::Error)]
+pub enum ClinicPlugError {
+    /// The clinic could not be reached.
+    #[error("clinic {url} unreachable: {detail}")]
+    Unreachable {
+        /// Its URL.
+        url: String,
+        /// Why.
+        detail: String,
+    },
+    /// The clinic answered with an error or an unreadable body.
+    #[error("clinic {url}: {detail}")]
+    Protocol {
+        /// Its URL.
+        url: String,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+/// onshi's client of a clinic under test.
+#[derive(Debug, Clone)]
+pub struct RemoteClinic {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl RemoteClinic {
+    /// A client for the clinic at `base` (`http://127.0.0.1:7080`).
+    pub fn new(base: impl Into<String>) -> Self {
+        Self {
+            base: base.into().trim_end_matches('/').to_owned(),
+            http: reqwest::Client::builder()
+                .timeout(VISIT_TIMEOUT)
+                .pool_idle_timeout(Duration::from_secs(4))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The base URL.
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    fn unreachable(&self, e: impl std::fmt::Display) -> ClinicPlugError {
+        ClinicPlugError::Unreachable {
+            url: self.base.clone(),
+            detail: e.to_string(),
+        }
+    }
+
+    fn protocol(&self, e: impl std::fmt::Display) -> ClinicPlugError {
+        ClinicPlugError::Protocol {
+            url: self.base.clone(),
+            detail: e.to_string(),
+        }
+    }
+
+    /// `GET /v1/clinic`.
+    pub async fn info(&self) -> Result<ClinicInfo, ClinicPlugError> {
+        let r = self
+            .http
+            .get(format!("{}/v1/clinic", self.base))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !r.status().is_success() {
+            return Err(self.protocol(format!("GET /v1/clinic answered {}", r.status())));
+        }
+        let body = r.text().await.map_err(|e| self.protocol(e))?;
+        serde_json::from_str(&body)
+            .map_err(|e| self.protocol(format!("unreadable clinic info: {e}")))
+    }
+
+    /// `POST /v1/visits`.
+    pub async fn visit(&self, req: &ClinicVisitRequest) -> Result<ClinicAnswer, ClinicPlugError> {
+        let r = self
+            .http
+            .post(format!("{}/v1/visits", self.base))
+            .json(req)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let status = r.status();
+        let body = r.text().await.map_err(|e| self.protocol(e))?;
+        if !status.is_success() {
+            return Err(self.protocol(format!("POST /v1/visits answered {status}: {body}")));
+        }
+        serde_json::from_str(&body)
+            .map_err(|e| self.protocol(format!("unreadable clinic answer: {e}")))
+    }
+}
+
+/// How the reference clinic is served.
+#[derive(Debug, Clone)]
+pub struct ClinicServerConfig {
+    /// Its rules calendar.
+    pub calendar: RulesCalendar,
+    /// Its deliberate defects.
+    pub defects: Vec<ClinicDefect>,
+}
+
+type Shared = Arc<ClinicServerConfig>;
+
+async fn info(State(config): State<Shared>) -> Json<ClinicInfo> {
+    Json(ClinicInfo {
+        vendor: "onshi".into(),
+        model: "reference clinic".into(),
+        version: if config.defects.is_empty() {
+            env!("CARGO_PKG_VERSION").to_owned()
+        } else {
+            format!(
+                "{} (defects: {})",
+                env!("CARGO_PKG_VERSION"),
+                config
+                    .defects
+                    .iter()
+                    .map(|d| d.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+    })
+}
+
+async fn visit(
+    State(config): State<Shared>,
+    body: Result<Json<ClinicVisitRequest>, JsonRejection>,
+) -> Result<Json<ClinicAnswer>, (StatusCode, String)> {
+    let Json(req) = body.map_err(|e| (StatusCode::BAD_REQUEST, e.body_text()))?;
+    let backend = HttpJsonBackend::new(req.backend_url.clone());
+    super::desk::attend(&config.calendar, &req, &backend, &config.defects)
+        .await
+        .map(Json)
+        .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))
+}
+
+/// The router of the reference clinic's control API.
+pub fn app(config: ClinicServerConfig) -> Router {
+    Router::new()
+        .route("/v1/clinic", get(info))
+        .route("/v1/visits", post(visit))
+        .with_state(Arc::new(config))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    fn router() -> Router {
+        app(ClinicServerConfig {
+            calendar: RulesCalendar::reference(),
+            defects: Vec::new(),
+        })
+    }
+
+    #[tokio::test]
+    async fn a_malformed_visit_is_a_400_never_a_panic() {
+        for body in ["", "{}", "not json", r#"{"visit_id": 1}"#] {
+            let r = router()
+                .oneshot(
+                    Request::post("/v1/visits")
+                        .header("content-type", "application/json")
+                        .body(Body::from(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert!(r.status().is_client_error(), "{body}: {}", r.status());
+        }
+    }
+
+    #[tokio::test]
+    async fn it_says_what_it_is() {
+        let r = router()
+            .oneshot(Request::get("/v1/clinic").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+}
