@@ -3,6 +3,7 @@
 mod bench;
 mod cards;
 mod certify;
+mod clinic;
 mod common;
 mod load;
 mod population;
@@ -45,6 +46,9 @@ enum Command {
     /// The built-in reader behind the reader-control API (`reader serve`).
     #[command(subcommand)]
     Reader(reader::ReaderCommand),
+    /// The reference clinic behind the clinic-control API (`clinic serve`).
+    #[command(subcommand)]
+    Clinic(clinic::ClinicCommand),
     /// Peak-morning load with Goose: open arrivals, every answer checked for meaning,
     /// SLOs as the exit code.
     Load(Box<load::LoadArgs>),
@@ -80,6 +84,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<Exit, CliError> {
                 | Command::Load(_)
                 | Command::Serve(_)
                 | Command::Reader(_)
+                | Command::Clinic(_)
                 | Command::Cards(cards::CardsCommand::Serve(_))
         )
     {
@@ -93,6 +98,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Load(args) => load::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Reader(cmd) => reader::run(cmd),
+        Command::Clinic(cmd) => clinic::run(cmd),
         Command::Report(cmd) => report::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
     }

@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use onshi::backend::BackendSpec;
-use onshi::conformance::execute::{Plan, ReaderSpec, Systems, execute};
+use onshi::conformance::execute::{ClinicSpec, Plan, ReaderSpec, Systems, execute};
 use onshi::conformance::run::{FeatureSource, RunOutcome, count_scenarios};
 use onshi::report::Status;
 use onshi::server::Defect;
@@ -57,6 +57,15 @@ pub(super) struct SuiteArgs {
     /// `no-registration-offer`, `keeps-photo`).
     #[arg(long = "reader-defect", value_name = "NAME")]
     pub reader_defects: Vec<onshi::reader::ReaderDefect>,
+    /// The clinic at the window: `builtin` (the reference clinic, in process), or the
+    /// base URL of a clinic-control API (`http://127.0.0.1:7080`, docs/implementing-a-clinic.md).
+    #[arg(long, default_value = "builtin")]
+    pub clinic: String,
+    /// Inject a defect into the in-process reference clinic (repeatable): proves the
+    /// clinic checks can fail (`charges-10wari-on-no-record`, `ignores-ratio`,
+    /// `accepts-notice-alone`).
+    #[arg(long = "clinic-defect", value_name = "NAME")]
+    pub clinic_defects: Vec<onshi::clinic::ClinicDefect>,
     /// Scenarios run at once.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
@@ -89,6 +98,7 @@ impl SuiteArgs {
     /// The run's plan, its report written under `report_dir`.
     pub(super) fn plan(&self, report_dir: PathBuf) -> Result<Plan, CliError> {
         let reader: ReaderSpec = self.reader.parse().map_err(CliError::input)?;
+        let clinic: ClinicSpec = self.clinic.parse().map_err(CliError::input)?;
         Ok(Plan {
             features_label: self.features_label(),
             features: self.feature_source(),
@@ -101,6 +111,8 @@ impl SuiteArgs {
                 pcsc_readers: self.pcsc_readers.clone(),
                 max_slots: self.slots.map(|n| n as usize),
                 reader_defects: self.reader_defects.clone(),
+                clinic,
+                clinic_defects: self.clinic_defects.clone(),
             },
             report_dir,
             concurrency: self.concurrency,

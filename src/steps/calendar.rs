@@ -88,7 +88,17 @@ fn old_card(w: &mut OnshiWorld, which: String) -> Result<(), String> {
                         TemporaryDocument::ExpiredInsuranceCard,
                     ))
         }
-        _ => !valid,
+        // Neither the backend nor the clinic may accept it.
+        _ => {
+            !valid
+                && !matches!(
+                    basis,
+                    Some(
+                        Basis::OldInsuranceCard
+                            | Basis::TemporaryMeasure(TemporaryDocument::ExpiredInsuranceCard)
+                    )
+                )
+        }
     };
     if !ok {
         return Err(format!(
@@ -120,11 +130,11 @@ fn notice_alone(w: &mut OnshiWorld, which: String) -> Result<(), String> {
             format!("お知らせ alone on {}: allowed = {allowed}", w.now.date()),
         )
     });
+    let desk_accepted = basis == Some(Basis::TemporaryMeasure(TemporaryDocument::NoticeAlone));
     let ok = match which.as_str() {
-        "受け付けられる" => {
-            valid && basis == Some(Basis::TemporaryMeasure(TemporaryDocument::NoticeAlone))
-        }
-        _ => !valid,
+        "受け付けられる" => valid && desk_accepted,
+        // Neither the backend nor the clinic may accept it (FLY-NOTICE-ALONE).
+        _ => !valid && !desk_accepted,
     };
     if !ok {
         return Err(format!(

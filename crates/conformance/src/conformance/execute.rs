@@ -10,12 +10,14 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
+use super::clinic::ClinicTarget;
 use super::collector::OnFinished;
 use super::env::{Env, Sut};
 use super::remote::{RemoteReaderTarget, Slot};
 use super::run::{FeatureSource, RunError, RunOptions, RunOutcome};
 use onshi_backend::backend::{BackendSpec, QualificationBackend};
 use onshi_backend::server::{Defect, DefectSet};
+use onshi_clinic::clinic::{ClinicDefect, RemoteClinic};
 use onshi_domain::protocol::ServerClock;
 use onshi_reader::reader::control::{ReaderInfo, RemoteReader};
 use onshi_report::report::RunInfo;
@@ -46,6 +48,31 @@ impl FromStr for ReaderSpec {
     }
 }
 
+/// `--clinic builtin|http://HOST:PORT`: the clinic at the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClinicSpec {
+    /// The reference clinic, in process.
+    Builtin,
+    /// A clinic system behind the clinic-control API at this base URL.
+    Remote(String),
+}
+
+impl FromStr for ClinicSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "builtin" => Ok(Self::Builtin),
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(Self::Remote(url.trim_end_matches('/').to_owned()))
+            }
+            other => Err(format!(
+                "--clinic {other:?}: use builtin or http://HOST:PORT"
+            )),
+        }
+    }
+}
+
 /// The systems under test of a run: the one place `--backend` and `--reader` (and
 /// their options) become the run's backend and reader.
 #[derive(Debug, Clone)]
@@ -65,6 +92,11 @@ pub struct Systems {
     pub max_slots: Option<usize>,
     /// Defects injected into the built-in reader: proves the reader checks can fail.
     pub reader_defects: Vec<onshi_reader::reader::ReaderDefect>,
+    /// The clinic at the window.
+    pub clinic: ClinicSpec,
+    /// Defects injected into the in-process reference clinic: proves the clinic
+    /// checks can fail.
+    pub clinic_defects: Vec<ClinicDefect>,
 }
 
 /// Everything a run needs, parsed.
@@ -134,6 +166,8 @@ struct Chosen {
     reader_name: String,
     /// A reader under test's own answer to `GET /v1/reader`.
     reader_info: Option<ReaderInfo>,
+    clinic: ClinicTarget,
+    clinic_name: String,
 }
 
 async fn choose(systems: &Systems, as_of: NaiveDateTime) -> Result<Chosen, ExecuteError> {
@@ -209,11 +243,41 @@ async fn choose(systems: &Systems, as_of: NaiveDateTime) -> Result<Chosen, Execu
             (Some(target), name, Some(info))
         }
     };
+    if !systems.clinic_defects.is_empty() && systems.clinic != ClinicSpec::Builtin {
+        return Err(ExecuteError::BadInput(
+            "--clinic-defect applies to the in-process reference clinic only (serve a defective one with `onshi clinic serve --defect NAME`)".into(),
+        ));
+    }
+    let (clinic, clinic_name) = match &systems.clinic {
+        ClinicSpec::Builtin => (
+            ClinicTarget::Builtin {
+                defects: systems.clinic_defects.clone(),
+            },
+            "reference clinic (in process)".to_owned(),
+        ),
+        ClinicSpec::Remote(url) => {
+            let client = RemoteClinic::new(url);
+            let info = client
+                .info()
+                .await
+                .map_err(|e| ExecuteError::Unreachable(e.to_string()))?;
+            let name = format!(
+                "{} {} {} at {}",
+                info.vendor,
+                info.model,
+                info.version,
+                client.url()
+            );
+            (ClinicTarget::Remote(client), name)
+        }
+    };
     Ok(Chosen {
         sut,
         reader,
         reader_name,
         reader_info,
+        clinic,
+        clinic_name,
     })
 }
 
@@ -252,6 +316,7 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         None => plan.concurrency,
     };
     env.remote_reader = chosen.reader;
+    env.clinic = chosen.clinic;
     env.reader.defects = plan.systems.reader_defects.clone();
     let reader_info = chosen.reader_info;
     let info = RunInfo {
@@ -263,6 +328,7 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
         tags: plan.tags.clone(),
         backend: env.sut_name.clone(),
         reader: chosen.reader_name,
+        clinic: chosen.clinic_name,
         defects: plan
             .systems
             .defects
@@ -273,6 +339,12 @@ pub fn execute(plan: Plan, on_progress: OnFinished) -> Result<RunOutcome, Execut
                     .reader_defects
                     .iter()
                     .map(|d| format!("reader:{}", d.name())),
+            )
+            .chain(
+                plan.systems
+                    .clinic_defects
+                    .iter()
+                    .map(|d| format!("clinic:{}", d.name())),
             )
             .collect(),
         started_at: plan.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
@@ -319,5 +391,15 @@ mod tests {
             Ok(ReaderSpec::Remote("http://127.0.0.1:7070".into()))
         );
         assert!("pcsc".parse::<ReaderSpec>().is_err());
+    }
+
+    #[test]
+    fn clinic_specs() {
+        assert_eq!("builtin".parse::<ClinicSpec>(), Ok(ClinicSpec::Builtin));
+        assert_eq!(
+            "http://127.0.0.1:7080/".parse::<ClinicSpec>(),
+            Ok(ClinicSpec::Remote("http://127.0.0.1:7080".into()))
+        );
+        assert!("receipt".parse::<ClinicSpec>().is_err());
     }
 }

@@ -260,7 +260,7 @@ fn head_and_title(h: &mut String, report: &ConformanceReport) {
     );
     let _ = write!(
         h,
-        r#"<h1>onshi conformance report — <span class="{}">{}</span></h1><p class="muted">run {} · onshi {} · seed {} · as-of {} · backend {} · reader {} · started {}{}{}</p>"#,
+        r#"<h1>onshi conformance report — <span class="{}">{}</span></h1><p class="muted">run {} · onshi {} · seed {} · as-of {} · backend {} · reader {}{} · started {}{}{}</p>"#,
         if report.passed() { "pass" } else { "fail" },
         esc(&verdict),
         esc(&r.run_id),
@@ -269,6 +269,11 @@ fn head_and_title(h: &mut String, report: &ConformanceReport) {
         esc(&r.as_of),
         esc(&r.backend),
         esc(&r.reader),
+        if r.clinic.is_empty() {
+            String::new()
+        } else {
+            format!(" · clinic {}", esc(&r.clinic))
+        },
         esc(&r.started_at),
         if r.defects.is_empty() {
             String::new()

@@ -27,13 +27,18 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
     writeln!(out, "# onshi conformance: {verdict}\n")?;
     writeln!(
         out,
-        "Run `{}` · onshi {} · seed {} · as-of {} · backend {} · reader {}{}{}\n",
+        "Run `{}` · onshi {} · seed {} · as-of {} · backend {} · reader {}{}{}{}\n",
         r.run_id,
         r.onshi_version,
         r.seed,
         r.as_of,
         r.backend,
         r.reader,
+        if r.clinic.is_empty() {
+            String::new()
+        } else {
+            format!(" · clinic {}", r.clinic)
+        },
         if r.defects.is_empty() {
             String::new()
         } else {

@@ -30,6 +30,9 @@ pub struct RunInfo {
     pub backend: String,
     /// The reader under test.
     pub reader: String,
+    /// The clinic at the window (reports before the clinic-control API: empty).
+    #[serde(default)]
+    pub clinic: String,
     /// Defects injected into the reference backend.
     pub defects: Vec<String>,
     /// Wall-clock start (informational; no rule reads it).

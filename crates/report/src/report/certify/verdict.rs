@@ -120,6 +120,9 @@ impl PackageVerdict {
         let mut line = |k: &str, v: &str| out.push_str(&format!("{k:<13}{v}\n"));
         line("reader:", &run.reader);
         line("backend:", &run.backend);
+        if !run.clinic.is_empty() {
+            line("clinic:", &run.clinic);
+        }
         if !run.defects.is_empty() {
             line("defects:", &run.defects.join(", "));
         }
