@@ -1,0 +1,232 @@
+//! The clinic as a system under test: `onshi clinic serve` (the reference clinic behind
+//! the clinic-control API) started as its own process passes the whole suite run after
+//! run; each of its defects fails the requirements it breaks; a clinic that answers
+//! garbage fails the visits, and one that cannot be reached stops the run (exit 3).
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+/// `onshi clinic serve` on a free loopback port, killed (by its pid) when dropped.
+struct ClinicServe {
+    child: Child,
+    url: String,
+}
+
+impl ClinicServe {
+    fn start(extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_onshi"))
+            .env("ONSHI_LOG", "warn")
+            .args(["clinic", "serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("onshi clinic serve starts");
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("onshi clinic serve prints its address")
+                .unwrap();
+            if let Some(rest) = line.strip_prefix("clinic-control API on ") {
+                break rest.trim().to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, url }
+    }
+
+    fn stop_with(&mut self, signal: i32) -> Option<i32> {
+        // SAFETY: kill(2) on our own child's pid has no memory-safety preconditions.
+        unsafe {
+            libc::kill(self.child.id() as i32, signal);
+        }
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < until {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for ClinicServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(args: &[&str], report_root: &Path) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .arg("run")
+        .args(args)
+        .arg("--report-dir")
+        .arg(report_root)
+        .env("ONSHI_LOG", "error")
+        .output()
+        .expect("running onshi");
+    let code = out.status.code().unwrap_or(-1);
+    let dir = std::fs::read_dir(report_root)
+        .expect("a report directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.join("summary.json").exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "no report written; stdout:\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    (code, summary)
+}
+
+fn failed_requirements(summary: &Value) -> BTreeSet<String> {
+    summary["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["coverage"] == "failed")
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The names and first errors of the scenarios that did not pass.
+fn failures(summary: &Value) -> Vec<String> {
+    summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] != "passed")
+        .map(|s| {
+            let err = s["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find_map(|st| st["error"].as_str())
+                .unwrap_or("");
+            format!("{}:{} {}: {err}", s["file"], s["line"], s["name"])
+        })
+        .collect()
+}
+
+#[test]
+fn a_separately_started_clinic_passes_run_after_run_and_stops_on_sigterm() {
+    let mut clinic = ClinicServe::start(&[]);
+    for i in 1..=2 {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, s) = run(&["--clinic", &clinic.url], dir.path());
+        assert_eq!(code, 0, "run {i}: {:#?}", failures(&s));
+        assert_eq!(s["totals"]["failed"], 0);
+        let named = s["run"]["clinic"].as_str().unwrap();
+        assert!(
+            named.contains("reference clinic") && named.contains(&clinic.url),
+            "{named}"
+        );
+    }
+    assert_eq!(clinic.stop_with(libc::SIGTERM), Some(143));
+}
+
+/// What each clinic defect must break, by requirement ID (summary.json `matrix`).
+const CLINIC_TARGETS: &[(&str, &[&str])] = &[
+    ("charges-10wari-on-no-record", &["TRN-NO10", "FAQ-4-14"]),
+    ("ignores-ratio", &["FAQ-4-8"]),
+    ("accepts-notice-alone", &["FLY-NOTICE-ALONE"]),
+];
+
+#[test]
+fn every_clinic_defect_fails_its_requirements() {
+    for (defect, targets) in CLINIC_TARGETS {
+        let clinic = ClinicServe::start(&["--defect", defect]);
+        let dir = tempfile::tempdir().unwrap();
+        let (code, s) = run(&["--clinic", &clinic.url], dir.path());
+        assert_eq!(code, 1, "{defect}: the suite must fail");
+        let failed = failed_requirements(&s);
+        for t in *targets {
+            assert!(
+                failed.contains(*t),
+                "{defect}: {t} did not fail: {failed:?}"
+            );
+        }
+        assert!(
+            s["run"]["clinic"].as_str().unwrap().contains(defect),
+            "{defect}: {}",
+            s["run"]["clinic"]
+        );
+    }
+}
+
+/// A clinic whose `GET /v1/clinic` is fine but whose visits answer 200 with JSON of
+/// the wrong shape. Runs on its own thread until the test ends.
+fn malformed_clinic() -> String {
+    use axum::Router;
+    use axum::routing::{get, post};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let info = r#"{"vendor":"v","model":"m","version":"1"}"#;
+            let wrong = r#"{"basis":"online-card","copay":"030"}"#;
+            let app = Router::new()
+                .route("/v1/clinic", get(move || async move { info }))
+                .route("/v1/visits", post(move || async move { wrong }));
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+/// A clinic that does not answer as the API says never passes: every visit fails with
+/// the check `clinic-answered`, the scenarios that expect no 10割 included.
+#[test]
+fn a_clinic_that_answers_garbage_fails_every_visit() {
+    let url = malformed_clinic();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, s) = run(&["--clinic", &url, "--tags", "@TRN-NO10"], dir.path());
+    assert_eq!(code, 1);
+    let failed = failures(&s);
+    assert!(!failed.is_empty());
+    assert!(
+        failed.iter().all(|f| f.contains("clinic-answered")),
+        "{failed:#?}"
+    );
+    assert_eq!(s["totals"]["passed"], 0, "{:#?}", s["totals"]);
+}
+
+#[test]
+fn an_unreachable_clinic_stops_the_run_with_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(["run", "--clinic", "http://127.0.0.1:1"])
+        .arg("--report-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("clinic http://127.0.0.1:1 unreachable"),
+        "{stderr}"
+    );
+    let bad = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(["run", "--clinic", "receipt-printer"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
