@@ -9,8 +9,8 @@ use super::faulty::{FaultyBackend, LineFault};
 use onshi_backend::backend::{AnyBackend, BackendError};
 use onshi_card::card::{ApduTrace, VirtualCard};
 use onshi_clinic::clinic::wire::{
-    CardWire, DocumentWire, FacilityWire, NoticeFormWire, NumberCheckPolicy, PatientAnswers,
-    PatientAtWindow, PrintedNumbers, SchoolCopyFormWire,
+    CardWire, CareSettingWire, DocumentWire, FacilityWire, NoticeFormWire, NumberCheckPolicy,
+    PatientAnswers, PatientAtWindow, PrintedNumbers, SchoolCopyFormWire,
 };
 use onshi_clinic::clinic::{ClinicAnswer, ClinicVisitRequest, decision_of};
 use onshi_domain::codes::CharacterEncoding;
@@ -385,7 +385,7 @@ fn clinic_request(
     persona: &ResolvedPersona,
     plan: &VisitPlan,
     card: CardWire,
-    setting: onshi_domain::rules::CareSetting,
+    setting: CareSettingWire,
 ) -> ClinicVisitRequest {
     let q = qualification_for(persona, plan);
     let documents = match q {
@@ -407,7 +407,7 @@ fn clinic_request(
             online_confirmation: plan.facility.online_confirmation,
             reader: plan.facility.reader.into(),
             network: plan.facility.network.into(),
-            care_setting: setting.into(),
+            care_setting: setting,
         },
         backend_url: String::new(),
         patient: PatientAtWindow {
@@ -487,9 +487,9 @@ pub async fn run_visit(
 ) -> VisitOutcome {
     let backend = FaultyBackend::new(backend.clone(), plan.fault);
     let mut out = VisitOutcome::default();
-    let setting: onshi_domain::rules::CareSetting = match &plan.card {
-        CardUse::Reader(script) => script.care_setting.into(),
-        _ => onshi_domain::rules::CareSetting::Outpatient,
+    let setting = match &plan.card {
+        CardUse::Reader(script) => script.care_setting,
+        _ => CareSettingWire::Outpatient,
     };
     // The reader runs when the facility has a working one; whether the card is usable
     // in this care setting on this date is the backend's call (FAQ-4-13).

@@ -7,9 +7,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::ContributionRatio;
+pub use crate::protocol::wire::CareSettingWire;
 use crate::rules::{
-    Basis, CareSetting, NetworkState, NotInsuredEvidence, RatioSource, ReaderState,
-    TemporaryDocument,
+    Basis, NetworkState, NotInsuredEvidence, RatioSource, ReaderState, TemporaryDocument,
 };
 
 /// `GET /v1/clinic`: what the clinic system says about itself.
@@ -92,20 +92,6 @@ pub enum NetworkStateWire {
     Up,
     /// Down (回線障害).
     Down,
-}
-
-/// Where care happens (the reader-control API's names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CareSettingWire {
-    /// 外来.
-    Outpatient,
-    /// 訪問診療等.
-    HomeVisit,
-    /// オンライン診療等.
-    OnlineConsultation,
-    /// 訪問看護.
-    HomeNursing,
 }
 
 /// The patient as staff see them (氏名 and 生年月日 on the card front or document).
@@ -475,28 +461,6 @@ impl From<NetworkStateWire> for NetworkState {
         match s {
             NetworkStateWire::Up => Self::Up,
             NetworkStateWire::Down => Self::Down,
-        }
-    }
-}
-
-impl From<CareSetting> for CareSettingWire {
-    fn from(s: CareSetting) -> Self {
-        match s {
-            CareSetting::Outpatient => Self::Outpatient,
-            CareSetting::HomeVisit => Self::HomeVisit,
-            CareSetting::OnlineConsultation => Self::OnlineConsultation,
-            CareSetting::HomeNursing => Self::HomeNursing,
-        }
-    }
-}
-
-impl From<CareSettingWire> for CareSetting {
-    fn from(s: CareSettingWire) -> Self {
-        match s {
-            CareSettingWire::Outpatient => Self::Outpatient,
-            CareSettingWire::HomeVisit => Self::HomeVisit,
-            CareSettingWire::OnlineConsultation => Self::OnlineConsultation,
-            CareSettingWire::HomeNursing => Self::HomeNursing,
         }
     }
 }
