@@ -71,6 +71,7 @@ targets! {
     feature => onshi_conformance::fuzzing::feature,
     json_api => onshi_backend::fuzzing::json_api,
     reader_control => onshi_conformance::fuzzing::reader_control,
+    clinic_control => onshi_domain::fuzzing::clinic_control,
 }
 
 mod seeds {
@@ -430,6 +431,84 @@ mod seeds {
         }
     }
 
+    /// A visit request with the reader's Shift_JIS face-result file, one for each
+    /// display, and answers: good, 10割, unreadable.
+    fn clinic_control_seeds() {
+        use onshi::clinic::ReaderAtClinic;
+        let response = card_response(vec![adult_kyokai()]);
+        let file = face_result(
+            &response,
+            &facility(),
+            "vendor-reader",
+            7,
+            defaults::default_as_of(),
+            CharacterEncoding::ShiftJis,
+        );
+        let request = |reader: Option<ReaderAtClinic>, presented: bool| {
+            serde_json::json!({
+                "visit_id": "seed",
+                "visit_time": "2026-11-30T09:00:00",
+                "facility": { "medical_institution_code": "1311234567", "online_confirmation": true,
+                              "reader": "working", "network": "up", "care_setting": "outpatient" },
+                "backend_url": "http://127.0.0.1:1",
+                "patient": { "name": response.message_body.result_list[0].name, "birth_date": response.message_body.result_list[0].birthdate },
+                "card": { "presented": presented, "reader": reader },
+                "documents": [
+                    { "kind": "notice", "form": "paper", "ratio": null,
+                      "numbers": { "insurer_number": "01130012", "symbol": "31080098", "number": "23", "branch": "00" } },
+                    { "kind": "old-insurance-card", "issued_on": "2020-04-01", "expires_on": null,
+                      "insurer_changed_on": null, "ratio": "030",
+                      "numbers": { "insurer_number": "01130012", "symbol": null, "number": "23", "branch": null } }
+                ],
+                "clinic_record": null,
+                "number_check": "when-needed",
+                "limit_consent": null,
+                "answers": { "fills_in_declaration": false, "declares_no_insurance": false }
+            })
+            .to_string()
+        };
+        let shown = [
+            ("file", Some(file.at_clinic()), true),
+            ("none", None, true),
+            ("absent", None, false),
+            ("unreadable", Some(ReaderAtClinic::CardUnreadable), true),
+            (
+                "refused",
+                Some(ReaderAtClinic::Refused {
+                    code: Some("ONS-R206".into()),
+                }),
+                true,
+            ),
+        ];
+        for (name, reader, presented) in shown {
+            write(
+                "clinic_control",
+                &format!("request-{name}"),
+                request(reader, presented).as_bytes(),
+            );
+        }
+        write(
+            "clinic_control",
+            "answer-good",
+            br#"{"basis":"online-card","copay":"030","ratio_source":"insured-partial-contribution-ratio","billed":{"insurer_number":"01130012","symbol":"31080098","number":"23","branch":"00"},"asked":[],"numbers_queries":[{"label":"POST /v1/confirmations/numbers","request":"{}","response":"{}"}],"notes":["n"]}"#,
+        );
+        write(
+            "clinic_control",
+            "answer-10wari",
+            br#"{"basis":"not-insured-declined-declaration","copay":"100","ratio_source":null,"billed":null,"asked":["declaration"],"numbers_queries":[]}"#,
+        );
+        write(
+            "clinic_control",
+            "answer-no-source",
+            br#"{"basis":"declaration","copay":"030","ratio_source":null,"billed":null,"asked":[],"numbers_queries":[]}"#,
+        );
+        write(
+            "clinic_control",
+            "info",
+            br#"{"vendor":"v","model":"m","version":"1"}"#,
+        );
+    }
+
     fn reader_control_seeds() {
         let response = card_response(vec![adult_kyokai()]);
         let file = face_result(
@@ -555,6 +634,7 @@ mod seeds {
         xml_seeds();
         json_api_seeds(&personas);
         reader_control_seeds();
+        clinic_control_seeds();
         copy_dir("persona", "virtual-cards");
         copy_dir("scenario", "scenarios");
         copy_dir("feature", "features");

@@ -1,4 +1,4 @@
-//! Entry points of the fuzz targets `xml_utf8` and `xml_sjis` (`fuzz/`), also run over
+//! Entry points of the fuzz targets `xml_utf8`, `xml_sjis` and `clinic_control` (`fuzz/`), also run over
 //! the committed corpus by `tests/fuzz_corpus.rs`. Each takes arbitrary bytes and
 //! panics only when it finds a bug: decoding never panics, and a message the codec
 //! read is written and read back in both encodings.
@@ -80,4 +80,37 @@ where
     let back: M = serde_json::from_str(&json)
         .unwrap_or_else(|e| panic!("the JSON body cannot be read back: {e}\n{json}"));
     assert_eq!(back, message, "the JSON body does not round-trip");
+}
+
+/// `clinic_control`: `data` is a body of the clinic-control API
+/// (`openapi/clinic-control-v1.yaml`): a clinic's answer (or `GET /v1/clinic` info), read
+/// as the suite reads it — into the decision the oracle judges, its JSON round-tripping
+/// — or a visit request, read as the reference clinic reads it: the result file
+/// decoded, the numbers query it wants built, and the decision made (without a numbers
+/// answer) with and without each defect.
+pub fn clinic_control(data: &[u8]) {
+    use crate::clinic::{
+        ClinicAnswer, ClinicDefect, ClinicInfo, ClinicVisitRequest, DeskVisit, decision_of,
+    };
+    std::hint::black_box(serde_json::from_slice::<ClinicInfo>(data).is_ok());
+    if let Ok(answer) = serde_json::from_slice::<ClinicAnswer>(data) {
+        std::hint::black_box(decision_of(&answer).map_err(|e| e.to_string()).is_ok());
+        let text = serde_json::to_string(&answer).expect("an answer serializes");
+        let back: ClinicAnswer = serde_json::from_str(&text).expect("an answer reads back");
+        assert_eq!(back, answer, "the answer's JSON round-trips");
+    }
+    let Ok(req) = serde_json::from_slice::<ClinicVisitRequest>(data) else {
+        return;
+    };
+    let desk = match DeskVisit::from_request(&req) {
+        Ok(d) => d,
+        Err(e) => {
+            std::hint::black_box(e.to_string());
+            return;
+        }
+    };
+    let calendar = crate::rules::RulesCalendar::reference();
+    std::hint::black_box(desk.numbers_query(&calendar));
+    std::hint::black_box(desk.clone().decide(&calendar, None, &[]));
+    std::hint::black_box(desk.decide(&calendar, None, &ClinicDefect::ALL));
 }
