@@ -19,6 +19,10 @@ use onshi_domain::rules::RulesCalendar;
 /// How long onshi waits for a clinic's answer.
 pub const VISIT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The largest answer onshi reads from a clinic (a decision and its numbers queries
+/// fit in a few KiB).
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+
 /// A clinic-control failure.
 #[derive(Debug, thiserror::Error)]
 pub enum ClinicPlugError {
@@ -79,6 +83,18 @@ impl RemoteClinic {
         }
     }
 
+    /// The body of `r`, at most [`MAX_ANSWER_BYTES`], as text (lossy UTF-8).
+    async fn body(&self, mut r: reqwest::Response) -> Result<String, ClinicPlugError> {
+        let mut body = Vec::new();
+        while let Some(chunk) = r.chunk().await.map_err(|e| self.protocol(e))? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(self.protocol(format!("answer larger than {MAX_ANSWER_BYTES} bytes")));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(String::from_utf8_lossy(&body).into_owned())
+    }
+
     /// `GET /v1/clinic`.
     pub async fn info(&self) -> Result<ClinicInfo, ClinicPlugError> {
         let r = self
@@ -105,7 +121,7 @@ impl RemoteClinic {
             .await
             .map_err(|e| self.unreachable(e))?;
         let status = r.status();
-        let body = r.text().await.map_err(|e| self.protocol(e))?;
+        let body = self.body(r).await?;
         if !status.is_success() {
             return Err(self.protocol(format!("POST /v1/visits answered {status}: {body}")));
         }

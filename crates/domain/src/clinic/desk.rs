@@ -149,21 +149,25 @@ fn presented_document(d: &DocumentWire) -> PresentedDocument {
     }
 }
 
-/// What the window makes of what the reader displayed (no result file).
-fn displayed(shown: &ReaderAtClinic) -> ConfirmationFailure {
-    match shown {
-        ReaderAtClinic::ResultFile { .. } => ConfirmationFailure::BackendError,
-        ReaderAtClinic::CardUnreadable | ReaderAtClinic::NotMyNumberCard => {
-            ConfirmationFailure::CardUnreadable
-        }
-        ReaderAtClinic::AuthenticationFailed => ConfirmationFailure::AuthenticationFailed,
-        ReaderAtClinic::RegistrationMissing => ConfirmationFailure::RegistrationMissing,
-        ReaderAtClinic::Refused { code } => code
-            .as_deref()
-            .and_then(ResultCode::parse)
-            .and_then(ResultCode::confirmation_failure)
-            .unwrap_or(ConfirmationFailure::BackendError),
-        ReaderAtClinic::BackendUnavailable => ConfirmationFailure::BackendUnreachable,
+impl ReaderAtClinic {
+    /// What the window makes of what the reader displayed: the failure it stands for
+    /// (`None` for a result file, which is read instead). The one map from a reader's
+    /// display to the clinic's input, used by the reference desk and by `onshi load`.
+    pub fn displayed_failure(&self) -> Option<ConfirmationFailure> {
+        Some(match self {
+            ReaderAtClinic::ResultFile { .. } => return None,
+            ReaderAtClinic::CardUnreadable | ReaderAtClinic::NotMyNumberCard => {
+                ConfirmationFailure::CardUnreadable
+            }
+            ReaderAtClinic::AuthenticationFailed => ConfirmationFailure::AuthenticationFailed,
+            ReaderAtClinic::RegistrationMissing => ConfirmationFailure::RegistrationMissing,
+            ReaderAtClinic::Refused { code } => code
+                .as_deref()
+                .and_then(ResultCode::parse)
+                .and_then(ResultCode::confirmation_failure)
+                .unwrap_or(ConfirmationFailure::BackendError),
+            ReaderAtClinic::BackendUnavailable => ConfirmationFailure::BackendUnreachable,
+        })
     }
 }
 
@@ -210,7 +214,11 @@ impl DeskVisit {
                     card_response = Some(response);
                     Some(outcome)
                 }
-                Some(shown) => Some(ConfirmationOutcome::Failed(displayed(shown))),
+                Some(shown) => Some(ConfirmationOutcome::Failed(
+                    shown
+                        .displayed_failure()
+                        .unwrap_or(ConfirmationFailure::BackendError),
+                )),
             };
             CardAtDesk::Presented { reader }
         } else {

@@ -8,7 +8,7 @@ use super::policy::SwitchReason;
 use super::script::{AuthChoice, Operator};
 use onshi_backend::backend::{AuthMethod, ConsentAnswers, RegistrationResponse};
 use onshi_domain::message::{MedicalInstitutionCode, QualificationResponse};
-use onshi_domain::protocol::{ResultCode, confirmation_outcome};
+use onshi_domain::protocol::confirmation_outcome;
 use onshi_domain::rules::{ConfirmationFailure, ConfirmationOutcome, ConsentScreen};
 use onshi_pki::pki::ReaderCredential;
 use onshi_report::report::Exchange;
@@ -205,25 +205,14 @@ impl ReaderOutcome {
     /// one map from a reader outcome to the clinic's input, used by the suite and by
     /// load alike.
     pub fn at_window(&self, p: &ResolvedPersona) -> ConfirmationOutcome {
-        let failed = ConfirmationOutcome::Failed;
         match &self.result {
             ReaderResult::Answered { response } => confirmation_outcome(response, p.presented()),
-            ReaderResult::CardUnreadable { .. } | ReaderResult::NotMyNumberCard => {
-                failed(ConfirmationFailure::CardUnreadable)
-            }
-            ReaderResult::AuthenticationFailed => failed(ConfirmationFailure::AuthenticationFailed),
-            ReaderResult::RegistrationRefused { .. } | ReaderResult::RegistrationDeclined => {
-                failed(ConfirmationFailure::RegistrationMissing)
-            }
-            ReaderResult::Refused { code, .. } => failed(
-                code.as_deref()
-                    .and_then(ResultCode::parse)
-                    .and_then(ResultCode::confirmation_failure)
+            // What the reader displayed, read as the clinic reads it.
+            _ => ConfirmationOutcome::Failed(
+                self.at_clinic(None)
+                    .displayed_failure()
                     .unwrap_or(ConfirmationFailure::BackendError),
             ),
-            ReaderResult::BackendUnavailable { .. } => {
-                failed(ConfirmationFailure::BackendUnreachable)
-            }
         }
     }
 }
