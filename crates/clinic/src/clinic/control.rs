@@ -19,6 +19,10 @@ use onshi_domain::rules::RulesCalendar;
 /// How long onshi waits for a clinic's answer.
 pub const VISIT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The largest visit request the reference clinic reads (a face-result file of at most
+/// 1 MiB, base64, and the rest): 413 beyond.
+pub const MAX_REQUEST_BYTES: usize = 2 << 20;
+
 /// The largest answer onshi reads from a clinic (a decision and its numbers queries
 /// fit in a few KiB).
 pub const MAX_ANSWER_BYTES: usize = 1 << 20;
@@ -166,7 +170,7 @@ async fn visit(
     State(config): State<Shared>,
     body: Result<Json<ClinicVisitRequest>, JsonRejection>,
 ) -> Result<Json<ClinicAnswer>, (StatusCode, String)> {
-    let Json(req) = body.map_err(|e| (StatusCode::BAD_REQUEST, e.body_text()))?;
+    let Json(req) = body.map_err(|e| (e.status(), e.body_text()))?;
     let backend = HttpJsonBackend::new(req.backend_url.clone());
     super::desk::attend(&config.calendar, &req, &backend, &config.defects)
         .await
@@ -179,6 +183,7 @@ pub fn app(config: ClinicServerConfig) -> Router {
     Router::new()
         .route("/v1/clinic", get(info))
         .route("/v1/visits", post(visit))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(Arc::new(config))
 }
 
@@ -210,6 +215,21 @@ mod tests {
                 .unwrap();
             assert!(r.status().is_client_error(), "{body}: {}", r.status());
         }
+    }
+
+    #[tokio::test]
+    async fn an_oversized_visit_is_refused() {
+        let body = format!("{{\"visit_id\": \"{}\"}}", "x".repeat(MAX_REQUEST_BYTES));
+        let r = router()
+            .oneshot(
+                Request::post("/v1/visits")
+                    .header("content-type", "application/json")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     }
 
     #[tokio::test]
