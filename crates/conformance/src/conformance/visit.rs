@@ -135,6 +135,8 @@ pub struct VisitOutcome {
     pub exchanges: Vec<Exchange>,
     /// The clinic's decision.
     pub decision: Option<ClinicDecision>,
+    /// The clinic's own notes on its decision (free text, for the report).
+    pub clinic_notes: Vec<String>,
     /// The face-result file in Shift_JIS and in UTF-8.
     pub result_files: Vec<ResultFile>,
     /// The oracle's verdicts.
@@ -469,6 +471,7 @@ fn record_answer(
         })
         .unwrap_or_default(),
     });
+    out.clinic_notes = answer.notes.clone();
     match decision_of(&answer) {
         Ok(d) => out.decision = Some(d),
         Err(e) => verdicts.push(Verdict::fail(

@@ -326,17 +326,10 @@ impl OnshiWorld {
                     "{} — 窓口負担 {}{}",
                     d.basis,
                     d.copay,
-                    if d.notes.is_empty() {
+                    if v.clinic_notes.is_empty() {
                         String::new()
                     } else {
-                        format!(
-                            "\n{}",
-                            d.notes
-                                .iter()
-                                .map(|n| n.to_string())
-                                .collect::<Vec<_>>()
-                                .join("\n")
-                        )
+                        format!("\n{}", v.clinic_notes.join("\n"))
                     }
                 ));
             }
