@@ -423,7 +423,7 @@ async fn number_check(
             out.responses.push(r.clone());
             confirmation_outcome(r, persona.presented())
         }
-        Err(e) if e.is_unreachable() => {
+        Err(e) if e.is_unavailable() => {
             ConfirmationOutcome::Failed(ConfirmationFailure::BackendUnreachable)
         }
         Err(_) => ConfirmationOutcome::Failed(ConfirmationFailure::BackendError),
