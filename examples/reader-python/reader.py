@@ -49,7 +49,7 @@ SCREENS_BEFORE = ["DrugInformation", "DiagnosisInformation", "OperationInformati
                   "CheckupInformation", "LimitInformation"]
 SCREENS_FROM = ["ComprehensiveMedicalInformation"]
 OFFER_REGISTRATION = ("ONS-R201", "ONS-R203")
-VISIT_BUDGET = 50.0           # seconds; onshi waits at most 60 s for the answer
+VISIT_BUDGET = 55.0           # seconds from the request; onshi waits at most 60 s
 UNREADABLE = "001: マイナンバーカードの認識不可"
 
 # ----------------------------------------------------------------- APDUs (§4.1)
@@ -411,7 +411,7 @@ def result_xml(response, shift_jis=True):
     lines += ["  </MessageHeader>", "  <MessageBody>"]
     xml_children(response.get("message_body") or {}, 2, lines)
     lines += ["  </MessageBody>", "</XmlMsg>", ""]
-    text = "\r\n".join(lines)
+    text = "\n".join(lines)
     return sjis(text) if shift_jis else text.encode("utf-8")
 
 
@@ -544,7 +544,7 @@ class Ended(Exception):
 
 
 class VisitRun:
-    def __init__(self, visit, card, cfg):
+    def __init__(self, visit, card, cfg, deadline):
         self.v = visit
         self.card = card
         self.cfg = cfg
@@ -557,7 +557,7 @@ class VisitRun:
         self.pin_tries_before_verify = None
         self.pin_given_up = False
         self.face_failed = False
-        self.deadline = time.monotonic() + VISIT_BUDGET
+        self.deadline = deadline
 
     def event(self, name, **members):
         e = {"event": name}
@@ -829,7 +829,7 @@ def run_visit(visit, cfg):
         except NoCard as e:
             log.warning("%s: 409 %s", visit.visit_id, e)
             return 409, str(e)
-        run = VisitRun(visit, card, cfg)
+        run = VisitRun(visit, card, cfg, t0 + VISIT_BUDGET)
         result_file_obj = None
         try:
             try:
@@ -901,7 +901,12 @@ class Handler(BaseHTTPRequestHandler):
         except BadRequest as e:
             self.reply(400, str(e))
             return
-        status, body = run_visit(visit, self.cfg)
+        try:
+            status, body = run_visit(visit, self.cfg)
+        except Exception as e:   # a bug of this reader: say so rather than hang up
+            log.exception("%s: internal error", visit.visit_id)
+            self.reply(500, "internal error: %s" % e)
+            return
         self.reply(status, body)
 
 
