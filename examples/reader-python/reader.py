@@ -383,7 +383,12 @@ def xml_children(obj, depth, out):
                     out.append("%s  <%s>%s</%s>" % (pad, item, xml_escape(xml_scalar(v)), item))
             out.append("%s</%s>" % (pad, tag))
         else:
-            out.append("%s<%s>%s</%s>" % (pad, tag, xml_escape(xml_scalar(value)), tag))
+            text = xml_scalar(value)
+            if key == "insurer_number":
+                # 保険者番号 is 8 characters in the file: a 6-digit (国保) number is
+                # right-aligned with spaces, as onshi serve --folder writes it
+                text = text.rjust(8)
+            out.append("%s<%s>%s</%s>" % (pad, tag, xml_escape(text), tag))
 
 
 def sjis(text):
