@@ -150,8 +150,10 @@ class Card:
                 if hr == scard.SCARD_S_SUCCESS:
                     self.hcard, self.proto = hcard, proto
                     return
-                raise NoCard("cannot connect to the card in %s: %s"
-                             % (self.reader, scard.SCardGetErrorMessage(hr).strip()))
+                # a card still powering up: try again until the deadline, then 409
+                last = "cannot connect: %s" % scard.SCardGetErrorMessage(hr).strip()
+                state = scard.SCARD_STATE_UNAWARE
+                time.sleep(0.1)
 
     def close(self):
         if self.hcard is not None:
