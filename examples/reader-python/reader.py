@@ -822,15 +822,24 @@ class Config:
     retries = 1
     retry_pause = 0.5
     result_dir = None
+    slots = 1
+    slots_sem = threading.BoundedSemaphore(1)
 
 
-VISIT_LOCK = threading.Lock()
+# never two visits on one PC/SC reader; at most `slots` visits at once
+SLOT_LOCKS = {}
+SLOT_LOCKS_GUARD = threading.Lock()
+
+
+def slot_lock(name):
+    with SLOT_LOCKS_GUARD:
+        return SLOT_LOCKS.setdefault(name, threading.Lock())
 
 
 def run_visit(visit, cfg):
     """Returns (status, body): 200 with a VisitResponse, or 409 text."""
     t0 = time.monotonic()
-    with VISIT_LOCK:
+    with cfg.slots_sem, slot_lock(visit.pcsc_reader):
         try:
             card = Card(visit.pcsc_reader, cfg.card_timeout)
         except NoCard as e:
@@ -890,7 +899,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == "/v1/reader":
-            self.reply(200, {"vendor": VENDOR, "model": MODEL, "version": VERSION})
+            self.reply(200, {"vendor": VENDOR, "model": MODEL, "version": VERSION,
+                             "slots": self.cfg.slots})
         else:
             self.reply(404, "no such route")
 
@@ -927,6 +937,8 @@ def main():
     ap.add_argument("--retries", type=int, default=1,
                     help="retries (fresh challenge) when the backend is unavailable")
     ap.add_argument("--result-dir", help="also write each face-result file here")
+    ap.add_argument("--slots", type=int, default=1,
+                    help="patients served at once, each at its own PC/SC reader (default 1)")
     ap.add_argument("--log", default="info", help="log level (debug, info, warning)")
     a = ap.parse_args()
     logging.basicConfig(level=getattr(logging, a.log.upper(), logging.INFO),
@@ -934,6 +946,8 @@ def main():
     cfg = Config()
     cfg.card_timeout, cfg.http_timeout, cfg.retries = a.card_timeout, a.http_timeout, a.retries
     cfg.result_dir = a.result_dir
+    cfg.slots = max(1, a.slots)
+    cfg.slots_sem = threading.BoundedSemaphore(cfg.slots)
     Handler.cfg = cfg
     host, _, port = a.listen.rpartition(":")
     srv = ThreadingHTTPServer((host or "127.0.0.1", int(port)), Handler)
