@@ -638,7 +638,10 @@ mod tests {
         // scenarios ran; one that failed still shows the failure.
         assert!(row("FAQ-4-21").judged_by.is_empty());
         assert_eq!(row("FAQ-4-21").coverage, Coverage::Informational);
-        assert_eq!(row("FAQ-4-11").judged_by, vec![System::Backend, System::Reader]);
+        assert_eq!(
+            row("FAQ-4-11").judged_by,
+            vec![System::Backend, System::Reader]
+        );
         assert_eq!(
             report.totals.requirements_executable,
             matrix_rows()
