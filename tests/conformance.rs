@@ -104,6 +104,49 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("accept-expired-challenge", &["SEC-CHALLENGE-EXPIRED"]),
 ];
 
+/// The requirement catalogue's "judged on" column and the defect matrices say the
+/// same thing, both ways: every (requirement, system) pair the report claims has a
+/// defect of that system whose run fails the requirement (the matrices below are each
+/// checked by running every defect), and no proven pair is left unclaimed.
+#[test]
+fn every_claimed_requirement_and_system_has_a_defect_that_breaks_it() {
+    use onshi::rules::catalogue::System;
+    let table = |s: System| -> &'static [(&'static str, &'static [&'static str])] {
+        match s {
+            System::Backend => TARGETS,
+            System::Reader => READER_TARGETS,
+            System::Clinic | System::Card => &[],
+        }
+    };
+    for r in onshi::rules::CATALOGUE {
+        for &s in r.judged_by() {
+            assert!(
+                table(s).iter().any(|(_, ids)| ids.contains(&r.id.code())),
+                "{} claims to be judged on the {} but no {} defect fails it",
+                r.id.code(),
+                s.name(),
+                s.name()
+            );
+        }
+    }
+    for s in System::ALL {
+        for (defect, ids) in table(s) {
+            for id in *ids {
+                let r = onshi::rules::CATALOGUE
+                    .iter()
+                    .find(|r| r.id.code() == *id)
+                    .unwrap_or_else(|| panic!("{defect}: {id} is not in the catalogue"));
+                assert!(
+                    r.judged_by().contains(&s),
+                    "the {} defect {defect} fails {id}, but the catalogue does not say {id} is judged on the {}",
+                    s.name(),
+                    s.name()
+                );
+            }
+        }
+    }
+}
+
 /// Every defect of the reference backend is in the matrix: a check it removes is one
 /// some scenario catches.
 #[test]

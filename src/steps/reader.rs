@@ -242,6 +242,41 @@ fn card_locked(w: &mut OnshiWorld) -> Result<(), String> {
     }
 }
 
+/// The card's own answers to the VERIFYs of the auth PIN with a PIN, in order: the
+/// tries left it reported (`63 Cx`), the card deciding.
+#[then(regex = r"^カードの暗証番号の残り回数は ([0-9、]+) と減った$")]
+fn tries_counted_down(w: &mut OnshiWorld, expected: String) -> Result<(), String> {
+    let expected: Vec<u8> = expected
+        .split('、')
+        .map(|n| n.parse().map_err(|e| format!("{n:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    let trace = w.last_visit()?.trace.as_ref().ok_or("no APDU trace")?;
+    let answered: Vec<u8> = trace
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.op,
+                TraceOp::Verify {
+                    pin: Some(PinId::AuthPin),
+                    ..
+                }
+            )
+        })
+        .filter_map(|e| match e.status {
+            Some(Status::VerificationFailed { tries_left }) => Some(tries_left),
+            _ => None,
+        })
+        .collect();
+    if answered == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "the card answered the PIN VERIFYs with tries left {answered:?}, expected {expected:?}"
+        ))
+    }
+}
+
 #[then(regex = r"^カードでの資格確認は(できる|できない)$")]
 fn card_path_outline(w: &mut OnshiWorld, which: String) -> Result<(), String> {
     let ok = reader(w)?.response().is_some_and(|r| {

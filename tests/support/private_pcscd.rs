@@ -107,6 +107,7 @@ impl PrivatePcscd {
     }
 
     /// `--vpcd 127.0.0.1:BASE` and one `--pcsc-reader` per slot.
+    #[allow(dead_code)]
     pub(crate) fn run_args(&self) -> Vec<String> {
         let mut args = vec!["--vpcd".to_owned(), format!("127.0.0.1:{}", self.base)];
         for r in &self.readers {

@@ -50,6 +50,14 @@ impl BackendError {
         matches!(self, Self::Unreachable(_) | Self::Timeout(_))
     }
 
+    /// Whether the backend could not serve the call: unreachable, no answer in time,
+    /// or a 5xx (`ONS-F50x`: it says it cannot serve now). A reader and the load
+    /// generator treat all of these alike — try again with a fresh challenge, then
+    /// report the backend unavailable — and never as a refusal of the request.
+    pub fn is_unavailable(&self) -> bool {
+        self.is_unreachable() || matches!(self, Self::Refused { status, .. } if *status >= 500)
+    }
+
     pub(crate) fn from_engine(e: crate::server::EngineError) -> Self {
         Self::Refused {
             status: e.code.http_status(),

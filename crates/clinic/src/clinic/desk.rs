@@ -36,7 +36,8 @@ pub async fn attend<B: QualificationBackend>(
             });
             Some(match result {
                 Ok(r) => NumbersReply::Answered(Box::new(r)),
-                Err(e) if e.is_unreachable() => NumbersReply::Unreachable,
+                // A line down, no answer in time or a 5xx: the system is unavailable.
+                Err(e) if e.is_unavailable() => NumbersReply::Unreachable,
                 Err(_) => NumbersReply::Failed,
             })
         }

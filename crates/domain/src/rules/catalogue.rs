@@ -39,6 +39,7 @@
 //!   dates ([`RulesCalendar::catalogue`]).
 
 mod entries;
+mod systems;
 
 use std::fmt;
 
@@ -114,6 +115,36 @@ impl Origin {
     }
 }
 
+/// A system under test a requirement is judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum System {
+    /// The qualification backend (オンライン資格確認等システム).
+    Backend,
+    /// The face-recognition card reader (顔認証付きカードリーダー).
+    Reader,
+    /// The clinic system (レセコン / 受付).
+    Clinic,
+    /// The card (マイナンバーカード).
+    Card,
+}
+
+impl System {
+    /// Every system, in report order.
+    pub const ALL: [System; 4] = [Self::Backend, Self::Reader, Self::Clinic, Self::Card];
+
+    /// The name in reports and JSON (`backend`, `reader`, `clinic`, `card`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Backend => "backend",
+            Self::Reader => "reader",
+            Self::Clinic => "clinic",
+            Self::Card => "card",
+        }
+    }
+}
+
 /// The last day a rule is in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -175,6 +206,16 @@ pub static AREAS: &[&str] = &[
     FALLBACK,
     NOTICES,
 ];
+
+impl Requirement {
+    /// The systems under test this requirement is judged on: a defect of each makes
+    /// one of its scenarios fail. Empty for information, and for a behaviour or rule
+    /// that only onshi's own simulation decides (reported as information, not covered).
+    #[must_use]
+    pub const fn judged_by(&self) -> &'static [System] {
+        systems::judged_by(self.id)
+    }
+}
 
 /// The rows of `requirements.md` (seed and notice origins), in its order.
 pub fn documented() -> impl Iterator<Item = &'static Requirement> {

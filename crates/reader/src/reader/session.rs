@@ -21,7 +21,7 @@ fn json<T: Serialize>(v: &T) -> String {
 
 impl From<&BackendError> for CallFailure {
     fn from(e: &BackendError) -> Self {
-        if e.is_unreachable() {
+        if e.is_unavailable() {
             Self::Unavailable(e.to_string())
         } else {
             Self::Refused {

@@ -240,6 +240,7 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
     head_and_title(&mut h, report);
     total_cards(&mut h, &report.totals);
     feature_chart(&mut h, &report.scenarios);
+    coverage_by_system(&mut h, report);
     requirements_matrix(&mut h, &report.matrix);
     h.push_str("<h2>Scenarios and evidence</h2>");
     for (i, s) in report.scenarios.iter().enumerate() {
@@ -328,9 +329,40 @@ fn feature_chart(h: &mut String, scenarios: &[ScenarioResult]) {
     );
 }
 
+/// Coverage per system under test: requirements judged on it and exercised by the run.
+fn coverage_by_system(h: &mut String, report: &ConformanceReport) {
+    h.push_str(r#"<h2>Coverage per system under test</h2><table id="by-system"><tr><th>system</th><th>requirements covered</th></tr>"#);
+    for c in &report.by_system {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{} / {}</td></tr>",
+            c.system.name(),
+            c.covered,
+            c.judged
+        );
+    }
+    let _ = write!(
+        h,
+        r#"</table><p class="muted">A requirement counts for a system only when a deliberate defect of that system fails it. {} behaviour and rule requirements no system under test can fail yet are listed as information.</p>"#,
+        report.totals.requirements_unjudged
+    );
+}
+
+/// The systems a requirement is judged on, or why none is.
+fn judged_on(systems: &[onshi_domain::rules::catalogue::System]) -> String {
+    if systems.is_empty() {
+        return r#"<span class="muted">no system under test (information)</span>"#.to_owned();
+    }
+    systems
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The requirements matrix: one row per requirement, its scenarios and coverage.
 fn requirements_matrix(h: &mut String, matrix: &[MatrixRow]) {
-    h.push_str(r#"<h2>Requirements matrix</h2><table id="matrix"><tr><th>ID</th><th>kind</th><th>question (seed)</th><th>scenarios</th><th>verdict</th></tr>"#);
+    h.push_str(r#"<h2>Requirements matrix</h2><table id="matrix"><tr><th>ID</th><th>kind</th><th>judged on</th><th>question (seed)</th><th>scenarios</th><th>verdict</th></tr>"#);
     for m in matrix {
         let scen: Vec<String> = m
             .scenarios
@@ -342,7 +374,7 @@ fn requirements_matrix(h: &mut String, matrix: &[MatrixRow]) {
             .collect();
         let _ = write!(
             h,
-            r#"<tr><td><b>{}</b>{}</td><td>{}</td><td>{}<br><span class="muted">{}</span></td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td><b>{}</b>{}</td><td>{}</td><td>{}</td><td>{}<br><span class="muted">{}</span></td><td>{}</td><td>{}</td></tr>"#,
             esc(&m.id),
             if m.onshi {
                 r#"<br><span class="muted">onshi 独自</span>"#
@@ -350,6 +382,7 @@ fn requirements_matrix(h: &mut String, matrix: &[MatrixRow]) {
                 ""
             },
             esc(&m.kind),
+            judged_on(&m.judged_by),
             esc(&m.question),
             esc(&m.summary_ja),
             scen.join("<br>"),

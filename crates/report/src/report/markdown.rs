@@ -86,18 +86,43 @@ pub fn write(report: &ConformanceReport, out: &mut dyn Write) -> io::Result<()> 
         }
         writeln!(out)?;
     }
+    writeln!(out, "## Coverage per system under test\n")?;
+    writeln!(out, "| system | requirements covered |\n|---|---|")?;
+    for c in &report.by_system {
+        writeln!(
+            out,
+            "| {} | {} / {} |",
+            c.system.name(),
+            c.covered,
+            c.judged
+        )?;
+    }
+    writeln!(
+        out,
+        "\nA requirement counts for a system only when a deliberate defect of that system fails it; {} behaviour and rule requirements no system under test can fail yet are information.\n",
+        report.totals.requirements_unjudged
+    )?;
     writeln!(out, "## Requirements matrix\n")?;
     writeln!(
         out,
-        "| ID | kind | scenarios | verdict |\n|---|---|---|---|"
+        "| ID | kind | judged on | scenarios | verdict |\n|---|---|---|---|---|"
     )?;
     for m in &report.matrix {
         writeln!(
             out,
-            "| {}{} | {} | {} | {} |",
+            "| {}{} | {} | {} | {} | {} |",
             m.id,
             if m.onshi { " (onshi)" } else { "" },
             m.kind,
+            if m.judged_by.is_empty() {
+                "— (information)".to_owned()
+            } else {
+                m.judged_by
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
             m.scenarios.len(),
             coverage_mark(m.coverage)
         )?;

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use onshi_card::card::ApduTrace;
+use onshi_domain::rules::catalogue::System;
 use onshi_domain::rules::{CATALOGUE, Requirement, RequirementKind, RuleId};
 use onshi_world::oracle::Verdict;
 
@@ -289,6 +290,22 @@ pub struct MatrixRow {
     /// onshi's own requirement (`SEC-…`), not a row of `requirements.md`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub onshi: bool,
+    /// The systems under test the requirement is judged on (a defect of each fails
+    /// it); empty: no system can fail it, so it is information, never coverage.
+    #[serde(default)]
+    pub judged_by: Vec<System>,
+}
+
+/// How many requirements judged on one system were covered by the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemCoverage {
+    /// The system under test.
+    pub system: System,
+    /// Requirements judged on it that a scenario of this run exercised (passed or
+    /// failed).
+    pub covered: usize,
+    /// Requirements judged on it.
+    pub judged: usize,
 }
 
 /// Counts.
@@ -302,10 +319,16 @@ pub struct Totals {
     pub skipped: usize,
     /// Failed critical verdicts.
     pub critical: usize,
-    /// Behaviour/rule requirements covered by at least one scenario.
+    /// Behaviour/rule requirements judged on a system under test and covered by at
+    /// least one scenario.
     pub requirements_covered: usize,
-    /// Behaviour/rule requirements in the catalogue.
+    /// Behaviour/rule requirements judged on a system under test (a defect of it fails
+    /// them).
     pub requirements_executable: usize,
+    /// Behaviour/rule requirements no system under test can fail: their scenarios
+    /// run, but only onshi's own simulation decides them, so they count as information.
+    #[serde(default)]
+    pub requirements_unjudged: usize,
 }
 
 impl Totals {
@@ -332,13 +355,14 @@ impl std::fmt::Display for Totals {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} passed, {} failed, {} skipped; {} critical verdicts; requirements covered {}/{}",
+            "{} passed, {} failed, {} skipped; {} critical verdicts; requirements covered {}/{} (+{} no system under test can fail)",
             self.passed,
             self.failed,
             self.skipped,
             self.critical,
             self.requirements_covered,
-            self.requirements_executable
+            self.requirements_executable,
+            self.requirements_unjudged
         )
     }
 }
@@ -352,6 +376,9 @@ pub struct ConformanceReport {
     pub totals: Totals,
     /// The requirements matrix, in catalogue order.
     pub matrix: Vec<MatrixRow>,
+    /// Coverage per system under test (backend, reader, clinic, card).
+    #[serde(default)]
+    pub by_system: Vec<SystemCoverage>,
     /// Every scenario.
     pub scenarios: Vec<ScenarioResult>,
 }
@@ -394,7 +421,9 @@ impl ConformanceReport {
                     .filter(|s| s.tags.iter().any(|t| t == r.id.code()))
                     .map(|s| (s.name.clone(), s.status))
                     .collect();
-                let coverage = if r.kind == RequirementKind::Info {
+                let judged = !r.judged_by().is_empty();
+                let failed = tagged.iter().any(|(_, st)| *st == Status::Failed);
+                let coverage = if r.kind == RequirementKind::Info || (!judged && !failed) {
                     Coverage::Informational
                 } else if tagged.is_empty() {
                     Coverage::NotCovered
@@ -413,23 +442,48 @@ impl ConformanceReport {
                     scenarios: tagged,
                     coverage,
                     onshi: !r.origin.in_requirements_md(),
+                    judged_by: r.judged_by().to_vec(),
                 }
             })
             .collect();
-        totals.requirements_executable = rows.iter().filter(|r| r.kind.is_executable()).count();
+        let exercised = |m: &MatrixRow| {
+            !matches!(
+                m.coverage,
+                Coverage::Informational | Coverage::NotCovered | Coverage::NotRun
+            )
+        };
+        let executable = |m: &MatrixRow| m.kind != RequirementKind::Info.as_str();
+        totals.requirements_executable = matrix
+            .iter()
+            .filter(|m| executable(m) && !m.judged_by.is_empty())
+            .count();
+        totals.requirements_unjudged = matrix
+            .iter()
+            .filter(|m| executable(m) && m.judged_by.is_empty())
+            .count();
         totals.requirements_covered = matrix
             .iter()
-            .filter(|m| {
-                !matches!(
-                    m.coverage,
-                    Coverage::Informational | Coverage::NotCovered | Coverage::NotRun
-                )
-            })
+            .filter(|m| !m.judged_by.is_empty() && exercised(m))
             .count();
+        let by_system = System::ALL
+            .iter()
+            .map(|&system| {
+                let judged: Vec<&MatrixRow> = matrix
+                    .iter()
+                    .filter(|m| executable(m) && m.judged_by.contains(&system))
+                    .collect();
+                SystemCoverage {
+                    system,
+                    covered: judged.iter().filter(|m| exercised(m)).count(),
+                    judged: judged.len(),
+                }
+            })
+            .collect();
         Self {
             run,
             totals,
             matrix,
+            by_system,
             scenarios,
         }
     }
@@ -553,6 +607,7 @@ mod tests {
         let scenarios = vec![
             scenario("a", &["FAQ-4-11", "smoke"], Status::Passed),
             scenario("b", &["NOTICE-2025-06-27", "DOM-COPAY-AGE"], Status::Failed),
+            scenario("c", &["FAQ-4-21"], Status::Passed),
         ];
         let report = ConformanceReport::new(RunInfo::default(), scenarios);
         let ids: Vec<&str> = report.matrix.iter().map(|m| m.id.as_str()).collect();
@@ -582,11 +637,33 @@ mod tests {
         assert_eq!(row("NOTICE-2025-06-27").question, "");
         assert_eq!(row("FAQ-4-22").coverage, Coverage::Informational);
         assert_eq!(row("KQ-3").coverage, Coverage::NotCovered);
+        // A behaviour no system under test can fail is information, also when its
+        // scenarios ran; one that failed still shows the failure.
+        assert!(row("FAQ-4-21").judged_by.is_empty());
+        assert_eq!(row("FAQ-4-21").coverage, Coverage::Informational);
+        assert_eq!(
+            row("FAQ-4-11").judged_by,
+            vec![System::Backend, System::Reader]
+        );
         assert_eq!(
             report.totals.requirements_executable,
-            matrix_rows().filter(|r| r.kind.is_executable()).count()
+            matrix_rows()
+                .filter(|r| r.kind.is_executable() && !r.judged_by().is_empty())
+                .count()
+        );
+        assert_eq!(
+            report.totals.requirements_unjudged,
+            matrix_rows()
+                .filter(|r| r.kind.is_executable() && r.judged_by().is_empty())
+                .count()
         );
         assert_eq!(report.totals.requirements_covered, 2);
+        let backend = report
+            .by_system
+            .iter()
+            .find(|c| c.system == System::Backend)
+            .unwrap();
+        assert_eq!(backend.covered, 2, "{:?}", report.by_system);
         assert_eq!(report.failed_requirements(), vec!["NOTICE-2025-06-27"]);
         assert_eq!(
             report.scenarios[1].requirement_ids().collect::<Vec<_>>(),

@@ -1,0 +1,58 @@
+//! Which system under test each requirement is judged on: a requirement counts as
+//! covered for a system only when a deliberate defect of that system makes one of its
+//! scenarios fail (`tests/conformance.rs` runs every defect and checks this table
+//! against the defects' targets, both ways). A behaviour or rule that no system can
+//! fail is reported as information — onshi checking its own simulation proves nothing.
+
+use super::super::rule_id::RuleId;
+use super::System::{self, Backend, Reader};
+
+/// The systems a defect of which fails `id`'s scenarios; empty when none does.
+pub(super) const fn judged_by(id: RuleId) -> &'static [System] {
+    use RuleId as R;
+    match id {
+        // A reader that tries to read the My Number (tries-my-number).
+        R::Faq4_9 => &[Reader],
+        // Another person's record (wrong-person), a replayed challenge (replay-accepted).
+        R::Faq4_17 => &[Backend],
+        // The photo kept on the device (keeps-photo).
+        R::FlyPhoto => &[Reader],
+        // A VERIFY after the lock (pin-after-lock); a locked card's PIN session accepted
+        // (ignore-lockout).
+        R::Faq4_11 => &[Backend, Reader],
+        // No registration offered to a face-only visit (no-registration-offer).
+        R::OkaFaceOnly | R::Kq1 => &[Reader],
+        // Medical information shown without consent (leak-medical-without-consent), the
+        // consent screens skipped (skips-consent).
+        R::Faq4_1 => &[Backend, Reader],
+        // The ratio dropped (missing-ratio) or altered (wrong-ratio).
+        R::Faq4_8 => &[Backend],
+        // The お知らせ alone accepted out of its window (accept-notice-alone).
+        R::FlyNoticeAlone | R::Notice2025_06_27 => &[Backend],
+        // An old 保険証 accepted after it ended (accept-old-card).
+        R::Kq3 | R::Faq4_10 | R::TrnMax1y | R::Notice2025_11_12 => &[Backend],
+        // A revoked certificate accepted (no-reject-revoked).
+        R::Faq4_19 => &[Backend],
+        // A My Number accepted as an identifier (accept-my-number).
+        R::Faq4_20 => &[Backend],
+        // 10割: a wrong ratio from the backend (wrong-ratio).
+        R::TrnNo10 => &[Backend],
+        // onshi's security requirements: each has its backend defect.
+        R::SecPinSignature
+        | R::SecPinLocked
+        | R::SecCertIssuer
+        | R::SecCertSignature
+        | R::SecCertExpired
+        | R::SecCertRevoked
+        | R::SecChallengeReplay
+        | R::SecChallengeFacility
+        | R::SecChallengeExpired
+        | R::SecReaderChain
+        | R::SecReaderFacility
+        | R::SecReaderExpired
+        | R::SecAttestation => &[Backend],
+        // A reader that attests a face below its threshold (lenient-face).
+        R::SecFaceThreshold => &[Reader],
+        _ => &[],
+    }
+}
