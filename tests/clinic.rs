@@ -11,6 +11,10 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
+#[path = "support/clinic_targets.rs"]
+mod clinic_targets;
+use clinic_targets::CLINIC_TARGETS;
+
 /// `onshi clinic serve` on a free loopback port, killed (by its pid) when dropped.
 struct ClinicServe {
     child: Child,
@@ -137,15 +141,14 @@ fn a_separately_started_clinic_passes_run_after_run_and_stops_on_sigterm() {
     assert_eq!(clinic.stop_with(libc::SIGTERM), Some(143));
 }
 
-/// What each clinic defect must break, by requirement ID (summary.json `matrix`).
-const CLINIC_TARGETS: &[(&str, &[&str])] = &[
-    ("charges-10wari-on-no-record", &["TRN-NO10", "FAQ-4-14"]),
-    ("ignores-ratio", &["FAQ-4-8"]),
-    ("accepts-notice-alone", &["FLY-NOTICE-ALONE"]),
-];
-
 #[test]
 fn every_clinic_defect_fails_its_requirements() {
+    for d in onshi::clinic::ClinicDefect::ALL {
+        assert!(
+            CLINIC_TARGETS.iter().any(|(n, _)| *n == d.name()),
+            "{d} is not in CLINIC_TARGETS"
+        );
+    }
     for (defect, targets) in CLINIC_TARGETS {
         let clinic = ClinicServe::start(&["--defect", defect]);
         let dir = tempfile::tempdir().unwrap();

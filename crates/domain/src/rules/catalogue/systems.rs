@@ -5,7 +5,7 @@
 //! fail is reported as information — onshi checking its own simulation proves nothing.
 
 use super::super::rule_id::RuleId;
-use super::System::{self, Backend, Reader};
+use super::System::{self, Backend, Clinic, Reader};
 
 /// The systems a defect of which fails `id`'s scenarios; empty when none does.
 pub(super) const fn judged_by(id: RuleId) -> &'static [System] {
@@ -25,18 +25,25 @@ pub(super) const fn judged_by(id: RuleId) -> &'static [System] {
         // Medical information shown without consent (leak-medical-without-consent), the
         // consent screens skipped (skips-consent).
         R::Faq4_1 => &[Backend, Reader],
-        // The ratio dropped (missing-ratio) or altered (wrong-ratio).
-        R::Faq4_8 => &[Backend],
-        // The お知らせ alone accepted out of its window (accept-notice-alone).
-        R::FlyNoticeAlone | R::Notice2025_06_27 => &[Backend],
+        // The ratio dropped (missing-ratio) or altered (wrong-ratio); the clinic billing
+        // 3割 whatever the answer says (clinic: ignores-ratio).
+        R::Faq4_8 => &[Backend, Clinic],
+        // The お知らせ alone accepted out of its window (accept-notice-alone; clinic:
+        // accepts-notice-alone).
+        R::FlyNoticeAlone => &[Backend, Clinic],
+        R::Notice2025_06_27 => &[Backend],
+        // 資格（無効）/ 資格情報なし charged 10割 at the window (clinic:
+        // charges-10wari-on-no-record).
+        R::Faq4_14 => &[Clinic],
         // An old 保険証 accepted after it ended (accept-old-card).
         R::Kq3 | R::Faq4_10 | R::TrnMax1y | R::Notice2025_11_12 => &[Backend],
         // A revoked certificate accepted (no-reject-revoked).
         R::Faq4_19 => &[Backend],
         // A My Number accepted as an identifier (accept-my-number).
         R::Faq4_20 => &[Backend],
-        // 10割: a wrong ratio from the backend (wrong-ratio).
-        R::TrnNo10 => &[Backend],
+        // 10割: a wrong ratio from the backend (wrong-ratio); the clinic charging 10割
+        // when the online check gives no record (clinic: charges-10wari-on-no-record).
+        R::TrnNo10 => &[Backend, Clinic],
         // onshi's security requirements: each has its backend defect.
         R::SecPinSignature
         | R::SecPinLocked
