@@ -8,6 +8,8 @@ use onshi_clinic::clinic::{ClinicAnswer, ClinicDefect, ClinicVisitRequest, Remot
 
 use super::env::Env;
 use super::faulty::FaultyBackend;
+use onshi_domain::message::QualificationResponse;
+use onshi_world::oracle::{Check, Verdict};
 
 /// `--clinic builtin|http://HOST:PORT`: the clinic at the window.
 #[derive(Debug, Clone)]
@@ -40,19 +42,84 @@ pub enum DeskError {
     Clinic(String),
 }
 
+/// What the clinic answered, with onshi's own evidence of its numbers queries.
+#[derive(Debug)]
+pub struct AtDesk {
+    /// The answer.
+    pub answer: ClinicAnswer,
+    /// Whether a clinic under test reported what the backend's audit shows (embedded
+    /// backend only).
+    pub audit_verdict: Option<Verdict>,
+}
+
+/// Compares the numbers queries a clinic reported with the backend's audit of the
+/// visit: every query the backend answered is reported, and every answer reported is
+/// one the backend gave (same 資格有効性 and result code).
+pub fn audit_verdict(answer: &ClinicAnswer, audit: &[String]) -> Verdict {
+    let made: Vec<serde_json::Value> = audit
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|r| r["operation"] == "numbers_confirmation")
+        .collect();
+    if made.len() > answer.numbers_queries.len() {
+        return Verdict::fail(
+            Check::ClinicMatchesBackend,
+            "the clinic made numbers queries it did not report",
+        )
+        .with(format!(
+            "audit: {} numbers confirmation(s); reported: {}",
+            made.len(),
+            answer.numbers_queries.len()
+        ));
+    }
+    for q in &answer.numbers_queries {
+        let Ok(r) = serde_json::from_str::<QualificationResponse>(&q.response) else {
+            continue;
+        };
+        let validity = r
+            .message_body
+            .qualification_validity
+            .map(|v| v.code().to_owned());
+        let code = r.message_body.processing_result_code.clone();
+        let seen = made.iter().any(|c| {
+            c["validity"].as_str().map(str::to_owned) == validity
+                && c["result_code"].as_str().map(str::to_owned) == code
+        });
+        if !seen {
+            return Verdict::fail(
+                Check::ClinicMatchesBackend,
+                "the clinic reported a numbers answer the backend's audit does not show",
+            )
+            .with(format!("reported validity {validity:?} code {code:?}"));
+        }
+    }
+    Verdict::pass(
+        Check::ClinicMatchesBackend,
+        format!(
+            "{} numbers query(ies) agree with the backend's audit",
+            made.len()
+        ),
+    )
+}
+
 /// Hands `req` to the run's clinic. The in-process reference clinic queries `backend`
-/// itself (line faults included); a clinic under test gets a loopback URL of it.
+/// itself (line faults included); a clinic under test gets a loopback URL of it, and
+/// with the embedded backend its report is compared with the backend's audit.
 pub async fn at_desk(
     env: &Env,
     backend: &FaultyBackend<AnyBackend>,
     fault: Option<super::faulty::LineFault>,
     mut req: ClinicVisitRequest,
-) -> Result<ClinicAnswer, DeskError> {
+) -> Result<AtDesk, DeskError> {
     match &env.clinic {
         ClinicTarget::Builtin { defects } => {
             req.backend_url = onshi_backend::backend::QualificationBackend::name(backend.inner());
             attend(&env.calendar, &req, backend, defects)
                 .await
+                .map(|answer| AtDesk {
+                    answer,
+                    audit_verdict: None,
+                })
                 .map_err(|e| {
                     DeskError::Clinic(format!("the reference clinic refused the visit: {e}"))
                 })
@@ -65,9 +132,53 @@ pub async fn at_desk(
             let answer = client
                 .visit(&req)
                 .await
-                .map_err(|e| DeskError::Clinic(e.to_string()));
+                .map_err(|e| DeskError::Clinic(e.to_string()))?;
+            let audit_verdict = served
+                .audit
+                .as_ref()
+                .map(|sink| audit_verdict(&answer, &sink.lines()));
             drop(served);
-            answer
+            Ok(AtDesk {
+                answer,
+                audit_verdict,
+            })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onshi_clinic::clinic::wire::{BasisWire, ExchangeWire, RatioSourceWire};
+    use onshi_domain::codes::ContributionRatio;
+
+    fn answer(responses: &[&str]) -> ClinicAnswer {
+        ClinicAnswer {
+            basis: BasisWire::Declaration,
+            copay: ContributionRatio::THIRTY,
+            ratio_source: Some(RatioSourceWire::DerivedFromAge),
+            billed: None,
+            asked: Vec::new(),
+            numbers_queries: responses
+                .iter()
+                .map(|r| ExchangeWire {
+                    label: "POST /v1/confirmations/numbers".into(),
+                    request: "{}".into(),
+                    response: (*r).to_owned(),
+                })
+                .collect(),
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_hidden_query_is_caught_and_a_failure_text_is_not_an_answer() {
+        let audit = vec![
+            r#"{"seq":1,"operation":"numbers_confirmation","outcome":"ok","validity":"2","result_code":null}"#
+                .to_owned(),
+        ];
+        assert!(!audit_verdict(&answer(&[]), &audit).passed);
+        assert!(audit_verdict(&answer(&["unreachable: down"]), &audit).passed);
+        assert!(audit_verdict(&answer(&[]), &[]).passed);
     }
 }

@@ -114,7 +114,7 @@ pub(crate) struct BackendForReader {
     pub(crate) url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// The audit log of an embedded backend served for the visit.
-    audit: Option<MemorySink>,
+    pub(crate) audit: Option<MemorySink>,
 }
 
 impl Drop for BackendForReader {

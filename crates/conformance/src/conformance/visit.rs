@@ -435,12 +435,15 @@ fn clinic_request(
 /// The clinic's answer as evidence and as the decision the oracle and the steps
 /// judge; a clinic that gave nothing readable fails the visit (`clinic-answered`).
 fn record_answer(
-    answer: Result<ClinicAnswer, super::clinic::DeskError>,
+    answer: Result<super::clinic::AtDesk, super::clinic::DeskError>,
     out: &mut VisitOutcome,
     verdicts: &mut Vec<Verdict>,
 ) {
     let answer = match answer {
-        Ok(a) => a,
+        Ok(at) => {
+            verdicts.extend(at.audit_verdict);
+            at.answer
+        }
         Err(e) => {
             verdicts.push(Verdict::fail(
                 Check::ClinicAnswered,

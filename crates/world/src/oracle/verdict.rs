@@ -51,6 +51,9 @@ pub enum Check {
     /// a readable decision). A clinic that does not fails the visit: no decision is
     /// ever taken for a pass.
     ClinicAnswered,
+    /// A clinic under test reported the numbers queries the backend's audit shows: none
+    /// hidden, no answer the backend did not give.
+    ClinicMatchesBackend,
 }
 
 impl Check {
@@ -86,6 +89,9 @@ impl Check {
             Self::ReaderMatchesBackend => "カードリーダーの報告が資格確認システムの記録と一致する",
             Self::ReaderAnswered => "カードリーダーが所定の形式で応答する",
             Self::ClinicAnswered => "医療機関システムが所定の形式で応答する",
+            Self::ClinicMatchesBackend => {
+                "医療機関システムの報告が資格確認システムの記録と一致する"
+            }
         }
     }
 }
