@@ -392,6 +392,9 @@ impl CharacterEncoding {
 pub struct ContributionRatio(u8);
 
 impl ContributionRatio {
+    /// 0割 — nothing at the window (医療扶助: the 公費 pays; the 医療券's 本人支払額 is
+    /// a fixed amount, not a ratio).
+    pub const NONE: Self = Self(0);
     /// 1割
     pub const TEN: Self = Self(10);
     /// 2割

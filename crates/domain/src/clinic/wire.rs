@@ -375,6 +375,9 @@ pub enum RatioSourceWire {
     DerivedFromAge,
     /// Derived from the age band and the 適用区分.
     DerivedFromLimitClass,
+    /// Set by the answer's `InsuredCardClassification`: `A1` 医療扶助 pays 0割, `05`
+    /// 特別療養費 pays 10割 and is refunded.
+    CardClassification,
 }
 
 impl From<RatioSource> for RatioSourceWire {
@@ -387,6 +390,7 @@ impl From<RatioSource> for RatioSourceWire {
             RatioSource::PrintedOnDocument => Self::PrintedOnDocument,
             RatioSource::DerivedFromAge => Self::DerivedFromAge,
             RatioSource::DerivedFromLimitClass => Self::DerivedFromLimitClass,
+            RatioSource::CardClassification => Self::CardClassification,
         }
     }
 }
@@ -403,6 +407,7 @@ impl From<RatioSourceWire> for RatioSource {
             RatioSourceWire::PrintedOnDocument => Self::PrintedOnDocument,
             RatioSourceWire::DerivedFromAge => Self::DerivedFromAge,
             RatioSourceWire::DerivedFromLimitClass => Self::DerivedFromLimitClass,
+            RatioSourceWire::CardClassification => Self::CardClassification,
         }
     }
 }

@@ -41,6 +41,7 @@ impl ResultOfQualificationConfirmation {
                 .as_ref()
                 .and_then(|l| l.limit_application_certificate_classification_flag),
             insurer_family: self.insurer_number.as_ref().map(|n| n.family()),
+            card_classification: Some(self.insured_card_classification),
         }
     }
 }

@@ -6,13 +6,22 @@
 //! trusts it, so a backend that returns a wrong ratio yields a wrong copay; the oracle
 //! catches that. A missing ratio is derived from the age band (DOM-COPAY-AGE) and is
 //! never 10割 (TRN-NO10, domain.md §11.2).
+//!
+//! The 被保険者証区分 comes first (DOM-COPAY-CLASS): `A1` 医療扶助 pays nothing at the
+//! window — the 公費 pays the whole cost and the 医療券 says what the recipient pays
+//! (本人支払額, an amount, 0 for most); `05` 被保険者資格証明書 / 特別療養費 pays 10割
+//! and is refunded by the insurer — the one legitimate 10割 for an insured person. A
+//! child under school age pays 2割 whatever ratio the record carries (未就学者).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::age::{AgeBand, age_band};
 use super::catalogue::RuleId;
-use crate::codes::{ContributionRatio, InsurerFamily, LimitClass, PreschoolClassification};
+use crate::codes::{
+    ContributionRatio, InsuredCardClassification, InsurerFamily, LimitClass,
+    PreschoolClassification,
+};
 
 /// The ratio-related fields of one qualification record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -29,6 +38,8 @@ pub struct RatioFields {
     /// The insurer family (from the insurer number); 後期高齢者医療 also covers people of
     /// 65–74 with a disability certification (障害認定).
     pub insurer_family: Option<InsurerFamily>,
+    /// `InsuredCardClassification` 被保険者証区分 (`A1` 医療扶助, `05` 特別療養費).
+    pub card_classification: Option<InsuredCardClassification>,
 }
 
 /// Where the ratio came from.
@@ -44,6 +55,8 @@ pub enum RatioSource {
     DerivedFromAge,
     /// Derived from the age band and the 適用区分 (現役並み, 一般Ⅱ).
     DerivedFromLimitClass,
+    /// The 被保険者証区分: `A1` 医療扶助 (0割) or `05` 特別療養費 (10割, refunded).
+    CardClassification,
 }
 
 impl RatioSource {
@@ -70,6 +83,8 @@ const READ: &[RuleId] = &[RuleId::DomCopayRatio];
 const READ_ELDERLY: &[RuleId] = &[RuleId::DomCopayRatio, RuleId::Faq4_8];
 const DERIVED: &[RuleId] = &[RuleId::DomCopayAge, RuleId::TrnNo10];
 const PRINTED: &[RuleId] = &[RuleId::DomCopayRatio];
+const MEDICAL_AID: &[RuleId] = &[RuleId::DomCopayClass, RuleId::Faq4_12];
+const SPECIAL_CARE: &[RuleId] = &[RuleId::DomCopayClass];
 
 /// 現役並み所得者 (B01–B03): 3割 at 70 and over.
 fn is_working_level(class: Option<LimitClass>) -> bool {
@@ -101,6 +116,23 @@ pub fn derive_copay(birth: NaiveDate, as_of: NaiveDate, fields: &RatioFields) ->
         rules: DERIVED,
     };
 
+    match fields.card_classification {
+        Some(InsuredCardClassification::MedicalAid) => {
+            return read(
+                ContributionRatio::NONE,
+                RatioSource::CardClassification,
+                MEDICAL_AID,
+            );
+        }
+        Some(InsuredCardClassification::QualificationCertificate) => {
+            return read(
+                ContributionRatio::FULL,
+                RatioSource::CardClassification,
+                SPECIAL_CARE,
+            );
+        }
+        _ => {}
+    }
     if late_stage {
         if let Some(ratio) = fields.insured_ratio {
             return read(ratio, RatioSource::InsuredPartialContributionRatio, READ);
@@ -128,14 +160,13 @@ pub fn derive_copay(birth: NaiveDate, as_of: NaiveDate, fields: &RatioFields) ->
             derived(ContributionRatio::TWENTY, false)
         };
     }
+    if band == AgeBand::Preschool || fields.preschool.is_some() {
+        return derived(ContributionRatio::TWENTY, false);
+    }
     if let Some(ratio) = fields.insured_ratio {
         return read(ratio, RatioSource::InsuredPartialContributionRatio, READ);
     }
-    if band == AgeBand::Preschool || fields.preschool.is_some() {
-        derived(ContributionRatio::TWENTY, false)
-    } else {
-        derived(ContributionRatio::THIRTY, false)
-    }
+    derived(ContributionRatio::THIRTY, false)
 }
 
 /// The copay when a document's printed ratio is used (資格確認書, 保険証, お知らせ).
@@ -300,6 +331,47 @@ mod tests {
     }
 
     #[test]
+    fn under_school_age_pays_two_tenths_whatever_the_record_carries() {
+        // 未就学者 2割 outranks the insured's 3割 carried on a family member's record.
+        let fields = RatioFields {
+            insured_ratio: Some(ContributionRatio::THIRTY),
+            preschool: Some(PreschoolClassification::Preschool),
+            ..none()
+        };
+        let d = derive_copay(ymd(2021, 5, 5), AS_OF, &fields);
+        assert_eq!(d.ratio, ContributionRatio::TWENTY);
+    }
+
+    #[test]
+    fn medical_aid_pays_nothing_at_the_window() {
+        // A1 医療扶助: whatever the age or a ratio, the 公費 pays (FAQ-4-12).
+        for birth in [ymd(1958, 5, 5), ymd(1940, 1, 1), ymd(2020, 1, 1)] {
+            let fields = RatioFields {
+                insured_ratio: Some(ContributionRatio::THIRTY),
+                card_classification: Some(InsuredCardClassification::MedicalAid),
+                ..none()
+            };
+            let d = derive_copay(birth, AS_OF, &fields);
+            assert_eq!(d.ratio, ContributionRatio::NONE, "{birth}");
+            assert_eq!(d.source, RatioSource::CardClassification);
+            assert!(d.rules.contains(&RuleId::DomCopayClass));
+        }
+    }
+
+    #[test]
+    fn a_special_care_member_pays_the_whole_cost_for_a_refund() {
+        // 05 被保険者資格証明書 / 特別療養費: 10割 at the window, refunded by the insurer.
+        let fields = RatioFields {
+            card_classification: Some(InsuredCardClassification::QualificationCertificate),
+            insurer_family: Some(InsurerFamily::NationalHealthInsurance),
+            ..none()
+        };
+        let d = derive_copay(ymd(1980, 1, 1), AS_OF, &fields);
+        assert!(d.ratio.is_full_cost());
+        assert_eq!(d.source, RatioSource::CardClassification);
+    }
+
+    #[test]
     fn boundary_days_of_the_bands() {
         let birth = ymd(1955, 6, 15);
         let cases = [
@@ -337,6 +409,12 @@ mod tests {
             Some(InsurerFamily::NationalHealthInsurance),
             Some(InsurerFamily::KyokaiKenpo),
         ];
+        // Every classification but the two that decide the window themselves.
+        let classes = [
+            None,
+            Some(InsuredCardClassification::General),
+            Some(InsuredCardClassification::ShortTermGeneral),
+        ];
         let first_birth = ymd(1900, 1, 1);
         let first_as_of = ymd(2021, 1, 1);
         for _ in 0..200_000 {
@@ -352,6 +430,7 @@ mod tests {
                 preschool: (next() % 4 == 0).then_some(PreschoolClassification::Preschool),
                 limit_class,
                 insurer_family: families[(next() % 4) as usize],
+                card_classification: classes[(next() % 3) as usize],
             };
             let d = derive_copay(birth, as_of, &fields);
             assert!(!d.ratio.is_full_cost(), "{birth} {as_of} {fields:?}");

@@ -149,6 +149,8 @@ rule_ids! {
     DomCopayRatio = "DOM-COPAY-RATIO",
     /// 年齢による負担割合の導出.
     DomCopayAge = "DOM-COPAY-AGE",
+    /// 被保険者証区分による窓口負担（医療扶助0割、特別療養費10割）.
+    DomCopayClass = "DOM-COPAY-CLASS",
     /// 暗証番号方式: カードの署名をこのチャレンジと証明書の鍵で検証する.
     SecPinSignature = "SEC-PIN-SIGNATURE",
     /// 暗証番号がロックされたカードのセッションを受け付けない.

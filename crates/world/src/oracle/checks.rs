@@ -38,6 +38,7 @@ pub fn truth_ratio_fields(q: &Qualification) -> RatioFields {
         preschool: None,
         limit_class: q.limit_class,
         insurer_family: Some(q.insurer_number.family()),
+        card_classification: Some(q.card_classification),
     }
 }
 
@@ -201,7 +202,10 @@ pub fn no_medical_info_without_consent(v: &VisitRecord<'_>) -> Verdict {
     )
 }
 
-/// TRN-NO10: an insured person is never charged 10割.
+/// TRN-NO10: an insured person is never charged 10割 — except a 特別療養費 member
+/// (被保険者証区分 05), whose record itself calls for 10割 with a refund
+/// (DOM-COPAY-CLASS): that 10割 is legitimate, and a wrong copay there is
+/// `copay-correct`'s to judge, not a critical 10割.
 pub fn no_full_cost_for_insured(v: &VisitRecord<'_>) -> Verdict {
     let Some(d) = v.decision else {
         return Verdict::pass(
@@ -209,6 +213,13 @@ pub fn no_full_cost_for_insured(v: &VisitRecord<'_>) -> Verdict {
             "no desk decision in this visit",
         );
     };
+    if d.copay.is_full_cost() && expected_copay(v.persona, v.now).is_some_and(|e| e.is_full_cost())
+    {
+        return Verdict::pass(
+            Check::NoFullCostForInsured,
+            "10割 with refund: the record is 特別療養費 (被保険者証区分 05)",
+        );
+    }
     if d.copay.is_full_cost() && v.persona.insured_on(v.now.date()) {
         return Verdict::fail(
             Check::NoFullCostForInsured,

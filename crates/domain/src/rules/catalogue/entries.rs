@@ -1085,6 +1085,24 @@ pub static CATALOGUE: &[Requirement] = &[
         from: None,
         to: None,
     },
+    Requirement {
+        id: RuleId::DomCopayClass,
+        kind: Rule,
+        origin: Domain,
+        area: None,
+        title: "被保険者証区分が窓口負担を決める（A1 医療扶助は0割、05 特別療養費は10割で後に払い戻し）",
+        summary: "The card classification decides the window first: A1 医療扶助 pays nothing \
+                  (the 公費 pays; the 医療券 gives the recipient's amount), 05 特別療養費 pays \
+                  10割 and is refunded — the one legitimate 10割 for an insured person.",
+        summary_ja: "被保険者証区分が窓口負担を先に決める。A1 医療扶助は窓口負担なし（公費が支払い、\
+                     本人支払額は医療券による）、05 特別療養費の対象者は10割を支払い保険者から払い戻しを\
+                     受ける（被保険者にとって正当な唯一の10割）。",
+        source: "-",
+        question: None,
+        notice: Some("domain.md §3 (OQSCD010)"),
+        from: None,
+        to: None,
+    },
     security(
         RuleId::SecPinSignature,
         "暗証番号方式のカード署名を、このチャレンジと証明書の公開鍵で検証する",
