@@ -84,14 +84,6 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("missing-ratio", &["FAQ-4-8"]),
     ("wrong-ratio", &["TRN-NO10", "FAQ-4-8"]),
     ("ignore-lockout", &["FAQ-4-11", "SEC-PIN-LOCKED"]),
-    (
-        "accept-notice-alone",
-        &["FLY-NOTICE-ALONE", "NOTICE-2025-06-27"],
-    ),
-    (
-        "accept-old-card",
-        &["FAQ-4-10", "TRN-MAX1Y", "KQ-3", "NOTICE-2025-11-12"],
-    ),
     ("leak-medical-without-consent", &["FAQ-4-1"]),
     ("accept-my-number", &["FAQ-4-20"]),
     ("no-reject-revoked", &["FAQ-4-19", "SEC-CERT-REVOKED"]),
@@ -445,7 +437,9 @@ fn the_xml_and_folder_faces_pass_what_they_carry() {
         let (code, s) = run(&["--backend", backend], dir.path());
         let t = &s["totals"];
         assert_eq!(code, 0, "{backend}: {t} {:#?}", failures(&s));
-        assert!(t["passed"].as_u64().unwrap() >= 10, "{backend}: {t}");
+        // The document visits run too: the backend answers the numbers, the clinic
+        // judges the document (36 scenarios at the time of writing).
+        assert!(t["passed"].as_u64().unwrap() >= 30, "{backend}: {t}");
         assert!(t["skipped"].as_u64().unwrap() > 0, "{backend}: {t}");
         for f in failures(&s) {
             assert!(f.contains("carries no"), "{backend}: {f}");

@@ -369,11 +369,7 @@ mod seeds {
                 continue;
             };
             for (i, q) in p.qualifications.iter().enumerate() {
-                let mut req = q.numbers_request(
-                    facility(),
-                    p.person.birth_date,
-                    PresentedDocument::KakuninSho,
-                );
+                let mut req = q.numbers_request(facility(), p.person.birth_date);
                 req.confirmation_time = Some(defaults::default_as_of());
                 write("json_api", &format!("numbers-{id}-{i}"), &body(2, &req));
             }

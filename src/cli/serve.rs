@@ -37,8 +37,7 @@ pub(super) struct ServeArgs {
     #[arg(long, default_value_t = 50)]
     folder_poll_ms: u64,
     /// Switch on a defect (repeatable): wrong-person, missing-ratio, wrong-ratio,
-    /// ignore-lockout, accept-notice-alone, accept-old-card,
-    /// leak-medical-without-consent, accept-my-number, no-reject-revoked,
+    /// ignore-lockout, leak-medical-without-consent, accept-my-number, no-reject-revoked,
     /// replay-accepted.
     #[arg(long = "defect", value_name = "NAME")]
     defects: Vec<Defect>,

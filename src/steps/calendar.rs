@@ -46,30 +46,34 @@ fn accepted(w: &OnshiWorld) -> Result<(bool, Option<Basis>), String> {
 #[then(regex = r"^従来の健康保険証は(受け付けられる|暫定措置で受け付けられる|受け付けられない)$")]
 fn old_card(w: &mut OnshiWorld, which: String) -> Result<(), String> {
     let (valid, basis) = accepted(w)?;
-    // The oracle's own expectation, from the rules calendar.
+    // The oracle's own expectation, from the rules calendar: the card of the record
+    // whose numbers were shown.
     let p = w.persona()?.clone();
-    let q = p
-        .true_qualification(w.now.date())
-        .ok_or("no qualification")?;
-    let (issued_on, expires_on) = p.documents.old_card.ok_or("the persona has no old card")?;
-    let card = onshi::rules::OldInsuranceCard {
-        insurer: q.insurer_number.clone(),
-        issued_on,
-        expires_on,
-        insurer_changed_on: None,
-        ratio: q.ratio,
-    };
+    let record = w
+        .last_visit()?
+        .documents_record
+        .ok_or("no document was shown")?;
+    let q = p.qualifications.get(record).ok_or("no qualification")?;
+    let card = p.old_card(q);
     let status = w.env.calendar.old_card_status(&card, w.now.date());
     let temporary = w
         .env
         .calendar
         .temporary_measure_applies(q.insurer_number.family(), w.now.date());
     let allowed = matches!(status, onshi::rules::OldCardStatus::Valid { .. }) || temporary;
-    w.verdicts.push(if valid && !allowed {
+    // The clinic decides whether the card is taken: the backend answers the numbers.
+    let taken = matches!(
+        basis,
+        Some(
+            Basis::OldInsuranceCard
+                | Basis::TemporaryMeasure(TemporaryDocument::ExpiredInsuranceCard)
+        )
+    );
+    w.verdicts.push(if taken && !allowed {
         Verdict::fail(
             Check::OldCardOnlyWhenAllowed,
             format!(
-                "the backend accepted an old card on {} ({status:?})",
+                "the clinic accepted an old card on {} ({status:?})",
                 w.now.date()
             ),
         )
@@ -88,21 +92,12 @@ fn old_card(w: &mut OnshiWorld, which: String) -> Result<(), String> {
                         TemporaryDocument::ExpiredInsuranceCard,
                     ))
         }
-        // Neither the backend nor the clinic may accept it.
-        _ => {
-            !valid
-                && !matches!(
-                    basis,
-                    Some(
-                        Basis::OldInsuranceCard
-                            | Basis::TemporaryMeasure(TemporaryDocument::ExpiredInsuranceCard)
-                    )
-                )
-        }
+        // The clinic does not take it (whatever the backend answered the numbers).
+        _ => !taken,
     };
     if !ok {
         return Err(format!(
-            "backend valid = {valid}, desk basis {basis:?}; expected {which}"
+            "backend valid = {valid}, clinic basis {basis:?}; expected {which}"
         ));
     }
     failed_verdict(w, Check::OldCardOnlyWhenAllowed)
@@ -119,10 +114,12 @@ fn notice_alone(w: &mut OnshiWorld, which: String) -> Result<(), String> {
         .env
         .calendar
         .temporary_measure_applies(q.insurer_number.family(), w.now.date());
-    w.verdicts.push(if valid && !allowed {
+    // The clinic decides whether the お知らせ is taken: the backend answers the numbers.
+    let taken = basis == Some(Basis::TemporaryMeasure(TemporaryDocument::NoticeAlone));
+    w.verdicts.push(if taken && !allowed {
         Verdict::fail(
             Check::NoticeAloneOnlyWhenAllowed,
-            format!("the backend accepted お知らせ alone on {}", w.now.date()),
+            format!("the clinic accepted お知らせ alone on {}", w.now.date()),
         )
     } else {
         Verdict::pass(
@@ -130,15 +127,14 @@ fn notice_alone(w: &mut OnshiWorld, which: String) -> Result<(), String> {
             format!("お知らせ alone on {}: allowed = {allowed}", w.now.date()),
         )
     });
-    let desk_accepted = basis == Some(Basis::TemporaryMeasure(TemporaryDocument::NoticeAlone));
     let ok = match which.as_str() {
-        "受け付けられる" => valid && desk_accepted,
-        // Neither the backend nor the clinic may accept it (FLY-NOTICE-ALONE).
-        _ => !valid && !desk_accepted,
+        "受け付けられる" => valid && taken,
+        // 「…のみでは保険診療を受けることができません」 (002): the clinic does not take it.
+        _ => !taken,
     };
     if !ok {
         return Err(format!(
-            "backend valid = {valid}, desk basis {basis:?}; expected {which}"
+            "backend valid = {valid}, clinic basis {basis:?}; expected {which}"
         ));
     }
     failed_verdict(w, Check::NoticeAloneOnlyWhenAllowed)

@@ -5,7 +5,7 @@
 use cucumber::{given, when};
 
 use onshi::conformance::visit::{CardUse, NumberCheck, Presented};
-use onshi::conformance::world::{Need, OnshiWorld};
+use onshi::conformance::world::OnshiWorld;
 use onshi::reader::AuthChoice;
 use onshi::rules::{ReaderState, SchoolCopyForm};
 
@@ -73,7 +73,6 @@ async fn school_copy(w: &mut OnshiWorld) -> Result<(), String> {
 
 #[when(regex = r"^受付で以前の保険証の記号番号で資格を照会する$")]
 async fn previous_numbers(w: &mut OnshiWorld) -> Result<(), String> {
-    w.needs(Need::DocumentRules)?;
     visit(
         w,
         CardUse::NotPresented,
@@ -119,8 +118,6 @@ async fn numbers_later(w: &mut OnshiWorld, when: String) -> Result<(), String> {
 
 /// No card: the clinic checks the printed numbers of `doc` online.
 async fn numbers_of(w: &mut OnshiWorld, doc: &str) -> Result<(), String> {
-    // Which document the numbers came from decides the answer: the JSON face says it.
-    w.needs(Need::DocumentRules)?;
     visit(
         w,
         CardUse::NotPresented,

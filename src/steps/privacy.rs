@@ -4,7 +4,7 @@
 
 use cucumber::{given, then, when};
 
-use onshi::backend::{NumbersConfirmationRequest, PresentedDocument, QualificationBackend};
+use onshi::backend::{NumbersConfirmationRequest, QualificationBackend};
 use onshi::codes::ConsentFlag;
 use onshi::conformance::world::OnshiWorld;
 use onshi::message::ResultOfQualificationConfirmation;
@@ -33,8 +33,6 @@ async fn my_number_lookup(w: &mut OnshiWorld) -> Result<(), String> {
         insured_identification_number: p.person.my_number.clone(),
         insured_branch_number: None,
         birthdate: p.person.birth_date,
-        document: PresentedDocument::Unspecified,
-        card_presented: false,
         limit_consent: None,
     };
     let result = backend.confirm_numbers(&req).await;

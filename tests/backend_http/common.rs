@@ -102,11 +102,7 @@ pub(crate) fn numbers_request(engine: &Engine, id: &str) -> NumbersConfirmationR
     let pop = engine.population();
     let p = pop.person(pop.index_of_id(id).unwrap()).unwrap();
     let q = &p.qualifications[0];
-    q.numbers_request(
-        facility(),
-        p.person.birth_date,
-        PresentedDocument::Unspecified,
-    )
+    q.numbers_request(facility(), p.person.birth_date)
 }
 
 pub(crate) fn xml_inquiry_bytes(engine: &Engine, id: &str, encoding: &str) -> Vec<u8> {

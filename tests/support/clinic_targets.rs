@@ -4,6 +4,13 @@
 
 pub(crate) const CLINIC_TARGETS: &[(&str, &[&str])] = &[
     ("charges-10wari-on-no-record", &["TRN-NO10", "FAQ-4-14"]),
-    ("ignores-ratio", &["FAQ-4-8"]),
-    ("accepts-notice-alone", &["FLY-NOTICE-ALONE"]),
+    ("ignores-ratio", &["FAQ-4-8", "FAQ-4-12"]),
+    (
+        "accepts-notice-alone",
+        &["FLY-NOTICE-ALONE", "NOTICE-2025-06-27"],
+    ),
+    (
+        "accepts-expired-old-card",
+        &["FAQ-4-10", "TRN-MAX1Y", "KQ-3", "NOTICE-2025-11-12"],
+    ),
 ];

@@ -15,7 +15,6 @@ use onshi_card::card::apdu::Command;
 use onshi_card::card::virtual_card::PIN_CARRYING_INS;
 use onshi_card::card::{CardKey, CardKeyError, CardProfile, SigningContent, Status, VirtualCard};
 use onshi_domain::message::MedicalInstitutionCode;
-use onshi_domain::protocol::wire::PresentedDocument;
 use onshi_domain::rules::RegistrationChannel;
 use onshi_support::tomlsrc::TomlSource;
 
@@ -145,11 +144,7 @@ fn use_resolved(r: &ResolvedPersona) {
         for q in &r.qualifications {
             std::hint::black_box(q.visible_on(day));
             std::hint::black_box(q.search_info(r.person.birth_date));
-            std::hint::black_box(q.numbers_request(
-                facility.clone(),
-                r.person.birth_date,
-                PresentedDocument::KakuninSho,
-            ));
+            std::hint::black_box(q.numbers_request(facility.clone(), r.person.birth_date));
         }
     }
     let mut card = VirtualCard::new(&stand_in_profile(r));

@@ -44,8 +44,6 @@ use onshi_domain::message::{
 pub struct Capabilities {
     /// Challenges, card confirmations and registrations.
     pub card: bool,
-    /// The numbers path applies the document rules (資格確認書 / old card / お知らせ).
-    pub document_rules: bool,
     /// Bulk inquiry.
     pub bulk: bool,
 }
@@ -54,7 +52,6 @@ impl Capabilities {
     /// Everything: the reference backend and the HTTP JSON face.
     pub const ALL: Self = Self {
         card: true,
-        document_rules: true,
         bulk: true,
     };
 }

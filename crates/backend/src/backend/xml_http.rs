@@ -258,7 +258,6 @@ impl<T: XmlTransport> QualificationBackend for T {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             card: false,
-            document_rules: false,
             bulk: true,
         }
     }

@@ -8,8 +8,6 @@
 //! | `missing-ratio` | drops `InsuredPartialContributionRatio` and `ElderlyRecipientContributionRatio` | DOM-COPAY-RATIO, FAQ-4-8, TRN-NO10 |
 //! | `wrong-ratio` | sets the ratio to 10割 (`100`) and to a shifted wrong ratio, alternately | DOM-COPAY-RATIO, TRN-NO10 |
 //! | `ignore-lockout` | accepts a PIN signature whose card session says the PIN was locked | FAQ-4-11 |
-//! | `accept-notice-alone` | accepts 資格情報のお知らせ / portal screen alone after 2026-03-31 | FLY-NOTICE-ALONE, NOTICE-2025-06-27 |
-//! | `accept-old-card` | accepts an old 保険証 past its validity, after the temporary measure | FAQ-4-10, TRN-MAX1Y, KQ-3, NOTICE-2025-11-12 |
 //! | `leak-medical-without-consent` | medical information marked available without consent | FAQ-4-1 |
 //! | `accept-my-number` | looks a person up by a My Number sent as an identifier | FAQ-4-20 |
 //! | `no-reject-revoked` | answers for a revoked certificate (lost card) | FAQ-4-19, TRN-KAKUNIN |
@@ -35,10 +33,6 @@ pub enum Defect {
     WrongRatio,
     /// Accept a PIN signature from a locked card's session (FAQ-4-11).
     IgnoreLockout,
-    /// Accept お知らせ alone after the temporary measure (FLY-NOTICE-ALONE).
-    AcceptNoticeAlone,
-    /// Accept an old 保険証 after its cut-off (FAQ-4-10).
-    AcceptOldCard,
     /// Medical information without consent (FAQ-4-1).
     LeakMedicalWithoutConsent,
     /// Look people up by My Number (FAQ-4-20).
@@ -77,8 +71,6 @@ impl Defect {
         Self::MissingRatio,
         Self::WrongRatio,
         Self::IgnoreLockout,
-        Self::AcceptNoticeAlone,
-        Self::AcceptOldCard,
         Self::LeakMedicalWithoutConsent,
         Self::AcceptMyNumber,
         Self::NoRejectRevoked,
@@ -102,8 +94,6 @@ impl Defect {
             Self::MissingRatio => "missing-ratio",
             Self::WrongRatio => "wrong-ratio",
             Self::IgnoreLockout => "ignore-lockout",
-            Self::AcceptNoticeAlone => "accept-notice-alone",
-            Self::AcceptOldCard => "accept-old-card",
             Self::LeakMedicalWithoutConsent => "leak-medical-without-consent",
             Self::AcceptMyNumber => "accept-my-number",
             Self::NoRejectRevoked => "no-reject-revoked",
@@ -130,8 +120,6 @@ impl Defect {
             }
             Self::WrongRatio => "ratio 100 (10割) and a shifted wrong ratio, alternately",
             Self::IgnoreLockout => "a PIN signature from a locked session is accepted",
-            Self::AcceptNoticeAlone => "お知らせ / portal screen alone accepted after 2026-03-31",
-            Self::AcceptOldCard => "an expired old 保険証 accepted after 2026-03-31",
             Self::LeakMedicalWithoutConsent => "medical information available without consent",
             Self::AcceptMyNumber => "a My Number identifier looks the person up",
             Self::NoRejectRevoked => "a revoked certificate still confirms",
@@ -164,8 +152,6 @@ impl Defect {
             Self::MissingRatio => &["DOM-COPAY-RATIO", "FAQ-4-8", "TRN-NO10"],
             Self::WrongRatio => &["DOM-COPAY-RATIO", "TRN-NO10"],
             Self::IgnoreLockout => &["FAQ-4-11", "SEC-PIN-LOCKED"],
-            Self::AcceptNoticeAlone => &["FLY-NOTICE-ALONE", "NOTICE-2025-06-27"],
-            Self::AcceptOldCard => &["FAQ-4-10", "TRN-MAX1Y", "KQ-3", "NOTICE-2025-11-12"],
             Self::LeakMedicalWithoutConsent => &["FAQ-4-1"],
             Self::AcceptMyNumber => &["FAQ-4-20"],
             Self::NoRejectRevoked => &["FAQ-4-19", "TRN-KAKUNIN", "SEC-CERT-REVOKED"],

@@ -23,7 +23,6 @@ pub mod audit;
 pub mod auth;
 pub mod challenge;
 pub mod defects;
-pub mod documents;
 pub mod engine;
 pub mod faults;
 pub mod folder;

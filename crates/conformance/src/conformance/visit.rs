@@ -141,6 +141,8 @@ pub struct VisitOutcome {
     pub result_files: Vec<ResultFile>,
     /// The oracle's verdicts.
     pub verdicts: Vec<Verdict>,
+    /// Which of the persona's records the documents shown were printed for.
+    pub documents_record: Option<usize>,
 }
 
 impl VisitOutcome {
@@ -199,19 +201,12 @@ fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Option<D
             }
         }
         Presented::OldCard => {
-            let (issued_on, expires_on) = p.documents.old_card.unwrap_or((q.acquired_on, None));
-            let changed = p
-                .qualifications
-                .iter()
-                .find(|other| {
-                    other.acquired_on > q.acquired_on && other.insurer_number != q.insurer_number
-                })
-                .map(|other| other.acquired_on);
+            let card = p.old_card(q);
             DocumentWire::OldInsuranceCard {
                 numbers,
-                issued_on,
-                expires_on,
-                insurer_changed_on: changed,
+                issued_on: card.issued_on,
+                expires_on: card.expires_on,
+                insurer_changed_on: card.insurer_changed_on,
                 ratio,
             }
         }
@@ -535,6 +530,12 @@ pub async fn run_visit(
 
     // The clinic at the window: documents, its own numbers query, its decision.
     let req = clinic_request(env, persona, plan, card, setting);
+    out.documents_record = qualification_for(persona, plan).and_then(|q| {
+        persona
+            .qualifications
+            .iter()
+            .position(|r| std::ptr::eq(r, q))
+    });
     let answer = super::clinic::at_desk(env, &backend, plan.fault, req).await;
     record_answer(answer, &mut out, &mut remote_verdicts);
 

@@ -24,8 +24,6 @@ static CURRENT: RwLock<Option<Arc<Env>>> = RwLock::new(None);
 pub enum Need {
     /// Challenges, card confirmations and registrations (the JSON face).
     Card,
-    /// The numbers path told which document the numbers came from.
-    DocumentRules,
 }
 
 /// How a step says its scenario cannot apply to this backend: the collector reports
@@ -246,10 +244,6 @@ impl OnshiWorld {
         let caps = backend.capabilities();
         let (ok, what) = match need {
             Need::Card => (caps.card, "card confirmations"),
-            Need::DocumentRules => (
-                caps.document_rules,
-                "which document a numbers check comes from",
-            ),
         };
         if ok {
             Ok(())

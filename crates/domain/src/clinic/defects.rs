@@ -13,14 +13,18 @@ pub enum ClinicDefect {
     /// Accepts a 資格情報のお知らせ without the card outside the temporary measure
     /// (FLY-NOTICE-ALONE).
     AcceptsNoticeAlone,
+    /// Accepts an old 保険証 past its validity and after the temporary measure (FAQ-4-10,
+    /// TRN-MAX1Y, KQ-3, NOTICE-2025-11-12).
+    AcceptsExpiredOldCard,
 }
 
 impl ClinicDefect {
     /// Every defect.
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 4] = [
         Self::Charges10WariOnNoRecord,
         Self::IgnoresRatio,
         Self::AcceptsNoticeAlone,
+        Self::AcceptsExpiredOldCard,
     ];
 
     /// The name used on the command line.
@@ -29,6 +33,7 @@ impl ClinicDefect {
             Self::Charges10WariOnNoRecord => "charges-10wari-on-no-record",
             Self::IgnoresRatio => "ignores-ratio",
             Self::AcceptsNoticeAlone => "accepts-notice-alone",
+            Self::AcceptsExpiredOldCard => "accepts-expired-old-card",
         }
     }
 
@@ -40,6 +45,9 @@ impl ClinicDefect {
             }
             Self::IgnoresRatio => "bills 3割 whatever the answer's ratio",
             Self::AcceptsNoticeAlone => "accepts the お知らせ alone outside the temporary measure",
+            Self::AcceptsExpiredOldCard => {
+                "accepts an old 保険証 after its validity and the temporary measure"
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ use super::wire::{
 };
 use crate::codes::{ContributionRatio, InsurerNumber};
 use crate::message::{MedicalInstitutionCode, QualificationResponse};
-use crate::protocol::wire::{NumbersConfirmationRequest, PresentedDocument};
+use crate::protocol::wire::NumbersConfirmationRequest;
 use crate::protocol::{PresentedPerson, ResultCode, confirmation_outcome};
 use crate::rules::{
     Basis, CardAtDesk, ClinicDecision, ConfirmationCertificate, ConfirmationFailure,
@@ -63,7 +63,7 @@ pub struct DeskVisit {
     time: NaiveDateTime,
     facility_code: MedicalInstitutionCode,
     card_response: Option<QualificationResponse>,
-    numbers_source: Option<(PrintedNumbers, PresentedDocument)>,
+    numbers_source: Option<PrintedNumbers>,
     document_numbers: Vec<PrintedNumbers>,
     policy: NumberCheckPolicy,
     limit_consent: Option<bool>,
@@ -135,18 +135,6 @@ fn document(
         }
     };
     Ok((doc, numbers))
-}
-
-/// The document kind the numbers query names (the backend's document rules).
-fn presented_document(d: &DocumentWire) -> PresentedDocument {
-    match d {
-        DocumentWire::Notice { .. } | DocumentWire::SchoolEventCopy { .. } => {
-            PresentedDocument::Notice
-        }
-        DocumentWire::PortalScreen { .. } => PresentedDocument::PortalScreen,
-        DocumentWire::ConfirmationCertificate { .. } => PresentedDocument::KakuninSho,
-        DocumentWire::OldInsuranceCard { .. } => PresentedDocument::OldCard,
-    }
 }
 
 impl ReaderAtClinic {
@@ -231,15 +219,11 @@ impl DeskVisit {
             documents.push(doc);
             document_numbers.push(numbers);
         }
-        let numbers_source = match req.documents.first() {
-            Some(d) => document_numbers
-                .first()
-                .map(|n| (n.clone(), presented_document(d))),
-            None => req
-                .clinic_record
-                .clone()
-                .map(|n| (n, PresentedDocument::Unspecified)),
-        };
+        // The numbers the desk keys in: the first document's, else the clinic's record.
+        let numbers_source = document_numbers
+            .first()
+            .cloned()
+            .or_else(|| req.clinic_record.clone());
         let stance = if req.answers.declares_no_insurance {
             PatientStance::DeclaresUninsured
         } else if req.answers.fills_in_declaration {
@@ -298,7 +282,7 @@ impl DeskVisit {
             NumberCheckPolicy::WhenNeeded => !card_ok,
             NumberCheckPolicy::Never => false,
         };
-        let (numbers, document) = self.numbers_source.clone()?;
+        let numbers = self.numbers_source.clone()?;
         if !wants
             || self
                 .visit
@@ -317,8 +301,6 @@ impl DeskVisit {
             insured_identification_number: numbers.number,
             insured_branch_number: numbers.branch,
             birthdate: self.visit.birth_date,
-            document,
-            card_presented: matches!(self.visit.card, CardAtDesk::Presented { .. }),
             limit_consent: self.limit_consent,
         })
     }
@@ -402,29 +384,43 @@ impl DeskVisit {
             }
             ClinicDefect::AcceptsNoticeAlone => {
                 let alone = matches!(self.visit.card, CardAtDesk::NotPresented)
-                    && self
-                        .visit
-                        .documents
-                        .iter()
-                        .any(|doc| matches!(doc, Document::Notice(_)));
-                if alone && matches!(d.basis, Basis::Declaration | Basis::NotInsured(_)) {
-                    d.basis = Basis::TemporaryMeasure(TemporaryDocument::NoticeAlone);
-                    if d.copay.is_full_cost() {
-                        let family = self
-                            .visit
-                            .documents
-                            .first()
-                            .map(|doc| doc.insurer().family());
-                        let fields = RatioFields {
-                            insurer_family: family,
-                            ..RatioFields::default()
-                        };
-                        let copay = derive_copay(self.visit.birth_date, self.visit.as_of, &fields);
-                        d.copay = copay.ratio;
-                        d.ratio_source = Some(copay.source);
-                    }
+                    && self.holds(|doc| matches!(doc, Document::Notice(_)));
+                if alone {
+                    self.accept_instead(d, Basis::TemporaryMeasure(TemporaryDocument::NoticeAlone));
                 }
             }
+            ClinicDefect::AcceptsExpiredOldCard => {
+                if self.holds(|doc| matches!(doc, Document::OldInsuranceCard(_))) {
+                    self.accept_instead(d, Basis::OldInsuranceCard);
+                }
+            }
+        }
+    }
+
+    fn holds(&self, what: impl Fn(&Document) -> bool) -> bool {
+        self.visit.documents.iter().any(what)
+    }
+
+    /// A defect's acceptance: where the reference desk fell back to the 申立書 (or to
+    /// 10割), `basis` instead, at the document's copay.
+    fn accept_instead(&self, d: &mut ClinicDecision, basis: Basis) {
+        if !matches!(d.basis, Basis::Declaration | Basis::NotInsured(_)) {
+            return;
+        }
+        d.basis = basis;
+        if d.copay.is_full_cost() {
+            let family = self
+                .visit
+                .documents
+                .first()
+                .map(|doc| doc.insurer().family());
+            let fields = RatioFields {
+                insurer_family: family,
+                ..RatioFields::default()
+            };
+            let copay = derive_copay(self.visit.birth_date, self.visit.as_of, &fields);
+            d.copay = copay.ratio;
+            d.ratio_source = Some(copay.source);
         }
     }
 }

@@ -158,14 +158,6 @@ result_codes! {
     NonDisclosure = ("ONS-R207", 200, Refusal, Some(RuleId::OkaDv), "この方はマイナ保険証をご利用いただけません。資格確認書で受診してください。");
     /// The card was not usable in this care setting yet (FAQ-4-13).
     CareSettingNotYetSupported = ("ONS-R208", 200, Refusal, Some(RuleId::Faq4_13), "この診療形態ではまだマイナ保険証を利用できません。");
-    /// The old 保険証 is no longer valid (FAQ-4-10, TRN-MAX1Y).
-    OldCardInvalid = ("ONS-R210", 200, Refusal, Some(RuleId::TrnMax1y), "従来の健康保険証は有効期限が切れているため使用できません。");
-    /// 資格情報のお知らせ (or the portal screen) alone, outside the temporary measure.
-    NoticeAloneRefused = ("ONS-R211", 200, Refusal, Some(RuleId::FlyNoticeAlone), "資格情報のお知らせのみでは受診できません。マイナンバーカードと併せて提示してください。");
-    /// The 資格確認書 is not valid on this date.
-    KakuninInvalid = ("ONS-R212", 200, Refusal, Some(RuleId::TrnKakunin), "資格確認書が有効期間外です。");
-    /// The presented document was never issued to this person.
-    DocumentNotIssued = ("ONS-R213", 200, Refusal, None, "提示された書類はこの方に交付されていません。");
     /// Registration refused: no valid qualification registered by the insurer (FAQ-4-15).
     RegistrationNoValidQualification = ("ONS-R220", 200, Refusal, Some(RuleId::Faq4_15), "あなたの有効な保険資格情報がないため、正常に処理できませんでした。");
     /// Registration refused within 24 hours of a renewal (OKA-REG-24H).
@@ -180,8 +172,6 @@ result_codes! {
     CertificateExpiresSoon = ("ONS-W301", 200, Warning, Some(RuleId::DomCertRenew), "利用者証明用電子証明書の有効期限が3か月以内です。更新手続きをお願いします。");
     /// The certificate expired; grace period: no medical information (DOM-CERT-GRACE).
     CertificateGrace = ("ONS-W302", 200, Warning, Some(RuleId::DomCertGrace), "利用者証明用電子証明書の有効期限が切れています（猶予期間中）。診療情報等は提供できません。");
-    /// Accepted under the temporary measure (expired card / お知らせ alone + online check).
-    TemporaryMeasure = ("ONS-W303", 200, Warning, Some(RuleId::Notice2025_11_12), "暫定措置によりオンライン資格確認で受け付けました。");
     /// The limit exemption is withheld (premium arrears, OKA-PREMIUM).
     LimitInfoWithheld = ("ONS-W304", 200, Warning, None, "保険料の納付状況により限度額適用情報は提供されません。");
     /// Unknown 受付番号 (or another facility's).

@@ -293,23 +293,6 @@ impl CardConfirmationRequest {
     }
 }
 
-/// The document whose printed numbers are keyed in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PresentedDocument {
-    /// 資格確認書.
-    KakuninSho,
-    /// 従来の健康保険証.
-    OldCard,
-    /// 資格情報のお知らせ.
-    Notice,
-    /// マイナポータルの資格情報画面.
-    PortalScreen,
-    /// Not said (the XML interface): no document rule is applied.
-    #[default]
-    Unspecified,
-}
-
 /// `POST /v1/confirmations/numbers`: 資格確認 by the printed numbers (照会区分 2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -334,12 +317,6 @@ pub struct NumbersConfirmationRequest {
     pub insured_branch_number: Option<String>,
     /// 生年月日.
     pub birthdate: NaiveDate,
-    /// Which document the numbers come from.
-    #[serde(default)]
-    pub document: PresentedDocument,
-    /// Whether the My Number Card was presented with it (card + お知らせ is always fine).
-    #[serde(default)]
-    pub card_presented: bool,
     /// `LimitApplicationCertificateRelatedConsFlg` (限度額 consent, before 2024-10-07).
     #[serde(default)]
     pub limit_consent: Option<bool>,
@@ -468,12 +445,18 @@ mod tests {
         );
         let req: NumbersConfirmationRequest = serde_json::from_str(
             r#"{"medical_institution_code":"1311234567","insurer_number":"01130012",
-                "insured_identification_number":"1024","birthdate":"1985-04-12",
-                "document":"kakunin_sho"}"#,
+                "insured_identification_number":"1024","birthdate":"1985-04-12"}"#,
         )
         .unwrap();
-        assert_eq!(req.document, PresentedDocument::KakuninSho);
-        assert!(!req.card_presented);
+        assert_eq!(req.limit_consent, None);
+        // The request carries what the real interface carries: no document, no card.
+        for invented in [r#""document":"kakunin_sho""#, r#""card_presented":true"#] {
+            let text = format!(
+                r#"{{"medical_institution_code":"1311234567","insurer_number":"01130012",
+                    "insured_identification_number":"1024","birthdate":"1985-04-12",{invented}}}"#
+            );
+            assert!(serde_json::from_str::<NumbersConfirmationRequest>(&text).is_err());
+        }
     }
 
     #[test]

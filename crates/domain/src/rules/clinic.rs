@@ -116,15 +116,8 @@ impl<'a> Desk<'a> {
                 InsuranceScheme::Community => RuleId::Notice2025_06_27,
                 InsuranceScheme::Employee => RuleId::Notice2025_11_12,
             };
-            let extra = match kind {
-                TemporaryDocument::ExpiredInsuranceCard => RuleId::TrnMax1y,
-                TemporaryDocument::NoticeAlone => RuleId::FlyNoticeAlone,
-            };
-            return self.finish(
-                Basis::TemporaryMeasure(kind),
-                &[RuleId::FlyNoticeAlone, window_rule, extra],
-                copay,
-            );
+            // The post-seed notices' own rule: no seed ID says a document is accepted.
+            return self.finish(Basis::TemporaryMeasure(kind), &[window_rule], copay);
         }
         self.note_alone_documents();
         self.declaration_or_not_insured(numbers)

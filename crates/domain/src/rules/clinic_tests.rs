@@ -358,7 +358,8 @@ fn community_cards_expire_2025_07_31_then_temporary_measure() {
         Basis::TemporaryMeasure(TemporaryDocument::ExpiredInsuranceCard),
     );
     assert!(d.rule_ids.contains(&RuleId::Notice2025_06_27));
-    assert!(d.rule_ids.contains(&RuleId::FlyNoticeAlone));
+    // Accepting it is the post-seed notice's rule, not a seed's (FLY-NOTICE-ALONE).
+    assert!(!d.rule_ids.contains(&RuleId::FlyNoticeAlone));
 }
 
 #[test]
@@ -643,7 +644,7 @@ fn decisions_serialize_for_reports() {
         json["rule_ids"]
             .as_array()
             .unwrap()
-            .contains(&serde_json::json!("FLY-NOTICE-ALONE"))
+            .contains(&serde_json::json!("NOTICE-2025-11-12"))
     );
     let text: Vec<String> = run(&v).notes.iter().map(ToString::to_string).collect();
     assert!(text.iter().all(|t| !t.is_empty()));

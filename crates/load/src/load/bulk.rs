@@ -166,7 +166,7 @@ fn check_unit<W: Wire>(
         },
     };
     let before = run.failures.len();
-    let expected = expect::numbers(&env.calendar, &p, record, now, false);
+    let expected = expect::numbers(&env.calendar, &p, record, now);
     run.check_expected(&as_response, &[expected], "bulk unit");
     let record = VisitRecord {
         persona: &p,

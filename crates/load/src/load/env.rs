@@ -26,8 +26,6 @@ pub struct Env {
     pub window_start: NaiveDateTime,
     /// Retries.
     pub retry: RetryPolicy,
-    /// Whether the backend applies the numbers path's document rules (JSON).
-    pub document_rules: bool,
     cards: Mutex<HashMap<PersonIndex, Arc<CardProfile>>>,
     card_cap: usize,
     /// Registrations on the spot the backend confirmed: member → the earliest visit
@@ -43,7 +41,6 @@ impl Env {
         calendar: RulesCalendar,
         window_start: NaiveDateTime,
         retry: RetryPolicy,
-        document_rules: bool,
         card_cap: usize,
     ) -> Self {
         Self {
@@ -52,7 +49,6 @@ impl Env {
             calendar,
             window_start,
             retry,
-            document_rules,
             cards: Mutex::new(HashMap::new()),
             card_cap,
             registered: Mutex::new(HashMap::new()),

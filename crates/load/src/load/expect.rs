@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use onshi_domain::codes::{InsuredCardClassification, QualificationValidity};
 use onshi_domain::protocol::ResultCode;
-use onshi_domain::rules::{ConfirmationCertificate, RulesCalendar, UserAuthCertificate};
+use onshi_domain::rules::{RulesCalendar, UserAuthCertificate};
 use onshi_world::persona::ResolvedPersona;
 use onshi_world::persona::model::{Qualification, RegistrationState};
 
@@ -104,51 +104,17 @@ pub fn card(
     Expected::Answer(card_validity(calendar, p, now))
 }
 
-/// Whether a 資格確認書 the member holds is valid on the visit day (`None`: none
-/// issued).
-pub fn kakunin_valid(
-    calendar: &RulesCalendar,
-    p: &ResolvedPersona,
-    record: usize,
-    now: NaiveDateTime,
-) -> Option<bool> {
-    let (valid_from, valid_to) = p.documents.kakunin_sho?;
-    let q = p.qualifications.get(record)?;
-    Some(
-        calendar
-            .kakunin_status(
-                &ConfirmationCertificate {
-                    insurer: q.insurer_number.clone(),
-                    valid_from,
-                    valid_to,
-                    ratio: None,
-                },
-                now.date(),
-            )
-            .is_valid(),
-    )
-}
-
-/// The numbers-path answer for record `record`, with the 資格確認書 rule when
-/// `kakunin` (JSON backends only: XML does not say which document).
+/// The numbers-path answer for record `record`: the numbers alone decide it.
 pub fn numbers(
     calendar: &RulesCalendar,
     p: &ResolvedPersona,
     record: usize,
     now: NaiveDateTime,
-    kakunin: bool,
 ) -> Expected {
     let day = now.date();
     let Some(q) = p.qualifications.get(record) else {
         return Expected::Answer(QualificationValidity::NoMatchingQualification);
     };
-    if kakunin {
-        match kakunin_valid(calendar, p, record, now) {
-            None => return Expected::Refused(&[ResultCode::DocumentNotIssued]),
-            Some(false) => return Expected::Refused(&[ResultCode::KakuninInvalid]),
-            Some(true) => {}
-        }
-    }
     if !visible(calendar, q, now) || q.acquired_on > day {
         return Expected::Answer(QualificationValidity::NoMatchingQualification);
     }

@@ -115,7 +115,6 @@ pub fn prepare(
         calendar,
         start,
         scenario.retry,
-        input.capabilities.document_rules,
         CARD_CACHE,
     );
     env.warm_cards(members);

@@ -23,9 +23,7 @@ use super::patients::{Path, Patient};
 use super::wire::Wire;
 use onshi_domain::message::QualificationResponse;
 use onshi_domain::protocol::confirmation_outcome;
-use onshi_domain::protocol::wire::{
-    AuthMethod, ConsentAnswers, NumbersConfirmationRequest, PresentedDocument,
-};
+use onshi_domain::protocol::wire::{AuthMethod, ConsentAnswers, NumbersConfirmationRequest};
 use onshi_domain::rules::{
     Basis, CardAtDesk, ConfirmationCertificate, ConfirmationFailure, ConfirmationOutcome, Document,
     NoticeForm, QualificationNotice, Visit, decide,
@@ -66,13 +64,10 @@ fn numbers_request(
     p: &ResolvedPersona,
     q: &Qualification,
     now: NaiveDateTime,
-    document: PresentedDocument,
-    card_presented: bool,
 ) -> NumbersConfirmationRequest {
     NumbersConfirmationRequest {
         confirmation_time: Some(now),
-        card_presented,
-        ..q.numbers_request(desk.code.clone(), p.person.birth_date, document)
+        ..q.numbers_request(desk.code.clone(), p.person.birth_date)
     }
 }
 
@@ -168,14 +163,6 @@ pub async fn run_job<W: Wire>(
     }
 }
 
-/// What the desk says it was shown when it checks `d`'s numbers.
-fn presented(d: &Document) -> PresentedDocument {
-    match d {
-        Document::ConfirmationCertificate(_) => PresentedDocument::KakuninSho,
-        _ => PresentedDocument::Notice,
-    }
-}
-
 /// Who is at the desk and when: the persona, the time, and the record the printed
 /// numbers name.
 #[derive(Clone, Copy)]
@@ -195,25 +182,17 @@ struct Gathered {
     registered: bool,
 }
 
-/// The clinic confirms online by the printed numbers of `doc` (資格確認書, お知らせ), or
-/// of its own records for a repeat patient (`Unspecified`); a backend without the
-/// document rules is told no document.
+/// The clinic confirms online by the printed numbers of a document in hand (資格確認書,
+/// お知らせ) or of its own records for a repeat patient: the numbers alone, as the real
+/// interface has them; whether the document is acceptable is the desk's decision.
 async fn by_numbers<W: Wire>(
     run: &mut Run<'_, W>,
     who: Who<'_>,
     q: &Qualification,
-    doc: PresentedDocument,
-    card_presented: bool,
     responses: &mut Vec<QualificationResponse>,
 ) -> ConfirmationOutcome {
-    let kakunin = doc == PresentedDocument::KakuninSho;
-    let doc = if run.env.document_rules {
-        doc
-    } else {
-        PresentedDocument::Unspecified
-    };
-    let req = numbers_request(&run.desk, who.p, q, who.now, doc, card_presented);
-    numbers_outcome(run, who, &req, kakunin, responses).await
+    let req = numbers_request(&run.desk, who.p, q, who.now);
+    numbers_outcome(run, who, &req, responses).await
 }
 
 /// One patient: card or numbers path, the clinic step, the checks.
@@ -255,13 +234,10 @@ async fn visit<W: Wire>(
         Path::Kakunin | Path::ClinicRecord => {
             g.method = AuthMethod::Visual;
             if let Some(q) = q {
-                let doc = if patient.path == Path::Kakunin {
+                if patient.path == Path::Kakunin {
                     g.documents.extend(kakunin_document(p, q));
-                    PresentedDocument::KakuninSho
-                } else {
-                    PresentedDocument::Unspecified
-                };
-                g.number_check = Some(by_numbers(run, who, q, doc, false, &mut g.responses).await);
+                }
+                g.number_check = Some(by_numbers(run, who, q, &mut g.responses).await);
             }
         }
     }
@@ -293,10 +269,9 @@ async fn card_visit<W: Wire>(
     if let Some(q) = q {
         g.documents.extend(kakunin_document(who.p, q));
         g.documents.extend(notice_document(who.p, q));
-        if !usable && let Some(first) = g.documents.first() {
+        if !usable && !g.documents.is_empty() {
             // The clinic checks the printed numbers of the document in hand.
-            let doc = presented(first);
-            g.number_check = Some(by_numbers(run, who, q, doc, true, &mut g.responses).await);
+            g.number_check = Some(by_numbers(run, who, q, &mut g.responses).await);
         }
     }
 }
@@ -479,13 +454,11 @@ async fn numbers_outcome<W: Wire>(
     run: &mut Run<'_, W>,
     Who { p, now, record }: Who<'_>,
     req: &NumbersConfirmationRequest,
-    kakunin: bool,
     responses: &mut Vec<QualificationResponse>,
 ) -> ConfirmationOutcome {
     match run.numbers_call(req).await {
         Ok(r) => {
-            let rules = kakunin && req.document == PresentedDocument::KakuninSho;
-            let expected = expect::numbers(&run.env.calendar, p, record, now, rules);
+            let expected = expect::numbers(&run.env.calendar, p, record, now);
             run.check_expected(&r, &[expected], "numbers confirmation");
             let outcome = confirmation_outcome(&r, p.presented());
             responses.push(r);
@@ -504,14 +477,7 @@ pub fn clinic_record_request(
 ) -> Option<NumbersConfirmationRequest> {
     let p = env.population.person(member)?;
     let q = p.qualifications.get(expect::numbers_record(&p, now))?;
-    Some(numbers_request(
-        desk,
-        &p,
-        q,
-        now,
-        PresentedDocument::Unspecified,
-        false,
-    ))
+    Some(numbers_request(desk, &p, q, now))
 }
 #[cfg(test)]
 mod tests;

@@ -23,9 +23,9 @@ pub enum Check {
     NoMedicalInfoWithoutConsent,
     /// The result carries the ratio the insurer recorded (none dropped, none altered).
     RatioCarried,
-    /// The backend accepted お知らせ alone only while the calendar allowed it.
+    /// The clinic accepted お知らせ alone only while the calendar allowed it.
     NoticeAloneOnlyWhenAllowed,
-    /// The backend accepted an old 保険証 only while the calendar allowed it.
+    /// The clinic accepted an old 保険証 only while the calendar allowed it.
     OldCardOnlyWhenAllowed,
     /// A revoked or long-expired certificate was refused.
     RevokedRefused,

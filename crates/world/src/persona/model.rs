@@ -284,6 +284,28 @@ impl ResolvedPersona {
         self.qualifications.iter().rev().find(|q| q.active_on(day))
     }
 
+    /// The old 保険証 the person holds for `q`: as printed (issue date, its own expiry
+    /// when printed; without a `[documents] old_card`, issued when the record began),
+    /// and the day the insurer changed, when a later record of another insurer exists
+    /// (TRN-MAX1Y: the card ends there). One source for the visit driver and the steps.
+    pub fn old_card(&self, q: &Qualification) -> onshi_domain::rules::OldInsuranceCard {
+        let (issued_on, expires_on) = self.documents.old_card.unwrap_or((q.acquired_on, None));
+        let insurer_changed_on = self
+            .qualifications
+            .iter()
+            .find(|other| {
+                other.acquired_on > q.acquired_on && other.insurer_number != q.insurer_number
+            })
+            .map(|other| other.acquired_on);
+        onshi_domain::rules::OldInsuranceCard {
+            insurer: q.insurer_number.clone(),
+            issued_on,
+            expires_on,
+            insurer_changed_on,
+            ratio: q.ratio,
+        }
+    }
+
     /// Whether the person is truly insured on `day`.
     pub fn insured_on(&self, day: NaiveDate) -> bool {
         self.true_qualification(day).is_some()
@@ -331,14 +353,12 @@ impl ResolvedPersona {
 
 impl Qualification {
     /// A numbers search at `facility` by this record's numbers (as printed on a
-    /// 資格確認書 or old 保険証) and the holder's `birthdate`, with `document` said to be
-    /// presented; no visit time, no card presented, no limit consent (set those with
-    /// struct update syntax).
+    /// 資格確認書 or old 保険証) and the holder's `birthdate`; no visit time, no limit
+    /// consent (set those with struct update syntax).
     pub fn numbers_request(
         &self,
         facility: onshi_domain::message::MedicalInstitutionCode,
         birthdate: chrono::NaiveDate,
-        document: onshi_domain::protocol::wire::PresentedDocument,
     ) -> onshi_domain::protocol::wire::NumbersConfirmationRequest {
         onshi_domain::protocol::wire::NumbersConfirmationRequest {
             medical_institution_code: facility,
@@ -349,8 +369,6 @@ impl Qualification {
             insured_identification_number: self.number.clone(),
             insured_branch_number: Some(self.branch.clone()),
             birthdate,
-            document,
-            card_presented: false,
             limit_consent: None,
         }
     }

@@ -19,7 +19,6 @@ use super::audit::{AuditRecord, Operation};
 use super::auth::{self, Authenticated, TrustAnchors};
 use super::challenge::ChallengeBook;
 use super::defects::{Defect, DefectSet, WRONG_PERSON_EVERY};
-use super::documents::{self, DocumentVerdict};
 use onshi_domain::codes::{
     CharacterEncoding, ContributionRatio, MedicalTreatmentFlag, PrescriptionIssueSelect,
     ProcessingResultStatus, QualificationValidity, ReferenceClassification, SegmentOfResult,
@@ -34,7 +33,7 @@ use onshi_domain::protocol::ResultCode;
 use onshi_domain::protocol::Tick;
 use onshi_domain::protocol::wire::{
     Base64Bytes, CardConfirmationRequest, Challenge, Health, NumbersConfirmationRequest,
-    PresentedDocument, RegistrationOutcome, RegistrationRequest, RegistrationResponse,
+    RegistrationOutcome, RegistrationRequest, RegistrationResponse,
 };
 use onshi_domain::rules::{
     CareSetting, RegistrationAttempt, RegistrationChannel, RegistrationRefusal, RulesCalendar,
@@ -144,16 +143,13 @@ struct NumbersQuery<'a> {
     number: &'a str,
     branch: Option<&'a str>,
     birthdate: chrono::NaiveDate,
-    document: PresentedDocument,
-    card_presented: bool,
     limit_consent: bool,
     treatment_month: Option<YearMonth>,
     care_setting: CareSetting,
 }
 
 impl<'a> NumbersQuery<'a> {
-    /// A search of the XML interface (`OQSsiquc01req`, or one of an `OQSmuquc01req`):
-    /// no document said, no card presented.
+    /// A search of the XML interface (`OQSsiquc01req`, or one of an `OQSmuquc01req`).
     fn xml(
         now: NaiveDateTime,
         facility: &'a MedicalInstitutionCode,
@@ -169,8 +165,6 @@ impl<'a> NumbersQuery<'a> {
             number: &s.insured_identification_number,
             branch: s.insured_branch_number.as_deref(),
             birthdate: s.birthdate,
-            document: PresentedDocument::Unspecified,
-            card_presented: false,
             limit_consent: s.limit_application_certificate_related_cons_flg
                 == Some(onshi_domain::codes::LimitConsentFlag::Given),
             treatment_month,

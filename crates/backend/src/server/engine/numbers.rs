@@ -1,10 +1,12 @@
-//! The numbers path: JSON with document rules, `OQSsiquc01req` without them, and the
-//! shared per-search answer (FAQ-4-20, lookup, documents, answer, defects).
+//! The numbers path: the JSON request and `OQSsiquc01req`, and the shared per-search
+//! answer (FAQ-4-20, lookup, answer, defects). The backend answers by the numbers
+//! alone, as the real interface does: which document the numbers were read from is the
+//! clinic's business (its document rules are judged on the clinic).
 
 use super::*;
 
 impl Engine {
-    /// Confirmation by the printed numbers (JSON API, with the document rules).
+    /// Confirmation by the printed numbers (JSON API).
     pub fn confirm_numbers(
         &self,
         req: &NumbersConfirmationRequest,
@@ -21,8 +23,6 @@ impl Engine {
             number: &req.insured_identification_number,
             branch: req.insured_branch_number.as_deref(),
             birthdate: req.birthdate,
-            document: req.document,
-            card_presented: req.card_presented,
             limit_consent: req.limit_consent == Some(true),
             treatment_month: None,
             care_setting: CareSetting::Outpatient,
@@ -42,8 +42,7 @@ impl Engine {
         Self::finish(result, audit)
     }
 
-    /// `OQSsiquc01req`: the XML inquiry by numbers (no document rules: the message does
-    /// not say which document). Errors become `SegmentOfResult` 9 via
+    /// `OQSsiquc01req`: the XML inquiry by numbers. Errors become `SegmentOfResult` 9 via
     /// [`xml_error_response`] in the shell.
     pub fn xml_inquiry(
         &self,
@@ -96,8 +95,7 @@ impl Engine {
         }
     }
 
-    /// The numbers path for one search: FAQ-4-20, validation, lookup, document rules,
-    /// answer, defects. Returns the answer and the echo of the search.
+    /// The numbers path for one search: FAQ-4-20, validation, lookup, answer, defects. Returns the answer and the echo of the search.
     pub(super) fn numbers_answer(
         &self,
         q: &NumbersQuery<'_>,
@@ -132,15 +130,11 @@ impl Engine {
                 Some(echo),
             ));
         }
-        let notes = match self.document_notes(&p, r, q, audit) {
-            Ok(notes) => notes,
-            Err(refused) => return Ok((refused, Some(echo))),
-        };
         let ctx = self.numbers_ctx(q, index);
         let mut answer = answer::record_answer(&p, r, &ctx);
         self.wrong_person(index, &mut answer, &ctx, audit);
         self.ratio_defects(&mut answer.results, q.now, audit);
-        Ok((PersonAnswer::answered(answer, notes), Some(echo)))
+        Ok((PersonAnswer::answered(answer, Vec::new()), Some(echo)))
     }
 
     /// FAQ-4-20: a My Number sent in `field` is refused, unless the `AcceptMyNumber`
@@ -169,33 +163,6 @@ impl Engine {
         let mut answer = answer::card_answer(&p, &ctx);
         self.ratio_defects(&mut answer.results, q.now, audit);
         Ok((PersonAnswer::answered(answer, Vec::new()), None))
-    }
-
-    /// The document rules for record `r`: the notices to add, or the refusal.
-    fn document_notes(
-        &self,
-        p: &ResolvedPersona,
-        r: usize,
-        q: &NumbersQuery<'_>,
-        audit: &mut AuditRecord,
-    ) -> Result<Vec<ResultCode>, PersonAnswer> {
-        let (verdict, defect) = documents::verdict(
-            self.calendar(),
-            self.config.defects,
-            p,
-            r,
-            q.document,
-            q.card_presented,
-            q.now.date(),
-        );
-        if let Some(d) = defect {
-            audit.defect(d.name());
-        }
-        match verdict {
-            DocumentVerdict::Accept => Ok(Vec::new()),
-            DocumentVerdict::AcceptTemporary => Ok(vec![ResultCode::TemporaryMeasure]),
-            DocumentVerdict::Refuse(code, detail) => Err(PersonAnswer::refused(code, Some(detail))),
-        }
     }
 
     fn numbers_ctx<'a>(&'a self, q: &NumbersQuery<'_>, index: u64) -> AnswerContext<'a> {

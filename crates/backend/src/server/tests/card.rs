@@ -399,7 +399,7 @@ fn limit_consent_holds_for_the_same_month_and_facility() {
     let w = world_at("2024-09-10T10:00", 0, &[]);
     assert!(reader_gives_limit(&w, true));
     let limit_of = |w: &World, facility: &str, now: &str| {
-        let mut n = w.numbers_request("specific-disease-limit", 0, PresentedDocument::Unspecified);
+        let mut n = w.numbers_request("specific-disease-limit", 0);
         n.medical_institution_code =
             onshi_domain::message::MedicalInstitutionCode::parse(facility).unwrap();
         n.confirmation_time = Some(at(now));

@@ -10,13 +10,12 @@ use onshi_domain::message::{
     RequestHeader,
 };
 use onshi_domain::protocol::ResultCode as C;
-use onshi_domain::protocol::wire::*;
 
 #[test]
 fn numbers_find_the_record_and_its_validity() {
     let w = world(&[]);
     let res = w
-        .numbers(&w.numbers_request("standard-adult", 0, PresentedDocument::Unspecified))
+        .numbers(&w.numbers_request("standard-adult", 0))
         .result
         .unwrap();
     assert_eq!(res.validity(), Some(V::Valid));
@@ -31,7 +30,7 @@ fn numbers_find_the_record_and_its_validity() {
 
     // The child shares 記号・番号 with the parent; the 枝番 decides.
     let res = w
-        .numbers(&w.numbers_request("child-under-6", 0, PresentedDocument::Unspecified))
+        .numbers(&w.numbers_request("child-under-6", 0))
         .result
         .unwrap();
     assert_eq!(
@@ -41,24 +40,24 @@ fn numbers_find_the_record_and_its_validity() {
 
     // FAQ-4-4 / FAQ-4-14: old numbers after a job change.
     let res = w
-        .numbers(&w.numbers_request("job-change-done", 0, PresentedDocument::Unspecified))
+        .numbers(&w.numbers_request("job-change-done", 0))
         .result
         .unwrap();
     assert_eq!(res.validity(), Some(V::InvalidNewQualificationExists));
     let res = w
-        .numbers(&w.numbers_request("job-change-in-progress", 0, PresentedDocument::Unspecified))
+        .numbers(&w.numbers_request("job-change-in-progress", 0))
         .result
         .unwrap();
     assert_eq!(res.validity(), Some(V::Invalid));
     // The new record is not registered yet: 資格情報なし.
     let res = w
-        .numbers(&w.numbers_request("job-change-in-progress", 1, PresentedDocument::Unspecified))
+        .numbers(&w.numbers_request("job-change-in-progress", 1))
         .result
         .unwrap();
     assert_eq!(res.validity(), Some(V::NoMatchingQualification));
     // OKA-DV: a non-disclosed person keeps insured care through the 資格確認書.
     let res = w
-        .numbers(&w.numbers_request("dv-non-disclosure", 0, PresentedDocument::KakuninSho))
+        .numbers(&w.numbers_request("dv-non-disclosure", 0))
         .result
         .unwrap();
     assert_eq!(res.validity(), Some(V::Valid));
@@ -67,7 +66,7 @@ fn numbers_find_the_record_and_its_validity() {
 #[test]
 fn unknown_numbers_and_wrong_birth_dates_match_nothing() {
     let w = world(&[]);
-    let mut req = w.numbers_request("standard-adult", 0, PresentedDocument::Unspecified);
+    let mut req = w.numbers_request("standard-adult", 0);
     req.insured_identification_number = "99999".into();
     let res = w.numbers(&req).result.unwrap();
     assert_eq!(res.validity(), Some(V::NoMatchingQualification));
@@ -75,7 +74,7 @@ fn unknown_numbers_and_wrong_birth_dates_match_nothing() {
         res.message_body.processing_result_status,
         ProcessingResultStatus::Normal
     );
-    let mut req = w.numbers_request("standard-adult", 0, PresentedDocument::Unspecified);
+    let mut req = w.numbers_request("standard-adult", 0);
     req.birthdate = chrono::NaiveDate::from_ymd_opt(1985, 4, 13).unwrap();
     assert_eq!(
         w.numbers(&req).result.unwrap().validity(),
@@ -88,10 +87,7 @@ fn generated_members_by_numbers() {
     let w = world(&[]);
     let pop = w.engine.population();
     let id = pop.id_of(pop.persona_count() + 3).unwrap();
-    let res = w
-        .numbers(&w.numbers_request(&id, 0, PresentedDocument::Unspecified))
-        .result
-        .unwrap();
+    let res = w.numbers(&w.numbers_request(&id, 0)).result.unwrap();
     assert!(res.validity().is_some());
     assert_eq!(
         res.message_body.result_list[0].name,
@@ -142,7 +138,7 @@ fn xml_inquiry_uses_the_header_date() {
 fn my_number_as_identifier_is_refused() {
     // FAQ-4-20.
     let w = world(&[]);
-    let mut req = w.numbers_request("standard-adult", 0, PresentedDocument::Unspecified);
+    let mut req = w.numbers_request("standard-adult", 0);
     req.insured_identification_number = w.person("standard-adult").person.my_number;
     let out = w.numbers(&req);
     let err = out.result.unwrap_err();
@@ -156,7 +152,7 @@ fn my_number_as_identifier_is_refused() {
 #[test]
 fn bad_check_digit_is_a_precise_error() {
     let w = world(&[]);
-    let mut req = w.numbers_request("standard-adult", 0, PresentedDocument::Unspecified);
+    let mut req = w.numbers_request("standard-adult", 0);
     req.insurer_number = "01130013".into();
     let err = w.numbers(&req).result.unwrap_err();
     assert_eq!(err.code, C::InvalidInsurerNumber);
@@ -269,7 +265,7 @@ fn bulk_size_is_limited() {
 fn insurer_numbers_keep_padding_semantics() {
     // A 6-digit 国保 number found whether or not it was space-padded in XML.
     let w = world(&[]);
-    let mut req = w.numbers_request("premium-arrears", 0, PresentedDocument::Unspecified);
+    let mut req = w.numbers_request("premium-arrears", 0);
     assert_eq!(req.insurer_number, "271007");
     req.insurer_number = InsurerNumber::parse("271007").unwrap().padded();
     assert_eq!(w.numbers(&req).result.unwrap().validity(), Some(V::Valid));

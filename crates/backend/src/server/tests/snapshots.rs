@@ -71,11 +71,7 @@ fn kyuji_name_in_both_encodings() {
 fn numbers_result_in_shift_jis() {
     let w = world(&[]);
     let res = w
-        .numbers(&w.numbers_request(
-            "job-change-done",
-            0,
-            onshi_domain::protocol::wire::PresentedDocument::Unspecified,
-        ))
+        .numbers(&w.numbers_request("job-change-done", 0))
         .result
         .unwrap();
     round_trip(&res);

@@ -245,15 +245,10 @@ impl World {
     }
 
     /// A numbers request for record `r` of member `id`.
-    pub(crate) fn numbers_request(
-        &self,
-        id: &str,
-        r: usize,
-        document: PresentedDocument,
-    ) -> NumbersConfirmationRequest {
+    pub(crate) fn numbers_request(&self, id: &str, r: usize) -> NumbersConfirmationRequest {
         let p = self.person(id);
         let q = &p.qualifications[r];
-        q.numbers_request(facility(), p.person.birth_date, document)
+        q.numbers_request(facility(), p.person.birth_date)
     }
 
     pub(crate) fn numbers(

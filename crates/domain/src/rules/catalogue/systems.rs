@@ -28,15 +28,17 @@ pub(super) const fn judged_by(id: RuleId) -> &'static [System] {
         // The ratio dropped (missing-ratio) or altered (wrong-ratio); the clinic billing
         // 3割 whatever the answer says (clinic: ignores-ratio).
         R::Faq4_8 => &[Backend, Clinic],
-        // The お知らせ alone accepted out of its window (accept-notice-alone; clinic:
-        // accepts-notice-alone).
-        R::FlyNoticeAlone => &[Backend, Clinic],
-        R::Notice2025_06_27 => &[Backend],
+        // 医療扶助 billed nothing at the window (DOM-COPAY-CLASS); a clinic billing 3割
+        // whatever the answer says charges the recipient (ignores-ratio).
+        R::Faq4_12 => &[Clinic],
+        // The お知らせ alone accepted out of its window (accepts-notice-alone): the
+        // backend answers the numbers; accepting the document is the clinic's.
+        R::FlyNoticeAlone | R::Notice2025_06_27 => &[Clinic],
         // 資格（無効）/ 資格情報なし charged 10割 at the window (clinic:
         // charges-10wari-on-no-record).
         R::Faq4_14 => &[Clinic],
-        // An old 保険証 accepted after it ended (accept-old-card).
-        R::Kq3 | R::Faq4_10 | R::TrnMax1y | R::Notice2025_11_12 => &[Backend],
+        // An old 保険証 accepted after it ended (accepts-expired-old-card).
+        R::Kq3 | R::Faq4_10 | R::TrnMax1y | R::Notice2025_11_12 => &[Clinic],
         // A revoked certificate accepted (no-reject-revoked).
         R::Faq4_19 => &[Backend],
         // A My Number accepted as an identifier (accept-my-number).

@@ -69,7 +69,6 @@ fn world() -> &'static World {
                 backoff: Duration::from_millis(1),
                 give_up_after: Duration::from_secs(1),
             },
-            true,
             10_000,
         );
         World {
