@@ -69,6 +69,16 @@
       | medical-aid            |
       | cert-expired-in-grace  |
 
+  @FAQ-4-17
+  シナリオ: 予約患者を一括照会すると、どの結果もその患者本人のものである
+    前提 患者は "standard-adult" である
+    かつ 患者は "job-change-done" である
+    かつ 患者は "elderly-75-plus" である
+    かつ 患者は "kyuji-name" である
+    もし 受付が予約患者の資格を一括照会する
+    ならば 一括照会の結果は患者ごとに本人のもので、すべて「有効」である
+    かつ オラクルの判定はすべて合格である
+
   @FAQ-4-17 @SEC-CHALLENGE-REPLAY
   シナリオ: 使用済みのチャレンジを再送しても資格情報は返されない
     前提 患者は "standard-adult" である

@@ -12,6 +12,7 @@
 //! - `protocol`: line faults, forged and replayed requests, validity, codes, result files.
 //! - `security`: forged signatures, certificates and reader attestations (`SEC-…`).
 
+mod bulk;
 mod calendar;
 mod copay;
 mod documents;

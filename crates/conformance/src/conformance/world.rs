@@ -24,6 +24,8 @@ static CURRENT: RwLock<Option<Arc<Env>>> = RwLock::new(None);
 pub enum Need {
     /// Challenges, card confirmations and registrations (the JSON face).
     Card,
+    /// The bulk inquiry (一括照会).
+    Bulk,
 }
 
 /// How a step says its scenario cannot apply to this backend: the collector reports
@@ -110,6 +112,12 @@ pub struct OnshiWorld {
     pub number_limit_consent: Option<Option<bool>>,
     /// The last accepted response of a protocol-level step.
     pub last_accept: Option<onshi_domain::message::QualificationResponse>,
+    /// Every patient the scenario named, in order (its own instances): the booked
+    /// patients of a bulk inquiry.
+    pub patients: Vec<String>,
+    /// The units of the last bulk inquiry (一括照会), each read as a numbers answer,
+    /// with the patient searched for.
+    pub bulk_units: Vec<(String, onshi_domain::message::QualificationResponse)>,
 }
 
 impl OnshiWorld {
@@ -133,6 +141,8 @@ impl OnshiWorld {
             number_limit_consent: None,
             pull_card_after: None,
             last_accept: None,
+            patients: Vec::new(),
+            bulk_units: Vec::new(),
         })
     }
 
@@ -155,6 +165,7 @@ impl OnshiWorld {
         let Some(scene) = self.scene.clone() else {
             // Outside a run (no scene): the template itself.
             self.persona = Some(template.to_owned());
+            self.patients.push(template.to_owned());
             return Ok(());
         };
         let ids = self
@@ -180,6 +191,7 @@ impl OnshiWorld {
             (_, [first, ..]) => first.clone(),
             (_, []) => return Err(format!("no instance of {template:?}")),
         };
+        self.patients.push(id.clone());
         self.persona = Some(id);
         Ok(())
     }
@@ -244,6 +256,7 @@ impl OnshiWorld {
         let caps = backend.capabilities();
         let (ok, what) = match need {
             Need::Card => (caps.card, "card confirmations"),
+            Need::Bulk => (caps.bulk, "bulk inquiries"),
         };
         if ok {
             Ok(())

@@ -27,6 +27,33 @@ pub struct BulkQualificationRequest {
     pub qualification_confirm_search_info: Vec<BulkSearchInfo>,
 }
 
+impl BulkQualificationRequest {
+    /// The 一括照会 a facility sends on `date` for patients booked by their printed
+    /// numbers (no 診療年月 / 診療区分): the one builder of the suite and `onshi load`.
+    pub fn booked(
+        date: NaiveDate,
+        facility: MedicalInstitutionCode,
+        file_identifier: String,
+        searches: impl IntoIterator<Item = QualificationConfirmSearchInfo>,
+    ) -> Self {
+        Self {
+            message_header: RequestHeader {
+                qualification_confirmation_date: date,
+                medical_institution_code: facility,
+                arbitrary_file_identifier: file_identifier,
+            },
+            qualification_confirm_search_info: searches
+                .into_iter()
+                .map(|search_info| BulkSearchInfo {
+                    search_info,
+                    medical_treatment_month: None,
+                    medical_treatment_flag: None,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One `QualificationConfirmSearchInfo` of a bulk request: the card numbers plus the
 /// optional 診療年月 / 診療区分 that the bulk variants add.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +110,41 @@ pub struct BulkQualificationResponse {
     /// `XmlMsg/MessageBody/BulkConfirmUnit` (one per search info of the upload).
     #[serde(default)]
     pub bulk_confirm_unit: Vec<BulkConfirmUnit>,
+}
+
+impl BulkQualificationResponse {
+    /// Unit `unit` read as the single answer `OQSsiquc01res` would have given for its
+    /// search (header from this response, the unit's status, validity and results):
+    /// the shape every check of an answer takes, so a bulk unit is judged exactly as a
+    /// numbers confirmation is.
+    pub fn unit_response(&self, unit: &BulkConfirmUnit) -> super::QualificationResponse {
+        let h = &self.message_header;
+        super::QualificationResponse {
+            message_header: super::MessageHeader {
+                process_execution_time: h.process_execution_time,
+                qualification_confirmation_date: h
+                    .qualification_confirmation_date
+                    .unwrap_or_else(|| h.process_execution_time.date()),
+                medical_institution_code: h.medical_institution_code.clone(),
+                arbitrary_file_identifier: None,
+                reference_classification:
+                    crate::codes::ReferenceClassification::InsuranceCardNumbers,
+                segment_of_result: SegmentOfResult::Normal,
+                error_code: None,
+                error_message: None,
+                character_code_identifier: CharacterEncoding::Utf8,
+            },
+            message_body: super::MessageBody {
+                qualification_confirm_search_info: None,
+                prescription_issue_select: None,
+                processing_result_status: unit.processing_result_status,
+                processing_result_code: unit.processing_result_code.clone(),
+                processing_result_message: unit.processing_result_message.clone(),
+                qualification_validity: unit.qualification_validity,
+                result_list: unit.result_of_qualification_confirmation.clone(),
+            },
+        }
+    }
 }
 
 /// `MessageHeader` of `OQSmuquc02res`.

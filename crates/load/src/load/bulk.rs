@@ -11,7 +11,7 @@ use super::visit::ratio_kind;
 use super::wire::Wire;
 use onshi_domain::message::{
     BulkConfirmUnit, BulkDownloadRequest, BulkQualificationRequest, BulkQualificationResponse,
-    BulkSearchInfo, BulkUploadAck, MedicalInstitutionCode, QualificationResponse, RequestHeader,
+    BulkUploadAck,
 };
 use onshi_world::oracle::{self, VisitRecord};
 use onshi_world::population::PersonIndex;
@@ -68,21 +68,15 @@ fn bulk_request(
         let Some(q) = p.qualifications.get(record) else {
             continue;
         };
-        infos.push(BulkSearchInfo {
-            search_info: q.search_info(p.person.birth_date),
-            medical_treatment_month: None,
-            medical_treatment_flag: None,
-        });
+        infos.push(q.search_info(p.person.birth_date));
         members.push((m, record));
     }
-    let req = BulkQualificationRequest {
-        message_header: RequestHeader {
-            qualification_confirmation_date: now.date(),
-            medical_institution_code: desk.code.clone(),
-            arbitrary_file_identifier: format!("ONSHI-LOAD-{}", desk.id),
-        },
-        qualification_confirm_search_info: infos,
-    };
+    let req = BulkQualificationRequest::booked(
+        now.date(),
+        desk.code.clone(),
+        format!("ONSHI-LOAD-{}", desk.id),
+        infos,
+    );
     (req, members)
 }
 
@@ -153,18 +147,8 @@ fn check_unit<W: Wire>(
         return false;
     };
     let id = env.population.id_of(m).unwrap_or_default();
-    let as_response = QualificationResponse {
-        message_header: result_header(result, run.desk.code),
-        message_body: onshi_domain::message::MessageBody {
-            qualification_confirm_search_info: None,
-            prescription_issue_select: None,
-            processing_result_status: unit.processing_result_status,
-            processing_result_code: unit.processing_result_code.clone(),
-            processing_result_message: unit.processing_result_message.clone(),
-            qualification_validity: unit.qualification_validity,
-            result_list: unit.result_of_qualification_confirmation.clone(),
-        },
-    };
+    let mut as_response = result.unit_response(unit);
+    as_response.message_header.medical_institution_code = run.desk.code.clone();
     let before = run.failures.len();
     let expected = expect::numbers(&env.calendar, &p, record, now);
     run.check_expected(&as_response, &[expected], "bulk unit");
@@ -196,25 +180,4 @@ fn check_unit<W: Wire>(
         f.1 = format!("{id}: {}", f.1);
     }
     true
-}
-
-fn result_header(
-    r: &onshi_domain::message::BulkQualificationResponse,
-    code: &MedicalInstitutionCode,
-) -> onshi_domain::message::MessageHeader {
-    onshi_domain::message::MessageHeader {
-        process_execution_time: r.message_header.process_execution_time,
-        qualification_confirmation_date: r
-            .message_header
-            .qualification_confirmation_date
-            .unwrap_or_else(|| r.message_header.process_execution_time.date()),
-        medical_institution_code: code.clone(),
-        arbitrary_file_identifier: None,
-        reference_classification:
-            onshi_domain::codes::ReferenceClassification::InsuranceCardNumbers,
-        segment_of_result: onshi_domain::codes::SegmentOfResult::Normal,
-        error_code: None,
-        error_message: None,
-        character_code_identifier: onshi_domain::codes::CharacterEncoding::Utf8,
-    }
 }
