@@ -65,6 +65,13 @@ fn seed_tags(text: &str) -> Vec<String> {
     tags
 }
 
+/// The source named for `id` in a whitespace-free description: the text of `ID（…）`.
+fn source_for(desc: &str, id: &str) -> Option<String> {
+    let open = format!("{id}（");
+    let rest = &desc[desc.find(&open)? + open.len()..];
+    Some(rest[..rest.find('）')?].to_owned())
+}
+
 /// The quote given for `id` in a whitespace-free description: the text of the first
 /// 「…」 after `ID（…）:`, nested brackets kept.
 fn quote_for(desc: &str, id: &str) -> Option<String> {
@@ -120,6 +127,18 @@ fn every_feature_quotes_the_seeds_it_tags() {
                 }
                 Some(_) => quoted += 1,
             }
+            // The source is one the catalogue gives for the ID (`000 4-10`, `004 Q2`, …).
+            let sources = onshi::rules::CATALOGUE
+                .iter()
+                .find(|r| r.id.code() == id)
+                .map(|r| r.source.split(';').map(strip).collect::<Vec<_>>())
+                .unwrap_or_default();
+            match source_for(&desc, &id) {
+                Some(s) if sources.contains(&s) => {}
+                other => problems.push(format!(
+                    "{name}: {id} cites {other:?}, the catalogue's sources are {sources:?}"
+                )),
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -135,6 +154,7 @@ fn the_quote_reader_catches_a_missing_or_altered_quote() {
         Some("生活保護の医療扶助")
     );
     assert_eq!(quote_for(&desc, "KQ-3"), None);
+    assert_eq!(source_for(&desc, "FAQ-4-12").as_deref(), Some("0004-12"));
     assert_eq!(seed_tags(feature), ["FAQ-4-12", "KQ-3"]);
     let nested = strip("FLY-NOTICE-ALONE（002）:「「資格情報のお知らせ」のみでは」");
     assert_eq!(
