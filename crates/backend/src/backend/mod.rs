@@ -1,21 +1,23 @@
 //! Qualification backends: the [`QualificationBackend`] trait the reader (conformance)
 //! and the load generator call, and its adapters.
 //!
-//! | adapter | `--backend` | card / registration | numbers | bulk | document rules |
-//! |---|---|---|---|---|---|
-//! | [`EmbeddedBackend`] | `embedded` | yes | JSON semantics | yes | yes |
-//! | [`HttpJsonBackend`] | `http://HOST:PORT` | `/v1/…` JSON | JSON | XML over HTTP | yes |
-//! | [`XmlHttpBackend`] | `xml+http://HOST:PORT` | `Unsupported` | `OQSsiquc01req` | yes | no (numbers only) |
-//! | [`FolderBackend`] | `folder:DIR` | `Unsupported` | `OQSsiquc01req` file | yes | no (numbers only) |
+//! | adapter | `--backend` | card / registration | numbers | bulk |
+//! |---|---|---|---|---|
+//! | [`EmbeddedBackend`] | `embedded` | yes | JSON semantics | yes |
+//! | [`HttpJsonBackend`] | `http://HOST:PORT` | `/v1/…` JSON | JSON | XML over HTTP |
+//! | [`XmlHttpBackend`] | `xml+http://HOST:PORT` | `Unsupported` | `OQSsiquc01req` | yes |
+//! | [`FolderBackend`] | `folder:DIR` | `Unsupported` | `OQSsiquc01req` file | yes |
+//!
+//! Every face answers the numbers alone: which document they were read from is the
+//! clinic's to judge, never the backend's.
 //!
 //! A refused request is [`BackendError::Refused`] with the backend's `ONS-…` code
 //! (4xx JSON, or XML `SegmentOfResult` 9); a refusal *for the person* (unregistered,
 //! non-disclosure, …) is a normal [`QualificationResponse`] with
 //! `ProcessingResultStatus` 2, from every adapter alike.
 //!
-//! The XML interface cannot say which document the numbers come from, nor carry a
-//! card; [`Capabilities`] says what an adapter can do so callers can skip what it
-//! cannot test.
+//! The XML interface cannot carry a card; [`Capabilities`] says what an adapter can do
+//! so callers can skip what it cannot test.
 
 pub mod embedded;
 pub mod error;
