@@ -4,16 +4,15 @@
 //! garbage fails the visits, and one that cannot be reached stops the run (exit 3).
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
-
-use serde_json::Value;
 
 #[path = "support/clinic_targets.rs"]
 mod clinic_targets;
+#[path = "support/suite_run.rs"]
+mod suite_run;
 use clinic_targets::CLINIC_TARGETS;
+use suite_run::{failed_requirements, failures, run};
 
 /// `onshi clinic serve` on a free loopback port, killed (by its pid) when dropped.
 struct ClinicServe {
@@ -67,61 +66,6 @@ impl Drop for ClinicServe {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn run(args: &[&str], report_root: &Path) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_onshi"))
-        .arg("run")
-        .args(args)
-        .arg("--report-dir")
-        .arg(report_root)
-        .env("ONSHI_LOG", "error")
-        .output()
-        .expect("running onshi");
-    let code = out.status.code().unwrap_or(-1);
-    let dir = std::fs::read_dir(report_root)
-        .expect("a report directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.join("summary.json").exists())
-        .unwrap_or_else(|| {
-            panic!(
-                "no report written; stdout:\n{}\nstderr:\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-    let summary: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
-    (code, summary)
-}
-
-fn failed_requirements(summary: &Value) -> BTreeSet<String> {
-    summary["matrix"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["coverage"] == "failed")
-        .map(|m| m["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-/// The names and first errors of the scenarios that did not pass.
-fn failures(summary: &Value) -> Vec<String> {
-    summary["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["status"] != "passed")
-        .map(|s| {
-            let err = s["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find_map(|st| st["error"].as_str())
-                .unwrap_or("");
-            format!("{}:{} {}: {err}", s["file"], s["line"], s["name"])
-        })
-        .collect()
 }
 
 #[test]

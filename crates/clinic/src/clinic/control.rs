@@ -201,26 +201,9 @@ mod tests {
         })
     }
 
-    #[tokio::test]
-    async fn a_malformed_visit_is_a_400_never_a_panic() {
-        for body in ["", "{}", "not json", r#"{"visit_id": 1}"#] {
-            let r = router()
-                .oneshot(
-                    Request::post("/v1/visits")
-                        .header("content-type", "application/json")
-                        .body(Body::from(body))
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            assert!(r.status().is_client_error(), "{body}: {}", r.status());
-        }
-    }
-
-    #[tokio::test]
-    async fn an_oversized_visit_is_refused() {
-        let body = format!("{{\"visit_id\": \"{}\"}}", "x".repeat(MAX_REQUEST_BYTES));
-        let r = router()
+    /// `POST /v1/visits` with a JSON `body`.
+    async fn post_visit(body: String) -> axum::response::Response {
+        router()
             .oneshot(
                 Request::post("/v1/visits")
                     .header("content-type", "application/json")
@@ -228,7 +211,21 @@ mod tests {
                     .unwrap(),
             )
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_malformed_visit_is_a_400_never_a_panic() {
+        for body in ["", "{}", "not json", r#"{"visit_id": 1}"#] {
+            let r = post_visit(body.to_owned()).await;
+            assert!(r.status().is_client_error(), "{body}: {}", r.status());
+        }
+    }
+
+    #[tokio::test]
+    async fn an_oversized_visit_is_refused() {
+        let body = format!("{{\"visit_id\": \"{}\"}}", "x".repeat(MAX_REQUEST_BYTES));
+        let r = post_visit(body).await;
         assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     }
 
