@@ -96,7 +96,14 @@ fn every_clinic_defect_fails_its_requirements() {
     for (defect, targets) in CLINIC_TARGETS {
         let clinic = ClinicServe::start(&["--defect", defect]);
         let dir = tempfile::tempdir().unwrap();
-        let (code, s) = run(&["--clinic", &clinic.url], dir.path());
+        // Only the scenarios of the requirements the defect must break (the clean
+        // run above covers the rest).
+        let tags = targets
+            .iter()
+            .map(|t| format!("@{t}"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let (code, s) = run(&["--clinic", &clinic.url, "--tags", &tags], dir.path());
         assert_eq!(code, 1, "{defect}: the suite must fail");
         let failed = failed_requirements(&s);
         for t in *targets {

@@ -22,7 +22,9 @@ pub(super) struct ClinicServeArgs {
     #[arg(long, default_value = "127.0.0.1:7080")]
     listen: SocketAddr,
     /// Serve a defective clinic (repeatable): `charges-10wari-on-no-record`,
-    /// `ignores-ratio`, `accepts-notice-alone`, `accepts-expired-old-card` — proves the suite's clinic checks catch a
+    /// `ignores-ratio`, `accepts-notice-alone`, `accepts-expired-old-card`,
+    /// `ignores-public-expense-certificate`, `assumes-child-aid`, `caps-each-visit-alone`,
+    /// `sums-all-payments`, `uses-old-qualification` — proves the suite's clinic checks catch a
     /// clinic that breaks them (docs/implementing-a-clinic.md).
     #[arg(long = "defect", value_name = "NAME")]
     defects: Vec<onshi::clinic::ClinicDefect>,

@@ -63,7 +63,9 @@ pub(super) struct SuiteArgs {
     pub clinic: String,
     /// Inject a defect into the in-process reference clinic (repeatable): proves the
     /// clinic checks can fail (`charges-10wari-on-no-record`, `ignores-ratio`,
-    /// `accepts-notice-alone`, `accepts-expired-old-card`).
+    /// `accepts-notice-alone`, `accepts-expired-old-card`,
+    /// `ignores-public-expense-certificate`, `assumes-child-aid`, `caps-each-visit-alone`,
+    /// `sums-all-payments`, `uses-old-qualification`).
     #[arg(long = "clinic-defect", value_name = "NAME")]
     pub clinic_defects: Vec<onshi::clinic::ClinicDefect>,
     /// Scenarios run at once.

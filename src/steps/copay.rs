@@ -2,14 +2,79 @@
 //! 限度額適用区分, 特定疾病, the elderly recipients' and late-stage elderly ratios, and
 //! 医療扶助 in the result.
 
-use cucumber::then;
+use cucumber::{given, then};
 
 use onshi::codes::ContributionRatio;
 use onshi::conformance::world::OnshiWorld;
 use onshi::oracle::Check;
 use onshi::rules::Basis;
 
-use super::world::{failed_verdict, first_result, response};
+use onshi::conformance::visit::{PlannedPayment, Presented};
+
+use super::world::{failed_verdict, first_result, persona_documents, response};
+
+/// `100,000` → 100000.
+fn yen(text: &str) -> Result<u64, String> {
+    text.replace(',', "")
+        .parse()
+        .map_err(|e| format!("{text:?} is not an amount in yen: {e}"))
+}
+
+#[given(regex = r"^今回の医療費は ([0-9,]+)円 である$")]
+fn medical_fee(w: &mut OnshiWorld, fee: String) -> Result<(), String> {
+    w.medical_fee = Some(yen(&fee)?);
+    Ok(())
+}
+
+/// TRN-Q1: a window payment on record — here or at another institution, this month or
+/// last month.
+#[given(
+    regex = r"^(この|別の)医療機関での(今月|先月)の窓口支払は 医療費 ([0-9,]+)円 に対し ([0-9,]+)円 である$"
+)]
+fn earlier_payment(
+    w: &mut OnshiWorld,
+    place: String,
+    month: String,
+    fee: String,
+    paid: String,
+) -> Result<(), String> {
+    w.payments.push(PlannedPayment {
+        months_before: u32::from(month == "先月"),
+        elsewhere: place == "別の",
+        medical_fee: yen(&fee)?,
+        paid: yen(&paid)?,
+    });
+    Ok(())
+}
+
+#[given(regex = r"^患者は子ども医療費の受給者証も提示する$")]
+fn shows_public_expense(w: &mut OnshiWorld) -> Result<(), String> {
+    if w.persona()?.documents.public_expense.is_none() {
+        return Err("the persona holds no 公費 受給者証".into());
+    }
+    let mut docs = w.documents.clone().unwrap_or_else(|| persona_documents(w));
+    docs.push(Presented::PublicExpense);
+    w.documents = Some(docs);
+    Ok(())
+}
+
+#[then(regex = r"^窓口での支払は ([0-9,]+)円 である$")]
+fn charge_is(w: &mut OnshiWorld, amount: String) -> Result<(), String> {
+    let expected = yen(&amount)?;
+    let answer = w
+        .last_visit()?
+        .clinic_answer
+        .as_ref()
+        .ok_or_else(|| "the clinic gave no answer".to_owned())?;
+    if answer.charge == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "the clinic charged {} yen at {}, expected {expected} yen",
+            answer.charge, answer.copay
+        ))
+    }
+}
 
 fn decision(w: &OnshiWorld) -> Result<&onshi::rules::ClinicDecision, String> {
     w.last_visit()?

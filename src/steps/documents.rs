@@ -2,9 +2,9 @@
 //! マイナポータル screen, 資格確認書, the old 保険証), a school trip's copy, and the desk's
 //! checks by insurer symbol and number when the card is not enough or not presented.
 
-use cucumber::{given, when};
+use cucumber::{given, then, when};
 
-use onshi::conformance::visit::{CardUse, NumberCheck, Presented};
+use onshi::conformance::visit::{self as plan, CardUse, NumberCheck, Presented};
 use onshi::conformance::world::OnshiWorld;
 use onshi::reader::AuthChoice;
 use onshi::rules::{ReaderState, SchoolCopyForm};
@@ -19,6 +19,42 @@ fn carries_notice(w: &mut OnshiWorld) -> Result<(), String> {
     }
     w.documents = Some(docs);
     Ok(())
+}
+
+/// A repeat patient who shows no document: the clinic holds the numbers of the
+/// persona's first record (a previous insurer's, for a job changer) on file.
+#[given(regex = r"^医療機関の記録には以前の保険者の記号番号が残っている$")]
+fn old_numbers_on_file(w: &mut OnshiWorld) -> Result<(), String> {
+    if w.persona()?.qualifications.len() < 2 {
+        return Err("the persona has no previous insurer".into());
+    }
+    w.documents = Some(vec![Presented::ClinicRecord]);
+    w.record_on_file = Some(0);
+    Ok(())
+}
+
+/// The clinic bills the qualification the ground truth holds on the visit date.
+#[then(regex = r"^請求する資格は現在の資格である$")]
+fn bills_current(w: &mut OnshiWorld) -> Result<(), String> {
+    let p = w.persona()?;
+    let now = w.now.date();
+    let truth = p
+        .true_qualification(now)
+        .map(plan::numbers_of)
+        .ok_or("the persona holds no qualification on the visit date")?;
+    let answer = w
+        .last_visit()?
+        .clinic_answer
+        .as_ref()
+        .ok_or("the clinic gave no answer")?;
+    match &answer.billed {
+        Some(b) if *b == truth => Ok(()),
+        Some(b) => Err(format!(
+            "the clinic billed {} {}, the current qualification is {} {}",
+            b.insurer_number, b.number, truth.insurer_number, truth.number
+        )),
+        None => Err("the clinic billed no qualification".into()),
+    }
 }
 
 #[given(regex = r"^患者は書類を何も持参していない$")]

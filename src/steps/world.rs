@@ -5,7 +5,9 @@
 
 use cucumber::{given, then};
 
-use onshi::conformance::visit::{CardUse, NumberCheck, Presented, VisitPlan, run_visit};
+use onshi::conformance::visit::{
+    CardUse, DEFAULT_MEDICAL_FEE, NumberCheck, Presented, VisitPlan, run_visit,
+};
 use onshi::conformance::world::{Need, OnshiWorld};
 use onshi::message::{QualificationResponse, ResultOfQualificationConfirmation};
 use onshi::oracle::{Check, checks::expect_refused};
@@ -132,7 +134,9 @@ pub(super) async fn visit(
         number_check,
         stance: PatientStance::Cooperates,
         number_limit_consent: w.number_limit_consent.take().unwrap_or(Some(true)),
-        document_record: record,
+        document_record: record.or(w.record_on_file),
+        medical_fee: w.medical_fee.unwrap_or(DEFAULT_MEDICAL_FEE),
+        payments: w.payments.clone(),
     };
     let outcome = run_visit(&w.env, &backend, &persona, &plan).await;
     let critical: Vec<String> = outcome

@@ -13,4 +13,9 @@ pub(crate) const CLINIC_TARGETS: &[(&str, &[&str])] = &[
         "accepts-expired-old-card",
         &["FAQ-4-10", "TRN-MAX1Y", "KQ-3", "NOTICE-2025-11-12"],
     ),
+    ("ignores-public-expense-certificate", &["FAQ-4-12"]),
+    ("assumes-child-aid", &["FAQ-4-12"]),
+    ("caps-each-visit-alone", &["TRN-Q1"]),
+    ("sums-all-payments", &["TRN-Q1"]),
+    ("uses-old-qualification", &["FAQ-4-4"]),
 ];

@@ -157,6 +157,7 @@ mod tests {
             basis: BasisWire::Declaration,
             copay: ContributionRatio::THIRTY,
             ratio_source: Some(RatioSourceWire::DerivedFromAge),
+            charge: 3000,
             billed: None,
             asked: Vec::new(),
             numbers_queries: responses

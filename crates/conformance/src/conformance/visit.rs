@@ -10,7 +10,7 @@ use onshi_backend::backend::{AnyBackend, BackendError};
 use onshi_card::card::{ApduTrace, VirtualCard};
 use onshi_clinic::clinic::wire::{
     CardWire, CareSettingWire, DocumentWire, FacilityWire, NoticeFormWire, NumberCheckPolicy,
-    PatientAnswers, PatientAtWindow, PrintedNumbers, SchoolCopyFormWire,
+    PatientAnswers, PatientAtWindow, PaymentWire, PrintedNumbers, SchoolCopyFormWire,
 };
 use onshi_clinic::clinic::{ClinicAnswer, ClinicVisitRequest, decision_of};
 use onshi_domain::codes::CharacterEncoding;
@@ -51,7 +51,25 @@ pub enum Presented {
     /// No document: the clinic keys in the numbers it has on file for a repeat
     /// patient (照会区分 2 from the clinic system).
     ClinicRecord,
+    /// The persona's municipal 公費 受給者証 (子ども医療費; FAQ-4-12).
+    PublicExpense,
 }
+
+/// An earlier window payment the clinic has on record for the patient (TRN-Q1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedPayment {
+    /// Months before the visit's month (0 = the same month).
+    pub months_before: u32,
+    /// Paid at another institution (a receipt the patient shows).
+    pub elsewhere: bool,
+    /// That visit's cost (10割), yen.
+    pub medical_fee: u64,
+    /// What was paid at the window, yen.
+    pub paid: u64,
+}
+
+/// The visit's cost when a scenario does not say (yen).
+pub const DEFAULT_MEDICAL_FEE: u64 = 10_000;
 
 /// A channel whose card is pulled off the reader after a number of APDUs.
 struct PulledAfter<C> {
@@ -105,6 +123,10 @@ pub struct VisitPlan {
     /// Which qualification's numbers a document carries: `None` = the current one;
     /// `Some(i)` = the persona's record `i` (an old card of a previous insurer).
     pub document_record: Option<usize>,
+    /// This visit's cost (10割), yen.
+    pub medical_fee: u64,
+    /// Earlier window payments on record.
+    pub payments: Vec<PlannedPayment>,
 }
 
 /// When the clinic checks printed numbers online.
@@ -137,6 +159,9 @@ pub struct VisitOutcome {
     pub decision: Option<ClinicDecision>,
     /// The clinic's own notes on its decision (free text, for the report).
     pub clinic_notes: Vec<String>,
+    /// The clinic's answer as received (its numbers queries left out): the charge and
+    /// the qualification billed.
+    pub clinic_answer: Option<ClinicAnswer>,
     /// The face-result file in Shift_JIS and in UTF-8.
     pub result_files: Vec<ResultFile>,
     /// The oracle's verdicts.
@@ -167,7 +192,8 @@ fn qualification_for<'a>(p: &'a ResolvedPersona, plan: &VisitPlan) -> Option<&'a
 }
 
 /// 保険者番号・記号・番号・枝番 of a qualification, as printed.
-fn numbers_of(q: &Qualification) -> PrintedNumbers {
+/// The numbers printed for `q` (保険者番号・記号・番号・枝番).
+pub fn numbers_of(q: &Qualification) -> PrintedNumbers {
     PrintedNumbers {
         insurer_number: q.insurer_number.as_str().to_owned(),
         symbol: (!q.symbol.is_empty()).then(|| q.symbol.clone()),
@@ -182,6 +208,16 @@ fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Option<D
     let ratio = q.ratio;
     Some(match kind {
         Presented::ClinicRecord => return None,
+        Presented::PublicExpense => {
+            let c = p.documents.public_expense.clone()?;
+            DocumentWire::PublicExpenseCertificate {
+                payer_number: c.payer_number,
+                recipient_number: c.recipient_number,
+                valid_from: c.valid_from,
+                valid_to: c.valid_to,
+                copay: c.copay,
+            }
+        }
         Presented::Notice => DocumentWire::Notice {
             numbers,
             form: NoticeFormWire::Paper,
@@ -424,6 +460,40 @@ fn clinic_request(
             fills_in_declaration: plan.stance == PatientStance::Cooperates,
             declares_no_insurance: plan.stance == PatientStance::DeclaresUninsured,
         },
+        medical_fee: plan.medical_fee,
+        payments: plan
+            .payments
+            .iter()
+            .map(|p| payment(env.reader.facility.as_str(), plan.now.date(), p))
+            .collect(),
+    }
+}
+
+/// Another 医療機関コード than `here` (same prefecture), for a receipt from elsewhere.
+pub fn other_institution(here: &str) -> String {
+    let other = format!("{}0000029", here.get(..3).unwrap_or("131"));
+    if other == here {
+        format!("{}0000037", here.get(..3).unwrap_or("131"))
+    } else {
+        other
+    }
+}
+
+/// A planned payment as the clinic receives it: dated the 1st of its month.
+fn payment(here: &str, visit: chrono::NaiveDate, p: &PlannedPayment) -> PaymentWire {
+    use chrono::{Datelike, Months};
+    let month_start = visit.with_day(1).unwrap_or(visit);
+    PaymentWire {
+        date: month_start
+            .checked_sub_months(Months::new(p.months_before))
+            .unwrap_or(month_start),
+        medical_institution_code: if p.elsewhere {
+            other_institution(here)
+        } else {
+            here.to_owned()
+        },
+        medical_fee: p.medical_fee,
+        paid: p.paid,
     }
 }
 
@@ -470,6 +540,10 @@ fn record_answer(
         .unwrap_or_default(),
     });
     out.clinic_notes = answer.notes.clone();
+    out.clinic_answer = Some(ClinicAnswer {
+        numbers_queries: Vec::new(),
+        ..answer.clone()
+    });
     match decision_of(&answer) {
         Ok(d) => out.decision = Some(d),
         Err(e) => verdicts.push(Verdict::fail(

@@ -118,6 +118,13 @@ pub struct OnshiWorld {
     /// The units of the last bulk inquiry (一括照会), each read as a numbers answer,
     /// with the patient searched for.
     pub bulk_units: Vec<(String, onshi_domain::message::QualificationResponse)>,
+    /// The next visit's cost (10割, yen; `None` = the default).
+    pub medical_fee: Option<u64>,
+    /// Earlier window payments on record for the patient (TRN-Q1).
+    pub payments: Vec<super::visit::PlannedPayment>,
+    /// The persona's record whose numbers the clinic holds on file (`None` = the
+    /// current one), for visits whose step does not say.
+    pub record_on_file: Option<usize>,
 }
 
 impl OnshiWorld {
@@ -143,6 +150,9 @@ impl OnshiWorld {
             last_accept: None,
             patients: Vec::new(),
             bulk_units: Vec::new(),
+            medical_fee: None,
+            payments: Vec::new(),
+            record_on_file: None,
         })
     }
 

@@ -16,15 +16,36 @@ pub enum ClinicDefect {
     /// Accepts an old 保険証 past its validity and after the temporary measure (FAQ-4-10,
     /// TRN-MAX1Y, KQ-3, NOTICE-2025-11-12).
     AcceptsExpiredOldCard,
+    /// Does not apply a municipal 公費 受給者証 shown on paper when the card was used
+    /// (FAQ-4-12: 子ども医療費 is not on the card; the paper still counts).
+    IgnoresPublicExpenseCertificate,
+    /// Applies 子ども医療費 to every school-age child without the 受給者証 (FAQ-4-12,
+    /// 003: the certificate must still be shown).
+    AssumesChildAid,
+    /// Caps each visit at the 高額療養費 ceiling alone, ignoring what was paid here
+    /// earlier in the month (TRN-Q1).
+    CapsEachVisitAlone,
+    /// Counts every payment on record toward the ceiling, whatever the institution or
+    /// the month (TRN-Q1: 「同一月・同一医療機関の支払に限ります」).
+    SumsAllPayments,
+    /// Bills the qualification it holds on file for a repeat patient instead of the
+    /// one the online answer gives (FAQ-4-4: a new insurer needs no procedure at the
+    /// clinic — the card gives the new qualification).
+    UsesOldQualification,
 }
 
 impl ClinicDefect {
     /// Every defect.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 9] = [
         Self::Charges10WariOnNoRecord,
         Self::IgnoresRatio,
         Self::AcceptsNoticeAlone,
         Self::AcceptsExpiredOldCard,
+        Self::IgnoresPublicExpenseCertificate,
+        Self::AssumesChildAid,
+        Self::CapsEachVisitAlone,
+        Self::SumsAllPayments,
+        Self::UsesOldQualification,
     ];
 
     /// The name used on the command line.
@@ -34,6 +55,11 @@ impl ClinicDefect {
             Self::IgnoresRatio => "ignores-ratio",
             Self::AcceptsNoticeAlone => "accepts-notice-alone",
             Self::AcceptsExpiredOldCard => "accepts-expired-old-card",
+            Self::IgnoresPublicExpenseCertificate => "ignores-public-expense-certificate",
+            Self::AssumesChildAid => "assumes-child-aid",
+            Self::CapsEachVisitAlone => "caps-each-visit-alone",
+            Self::SumsAllPayments => "sums-all-payments",
+            Self::UsesOldQualification => "uses-old-qualification",
         }
     }
 
@@ -47,6 +73,21 @@ impl ClinicDefect {
             Self::AcceptsNoticeAlone => "accepts the お知らせ alone outside the temporary measure",
             Self::AcceptsExpiredOldCard => {
                 "accepts an old 保険証 after its validity and the temporary measure"
+            }
+            Self::IgnoresPublicExpenseCertificate => {
+                "does not apply a 公費 受給者証 shown on paper when the card was used"
+            }
+            Self::AssumesChildAid => {
+                "applies 子ども医療費 to school-age children without the 受給者証"
+            }
+            Self::CapsEachVisitAlone => {
+                "caps each visit alone, ignoring this month's earlier payments here"
+            }
+            Self::SumsAllPayments => {
+                "counts payments of other institutions and other months toward the ceiling"
+            }
+            Self::UsesOldQualification => {
+                "bills the qualification on file instead of the one the online answer gives"
             }
         }
     }

@@ -11,18 +11,19 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::defects::ClinicDefect;
 use super::wire::{
-    ClinicAnswer, ClinicVisitRequest, DocumentWire, NoticeFormWire, NumberCheckPolicy,
-    PrintedNumbers, Question, ReaderAtClinic, SchoolCopyFormWire,
+    ClinicAnswer, ClinicVisitRequest, DocumentWire, MAX_PAYMENTS, MAX_YEN, NoticeFormWire,
+    NumberCheckPolicy, PrintedNumbers, Question, ReaderAtClinic, SchoolCopyFormWire,
 };
-use crate::codes::{ContributionRatio, InsurerNumber};
+use crate::codes::{ContributionRatio, InsurerNumber, LimitClass};
 use crate::message::{MedicalInstitutionCode, QualificationResponse};
 use crate::protocol::wire::NumbersConfirmationRequest;
 use crate::protocol::{PresentedPerson, ResultCode, confirmation_outcome};
 use crate::rules::{
     Basis, CardAtDesk, ClinicDecision, ConfirmationCertificate, ConfirmationFailure,
     ConfirmationOutcome, Document, Facility, NoticeForm, OldInsuranceCard, PatientStance,
-    PortalScreen, QualificationNotice, RatioFields, RulesCalendar, SchoolCopyForm, SchoolEventCopy,
-    TemporaryDocument, Visit, decide, derive_copay,
+    PortalScreen, PublicExpenseCertificate, QualificationNotice, RatioFields, RatioSource,
+    RulesCalendar, SchoolCopyForm, SchoolEventCopy, TemporaryDocument, Visit, WindowPayment,
+    decide, derive_copay, window_charge, with_public_expense,
 };
 
 /// Why a clinic-control request cannot be served (an HTTP 400).
@@ -34,6 +35,24 @@ pub enum ClinicRequestError {
     /// The result file is not base64 or not an `OQSsiquc01res` document.
     #[error("card.reader.xml: {0}")]
     ResultFile(String),
+    /// `medical_fee` or a payment is out of range, or too many payments.
+    #[error("{field}: {detail}")]
+    Amount {
+        /// The field, e.g. `payments[2].paid`.
+        field: String,
+        /// Why.
+        detail: String,
+    },
+    /// A 公費 certificate's numbers are not digits of the right length.
+    #[error("documents[{index}].{field}: {detail}")]
+    PublicExpense {
+        /// Which document.
+        index: usize,
+        /// `payer_number` or `recipient_number`.
+        field: &'static str,
+        /// Why.
+        detail: String,
+    },
     /// A document's 保険者番号 is not one.
     #[error("documents[{index}].numbers.insurer_number: {detail}")]
     InsurerNumber {
@@ -67,18 +86,79 @@ pub struct DeskVisit {
     document_numbers: Vec<PrintedNumbers>,
     policy: NumberCheckPolicy,
     limit_consent: Option<bool>,
+    medical_fee: u64,
+    payments: Vec<WindowPayment>,
+    public_expense: Option<PublicExpenseCertificate>,
+    clinic_record: Option<PrintedNumbers>,
 }
 
+fn digits(
+    index: usize,
+    field: &'static str,
+    value: &str,
+    len: usize,
+) -> Result<String, ClinicRequestError> {
+    if value.len() == len && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_owned())
+    } else {
+        Err(ClinicRequestError::PublicExpense {
+            index,
+            field,
+            detail: format!("must be {len} digits"),
+        })
+    }
+}
+
+fn yen(field: String, value: u64) -> Result<u64, ClinicRequestError> {
+    if value <= MAX_YEN {
+        Ok(value)
+    } else {
+        Err(ClinicRequestError::Amount {
+            field,
+            detail: format!("{value} is above the limit of {MAX_YEN} yen"),
+        })
+    }
+}
+
+fn payments(req: &ClinicVisitRequest) -> Result<Vec<WindowPayment>, ClinicRequestError> {
+    if req.payments.len() > MAX_PAYMENTS {
+        return Err(ClinicRequestError::Amount {
+            field: "payments".into(),
+            detail: format!("{} payments, at most {MAX_PAYMENTS}", req.payments.len()),
+        });
+    }
+    req.payments
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Ok(WindowPayment {
+                date: p.date,
+                institution: MedicalInstitutionCode::parse(&p.medical_institution_code).map_err(
+                    |e| ClinicRequestError::Amount {
+                        field: format!("payments[{i}].medical_institution_code"),
+                        detail: e.to_string(),
+                    },
+                )?,
+                medical_fee: yen(format!("payments[{i}].medical_fee"), p.medical_fee)?,
+                paid: yen(format!("payments[{i}].paid"), p.paid)?,
+            })
+        })
+        .collect()
+}
+
+/// A qualification document (`None` for a 公費 certificate, read by
+/// [`public_expense`]).
 fn document(
     index: usize,
     d: &DocumentWire,
-) -> Result<(Document, PrintedNumbers), ClinicRequestError> {
+) -> Result<Option<(Document, PrintedNumbers)>, ClinicRequestError> {
     let numbers = match d {
         DocumentWire::Notice { numbers, .. }
         | DocumentWire::PortalScreen { numbers, .. }
         | DocumentWire::ConfirmationCertificate { numbers, .. }
         | DocumentWire::OldInsuranceCard { numbers, .. }
         | DocumentWire::SchoolEventCopy { numbers, .. } => numbers.clone(),
+        DocumentWire::PublicExpenseCertificate { .. } => return Ok(None),
     };
     let insurer = InsurerNumber::parse(&numbers.insurer_number).map_err(|e| {
         ClinicRequestError::InsurerNumber {
@@ -133,8 +213,33 @@ fn document(
                 ratio,
             })
         }
+        DocumentWire::PublicExpenseCertificate { .. } => return Ok(None),
     };
-    Ok((doc, numbers))
+    Ok(Some((doc, numbers)))
+}
+
+/// A 公費 受給者証 shown at the window, checked.
+fn public_expense(
+    index: usize,
+    d: &DocumentWire,
+) -> Result<Option<PublicExpenseCertificate>, ClinicRequestError> {
+    let DocumentWire::PublicExpenseCertificate {
+        payer_number,
+        recipient_number,
+        valid_from,
+        valid_to,
+        copay,
+    } = d
+    else {
+        return Ok(None);
+    };
+    Ok(Some(PublicExpenseCertificate {
+        payer_number: digits(index, "payer_number", payer_number, 8)?,
+        recipient_number: digits(index, "recipient_number", recipient_number, 7)?,
+        valid_from: *valid_from,
+        valid_to: *valid_to,
+        copay: *copay,
+    }))
 }
 
 impl ReaderAtClinic {
@@ -170,6 +275,15 @@ pub fn read_result_file(xml_base64: &str) -> Result<QualificationResponse, Clini
 
 fn usable(o: &ConfirmationOutcome) -> bool {
     matches!(o, ConfirmationOutcome::Answered(r) if r.usable())
+}
+
+fn limit_class_of(r: &QualificationResponse) -> Option<LimitClass> {
+    r.message_body
+        .result_list
+        .first()?
+        .limit_application_certificate_related_info
+        .as_ref()?
+        .limit_application_certificate_classification_flag
 }
 
 fn billed_from(r: &QualificationResponse) -> Option<PrintedNumbers> {
@@ -214,11 +328,18 @@ impl DeskVisit {
         };
         let mut documents = Vec::new();
         let mut document_numbers = Vec::new();
+        let mut public = None;
         for (i, d) in req.documents.iter().enumerate() {
-            let (doc, numbers) = document(i, d)?;
-            documents.push(doc);
-            document_numbers.push(numbers);
+            if let Some(cert) = public_expense(i, d)? {
+                public.get_or_insert(cert);
+            }
+            if let Some((doc, numbers)) = document(i, d)? {
+                documents.push(doc);
+                document_numbers.push(numbers);
+            }
         }
+        let medical_fee = yen("medical_fee".into(), req.medical_fee)?;
+        let payments = payments(req)?;
         // The numbers the desk keys in: the first document's, else the clinic's record.
         let numbers_source = document_numbers
             .first()
@@ -254,6 +375,10 @@ impl DeskVisit {
             document_numbers,
             policy: req.number_check,
             limit_consent: req.limit_consent,
+            medical_fee,
+            payments,
+            public_expense: public,
+            clinic_record: req.clinic_record.clone(),
         })
     }
 
@@ -324,15 +449,37 @@ impl DeskVisit {
         let mut decision = decide(calendar, &self.visit);
         let card_usable = self.card_outcome().as_ref().is_some_and(usable);
         let numbers_usable = numbers_outcome.as_ref().is_some_and(usable);
-        let billed = if !decision.basis.is_insured_care() {
+        // The answer the clinic bills on: the card's, else its own numbers query's.
+        let online = if !decision.basis.is_insured_care() {
             None
         } else if decision.basis == Basis::OnlineCard && card_usable {
-            self.card_response.as_ref().and_then(billed_from)
+            self.card_response.as_ref()
         } else if let (true, Some(NumbersReply::Answered(r))) = (numbers_usable, numbers) {
-            billed_from(r)
+            Some(r.as_ref())
         } else {
-            self.document_numbers.first().cloned()
+            None
         };
+        let mut billed = match online {
+            Some(r) => billed_from(r),
+            None if decision.basis.is_insured_care() => self.document_numbers.first().cloned(),
+            None => None,
+        };
+        if defects.contains(&ClinicDefect::UsesOldQualification) && self.clinic_record.is_some() {
+            billed.clone_from(&self.clinic_record);
+        }
+        let mut notes: Vec<String> = decision.notes.iter().map(ToString::to_string).collect();
+        if let Some(cert) = &self.public_expense
+            && decision.basis.is_insured_care()
+            && let Some(copay) = with_public_expense(decision.copay, cert, self.visit.as_of)
+        {
+            notes.push(format!(
+                "公費 受給者証 {} shown: {} instead of {}",
+                cert.payer_number, copay, decision.copay
+            ));
+            decision.copay = copay;
+            decision.ratio_source = Some(RatioSource::PublicExpenseCertificate);
+        }
+        let limit_class = online.and_then(limit_class_of);
         let asked_before_defects =
             matches!(decision.basis, Basis::Declaration | Basis::NotInsured(_));
         for defect in defects {
@@ -343,10 +490,12 @@ impl DeskVisit {
                 numbers.is_some(),
             );
         }
+        let charge = self.charge(&decision, limit_class, defects);
         ClinicAnswer {
             basis: decision.basis.into(),
             copay: decision.copay,
             ratio_source: decision.ratio_source.map(Into::into),
+            charge,
             billed: if decision.basis.is_insured_care() {
                 billed
             } else {
@@ -358,8 +507,42 @@ impl DeskVisit {
                 Vec::new()
             },
             numbers_queries: Vec::new(),
-            notes: decision.notes.iter().map(ToString::to_string).collect(),
+            notes,
         }
+    }
+
+    /// The window charge (TRN-Q1), with the payment defects.
+    fn charge(
+        &self,
+        d: &ClinicDecision,
+        class: Option<LimitClass>,
+        defects: &[ClinicDefect],
+    ) -> u64 {
+        let here = &self.facility_code;
+        let payments: Vec<WindowPayment> = if defects.contains(&ClinicDefect::CapsEachVisitAlone) {
+            Vec::new()
+        } else if defects.contains(&ClinicDefect::SumsAllPayments) {
+            // Every payment on record, as if made here this month.
+            self.payments
+                .iter()
+                .map(|p| WindowPayment {
+                    date: self.visit.as_of,
+                    institution: here.clone(),
+                    ..p.clone()
+                })
+                .collect()
+        } else {
+            self.payments.clone()
+        };
+        window_charge(
+            d.copay,
+            self.medical_fee,
+            class,
+            &payments,
+            here,
+            self.visit.as_of,
+        )
+        .amount
     }
 
     fn apply(
@@ -394,6 +577,24 @@ impl DeskVisit {
                     self.accept_instead(d, Basis::OldInsuranceCard);
                 }
             }
+            ClinicDefect::IgnoresPublicExpenseCertificate => {
+                if d.ratio_source == Some(RatioSource::PublicExpenseCertificate) {
+                    let fields = RatioFields::default();
+                    let copay = derive_copay(self.visit.birth_date, self.visit.as_of, &fields);
+                    d.copay = copay.ratio;
+                    d.ratio_source = Some(copay.source);
+                }
+            }
+            ClinicDefect::AssumesChildAid => {
+                let age = crate::rules::age_in_years(self.visit.birth_date, self.visit.as_of);
+                if d.basis.is_insured_care() && (6..15).contains(&age) && !d.copay.is_full_cost() {
+                    d.copay = ContributionRatio::NONE;
+                    d.ratio_source = Some(RatioSource::PublicExpenseCertificate);
+                }
+            }
+            ClinicDefect::CapsEachVisitAlone
+            | ClinicDefect::SumsAllPayments
+            | ClinicDefect::UsesOldQualification => {}
         }
     }
 

@@ -26,7 +26,9 @@ fn request_json() -> serde_json::Value {
         "clinic_record": null,
         "number_check": "when-needed",
         "limit_consent": null,
-        "answers": { "fills_in_declaration": true, "declares_no_insurance": false }
+        "answers": { "fills_in_declaration": true, "declares_no_insurance": false },
+        "medical_fee": 10000,
+        "payments": []
     })
 }
 
@@ -49,6 +51,7 @@ fn an_answer_round_trips_and_reads_back_as_a_decision() {
         basis: BasisWire::TemporaryMeasureNoticeAlone,
         copay: ContributionRatio::TWENTY,
         ratio_source: Some(RatioSourceWire::DerivedFromAge),
+        charge: 2000,
         billed: None,
         asked: vec![Question::Declaration],
         numbers_queries: Vec::new(),
@@ -107,7 +110,7 @@ fn bad_answers_are_errors_never_panics() {
         );
     }
     let no_source: ClinicAnswer = serde_json::from_str(
-        r#"{"basis":"online-card","copay":"030","ratio_source":null,"billed":null,"asked":[],"numbers_queries":[]}"#,
+        r#"{"basis":"online-card","copay":"030","ratio_source":null,"charge":3000,"billed":null,"asked":[],"numbers_queries":[]}"#,
     )
     .unwrap();
     assert!(decision_of(&no_source).is_err());
@@ -174,4 +177,88 @@ fn the_defects_change_the_decision() {
     );
     let accepted = desk.decide(&calendar, None, &[ClinicDefect::AcceptsNoticeAlone]);
     assert_eq!(accepted.basis, BasisWire::TemporaryMeasureNoticeAlone);
+}
+
+#[test]
+fn a_public_expense_certificate_lowers_the_copay_and_its_defects_show() {
+    let calendar = RulesCalendar::reference();
+    let mut req = request();
+    req.documents.push(DocumentWire::PublicExpenseCertificate {
+        payer_number: "88131123".into(),
+        recipient_number: "4021587".into(),
+        valid_from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        valid_to: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+        copay: ContributionRatio::NONE,
+    });
+    let desk = DeskVisit::from_request(&req).unwrap();
+    let good = desk
+        .clone()
+        .decide(&calendar, Some(&NumbersReply::Unreachable), &[]);
+    assert_eq!(good.copay, ContributionRatio::NONE);
+    assert_eq!(
+        good.ratio_source,
+        Some(RatioSourceWire::PublicExpenseCertificate)
+    );
+    assert_eq!(good.charge, 0);
+    let ignored = desk.decide(
+        &calendar,
+        Some(&NumbersReply::Unreachable),
+        &[ClinicDefect::IgnoresPublicExpenseCertificate],
+    );
+    assert_eq!(ignored.copay, ContributionRatio::THIRTY);
+    assert_eq!(ignored.charge, 3000);
+
+    // Bad numbers name the document and the field.
+    let mut bad = req.clone();
+    if let Some(DocumentWire::PublicExpenseCertificate { payer_number, .. }) =
+        bad.documents.last_mut()
+    {
+        *payer_number = "8813".into();
+    }
+    let e = DeskVisit::from_request(&bad).unwrap_err();
+    assert_eq!(e.to_string(), "documents[1].payer_number: must be 8 digits");
+}
+
+#[test]
+fn payments_are_bounded_and_named_when_wrong() {
+    let mut req = request();
+    req.payments = vec![
+        PaymentWire {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            medical_institution_code: "1310000011".into(),
+            medical_fee: 1000,
+            paid: 300,
+        };
+        MAX_PAYMENTS + 1
+    ];
+    assert!(
+        DeskVisit::from_request(&req)
+            .unwrap_err()
+            .to_string()
+            .starts_with("payments: ")
+    );
+    req.payments.truncate(2);
+    req.payments[1].paid = MAX_YEN + 1;
+    assert!(
+        DeskVisit::from_request(&req)
+            .unwrap_err()
+            .to_string()
+            .starts_with("payments[1].paid: ")
+    );
+    req.payments[1].paid = 1;
+    req.payments[0].medical_institution_code = "12".into();
+    assert!(
+        DeskVisit::from_request(&req)
+            .unwrap_err()
+            .to_string()
+            .starts_with("payments[0].medical_institution_code: ")
+    );
+    req.medical_fee = MAX_YEN + 1;
+    req.payments.clear();
+    assert!(
+        DeskVisit::from_request(&req)
+            .unwrap_err()
+            .to_string()
+            .starts_with("medical_fee: ")
+    );
 }

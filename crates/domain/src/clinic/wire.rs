@@ -54,6 +54,33 @@ pub struct ClinicVisitRequest {
     pub limit_consent: Option<bool>,
     /// What the patient answers if asked.
     pub answers: PatientAnswers,
+    /// This visit's cost (医療費, 10割) in yen, as the clinic's own 点数 would give it.
+    pub medical_fee: u64,
+    /// The patient's earlier window payments the clinic has on record (its own
+    /// receipts, and receipts of other institutions the patient shows), at most
+    /// [`MAX_PAYMENTS`]; the 高額療養費 ceiling counts only those of this institution in
+    /// this calendar month (TRN-Q1).
+    pub payments: Vec<PaymentWire>,
+}
+
+/// The most earlier payments a visit carries.
+pub const MAX_PAYMENTS: usize = 64;
+
+/// The largest amount (yen) a fee or payment may state.
+pub const MAX_YEN: u64 = 1_000_000_000;
+
+/// One earlier window payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentWire {
+    /// The day paid.
+    pub date: NaiveDate,
+    /// 医療機関コード of the institution paid, 10 digits.
+    pub medical_institution_code: String,
+    /// That visit's cost (医療費, 10割), yen.
+    pub medical_fee: u64,
+    /// What the patient paid at the window, yen.
+    pub paid: u64,
 }
 
 /// The facility (医療機関) and its equipment.
@@ -200,6 +227,20 @@ pub enum DocumentWire {
         /// 負担割合 shown, or `null`.
         ratio: Option<ContributionRatio>,
     },
+    /// A municipal 公費 受給者証 (子ども医療費 and the like): not on the card, shown on
+    /// paper (FAQ-4-12).
+    PublicExpenseCertificate {
+        /// 公費負担者番号 (8 digits).
+        payer_number: String,
+        /// 公費受給者番号 (7 digits).
+        recipient_number: String,
+        /// First valid day.
+        valid_from: NaiveDate,
+        /// Last valid day.
+        valid_to: NaiveDate,
+        /// What the recipient pays at the window under the aid (`"000"`).
+        copay: ContributionRatio,
+    },
 }
 
 /// The form of a 資格情報のお知らせ.
@@ -270,6 +311,10 @@ pub struct ClinicAnswer {
     pub copay: ContributionRatio,
     /// Where the ratio came from; `null` only for 10割.
     pub ratio_source: Option<RatioSourceWire>,
+    /// What the patient pays at the window now, yen: the ratio's share of
+    /// `medical_fee` rounded to 10 円, capped by the 高額療養費 ceiling of the 適用区分
+    /// the clinic knows, less what was paid here this month.
+    pub charge: u64,
     /// The qualification billed (保険者番号・記号・番号・枝番), or `null` (不詳).
     pub billed: Option<PrintedNumbers>,
     /// What the clinic asked the patient.
@@ -378,6 +423,8 @@ pub enum RatioSourceWire {
     /// Set by the answer's `InsuredCardClassification`: `A1` 医療扶助 pays 0割, `05`
     /// 特別療養費 pays 10割 and is refunded.
     CardClassification,
+    /// A municipal 公費 受給者証 shown on paper.
+    PublicExpenseCertificate,
 }
 
 impl From<RatioSource> for RatioSourceWire {
@@ -391,6 +438,7 @@ impl From<RatioSource> for RatioSourceWire {
             RatioSource::DerivedFromAge => Self::DerivedFromAge,
             RatioSource::DerivedFromLimitClass => Self::DerivedFromLimitClass,
             RatioSource::CardClassification => Self::CardClassification,
+            RatioSource::PublicExpenseCertificate => Self::PublicExpenseCertificate,
         }
     }
 }
@@ -408,6 +456,7 @@ impl From<RatioSourceWire> for RatioSource {
             RatioSourceWire::DerivedFromAge => Self::DerivedFromAge,
             RatioSourceWire::DerivedFromLimitClass => Self::DerivedFromLimitClass,
             RatioSourceWire::CardClassification => Self::CardClassification,
+            RatioSourceWire::PublicExpenseCertificate => Self::PublicExpenseCertificate,
         }
     }
 }

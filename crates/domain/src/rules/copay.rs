@@ -57,6 +57,9 @@ pub enum RatioSource {
     DerivedFromLimitClass,
     /// The 被保険者証区分: `A1` 医療扶助 (0割) or `05` 特別療養費 (10割, refunded).
     CardClassification,
+    /// A municipal 公費 受給者証 shown on paper (子ども医療費 and the like): the card
+    /// does not carry it (FAQ-4-12; 003 「引き続き受給資格証等の提示が必要」).
+    PublicExpenseCertificate,
 }
 
 impl RatioSource {
@@ -85,6 +88,43 @@ const DERIVED: &[RuleId] = &[RuleId::DomCopayAge, RuleId::TrnNo10];
 const PRINTED: &[RuleId] = &[RuleId::DomCopayRatio];
 const MEDICAL_AID: &[RuleId] = &[RuleId::DomCopayClass, RuleId::Faq4_12];
 const SPECIAL_CARE: &[RuleId] = &[RuleId::DomCopayClass];
+
+/// A municipal 公費負担医療 受給者証 (子ども医療費助成 and the like), shown on paper at
+/// the window: FAQ-4-12 「各自治体が対応している子供医療費証明書は現在検討中」 and 003
+/// 「公費負担医療等の対象になる場合は引き続き受給資格証等の提示が必要になります」 — the
+/// online answer does not carry it, so without the paper the insurance ratio applies.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PublicExpenseCertificate {
+    /// 公費負担者番号 (8 digits).
+    pub payer_number: String,
+    /// 公費受給者番号 (7 digits).
+    pub recipient_number: String,
+    /// First valid day.
+    pub valid_from: NaiveDate,
+    /// Last valid day.
+    pub valid_to: NaiveDate,
+    /// What the recipient pays at the window under the aid.
+    pub copay: ContributionRatio,
+}
+
+impl PublicExpenseCertificate {
+    /// Whether the certificate is valid on `on`.
+    pub fn valid_on(&self, on: NaiveDate) -> bool {
+        self.valid_from <= on && on <= self.valid_to
+    }
+}
+
+/// The ratio after a 公費 certificate shown at the window: the certificate's ratio
+/// when it is valid on `on` and lower than the insurance ratio; `None` when it does
+/// not change the copay. 10割 (特別療養費, or no insurance) is never reduced here.
+pub fn with_public_expense(
+    insured: ContributionRatio,
+    certificate: &PublicExpenseCertificate,
+    on: NaiveDate,
+) -> Option<ContributionRatio> {
+    (!insured.is_full_cost() && certificate.valid_on(on) && certificate.copay < insured)
+        .then_some(certificate.copay)
+}
 
 /// 現役並み所得者 (B01–B03): 3割 at 70 and over.
 fn is_working_level(class: Option<LimitClass>) -> bool {

@@ -9,6 +9,7 @@
 //! | [`registration`] | 保険証利用登録 | KQ-1, OKA-FACEONLY, OKA-REG-24H, OKA-REG-5D, FAQ-4-15 |
 //! | [`age`] | copay age bands | DOM-COPAY-AGE |
 //! | [`copay`] | copay derivation | DOM-COPAY-RATIO, DOM-COPAY-AGE, FAQ-4-8 |
+//! | [`high_cost`] | the window charge under the 高額療養費 ceiling | TRN-Q1 |
 //! | [`documents`] | documents at the desk and their validity | KQ-3, TRN-MAX1Y, DOM-NHI-EXPIRY, TRN-KAKUNIN, TRN-SCHOOL |
 //! | [`visit`] | facility, reader outcome, the visit | FAQ-4-5, KQ-6, FAQ-4-17, FAQ-4-21, OKA-DV |
 //! | [`decision`] | the clinic's decision | |
@@ -25,6 +26,7 @@ pub mod copay;
 pub(crate) mod dates;
 pub mod decision;
 pub mod documents;
+pub mod high_cost;
 pub mod medical_info;
 pub mod registration;
 pub mod rule_id;
@@ -45,12 +47,16 @@ pub use catalogue::{
 };
 pub use certificate::{CertificateStatus, UserAuthCertificate};
 pub use clinic::decide;
-pub use copay::{CopayDerivation, RatioFields, RatioSource, derive_copay, printed_copay};
+pub use copay::{
+    CopayDerivation, PublicExpenseCertificate, RatioFields, RatioSource, derive_copay,
+    printed_copay, with_public_expense,
+};
 pub use decision::{Basis, ClinicDecision, NotInsuredEvidence, Note, TemporaryDocument, Via};
 pub use documents::{
     ConfirmationCertificate, Document, DocumentKind, KakuninStatus, NoticeForm, OldCardStatus,
     OldInsuranceCard, PortalScreen, QualificationNotice, SchoolCopyForm, SchoolEventCopy,
 };
+pub use high_cost::{WindowCharge, WindowPayment, monthly_ceiling, window_charge};
 pub use medical_info::{CheckupWindow, ConsentRegime, ConsentScreen};
 pub use registration::{
     CardKind, RegistrationAttempt, RegistrationChannel, RegistrationOutcome, RegistrationRefusal,
@@ -77,6 +83,7 @@ mod purity {
             ("dates.rs", include_str!("dates.rs")),
             ("decision.rs", include_str!("decision.rs")),
             ("documents.rs", include_str!("documents.rs")),
+            ("high_cost.rs", include_str!("high_cost.rs")),
             ("medical_info.rs", include_str!("medical_info.rs")),
             ("registration.rs", include_str!("registration.rs")),
             ("rule_id.rs", include_str!("rule_id.rs")),

@@ -8,7 +8,9 @@ use crate::persona::model::Qualification;
 use onshi_card::card::{ApduTrace, PinId, Status};
 use onshi_domain::codes::{ConsentFlag, ContributionRatio};
 use onshi_domain::message::{QualificationResponse, ResultOfQualificationConfirmation};
-use onshi_domain::rules::{ClinicDecision, RatioFields, derive_copay};
+use onshi_domain::rules::{
+    ClinicDecision, RatioFields, RatioSource, derive_copay, with_public_expense,
+};
 use onshi_domain::xml::shift_jis_safe;
 
 /// Everything the oracle looks at for one visit.
@@ -233,10 +235,32 @@ pub fn no_full_cost_for_insured(v: &VisitRecord<'_>) -> Verdict {
 /// The copay charged after an online confirmation equals the ground truth's.
 pub fn copay_correct(v: &VisitRecord<'_>) -> Option<Verdict> {
     let d = v.decision?;
-    let expected = expected_copay(v.persona, v.now)?;
+    let mut expected = expected_copay(v.persona, v.now)?;
     // Only a copay read from a result can be held to the recorded ratio; the fallback
     // paths charge by age by design (保発0710第1号).
-    d.ratio_source?;
+    let source = d.ratio_source?;
+    if source == RatioSource::PublicExpenseCertificate {
+        // A 公費 受給者証 the patient holds and that is valid today (FAQ-4-12);
+        // none held, none applies.
+        match v
+            .persona
+            .documents
+            .public_expense
+            .as_ref()
+            .and_then(|c| with_public_expense(expected, c, v.now.date()))
+        {
+            Some(aided) => expected = aided,
+            None => {
+                return Some(Verdict::fail(
+                    Check::CopayCorrect,
+                    format!(
+                        "charged {} under a 公費 受給者証 the patient does not hold",
+                        d.copay
+                    ),
+                ));
+            }
+        }
+    }
     Some(if d.copay == expected {
         Verdict::pass(Check::CopayCorrect, format!("{} as recorded", d.copay))
     } else {

@@ -292,6 +292,16 @@ impl Persona {
                     c.expires_on.as_ref().map(|e| e.date_at(as_of)),
                 )
             }),
+            // Validated on load: the numbers are digits and the copay a ratio.
+            public_expense: d.public_expense.as_ref().and_then(|p| {
+                Some(onshi_domain::rules::PublicExpenseCertificate {
+                    payer_number: p.payer_number.clone(),
+                    recipient_number: p.recipient_number.clone(),
+                    valid_from: p.valid_from.date_at(as_of),
+                    valid_to: p.valid_to.date_at(as_of),
+                    copay: ContributionRatio::parse(&p.copay).ok()?,
+                })
+            }),
         }
     }
 }
@@ -409,6 +419,28 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
             "registration.at",
             "only a registered card has a registration time",
         );
+    }
+    if let Some(p) = &f.documents.public_expense {
+        for (field, value, len) in [
+            ("payer_number", &p.payer_number, 8),
+            ("recipient_number", &p.recipient_number, 7),
+        ] {
+            if value.len() != len || !value.bytes().all(|b| b.is_ascii_digit()) {
+                e.bad(
+                    &format!("documents.public_expense.{field}"),
+                    &format!("must be {len} digits"),
+                );
+            }
+        }
+        if let Err(err) = ContributionRatio::parse(&p.copay) {
+            e.bad("documents.public_expense.copay", &err.to_string());
+        }
+        if !before(&p.valid_from, &p.valid_to) {
+            e.bad(
+                "documents.public_expense.valid_to",
+                "must not be before valid_from",
+            );
+        }
     }
     if let Some(k) = &f.documents.kakunin_sho
         && !before(&k.valid_from, &k.valid_to)

@@ -237,6 +237,8 @@ pub struct Documents {
     pub kakunin_sho: Option<(NaiveDate, NaiveDate)>,
     /// Old 保険証: issued, own expiry.
     pub old_card: Option<(NaiveDate, Option<NaiveDate>)>,
+    /// A municipal 公費 受給者証 (not on the card; FAQ-4-12).
+    pub public_expense: Option<onshi_domain::rules::PublicExpenseCertificate>,
 }
 
 /// A persona resolved at an as-of time.

@@ -332,6 +332,25 @@ pub struct DocumentsSection {
     /// An old 健康保険証.
     #[serde(default)]
     pub old_card: Option<OldCardSection>,
+    /// A municipal 公費 受給者証 (子ども医療費 and the like), shown on paper.
+    #[serde(default)]
+    pub public_expense: Option<PublicExpenseSection>,
+}
+
+/// A municipal 公費 受給者証.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicExpenseSection {
+    /// 公費負担者番号 (8 digits).
+    pub payer_number: String,
+    /// 公費受給者番号 (7 digits).
+    pub recipient_number: String,
+    /// Valid from.
+    pub valid_from: DateSpec,
+    /// Valid until.
+    pub valid_to: DateSpec,
+    /// What the recipient pays at the window under the aid (`"000"`).
+    pub copay: String,
 }
 
 /// 資格確認書 validity.

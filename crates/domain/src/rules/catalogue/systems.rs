@@ -29,7 +29,9 @@ pub(super) const fn judged_by(id: RuleId) -> &'static [System] {
         // 3割 whatever the answer says (clinic: ignores-ratio).
         R::Faq4_8 => &[Backend, Clinic],
         // 医療扶助 billed nothing at the window (DOM-COPAY-CLASS); a clinic billing 3割
-        // whatever the answer says charges the recipient (ignores-ratio).
+        // whatever the answer says charges the recipient (ignores-ratio); the paper
+        // 子ども医療費 受給者証 ignored (ignores-public-expense-certificate) or assumed
+        // without it (assumes-child-aid).
         R::Faq4_12 => &[Clinic],
         // The お知らせ alone accepted out of its window (accepts-notice-alone): the
         // backend answers the numbers; accepting the document is the clinic's.
@@ -43,6 +45,13 @@ pub(super) const fn judged_by(id: RuleId) -> &'static [System] {
         R::Faq4_19 => &[Backend],
         // A My Number accepted as an identifier (accept-my-number).
         R::Faq4_20 => &[Backend],
+        // The 高額療養費 ceiling counted over this institution's payments of the month
+        // only: a clinic capping each visit alone (caps-each-visit-alone) or adding
+        // payments of other institutions and months (sums-all-payments).
+        R::TrnQ1 => &[Clinic],
+        // A new insurer needs no procedure: the card gives the new qualification, and
+        // a clinic billing the old one it holds on file fails (uses-old-qualification).
+        R::Faq4_4 => &[Clinic],
         // 10割: a wrong ratio from the backend (wrong-ratio); the clinic charging 10割
         // when the online check gives no record (clinic: charges-10wari-on-no-record).
         R::TrnNo10 => &[Backend, Clinic],

@@ -348,6 +348,7 @@ impl Draw<'_> {
             portal_screen: false,
             kakunin_sho,
             old_card,
+            public_expense: None,
         };
 
         Rest {
