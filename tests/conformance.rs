@@ -168,7 +168,7 @@ fn every_defect_fails_the_scenarios_that_target_it() {
 /// registered, those scenarios fail and say why, and no other scenario does.
 #[test]
 fn a_separately_started_backend_passes_run_after_run() {
-    let serve = Serve::start(&["--generations", "2", "--challenge-ttl", "5"]);
+    let serve = Serve::start(&["--generations", "2", "--challenge-ttl", "8"]);
     let backend = ["--backend", serve.url.as_str(), "--generations", "2"];
     for (i, extra) in [&["--concurrency", "1"][..], &["--shuffle", "7"][..]]
         .iter()
@@ -223,7 +223,7 @@ fn the_suite_passes_at_every_as_of() {
         "--generations",
         "1",
         "--challenge-ttl",
-        "5",
+        "8",
     ]);
     let dir = tempfile::tempdir().unwrap();
     let args = [

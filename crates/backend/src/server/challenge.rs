@@ -151,13 +151,16 @@ impl ChallengeBook {
     ) -> Result<(), ResultCode> {
         let key: &Nonce = nonce.try_into().map_err(|_| ResultCode::ChallengeUnknown)?;
         let entry = book.entries.get(key).ok_or(ResultCode::ChallengeUnknown)?;
-        if now.0 > entry.expires_at {
-            return Err(ResultCode::ChallengeExpired);
-        }
+        // The binding first: a challenge issued to another facility is refused as
+        // such whether or not it has also expired (an answer that does not depend on
+        // how long the request took).
         if let (Some(issued_for), Some(from)) = (entry.facility.as_deref(), facility)
             && issued_for != from
         {
             return Err(ResultCode::ChallengeFacilityMismatch);
+        }
+        if now.0 > entry.expires_at {
+            return Err(ResultCode::ChallengeExpired);
         }
         if entry.state == State::Used && !replay_ok {
             return Err(ResultCode::ChallengeReplayed);
