@@ -459,7 +459,13 @@ mod seeds {
                 "clinic_record": null,
                 "number_check": "when-needed",
                 "limit_consent": null,
-                "answers": { "fills_in_declaration": false, "declares_no_insurance": false }
+                "answers": { "fills_in_declaration": false, "declares_no_insurance": false },
+                "identity_in_doubt": false,
+                "medical_fee": 10000,
+                "payments": [
+                    { "date": "2026-11-02", "medical_institution_code": "1311234567",
+                      "medical_fee": 200000, "paid": 60000 }
+                ]
             })
             .to_string()
         };
@@ -486,17 +492,17 @@ mod seeds {
         write(
             "clinic_control",
             "answer-good",
-            br#"{"basis":"online-card","copay":"030","ratio_source":"insured-partial-contribution-ratio","billed":{"insurer_number":"01130012","symbol":"31080098","number":"23","branch":"00"},"asked":[],"numbers_queries":[{"label":"POST /v1/confirmations/numbers","request":"{}","response":"{}"}],"notes":["n"]}"#,
+            br#"{"basis":"online-card","copay":"030","ratio_source":"insured-partial-contribution-ratio","charge":3000,"card_front":["notation"],"card_images":["front"],"billed":{"insurer_number":"01130012","symbol":"31080098","number":"23","branch":"00"},"asked":[],"numbers_queries":[{"label":"POST /v1/confirmations/numbers","request":"{}","response":"{}"}],"notes":["n"]}"#,
         );
         write(
             "clinic_control",
             "answer-10wari",
-            br#"{"basis":"not-insured-declined-declaration","copay":"100","ratio_source":null,"billed":null,"asked":["declaration"],"numbers_queries":[]}"#,
+            br#"{"basis":"not-insured-declined-declaration","copay":"100","ratio_source":null,"charge":10000,"billed":null,"asked":["declaration"],"card_front":[],"card_images":[],"numbers_queries":[]}"#,
         );
         write(
             "clinic_control",
             "answer-no-source",
-            br#"{"basis":"declaration","copay":"030","ratio_source":null,"billed":null,"asked":[],"numbers_queries":[]}"#,
+            br#"{"basis":"declaration","copay":"030","ratio_source":null,"charge":3000,"billed":null,"asked":[],"card_front":[],"card_images":[],"numbers_queries":[]}"#,
         );
         write(
             "clinic_control",

@@ -65,7 +65,8 @@ pub(super) struct SuiteArgs {
     /// clinic checks can fail (`charges-10wari-on-no-record`, `ignores-ratio`,
     /// `accepts-notice-alone`, `accepts-expired-old-card`,
     /// `ignores-public-expense-certificate`, `assumes-child-aid`, `caps-each-visit-alone`,
-    /// `sums-all-payments`, `uses-old-qualification`).
+    /// `sums-all-payments`, `uses-old-qualification`,
+    /// `never-checks-card-front`, `copies-card-back`).
     #[arg(long = "clinic-defect", value_name = "NAME")]
     pub clinic_defects: Vec<onshi::clinic::ClinicDefect>,
     /// Scenarios run at once.

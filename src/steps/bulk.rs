@@ -113,6 +113,7 @@ async fn bulk_inquiry(w: &mut OnshiWorld) -> Result<(), String> {
             responses: std::slice::from_ref(response),
             requests: &[],
             decision: None,
+            public_expense_shown: false,
         };
         let verdict = checks::right_person(&record).with(format!("the bulk unit for {id}"));
         w.verdicts.push(verdict);

@@ -138,3 +138,55 @@ fn chip_contents(w: &mut OnshiWorld) -> Result<(), String> {
         Err(format!("unexpected files on the chip: {unexpected:?}"))
     }
 }
+
+/// FAQ-4-6's third case: a PIN user whom staff clearly doubt.
+#[given(regex = r"^受付の職員は患者が本人であることに明らかな疑いを持つ$")]
+fn identity_in_doubt(w: &mut OnshiWorld) {
+    w.identity_in_doubt = true;
+}
+
+/// FAQ-4-6: the clinic's answer says staff checked the card front for this reason.
+#[then(
+    regex = r"^受付は(券面で氏名の正確な表記|券面の写真|申立書のために券面の氏名・住所等)を確認する$"
+)]
+fn card_front_checked(w: &mut OnshiWorld, what: String) -> Result<(), String> {
+    use onshi::clinic::wire::CardFrontCheck;
+    let expected = match what.as_str() {
+        "券面で氏名の正確な表記" => CardFrontCheck::Notation,
+        "券面の写真" => CardFrontCheck::Photo,
+        _ => CardFrontCheck::DeclarationDetails,
+    };
+    let answer = w
+        .last_visit()?
+        .clinic_answer
+        .as_ref()
+        .ok_or("the clinic gave no answer")?;
+    if answer.card_front.contains(&expected) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the clinic did not check the card front for {expected:?} (card_front: {:?})",
+            answer.card_front
+        ))
+    }
+}
+
+/// FAQ-4-6: a copy of the front may be kept for billing (with the patient's consent);
+/// the back, with the My Number, never.
+#[then(regex = r"^受付はカードの裏面の写しを取らない$")]
+fn no_back_copy(w: &mut OnshiWorld) -> Result<(), String> {
+    use onshi::clinic::wire::CardSide;
+    let answer = w
+        .last_visit()?
+        .clinic_answer
+        .as_ref()
+        .ok_or("the clinic gave no answer")?;
+    if answer.card_images.contains(&CardSide::Back) {
+        Err(format!(
+            "the clinic stored {:?}: the back carries the My Number",
+            answer.card_images
+        ))
+    } else {
+        failed_verdict(w, Check::CardBackNeverCopied)
+    }
+}

@@ -137,6 +137,7 @@ pub(super) async fn visit(
         document_record: record.or(w.record_on_file),
         medical_fee: w.medical_fee.unwrap_or(DEFAULT_MEDICAL_FEE),
         payments: w.payments.clone(),
+        identity_in_doubt: w.identity_in_doubt,
     };
     let outcome = run_visit(&w.env, &backend, &persona, &plan).await;
     let critical: Vec<String> = outcome

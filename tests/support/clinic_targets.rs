@@ -18,4 +18,6 @@ pub(crate) const CLINIC_TARGETS: &[(&str, &[&str])] = &[
     ("caps-each-visit-alone", &["TRN-Q1"]),
     ("sums-all-payments", &["TRN-Q1"]),
     ("uses-old-qualification", &["FAQ-4-4"]),
+    ("never-checks-card-front", &["FAQ-4-6"]),
+    ("copies-card-back", &["FAQ-4-6"]),
 ];

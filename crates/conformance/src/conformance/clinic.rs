@@ -160,6 +160,8 @@ mod tests {
             charge: 3000,
             billed: None,
             asked: Vec::new(),
+            card_front: Vec::new(),
+            card_images: Vec::new(),
             numbers_queries: responses
                 .iter()
                 .map(|r| ExchangeWire {

@@ -9,8 +9,9 @@ use super::faulty::{FaultyBackend, LineFault};
 use onshi_backend::backend::{AnyBackend, BackendError};
 use onshi_card::card::{ApduTrace, VirtualCard};
 use onshi_clinic::clinic::wire::{
-    CardWire, CareSettingWire, DocumentWire, FacilityWire, NoticeFormWire, NumberCheckPolicy,
-    PatientAnswers, PatientAtWindow, PaymentWire, PrintedNumbers, SchoolCopyFormWire,
+    CardSide, CardWire, CareSettingWire, DocumentWire, FacilityWire, NoticeFormWire,
+    NumberCheckPolicy, PatientAnswers, PatientAtWindow, PaymentWire, PrintedNumbers,
+    SchoolCopyFormWire,
 };
 use onshi_clinic::clinic::{ClinicAnswer, ClinicVisitRequest, decision_of};
 use onshi_domain::codes::CharacterEncoding;
@@ -127,6 +128,8 @@ pub struct VisitPlan {
     pub medical_fee: u64,
     /// Earlier window payments on record.
     pub payments: Vec<PlannedPayment>,
+    /// Staff clearly doubt that the PIN user is the card's holder (FAQ-4-6).
+    pub identity_in_doubt: bool,
 }
 
 /// When the clinic checks printed numbers online.
@@ -460,6 +463,7 @@ fn clinic_request(
             fills_in_declaration: plan.stance == PatientStance::Cooperates,
             declares_no_insurance: plan.stance == PatientStance::DeclaresUninsured,
         },
+        identity_in_doubt: plan.identity_in_doubt,
         medical_fee: plan.medical_fee,
         payments: plan
             .payments
@@ -540,6 +544,18 @@ fn record_answer(
         .unwrap_or_default(),
     });
     out.clinic_notes = answer.notes.clone();
+    // FAQ-4-6: the back of the card, with the My Number, is never copied.
+    if answer.card_images.contains(&CardSide::Back) {
+        verdicts.push(Verdict::fail(
+            Check::CardBackNeverCopied,
+            "the clinic stored an image of the card's back, which carries the My Number",
+        ));
+    } else if !answer.card_images.is_empty() {
+        verdicts.push(Verdict::pass(
+            Check::CardBackNeverCopied,
+            "the clinic stored the card's front only",
+        ));
+    }
     out.clinic_answer = Some(ClinicAnswer {
         numbers_queries: Vec::new(),
         ..answer.clone()
@@ -621,6 +637,7 @@ pub async fn run_visit(
         responses: &out.responses,
         requests: &out.requests,
         decision: out.decision.as_ref(),
+        public_expense_shown: plan.documents.contains(&Presented::PublicExpense),
     });
     out.verdicts.extend(remote_verdicts);
     out

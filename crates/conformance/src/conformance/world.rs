@@ -125,6 +125,8 @@ pub struct OnshiWorld {
     /// The persona's record whose numbers the clinic holds on file (`None` = the
     /// current one), for visits whose step does not say.
     pub record_on_file: Option<usize>,
+    /// Staff clearly doubt that the patient is the card's holder (FAQ-4-6).
+    pub identity_in_doubt: bool,
 }
 
 impl OnshiWorld {
@@ -153,6 +155,7 @@ impl OnshiWorld {
             medical_fee: None,
             payments: Vec::new(),
             record_on_file: None,
+            identity_in_doubt: false,
         })
     }
 

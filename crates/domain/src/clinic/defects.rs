@@ -32,11 +32,17 @@ pub enum ClinicDefect {
     /// one the online answer gives (FAQ-4-4: a new insurer needs no procedure at the
     /// clinic — the card gives the new qualification).
     UsesOldQualification,
+    /// Never has staff check the card front (FAQ-4-6): not for a 「●」, not for a
+    /// doubtful PIN user, not for a 申立書.
+    NeverChecksCardFront,
+    /// Stores an image of the card's back, with its My Number, beside the front
+    /// (FAQ-4-6: 「裏面のコピーを取ったりすることはできません」).
+    CopiesCardBack,
 }
 
 impl ClinicDefect {
     /// Every defect.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::Charges10WariOnNoRecord,
         Self::IgnoresRatio,
         Self::AcceptsNoticeAlone,
@@ -46,6 +52,8 @@ impl ClinicDefect {
         Self::CapsEachVisitAlone,
         Self::SumsAllPayments,
         Self::UsesOldQualification,
+        Self::NeverChecksCardFront,
+        Self::CopiesCardBack,
     ];
 
     /// The name used on the command line.
@@ -60,6 +68,8 @@ impl ClinicDefect {
             Self::CapsEachVisitAlone => "caps-each-visit-alone",
             Self::SumsAllPayments => "sums-all-payments",
             Self::UsesOldQualification => "uses-old-qualification",
+            Self::NeverChecksCardFront => "never-checks-card-front",
+            Self::CopiesCardBack => "copies-card-back",
         }
     }
 
@@ -89,6 +99,8 @@ impl ClinicDefect {
             Self::UsesOldQualification => {
                 "bills the qualification on file instead of the one the online answer gives"
             }
+            Self::NeverChecksCardFront => "never has staff check the card front",
+            Self::CopiesCardBack => "stores an image of the card's back beside the front",
         }
     }
 }

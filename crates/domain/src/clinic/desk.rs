@@ -11,8 +11,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::defects::ClinicDefect;
 use super::wire::{
-    ClinicAnswer, ClinicVisitRequest, DocumentWire, MAX_PAYMENTS, MAX_YEN, NoticeFormWire,
-    NumberCheckPolicy, PrintedNumbers, Question, ReaderAtClinic, SchoolCopyFormWire,
+    CardFrontCheck, CardSide, ClinicAnswer, ClinicVisitRequest, DocumentWire, MAX_PAYMENTS,
+    MAX_YEN, NoticeFormWire, NumberCheckPolicy, PrintedNumbers, Question, ReaderAtClinic,
+    SchoolCopyFormWire,
 };
 use crate::codes::{ContributionRatio, InsurerNumber, LimitClass};
 use crate::message::{MedicalInstitutionCode, QualificationResponse};
@@ -90,6 +91,7 @@ pub struct DeskVisit {
     payments: Vec<WindowPayment>,
     public_expense: Option<PublicExpenseCertificate>,
     clinic_record: Option<PrintedNumbers>,
+    identity_in_doubt: bool,
 }
 
 fn digits(
@@ -120,7 +122,10 @@ fn yen(field: String, value: u64) -> Result<u64, ClinicRequestError> {
     }
 }
 
-fn payments(req: &ClinicVisitRequest) -> Result<Vec<WindowPayment>, ClinicRequestError> {
+fn payments(
+    req: &ClinicVisitRequest,
+    visit: NaiveDate,
+) -> Result<Vec<WindowPayment>, ClinicRequestError> {
     if req.payments.len() > MAX_PAYMENTS {
         return Err(ClinicRequestError::Amount {
             field: "payments".into(),
@@ -131,6 +136,12 @@ fn payments(req: &ClinicVisitRequest) -> Result<Vec<WindowPayment>, ClinicReques
         .iter()
         .enumerate()
         .map(|(i, p)| {
+            if p.date > visit {
+                return Err(ClinicRequestError::Amount {
+                    field: format!("payments[{i}].date"),
+                    detail: format!("{} is after the visit ({visit})", p.date),
+                });
+            }
             Ok(WindowPayment {
                 date: p.date,
                 institution: MedicalInstitutionCode::parse(&p.medical_institution_code).map_err(
@@ -236,7 +247,15 @@ fn public_expense(
     Ok(Some(PublicExpenseCertificate {
         payer_number: digits(index, "payer_number", payer_number, 8)?,
         recipient_number: digits(index, "recipient_number", recipient_number, 7)?,
-        valid_from: *valid_from,
+        valid_from: if valid_from <= valid_to {
+            *valid_from
+        } else {
+            return Err(ClinicRequestError::PublicExpense {
+                index,
+                field: "valid_to",
+                detail: "is before valid_from".into(),
+            });
+        },
         valid_to: *valid_to,
         copay: *copay,
     }))
@@ -330,8 +349,14 @@ impl DeskVisit {
         let mut document_numbers = Vec::new();
         let mut public = None;
         for (i, d) in req.documents.iter().enumerate() {
+            // The first certificate valid on the day, else the first shown.
             if let Some(cert) = public_expense(i, d)? {
-                public.get_or_insert(cert);
+                let valid = cert.valid_on(req.visit_time.date());
+                match &public {
+                    None => public = Some(cert),
+                    Some(p) if valid && !p.valid_on(req.visit_time.date()) => public = Some(cert),
+                    Some(_) => {}
+                }
             }
             if let Some((doc, numbers)) = document(i, d)? {
                 documents.push(doc);
@@ -339,7 +364,7 @@ impl DeskVisit {
             }
         }
         let medical_fee = yen("medical_fee".into(), req.medical_fee)?;
-        let payments = payments(req)?;
+        let payments = payments(req, req.visit_time.date())?;
         // The numbers the desk keys in: the first document's, else the clinic's record.
         let numbers_source = document_numbers
             .first()
@@ -379,6 +404,7 @@ impl DeskVisit {
             payments,
             public_expense: public,
             clinic_record: req.clinic_record.clone(),
+            identity_in_doubt: req.identity_in_doubt,
         })
     }
 
@@ -468,7 +494,9 @@ impl DeskVisit {
             billed.clone_from(&self.clinic_record);
         }
         let mut notes: Vec<String> = decision.notes.iter().map(ToString::to_string).collect();
+        // The defect leaves the 受給者証 unread: the insurance copay stands.
         if let Some(cert) = &self.public_expense
+            && !defects.contains(&ClinicDefect::IgnoresPublicExpenseCertificate)
             && decision.basis.is_insured_care()
             && let Some(copay) = with_public_expense(decision.copay, cert, self.visit.as_of)
         {
@@ -491,6 +519,7 @@ impl DeskVisit {
             );
         }
         let charge = self.charge(&decision, limit_class, defects);
+        let (card_front, card_images) = self.card_front(&decision, defects);
         ClinicAnswer {
             basis: decision.basis.into(),
             copay: decision.copay,
@@ -506,9 +535,54 @@ impl DeskVisit {
             } else {
                 Vec::new()
             },
+            card_front,
+            card_images,
             numbers_queries: Vec::new(),
             notes,
         }
+    }
+
+    /// FAQ-4-6: when staff look at the card front, and what the clinic keeps of it —
+    /// a copy of the front for billing when staff took details from it (●, 申立書),
+    /// never the back.
+    fn card_front(
+        &self,
+        d: &ClinicDecision,
+        defects: &[ClinicDefect],
+    ) -> (Vec<CardFrontCheck>, Vec<CardSide>) {
+        if !matches!(self.visit.card, CardAtDesk::Presented { .. })
+            || defects.contains(&ClinicDefect::NeverChecksCardFront)
+        {
+            return (Vec::new(), Vec::new());
+        }
+        let mut checks = Vec::new();
+        let black_circle = self.card_response.as_ref().is_some_and(|r| {
+            r.message_body.result_list.iter().any(|q| {
+                q.name.contains('●') || q.address.as_deref().is_some_and(|a| a.contains('●'))
+            })
+        });
+        if black_circle {
+            checks.push(CardFrontCheck::Notation);
+        }
+        if self.identity_in_doubt {
+            checks.push(CardFrontCheck::Photo);
+        }
+        if d.basis == Basis::Declaration {
+            checks.push(CardFrontCheck::DeclarationDetails);
+        }
+        let mut images = Vec::new();
+        if checks.iter().any(|c| {
+            matches!(
+                c,
+                CardFrontCheck::Notation | CardFrontCheck::DeclarationDetails
+            )
+        }) {
+            images.push(CardSide::Front);
+            if defects.contains(&ClinicDefect::CopiesCardBack) {
+                images.push(CardSide::Back);
+            }
+        }
+        (checks, images)
     }
 
     /// The window charge (TRN-Q1), with the payment defects.
@@ -577,14 +651,6 @@ impl DeskVisit {
                     self.accept_instead(d, Basis::OldInsuranceCard);
                 }
             }
-            ClinicDefect::IgnoresPublicExpenseCertificate => {
-                if d.ratio_source == Some(RatioSource::PublicExpenseCertificate) {
-                    let fields = RatioFields::default();
-                    let copay = derive_copay(self.visit.birth_date, self.visit.as_of, &fields);
-                    d.copay = copay.ratio;
-                    d.ratio_source = Some(copay.source);
-                }
-            }
             ClinicDefect::AssumesChildAid => {
                 let age = crate::rules::age_in_years(self.visit.birth_date, self.visit.as_of);
                 if d.basis.is_insured_care() && (6..15).contains(&age) && !d.copay.is_full_cost() {
@@ -594,7 +660,10 @@ impl DeskVisit {
             }
             ClinicDefect::CapsEachVisitAlone
             | ClinicDefect::SumsAllPayments
-            | ClinicDefect::UsesOldQualification => {}
+            | ClinicDefect::UsesOldQualification
+            | ClinicDefect::IgnoresPublicExpenseCertificate
+            | ClinicDefect::NeverChecksCardFront
+            | ClinicDefect::CopiesCardBack => {}
         }
     }
 

@@ -27,6 +27,7 @@ fn request_json() -> serde_json::Value {
         "number_check": "when-needed",
         "limit_consent": null,
         "answers": { "fills_in_declaration": true, "declares_no_insurance": false },
+        "identity_in_doubt": false,
         "medical_fee": 10000,
         "payments": []
     })
@@ -54,6 +55,8 @@ fn an_answer_round_trips_and_reads_back_as_a_decision() {
         charge: 2000,
         billed: None,
         asked: vec![Question::Declaration],
+        card_front: vec![CardFrontCheck::DeclarationDetails],
+        card_images: vec![CardSide::Front],
         numbers_queries: Vec::new(),
         notes: vec!["note".into()],
     };
@@ -110,7 +113,7 @@ fn bad_answers_are_errors_never_panics() {
         );
     }
     let no_source: ClinicAnswer = serde_json::from_str(
-        r#"{"basis":"online-card","copay":"030","ratio_source":null,"charge":3000,"billed":null,"asked":[],"numbers_queries":[]}"#,
+        r#"{"basis":"online-card","copay":"030","ratio_source":null,"charge":3000,"billed":null,"asked":[],"card_front":[],"card_images":[],"numbers_queries":[]}"#,
     )
     .unwrap();
     assert!(decision_of(&no_source).is_err());
@@ -217,6 +220,14 @@ fn a_public_expense_certificate_lowers_the_copay_and_its_defects_show() {
     }
     let e = DeskVisit::from_request(&bad).unwrap_err();
     assert_eq!(e.to_string(), "documents[1].payer_number: must be 8 digits");
+    let mut backwards = req.clone();
+    if let Some(DocumentWire::PublicExpenseCertificate { valid_to, .. }) =
+        backwards.documents.last_mut()
+    {
+        *valid_to = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+    }
+    let e = DeskVisit::from_request(&backwards).unwrap_err();
+    assert_eq!(e.to_string(), "documents[1].valid_to: is before valid_from");
 }
 
 #[test]
@@ -253,6 +264,12 @@ fn payments_are_bounded_and_named_when_wrong() {
             .to_string()
             .starts_with("payments[0].medical_institution_code: ")
     );
+    req.payments[0].medical_institution_code = "1310000011".into();
+    req.payments[0].date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    assert_eq!(
+        DeskVisit::from_request(&req).unwrap_err().to_string(),
+        "payments[0].date: 2026-12-01 is after the visit (2026-11-30)"
+    );
     req.medical_fee = MAX_YEN + 1;
     req.payments.clear();
     assert!(
@@ -261,4 +278,26 @@ fn payments_are_bounded_and_named_when_wrong() {
             .to_string()
             .starts_with("medical_fee: ")
     );
+}
+
+#[test]
+fn the_card_front_is_checked_for_a_declaration_and_its_back_never_kept() {
+    let calendar = RulesCalendar::reference();
+    let mut req = request();
+    req.documents.clear();
+    req.identity_in_doubt = true;
+    let desk = DeskVisit::from_request(&req).unwrap();
+    let good = desk.clone().decide(&calendar, None, &[]);
+    assert_eq!(good.basis, BasisWire::Declaration);
+    assert_eq!(
+        good.card_front,
+        vec![CardFrontCheck::Photo, CardFrontCheck::DeclarationDetails]
+    );
+    assert_eq!(good.card_images, vec![CardSide::Front]);
+    let none = desk
+        .clone()
+        .decide(&calendar, None, &[ClinicDefect::NeverChecksCardFront]);
+    assert!(none.card_front.is_empty() && none.card_images.is_empty());
+    let back = desk.decide(&calendar, None, &[ClinicDefect::CopiesCardBack]);
+    assert_eq!(back.card_images, vec![CardSide::Front, CardSide::Back]);
 }

@@ -54,6 +54,9 @@ pub struct ClinicVisitRequest {
     pub limit_consent: Option<bool>,
     /// What the patient answers if asked.
     pub answers: PatientAnswers,
+    /// Whether staff clearly doubt that the patient who authenticated (by PIN) is the
+    /// card's holder (FAQ-4-6: 「暗証番号認証を行う際、明らかに本人であることに疑いがあり」).
+    pub identity_in_doubt: bool,
     /// This visit's cost (医療費, 10割) in yen, as the clinic's own 点数 would give it.
     pub medical_fee: u64,
     /// The patient's earlier window payments the clinic has on record (its own
@@ -319,6 +322,11 @@ pub struct ClinicAnswer {
     pub billed: Option<PrintedNumbers>,
     /// What the clinic asked the patient.
     pub asked: Vec<Question>,
+    /// What staff checked on the My Number Card's front (FAQ-4-6), in order.
+    pub card_front: Vec<CardFrontCheck>,
+    /// The sides of the My Number Card the clinic system stored an image of: the front
+    /// may be copied for billing; the back carries the My Number and never may be.
+    pub card_images: Vec<CardSide>,
     /// The clinic's own numbers queries, as sent and answered (evidence).
     pub numbers_queries: Vec<ExchangeWire>,
     /// Free text for the report (optional).
@@ -467,6 +475,28 @@ impl From<RatioSourceWire> for RatioSource {
 pub enum Question {
     /// To fill in a 被保険者資格申立書 (and so whether they are insured).
     Declaration,
+}
+
+/// Why staff looked at the card front (FAQ-4-6's three cases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CardFrontCheck {
+    /// The answer shows 旧字等 as 「●」: the exact notation is read on the front.
+    Notation,
+    /// A PIN user clearly in doubt: the front's photo is compared with the patient.
+    Photo,
+    /// A 被保険者資格申立書: the front's 氏名・住所等 are taken down.
+    DeclarationDetails,
+}
+
+/// A side of the My Number Card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CardSide {
+    /// 表面 (氏名・住所・生年月日・性別, photo).
+    Front,
+    /// 裏面 (the My Number).
+    Back,
 }
 
 /// One call of the clinic to the backend, for the report.

@@ -14,7 +14,8 @@
 //! | ウ `A03`, 現役並みⅠ `B03` | 80,100 + (医療費 − 267,000) × 1% |
 //! | エ `A04` | 57,600 |
 //! | オ `A05`, オ（境）`A06` | 35,400 |
-//! | 一般 `B04`, 一般Ⅱ `B09`, 一般Ⅰ `B10` (外来・個人) | 18,000 |
+//! | 一般 `B04`, 一般Ⅰ `B10` (外来・個人) | 18,000 |
+//! | 一般Ⅱ `B09` (外来・個人) | 18,000; until 2025-09-30 (配慮措置) the lower of 18,000 and 6,000 + (医療費 − 30,000) × 10% |
 //! | 低所得Ⅱ/Ⅰ `B05`–`B08` (外来・個人) | 8,000 |
 //!
 //! 医療費 is the month's total cost (10割) at this institution, this visit included;
@@ -52,8 +53,14 @@ pub struct WindowCharge {
     pub paid_this_month: u64,
 }
 
-/// The monthly outpatient ceiling for `class` given the month's total cost here.
-pub fn monthly_ceiling(class: LimitClass, month_fee: u64) -> u64 {
+/// The last day of the 一般Ⅱ 配慮措置 (the 2割 increase held to 3,000 円 a month).
+fn general_two_relief_ends() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 9, 30).unwrap_or(NaiveDate::MIN)
+}
+
+/// The monthly outpatient ceiling for `class` on `on`, given the month's total cost
+/// here.
+pub fn monthly_ceiling(class: LimitClass, month_fee: u64, on: NaiveDate) -> u64 {
     let graded =
         |base: u64, threshold: u64| base + (month_fee.saturating_sub(threshold) + 50) / 100;
     match class {
@@ -62,6 +69,9 @@ pub fn monthly_ceiling(class: LimitClass, month_fee: u64) -> u64 {
         LimitClass::A03 | LimitClass::B03 => graded(80_100, 267_000),
         LimitClass::A04 => 57_600,
         LimitClass::A05 | LimitClass::A06 => 35_400,
+        LimitClass::B09 if on <= general_two_relief_ends() => {
+            (6_000 + month_fee.saturating_sub(30_000) / 10).min(18_000)
+        }
         LimitClass::B04 | LimitClass::B09 | LimitClass::B10 => 18_000,
         LimitClass::B05 | LimitClass::B06 | LimitClass::B07 | LimitClass::B08 => 8_000,
     }
@@ -99,7 +109,13 @@ pub fn window_charge(
     let paid_this_month: u64 = month.iter().map(|p| p.paid).sum();
     let ceiling = class
         .filter(|_| !ratio.is_full_cost() && ratio != ContributionRatio::NONE)
-        .map(|c| monthly_ceiling(c, month.iter().map(|p| p.medical_fee).sum::<u64>() + fee));
+        .map(|c| {
+            monthly_ceiling(
+                c,
+                month.iter().map(|p| p.medical_fee).sum::<u64>() + fee,
+                on,
+            )
+        });
     let amount = match ceiling {
         Some(c) => before_ceiling.min(c.saturating_sub(paid_this_month)),
         None => before_ceiling,
@@ -137,18 +153,32 @@ mod tests {
     const THERE: &str = "1310000029";
 
     #[test]
-    fn ceilings_follow_the_class_and_the_months_cost() {
-        assert_eq!(monthly_ceiling(LimitClass::A03, 300_000), 80_430);
-        assert_eq!(monthly_ceiling(LimitClass::A03, 100_000), 80_100);
-        assert_eq!(monthly_ceiling(LimitClass::A01, 1_000_000), 254_180);
-        assert_eq!(monthly_ceiling(LimitClass::A02, 600_000), 167_820);
-        assert_eq!(monthly_ceiling(LimitClass::A04, 900_000), 57_600);
-        assert_eq!(monthly_ceiling(LimitClass::A06, 900_000), 35_400);
-        assert_eq!(monthly_ceiling(LimitClass::B09, 900_000), 18_000);
-        assert_eq!(monthly_ceiling(LimitClass::B07, 900_000), 8_000);
-        // 1% of 50 yen rounds up, of 49 yen down.
-        assert_eq!(monthly_ceiling(LimitClass::A03, 267_050), 80_101);
-        assert_eq!(monthly_ceiling(LimitClass::A03, 267_049), 80_100);
+    fn ceilings_follow_the_class_the_months_cost_and_the_date() {
+        let nov = day(11, 1);
+        // 一般Ⅱ before 2025-10-01: the 配慮措置.
+        let sept = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
+        let cases = [
+            (LimitClass::A03, 300_000, nov, 80_430),
+            (LimitClass::A03, 100_000, nov, 80_100),
+            (LimitClass::A01, 1_000_000, nov, 254_180),
+            (LimitClass::A02, 600_000, nov, 167_820),
+            (LimitClass::A04, 900_000, nov, 57_600),
+            (LimitClass::A06, 900_000, nov, 35_400),
+            (LimitClass::B09, 900_000, nov, 18_000),
+            (LimitClass::B07, 900_000, nov, 8_000),
+            (LimitClass::B09, 50_000, sept, 8_000),
+            (LimitClass::B09, 900_000, sept, 18_000),
+            // 1% of 50 yen rounds up, of 49 yen down.
+            (LimitClass::A03, 267_050, nov, 80_101),
+            (LimitClass::A03, 267_049, nov, 80_100),
+        ];
+        for (class, fee, on, ceiling) in cases {
+            assert_eq!(
+                monthly_ceiling(class, fee, on),
+                ceiling,
+                "{class} {fee} {on}"
+            );
+        }
     }
 
     #[test]

@@ -160,6 +160,7 @@ fn check_unit<W: Wire>(
         responses: std::slice::from_ref(&as_response),
         requests: &[],
         decision: None,
+        public_expense_shown: false,
     };
     let person = oracle::checks::right_person(&record);
     if !person.passed {

@@ -149,6 +149,7 @@ fn clinic_and_oracle(
         responses: std::slice::from_ref(answer),
         requests: &[],
         decision: Some(&d),
+        public_expense_shown: false,
     })
     .len()
 }

@@ -319,6 +319,7 @@ fn judge<W: Wire>(
         responses,
         requests: &[],
         decision: Some(&decision),
+        public_expense_shown: false,
     });
     for v in verdicts
         .into_iter()

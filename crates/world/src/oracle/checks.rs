@@ -30,6 +30,8 @@ pub struct VisitRecord<'a> {
     pub requests: &'a [String],
     /// The clinic's decision, when the visit reached the desk.
     pub decision: Option<&'a ClinicDecision>,
+    /// Whether the patient showed their 公費 受給者証 at the window (FAQ-4-12).
+    pub public_expense_shown: bool,
 }
 
 /// Ratio fields as the ground truth has them.
@@ -240,13 +242,14 @@ pub fn copay_correct(v: &VisitRecord<'_>) -> Option<Verdict> {
     // paths charge by age by design (保発0710第1号).
     let source = d.ratio_source?;
     if source == RatioSource::PublicExpenseCertificate {
-        // A 公費 受給者証 the patient holds and that is valid today (FAQ-4-12);
-        // none held, none applies.
+        // A 公費 受給者証 the patient holds, showed, and that is valid today
+        // (FAQ-4-12); none shown, none applies.
         match v
             .persona
             .documents
             .public_expense
             .as_ref()
+            .filter(|_| v.public_expense_shown)
             .and_then(|c| with_public_expense(expected, c, v.now.date()))
         {
             Some(aided) => expected = aided,
@@ -254,7 +257,7 @@ pub fn copay_correct(v: &VisitRecord<'_>) -> Option<Verdict> {
                 return Some(Verdict::fail(
                     Check::CopayCorrect,
                     format!(
-                        "charged {} under a 公費 受給者証 the patient does not hold",
+                        "charged {} under a 公費 受給者証 the patient did not show",
                         d.copay
                     ),
                 ));

@@ -54,6 +54,9 @@ pub enum Check {
     /// A clinic under test reported the numbers queries the backend's audit shows: none
     /// hidden, no answer the backend did not give.
     ClinicMatchesBackend,
+    /// The clinic stored no image of the card's back, which carries the My Number
+    /// (FAQ-4-6; critical).
+    CardBackNeverCopied,
 }
 
 impl Check {
@@ -65,6 +68,7 @@ impl Check {
                 | Self::RightPerson
                 | Self::NoMyNumber
                 | Self::ForgeryRefused
+                | Self::CardBackNeverCopied
         )
     }
 
@@ -92,6 +96,7 @@ impl Check {
             Self::ClinicMatchesBackend => {
                 "医療機関システムの報告が資格確認システムの記録と一致する"
             }
+            Self::CardBackNeverCopied => "マイナンバーカードの裏面を複写・保管しない",
         }
     }
 }

@@ -52,6 +52,9 @@ pub(super) const fn judged_by(id: RuleId) -> &'static [System] {
         // A new insurer needs no procedure: the card gives the new qualification, and
         // a clinic billing the old one it holds on file fails (uses-old-qualification).
         R::Faq4_4 => &[Clinic],
+        // The card front checked for a 「●」, a doubtful PIN user and a 申立書, its back
+        // never copied (never-checks-card-front, copies-card-back).
+        R::Faq4_6 => &[Clinic],
         // 10割: a wrong ratio from the backend (wrong-ratio); the clinic charging 10割
         // when the online check gives no record (clinic: charges-10wari-on-no-record).
         R::TrnNo10 => &[Backend, Clinic],
