@@ -12,7 +12,7 @@ mod clinic_targets;
 #[path = "support/suite_run.rs"]
 mod suite_run;
 use clinic_targets::CLINIC_TARGETS;
-use suite_run::{failed_requirements, failures, run};
+use suite_run::{failed_requirements, failures, run, tags_of};
 
 /// `onshi clinic serve` on a free loopback port, killed (by its pid) when dropped.
 struct ClinicServe {
@@ -98,11 +98,7 @@ fn every_clinic_defect_fails_its_requirements() {
         let dir = tempfile::tempdir().unwrap();
         // Only the scenarios of the requirements the defect must break (the clean
         // run above covers the rest).
-        let tags = targets
-            .iter()
-            .map(|t| format!("@{t}"))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let tags = tags_of(targets);
         let (code, s) = run(&["--clinic", &clinic.url, "--tags", &tags], dir.path());
         assert_eq!(code, 1, "{defect}: the suite must fail");
         let failed = failed_requirements(&s);

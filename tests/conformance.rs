@@ -15,7 +15,7 @@ mod serve;
 #[path = "support/suite_run.rs"]
 mod suite_run;
 use serve::Serve;
-use suite_run::{failed_requirements, failures, run};
+use suite_run::{failed_requirements, failures, run, tags_of};
 
 #[test]
 fn clean_run_passes_and_covers_every_requirement() {
@@ -418,11 +418,7 @@ fn every_reader_defect_fails_its_requirement() {
         let dir = tempfile::tempdir().unwrap();
         // Only the scenarios of the requirements the defect must break (the clean run
         // covers the rest).
-        let tags = targets
-            .iter()
-            .map(|t| format!("@{t}"))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let tags = tags_of(targets);
         let (code, s) = run(&["--reader-defect", defect, "--tags", &tags], dir.path());
         assert_eq!(code, 1, "--reader-defect {defect} must fail the run");
         let failed = failed_requirements(&s);

@@ -9,6 +9,16 @@ use std::process::Command;
 
 use serde_json::Value;
 
+/// The tag expression that selects the scenarios of `requirements`
+/// (`@FAQ-4-6 or @TRN-Q1`): a defect run limited to what the defect must break.
+pub(crate) fn tags_of(requirements: &[&str]) -> String {
+    requirements
+        .iter()
+        .map(|t| format!("@{t}"))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
 /// Runs `onshi run ARGS --report-dir REPORT_ROOT`: the exit code and the summary.
 pub(crate) fn run(args: &[&str], report_root: &Path) -> (i32, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_onshi"))

@@ -152,6 +152,15 @@ mod tests {
     const HERE: &str = "1310000011";
     const THERE: &str = "1310000029";
 
+    /// A 100,000-yen visit here on 2026-11-20.
+    fn charge_here(
+        ratio: ContributionRatio,
+        class: Option<LimitClass>,
+        earlier: &[WindowPayment],
+    ) -> WindowCharge {
+        window_charge(ratio, 100_000, class, earlier, &code(HERE), day(11, 20))
+    }
+
     #[test]
     fn ceilings_follow_the_class_the_months_cost_and_the_date() {
         let nov = day(11, 1);
@@ -197,14 +206,7 @@ mod tests {
             paid(11, THERE, 100_000, 30_000),
             paid(10, HERE, 100_000, 30_000),
         ];
-        let c = window_charge(
-            ContributionRatio::THIRTY,
-            100_000,
-            Some(LimitClass::A03),
-            &earlier,
-            &code(HERE),
-            day(11, 20),
-        );
+        let c = charge_here(ContributionRatio::THIRTY, Some(LimitClass::A03), &earlier);
         assert_eq!(c.paid_this_month, 60_000);
         assert_eq!(c.ceiling, Some(80_430));
         assert_eq!(c.amount, 20_430);
@@ -213,13 +215,10 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2025, 11, 5).unwrap(),
             ..paid(11, HERE, 200_000, 60_000)
         };
-        let c = window_charge(
+        let c = charge_here(
             ContributionRatio::THIRTY,
-            100_000,
             Some(LimitClass::A03),
             &[next_year],
-            &code(HERE),
-            day(11, 20),
         );
         assert_eq!(c.amount, 30_000);
     }
@@ -227,32 +226,11 @@ mod tests {
     #[test]
     fn no_class_no_ceiling_and_ten_wari_is_never_capped() {
         let earlier = [paid(11, HERE, 300_000, 90_000)];
-        let none = window_charge(
-            ContributionRatio::THIRTY,
-            100_000,
-            None,
-            &earlier,
-            &code(HERE),
-            day(11, 20),
-        );
+        let none = charge_here(ContributionRatio::THIRTY, None, &earlier);
         assert_eq!(none.amount, 30_000);
-        let full = window_charge(
-            ContributionRatio::FULL,
-            100_000,
-            Some(LimitClass::A03),
-            &earlier,
-            &code(HERE),
-            day(11, 20),
-        );
+        let full = charge_here(ContributionRatio::FULL, Some(LimitClass::A03), &earlier);
         assert_eq!(full.amount, 100_000);
-        let above = window_charge(
-            ContributionRatio::THIRTY,
-            100_000,
-            Some(LimitClass::A03),
-            &earlier,
-            &code(HERE),
-            day(11, 20),
-        );
+        let above = charge_here(ContributionRatio::THIRTY, Some(LimitClass::A03), &earlier);
         assert_eq!(
             above.amount, 0,
             "the ceiling was reached earlier this month"

@@ -425,7 +425,7 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
             ("payer_number", &p.payer_number, 8),
             ("recipient_number", &p.recipient_number, 7),
         ] {
-            if value.len() != len || !value.bytes().all(|b| b.is_ascii_digit()) {
+            if !digits(value, len) {
                 e.bad(
                     &format!("documents.public_expense.{field}"),
                     &format!("must be {len} digits"),
