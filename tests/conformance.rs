@@ -62,6 +62,11 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("accept-any-attestation", &["SEC-ATTESTATION"]),
     ("challenge-any-facility", &["SEC-CHALLENGE-FACILITY"]),
     ("accept-expired-challenge", &["SEC-CHALLENGE-EXPIRED"]),
+    ("picks-one-of-several", &["DOM-VALIDITY-MULTIPLE"]),
+    (
+        "ignores-ticket-registration",
+        &["DOM-VALIDITY-UNREGISTERED"],
+    ),
 ];
 
 /// The requirement catalogue's "judged on" column and the defect matrices say the

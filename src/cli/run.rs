@@ -66,7 +66,8 @@ pub(super) struct SuiteArgs {
     /// `accepts-notice-alone`, `accepts-expired-old-card`,
     /// `ignores-public-expense-certificate`, `assumes-child-aid`, `caps-each-visit-alone`,
     /// `sums-all-payments`, `uses-old-qualification`,
-    /// `never-checks-card-front`, `copies-card-back`).
+    /// `never-checks-card-front`, `copies-card-back`,
+    /// `treats-unregistered-as-invalid`).
     #[arg(long = "clinic-defect", value_name = "NAME")]
     pub clinic_defects: Vec<onshi::clinic::ClinicDefect>,
     /// Scenarios run at once.

@@ -38,7 +38,9 @@ pub(super) struct ServeArgs {
     folder_poll_ms: u64,
     /// Switch on a defect (repeatable): wrong-person, missing-ratio, wrong-ratio,
     /// ignore-lockout, leak-medical-without-consent, accept-my-number, no-reject-revoked,
-    /// replay-accepted.
+    /// replay-accepted, picks-one-of-several, ignores-ticket-registration, and the
+    /// security ones (accept-any-signature, accept-unknown-issuer, …; an unknown name is
+    /// refused with the whole list).
     #[arg(long = "defect", value_name = "NAME")]
     defects: Vec<Defect>,
     /// A fault (repeatable), KEY=VALUE: latency=lognormal:20:0.5, error-rate=0.01,

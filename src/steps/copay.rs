@@ -202,6 +202,6 @@ fn medical_aid(w: &mut OnshiWorld, which: String) -> Result<(), String> {
     match (which.as_str(), present) {
         ("が含まれる", true) | ("は含まれない", false) => Ok(()),
         ("が含まれる", false) => Err("no 医療扶助 information in the result".into()),
-        _ => Err("医療扶助 information is present before 2024-03".into()),
+        _ => Err("the result carries 医療扶助 (医療券) information".into()),
     }
 }

@@ -33,6 +33,60 @@ fn old_numbers_on_file(w: &mut OnshiWorld) -> Result<(), String> {
     Ok(())
 }
 
+/// A repeat patient whose numbers the clinic holds on file: taken from a 保険証
+/// printed before 枝番 were given (2021), without the 枝番; or with it.
+#[given(regex = r"^医療機関の記録には枝番(のない|まで含む)記号・番号がある$")]
+fn record_on_file(w: &mut OnshiWorld, which: String) {
+    w.documents = Some(vec![if which == "のない" {
+        Presented::ClinicRecordWithoutBranch
+    } else {
+        Presented::ClinicRecord
+    }]);
+}
+
+/// No card and no document: the clinic checks the numbers it holds on file.
+#[when(regex = r"^受付で医療機関の記録の記号・番号により資格を照会する$")]
+async fn numbers_on_file(w: &mut OnshiWorld) -> Result<(), String> {
+    let documents = w
+        .documents
+        .clone()
+        .filter(|d| {
+            matches!(
+                d.first(),
+                Some(Presented::ClinicRecord | Presented::ClinicRecordWithoutBranch)
+            )
+        })
+        .unwrap_or_else(|| vec![Presented::ClinicRecord]);
+    visit(
+        w,
+        CardUse::NotPresented,
+        Some(documents),
+        NumberCheck::Force,
+        None,
+    )
+    .await
+}
+
+/// 複数該当 names nobody: the answer the backend gave shows no one's record.
+#[then(regex = r"^誰の資格情報も示されない$")]
+fn nobody_shown(w: &mut OnshiWorld) -> Result<(), String> {
+    let v = w.last_visit()?;
+    let shown: Vec<String> = v
+        .responses
+        .iter()
+        .flat_map(|r| r.message_body.result_list.iter())
+        .map(|r| format!("{} (born {})", r.name, r.birthdate))
+        .collect();
+    if v.responses.is_empty() {
+        return Err("the backend gave no answer".into());
+    }
+    if shown.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the answer shows {}", shown.join(", ")))
+    }
+}
+
 /// The clinic bills the qualification the ground truth holds on the visit date.
 #[then(regex = r"^請求する資格は現在の資格である$")]
 fn bills_current(w: &mut OnshiWorld) -> Result<(), String> {

@@ -3,7 +3,10 @@
 //! catalogue's "judged on the clinic" column by `tests/conformance.rs`.
 
 pub(crate) const CLINIC_TARGETS: &[(&str, &[&str])] = &[
-    ("charges-10wari-on-no-record", &["TRN-NO10", "FAQ-4-14"]),
+    (
+        "charges-10wari-on-no-record",
+        &["TRN-NO10", "FAQ-4-14", "DOM-VALIDITY-MULTIPLE"],
+    ),
     ("ignores-ratio", &["FAQ-4-8", "FAQ-4-12"]),
     (
         "accepts-notice-alone",
@@ -20,4 +23,8 @@ pub(crate) const CLINIC_TARGETS: &[(&str, &[&str])] = &[
     ("uses-old-qualification", &["FAQ-4-4"]),
     ("never-checks-card-front", &["FAQ-4-6"]),
     ("copies-card-back", &["FAQ-4-6"]),
+    (
+        "treats-unregistered-as-invalid",
+        &["DOM-VALIDITY-UNREGISTERED"],
+    ),
 ];

@@ -45,6 +45,9 @@ pub struct AnswerContext<'a> {
     pub limit_consent: Option<NaiveDateTime>,
     /// The treatment month of 医療扶助 tickets.
     pub treatment_month: Option<YearMonth>,
+    /// The `ignores-ticket-registration` defect: every 医療扶助 recipient is answered
+    /// as if this month's 医療券 were registered (有効 with a 医療券, never 有効（未登録）).
+    pub tickets_assumed: bool,
 }
 
 /// The answer for one person.
@@ -110,7 +113,13 @@ pub fn card_answer(p: &ResolvedPersona, ctx: &AnswerContext<'_>) -> Answer {
         .collect();
     let mut answer = Answer::none();
     if !active.is_empty() {
-        answer.validity = QualificationValidity::Valid;
+        // 有効（未登録）: in force, but the only records are 医療扶助 whose 医療券 the
+        // 福祉事務所 has not registered yet.
+        answer.validity = if !ctx.tickets_assumed && active.iter().all(|q| q.ticket_pending(day)) {
+            QualificationValidity::ValidUnregistered
+        } else {
+            QualificationValidity::Valid
+        };
         for q in active {
             let r = result_of(p, q, ctx, &mut answer);
             answer.results.push(r);
@@ -140,7 +149,9 @@ pub fn record_answer(p: &ResolvedPersona, r: usize, ctx: &AnswerContext<'_>) -> 
         return Answer::none();
     }
     let mut answer = Answer::none();
-    answer.validity = if q.active_on(day) {
+    answer.validity = if q.ticket_pending(day) && !ctx.tickets_assumed {
+        QualificationValidity::ValidUnregistered
+    } else if q.active_on(day) {
         QualificationValidity::Valid
     } else if p.qualifications.iter().any(|n| {
         n.acquired_on >= q.acquired_on
@@ -289,26 +300,30 @@ fn medical_tickets(
     ctx: &AnswerContext<'_>,
     day: NaiveDate,
 ) -> Vec<MedicalTicketInfo> {
-    aid.filter(|m| m.valid_from <= day && m.valid_to.is_none_or(|t| day <= t))
-        .map(|m| {
-            let month = ctx
-                .treatment_month
-                .or_else(|| YearMonth::new(day.year() as u16, day.month() as u8).ok());
-            let first = NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day);
-            let last = first
-                .checked_add_months(chrono::Months::new(1))
-                .map_or(day, previous_day);
-            vec![MedicalTicketInfo {
-                ticket_type: Some("1".into()),
-                medical_ticket_valid_date: Some(first.max(m.valid_from)),
-                medical_ticket_expiration_date: Some(m.valid_to.map_or(last, |t| t.min(last))),
-                issue_number: Some(format!("{}{:02}", day.year(), day.month())),
-                medical_treatment_month: month,
-                designated_medical_institution_code: None,
-                self_pay_amount: Some(0),
-            }]
-        })
-        .unwrap_or_default()
+    aid.filter(|m| {
+        (m.ticket_registered || ctx.tickets_assumed)
+            && m.valid_from <= day
+            && m.valid_to.is_none_or(|t| day <= t)
+    })
+    .map(|m| {
+        let month = ctx
+            .treatment_month
+            .or_else(|| YearMonth::new(day.year() as u16, day.month() as u8).ok());
+        let first = NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day);
+        let last = first
+            .checked_add_months(chrono::Months::new(1))
+            .map_or(day, previous_day);
+        vec![MedicalTicketInfo {
+            ticket_type: Some("1".into()),
+            medical_ticket_valid_date: Some(first.max(m.valid_from)),
+            medical_ticket_expiration_date: Some(m.valid_to.map_or(last, |t| t.min(last))),
+            issue_number: Some(format!("{}{:02}", day.year(), day.month())),
+            medical_treatment_month: month,
+            designated_medical_institution_code: None,
+            self_pay_amount: Some(0),
+        }]
+    })
+    .unwrap_or_default()
 }
 
 /// One record as a `ResultOfQualificationConfirmation`, with its consent-gated parts.

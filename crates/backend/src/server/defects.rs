@@ -12,6 +12,8 @@
 //! | `accept-my-number` | looks a person up by a My Number sent as an identifier | FAQ-4-20 |
 //! | `no-reject-revoked` | answers for a revoked certificate (lost card) | FAQ-4-19, TRN-KAKUNIN |
 //! | `replay-accepted` | a challenge may be used again while unexpired | (security: replay) |
+//! | `picks-one-of-several` | a search without 枝番 that fits several members answers the first one's record instead of 複数該当 | DOM-VALIDITY-MULTIPLE |
+//! | `ignores-ticket-registration` | 医療扶助 without a registered 医療券 is answered 有効 with a made-up 医療券 instead of 有効（未登録） | DOM-VALIDITY-UNREGISTERED |
 
 use std::fmt;
 use std::str::FromStr;
@@ -62,6 +64,10 @@ pub enum Defect {
     ChallengeAnyFacility,
     /// An expired challenge is accepted.
     AcceptExpiredChallenge,
+    /// 複数該当 answered with the first member's record.
+    PicksOneOfSeveral,
+    /// 有効（未登録） answered as 有効 with a 医療券.
+    IgnoresTicketRegistration,
 }
 
 impl Defect {
@@ -85,6 +91,8 @@ impl Defect {
         Self::AcceptAnyAttestation,
         Self::ChallengeAnyFacility,
         Self::AcceptExpiredChallenge,
+        Self::PicksOneOfSeveral,
+        Self::IgnoresTicketRegistration,
     ];
 
     /// The switch name.
@@ -108,6 +116,8 @@ impl Defect {
             Self::AcceptAnyAttestation => "accept-any-attestation",
             Self::ChallengeAnyFacility => "challenge-any-facility",
             Self::AcceptExpiredChallenge => "accept-expired-challenge",
+            Self::PicksOneOfSeveral => "picks-one-of-several",
+            Self::IgnoresTicketRegistration => "ignores-ticket-registration",
         }
     }
 
@@ -142,6 +152,12 @@ impl Defect {
                 "a challenge issued for one facility is accepted from another"
             }
             Self::AcceptExpiredChallenge => "an expired challenge is accepted",
+            Self::PicksOneOfSeveral => {
+                "a search without 枝番 fitting several members answers the first one's record"
+            }
+            Self::IgnoresTicketRegistration => {
+                "医療扶助 without a registered 医療券 is answered 有効 with a 医療券"
+            }
         }
     }
 
@@ -166,6 +182,8 @@ impl Defect {
             Self::AcceptAnyAttestation => &["SEC-ATTESTATION"],
             Self::ChallengeAnyFacility => &["SEC-CHALLENGE-FACILITY"],
             Self::AcceptExpiredChallenge => &["SEC-CHALLENGE-EXPIRED"],
+            Self::PicksOneOfSeveral => &["DOM-VALIDITY-MULTIPLE"],
+            Self::IgnoresTicketRegistration => &["DOM-VALIDITY-UNREGISTERED"],
         }
     }
 }

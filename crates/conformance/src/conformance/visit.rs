@@ -52,6 +52,9 @@ pub enum Presented {
     /// No document: the clinic keys in the numbers it has on file for a repeat
     /// patient (照会区分 2 from the clinic system).
     ClinicRecord,
+    /// Like [`Presented::ClinicRecord`], but the record was taken from a 保険証 printed
+    /// before 枝番 were given (2021): the clinic's query carries no 枝番.
+    ClinicRecordWithoutBranch,
     /// The persona's municipal 公費 受給者証 (子ども医療費; FAQ-4-12).
     PublicExpense,
 }
@@ -210,7 +213,7 @@ fn document(p: &ResolvedPersona, q: &Qualification, kind: Presented) -> Option<D
     let numbers = numbers_of(q);
     let ratio = q.ratio;
     Some(match kind {
-        Presented::ClinicRecord => return None,
+        Presented::ClinicRecord | Presented::ClinicRecordWithoutBranch => return None,
         Presented::PublicExpense => {
             let c = p.documents.public_expense.clone()?;
             DocumentWire::PublicExpenseCertificate {
@@ -432,9 +435,14 @@ fn clinic_request(
             .collect(),
         None => Vec::new(),
     };
-    let clinic_record = q
-        .filter(|_| plan.documents.first() == Some(&Presented::ClinicRecord))
-        .map(numbers_of);
+    let clinic_record = match plan.documents.first() {
+        Some(Presented::ClinicRecord) => q.map(numbers_of),
+        Some(Presented::ClinicRecordWithoutBranch) => q.map(|q| PrintedNumbers {
+            branch: None,
+            ..numbers_of(q)
+        }),
+        _ => None,
+    };
     ClinicVisitRequest {
         visit_id: format!("{}-{}", persona.id, plan.now.format("%Y%m%d%H%M%S")),
         visit_time: plan.now,

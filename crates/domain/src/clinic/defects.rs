@@ -38,11 +38,14 @@ pub enum ClinicDefect {
     /// Stores an image of the card's back, with its My Number, beside the front
     /// (FAQ-4-6: 「裏面のコピーを取ったりすることはできません」).
     CopiesCardBack,
+    /// Reads 有効（未登録） (資格有効性 6) as not valid: a 医療扶助 recipient whose 医療券
+    /// is not registered yet is sent to the 申立書 and charged (DOM-VALIDITY-UNREGISTERED).
+    TreatsUnregisteredAsInvalid,
 }
 
 impl ClinicDefect {
     /// Every defect.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Charges10WariOnNoRecord,
         Self::IgnoresRatio,
         Self::AcceptsNoticeAlone,
@@ -54,6 +57,7 @@ impl ClinicDefect {
         Self::UsesOldQualification,
         Self::NeverChecksCardFront,
         Self::CopiesCardBack,
+        Self::TreatsUnregisteredAsInvalid,
     ];
 
     /// The name used on the command line.
@@ -70,6 +74,7 @@ impl ClinicDefect {
             Self::UsesOldQualification => "uses-old-qualification",
             Self::NeverChecksCardFront => "never-checks-card-front",
             Self::CopiesCardBack => "copies-card-back",
+            Self::TreatsUnregisteredAsInvalid => "treats-unregistered-as-invalid",
         }
     }
 
@@ -101,6 +106,9 @@ impl ClinicDefect {
             }
             Self::NeverChecksCardFront => "never has staff check the card front",
             Self::CopiesCardBack => "stores an image of the card's back beside the front",
+            Self::TreatsUnregisteredAsInvalid => {
+                "reads 有効（未登録） as not valid and sends the recipient to the 申立書"
+            }
         }
     }
 }

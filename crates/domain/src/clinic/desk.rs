@@ -15,7 +15,7 @@ use super::wire::{
     MAX_YEN, NoticeFormWire, NumberCheckPolicy, PrintedNumbers, Question, ReaderAtClinic,
     SchoolCopyFormWire,
 };
-use crate::codes::{ContributionRatio, InsurerNumber, LimitClass};
+use crate::codes::{ContributionRatio, InsurerNumber, LimitClass, QualificationValidity};
 use crate::message::{MedicalInstitutionCode, QualificationResponse};
 use crate::protocol::wire::NumbersConfirmationRequest;
 use crate::protocol::{PresentedPerson, ResultCode, confirmation_outcome};
@@ -472,6 +472,9 @@ impl DeskVisit {
             NumbersReply::Failed => ConfirmationOutcome::Failed(ConfirmationFailure::BackendError),
         });
         self.visit.number_check = numbers_outcome;
+        if defects.contains(&ClinicDefect::TreatsUnregisteredAsInvalid) {
+            self.misread_unregistered();
+        }
         let mut decision = decide(calendar, &self.visit);
         let card_usable = self.card_outcome().as_ref().is_some_and(usable);
         let numbers_usable = numbers_outcome.as_ref().is_some_and(usable);
@@ -494,6 +497,16 @@ impl DeskVisit {
             billed.clone_from(&self.clinic_record);
         }
         let mut notes: Vec<String> = decision.notes.iter().map(ToString::to_string).collect();
+        let unregistered = [self.card_outcome(), self.visit.number_check]
+            .into_iter()
+            .flatten()
+            .any(|o| {
+                matches!(o, ConfirmationOutcome::Answered(r)
+                    if r.validity == QualificationValidity::ValidUnregistered)
+            });
+        if unregistered {
+            notes.push("有効（未登録）: 医療券 to be asked of the 福祉事務所".into());
+        }
         // The defect leaves the 受給者証 unread: the insurance copay stands.
         if let Some(cert) = &self.public_expense
             && !defects.contains(&ClinicDefect::IgnoresPublicExpenseCertificate)
@@ -663,7 +676,29 @@ impl DeskVisit {
             | ClinicDefect::UsesOldQualification
             | ClinicDefect::IgnoresPublicExpenseCertificate
             | ClinicDefect::NeverChecksCardFront
-            | ClinicDefect::CopiesCardBack => {}
+            | ClinicDefect::CopiesCardBack
+            | ClinicDefect::TreatsUnregisteredAsInvalid => {}
+        }
+    }
+
+    /// The `treats-unregistered-as-invalid` defect: 有効（未登録） read as 無効 on both
+    /// paths.
+    fn misread_unregistered(&mut self) {
+        let misread = |o: &mut ConfirmationOutcome| {
+            if let ConfirmationOutcome::Answered(r) = o
+                && r.validity == QualificationValidity::ValidUnregistered
+            {
+                r.validity = QualificationValidity::Invalid;
+            }
+        };
+        if let CardAtDesk::Presented {
+            reader: Some(outcome),
+        } = &mut self.visit.card
+        {
+            misread(outcome);
+        }
+        if let Some(outcome) = &mut self.visit.number_check {
+            misread(outcome);
         }
     }
 

@@ -301,3 +301,67 @@ fn the_card_front_is_checked_for_a_declaration_and_its_back_never_kept() {
     let back = desk.decide(&calendar, None, &[ClinicDefect::CopiesCardBack]);
     assert_eq!(back.card_images, vec![CardSide::Front, CardSide::Back]);
 }
+
+/// 有効（未登録）: a 医療扶助 recipient whose 医療券 is not registered is valid — no copay,
+/// a note to ask the 福祉事務所 — unless the defect reads it as 無効.
+#[test]
+fn valid_unregistered_is_valid_and_its_defect_reads_it_as_invalid() {
+    use crate::codes::{
+        CharacterEncoding, InsuredCardClassification, ProcessingResultStatus,
+        QualificationValidity, ReferenceClassification, SegmentOfResult, Sex,
+    };
+    use crate::message::{
+        MessageBody, MessageHeader, QualificationResponse, ResultOfQualificationConfirmation,
+    };
+    let calendar = RulesCalendar::reference();
+    let desk = DeskVisit::from_request(&request()).unwrap();
+    let birth = chrono::NaiveDate::from_ymd_opt(1986, 6, 15).unwrap();
+    let mut result = ResultOfQualificationConfirmation::minimal(
+        "山田 太郎".into(),
+        Sex::Male,
+        birth,
+        "福祉事務所".into(),
+    );
+    result.insured_card_classification = InsuredCardClassification::MedicalAid;
+    let reply = NumbersReply::Answered(Box::new(QualificationResponse {
+        message_header: MessageHeader {
+            process_execution_time: chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            qualification_confirmation_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            medical_institution_code: crate::message::MedicalInstitutionCode::parse("1311234567")
+                .unwrap(),
+            arbitrary_file_identifier: None,
+            reference_classification: ReferenceClassification::InsuranceCardNumbers,
+            segment_of_result: SegmentOfResult::Normal,
+            error_code: None,
+            error_message: None,
+            character_code_identifier: CharacterEncoding::Utf8,
+        },
+        message_body: MessageBody {
+            qualification_confirm_search_info: None,
+            prescription_issue_select: None,
+            processing_result_status: ProcessingResultStatus::Normal,
+            processing_result_code: None,
+            processing_result_message: None,
+            qualification_validity: Some(QualificationValidity::ValidUnregistered),
+            result_list: vec![result],
+        },
+    }));
+    let good = desk.clone().decide(&calendar, Some(&reply), &[]);
+    assert_eq!(good.copay, ContributionRatio::NONE);
+    assert_eq!(good.charge, 0);
+    assert!(
+        good.notes.iter().any(|n| n.contains("福祉事務所")),
+        "{:?}",
+        good.notes
+    );
+    let bad = desk.decide(
+        &calendar,
+        Some(&reply),
+        &[ClinicDefect::TreatsUnregisteredAsInvalid],
+    );
+    assert_eq!(bad.copay, ContributionRatio::THIRTY);
+    assert!(!bad.notes.iter().any(|n| n.contains("福祉事務所")));
+}

@@ -312,7 +312,8 @@ pub struct NumbersConfirmationRequest {
     pub insured_card_symbol: Option<String>,
     /// 番号.
     pub insured_identification_number: String,
-    /// 枝番 (absent = `00`).
+    /// 枝番; absent: every member under these 記号・番号 matches (several with the
+    /// birth date: 5 複数該当).
     #[serde(default)]
     pub insured_branch_number: Option<String>,
     /// 生年月日.

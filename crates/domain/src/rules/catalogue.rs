@@ -106,13 +106,6 @@ impl Origin {
     pub const fn in_requirements_md(self) -> bool {
         matches!(self, Self::Seed | Self::Notice)
     }
-
-    /// Whether requirements of this origin are rows of the report's traceability matrix:
-    /// those of `requirements.md` and onshi's security requirements.
-    #[must_use]
-    pub const fn in_matrix(self) -> bool {
-        matches!(self, Self::Seed | Self::Notice | Self::Security)
-    }
 }
 
 /// A system under test a requirement is judged on.
@@ -215,6 +208,17 @@ impl Requirement {
     pub const fn judged_by(&self) -> &'static [System] {
         systems::judged_by(self.id)
     }
+
+    /// Whether this is a row of the report's traceability matrix: the rows of
+    /// `requirements.md`, onshi's security requirements, and those of onshi's domain
+    /// rules a system under test can fail (the 資格有効性 behaviours).
+    #[must_use]
+    pub const fn in_matrix(&self) -> bool {
+        match self.origin {
+            Origin::Seed | Origin::Notice | Origin::Security => true,
+            Origin::Domain => !self.judged_by().is_empty(),
+        }
+    }
 }
 
 /// The rows of `requirements.md` (seed and notice origins), in its order.
@@ -222,10 +226,10 @@ pub fn documented() -> impl Iterator<Item = &'static Requirement> {
     CATALOGUE.iter().filter(|r| r.origin.in_requirements_md())
 }
 
-/// The rows of the report's traceability matrix: those of `requirements.md`, then
-/// onshi's security requirements.
+/// The rows of the report's traceability matrix: those of `requirements.md`, onshi's
+/// domain rules a system can fail, then onshi's security requirements.
 pub fn matrix_rows() -> impl Iterator<Item = &'static Requirement> {
-    CATALOGUE.iter().filter(|r| r.origin.in_matrix())
+    CATALOGUE.iter().filter(|r| r.in_matrix())
 }
 
 /// The rows of `requirements.md` that need an executable scenario (behaviour and rule),

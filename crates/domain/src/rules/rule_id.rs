@@ -151,6 +151,10 @@ rule_ids! {
     DomCopayAge = "DOM-COPAY-AGE",
     /// 被保険者証区分による窓口負担（医療扶助0割、特別療養費10割）.
     DomCopayClass = "DOM-COPAY-CLASS",
+    /// 複数該当: 枝番のない照会に複数の者が該当したら誰の資格も示さない.
+    DomValidityMultiple = "DOM-VALIDITY-MULTIPLE",
+    /// 有効（未登録）: 医療券が未登録の医療扶助受給者は有効として扱う.
+    DomValidityUnregistered = "DOM-VALIDITY-UNREGISTERED",
     /// 暗証番号方式: カードの署名をこのチャレンジと証明書の鍵で検証する.
     SecPinSignature = "SEC-PIN-SIGNATURE",
     /// 暗証番号がロックされたカードのセッションを受け付けない.

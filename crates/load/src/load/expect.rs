@@ -53,8 +53,9 @@ fn certificate(p: &ResolvedPersona) -> UserAuthCertificate {
     }
 }
 
-/// The validity the card path shows: a visible record in force → 有効; else the
-/// latest visible lost record → 無効; else 該当資格なし.
+/// The validity the card path shows: a visible record in force → 有効 (有効（未登録）
+/// when it is only 医療扶助 without this month's 医療券); else the latest visible lost
+/// record → 無効; else 該当資格なし.
 pub fn card_validity(
     calendar: &RulesCalendar,
     p: &ResolvedPersona,
@@ -66,7 +67,11 @@ pub fn card_validity(
         .iter()
         .filter(|q| visible(calendar, q, now))
         .collect();
-    if seen.iter().any(|q| q.active_on(day)) {
+    let active: Vec<&&Qualification> = seen.iter().filter(|q| q.active_on(day)).collect();
+    if !active.is_empty() && active.iter().all(|q| q.ticket_pending(day)) {
+        // 医療扶助 in force whose 医療券 is not registered yet.
+        QualificationValidity::ValidUnregistered
+    } else if !active.is_empty() {
         QualificationValidity::Valid
     } else if seen.iter().any(|q| q.acquired_on <= day) {
         QualificationValidity::Invalid
@@ -118,6 +123,9 @@ pub fn numbers(
     if !visible(calendar, q, now) || q.acquired_on > day {
         return Expected::Answer(QualificationValidity::NoMatchingQualification);
     }
+    if q.ticket_pending(day) {
+        return Expected::Answer(QualificationValidity::ValidUnregistered);
+    }
     if q.active_on(day) {
         return Expected::Answer(QualificationValidity::Valid);
     }
@@ -141,4 +149,38 @@ pub fn numbers_record(p: &ResolvedPersona, now: NaiveDateTime) -> usize {
         .iter()
         .rposition(|q| q.acquired_on <= now.date())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onshi_world::defaults;
+
+    fn member(id: &str) -> (ResolvedPersona, NaiveDateTime) {
+        let as_of = defaults::default_as_of();
+        let set = defaults::personas(None).expect("the embedded personas load");
+        let p = set.get(id).expect("the persona exists").resolve(as_of, 1);
+        (p, as_of)
+    }
+
+    /// 有効（未登録）: 医療扶助 whose 医療券 is not registered, on both paths; a
+    /// registered one stays 有効.
+    #[test]
+    fn a_pending_ticket_is_valid_unregistered() {
+        let calendar = RulesCalendar::reference();
+        let (p, now) = member("medical-aid-ticket-pending");
+        assert_eq!(
+            card_validity(&calendar, &p, now),
+            QualificationValidity::ValidUnregistered
+        );
+        assert_eq!(
+            numbers(&calendar, &p, 0, now),
+            Expected::Answer(QualificationValidity::ValidUnregistered)
+        );
+        let (p, now) = member("medical-aid");
+        assert_eq!(
+            card_validity(&calendar, &p, now),
+            QualificationValidity::Valid
+        );
+    }
 }

@@ -194,17 +194,27 @@ impl Persona {
 }
 
 impl PersonaSet {
-    /// The templates and every instance `cast` needs, sorted by id.
+    /// The templates and every instance `cast` needs, sorted by id. A scenario that
+    /// names a member of a household (shared 記号・番号) casts the whole household, so
+    /// the backend holds the records a search without 枝番 can find.
     pub fn with_cast(&self, cast: &Cast) -> Result<PersonaSet, CastError> {
         let mut personas: Vec<Persona> = self.iter().cloned().collect();
         for (scene, templates) in cast.scenes() {
+            let mut named: Vec<&Persona> = Vec::new();
             for t in templates {
                 let template = self.get(t).ok_or_else(|| CastError::UnknownPersona {
                     feature: scene.feature.clone(),
                     line: scene.line,
                     template: t.clone(),
                 })?;
-                let anchor = cast.anchor_of(scene);
+                for p in std::iter::once(template).chain(self.household_of(template)) {
+                    if !named.iter().any(|n| n.id == p.id) {
+                        named.push(p);
+                    }
+                }
+            }
+            let anchor = cast.anchor_of(scene);
+            for template in named {
                 personas.extend(
                     cast.instance_ids(template, scene)
                         .into_iter()
@@ -213,6 +223,19 @@ impl PersonaSet {
             }
         }
         Ok(PersonaSet::from_personas(personas))
+    }
+
+    /// The other templates sharing a household with `template`.
+    fn household_of<'a>(&'a self, template: &'a Persona) -> impl Iterator<Item = &'a Persona> {
+        let households = |p: &'a Persona| {
+            p.file
+                .qualification
+                .iter()
+                .filter_map(|q| q.household.as_deref())
+        };
+        self.iter().filter(move |p| {
+            p.id != template.id && households(p).any(|h| households(template).any(|t| t == h))
+        })
     }
 }
 

@@ -153,8 +153,21 @@ impl Persona {
     /// An instance's insured number: the template's followed by six digits derived
     /// from the seed, the instance id and the record's place, so two instances never
     /// share card numbers and the number still reads as the template's.
-    fn instance_number(&self, template_number: &str, record: usize, seed: u64) -> String {
-        let digits = serial_for(seed, &format!("{}/qualification/{record}", self.id)) % 1_000_000;
+    /// A record of a household (`household`) takes its digits from the household and
+    /// the scene instead, so the household's instances in one scenario keep sharing
+    /// their 記号・番号 as the templates do.
+    fn instance_number(
+        &self,
+        template_number: &str,
+        record: usize,
+        household: Option<&str>,
+        seed: u64,
+    ) -> String {
+        let key = match (household, self.id.split_once("--")) {
+            (Some(h), Some((_, scene))) => format!("household/{h}--{scene}"),
+            _ => format!("{}/qualification/{record}", self.id),
+        };
+        let digits = serial_for(seed, &key) % 1_000_000;
         format!("{template_number}{digits:06}")
     }
 
@@ -264,7 +277,7 @@ impl Persona {
             .map(|(i, q)| {
                 let mut r = resolve_qualification(q, as_of);
                 if self.template.is_some() {
-                    r.number = self.instance_number(&q.number, i, seed);
+                    r.number = self.instance_number(&q.number, i, q.household.as_deref(), seed);
                     if let Some(m) = &mut r.medical_aid {
                         // 受給者番号 stays 7 digits.
                         let n = serial_for(seed, &format!("{}/recipient/{i}", self.id));
@@ -361,7 +374,9 @@ fn resolve_qualification(q: &QualificationSection, as_of: NaiveDateTime) -> Qual
             recipient_number: m.recipient_number.clone(),
             valid_from: m.valid_from.date_at(as_of),
             valid_to: m.valid_to.as_ref().map(|d| d.date_at(as_of)),
+            ticket_registered: m.ticket_registered,
         }),
+        household: q.household.clone(),
     }
 }
 
@@ -620,6 +635,18 @@ fn validate_qualification(i: usize, q: &QualificationSection, e: &mut Problems<'
         && !before(&q.acquired_on, lost)
     {
         e.bad(&at("lost_on"), "must be after acquired_on");
+    }
+    if let Some(h) = &q.household
+        && (h.is_empty()
+            || h.len() > 64
+            || !h
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    {
+        e.bad(
+            &at("household"),
+            "must be 1–64 lowercase letters, digits or hyphens",
+        );
     }
     if let Some(m) = &q.medical_aid {
         if !digits(&m.payer_number, 8) {

@@ -121,6 +121,9 @@ pub struct MedicalAid {
     pub valid_from: NaiveDate,
     /// Valid until.
     pub valid_to: Option<NaiveDate>,
+    /// Whether this month's 医療券 is registered centrally; when not, the recipient
+    /// is 有効（未登録） (資格有効性 6).
+    pub ticket_registered: bool,
 }
 
 /// One true qualification record.
@@ -162,12 +165,23 @@ pub struct Qualification {
     pub specific_diseases: Vec<SpecificDisease>,
     /// 医療扶助.
     pub medical_aid: Option<MedicalAid>,
+    /// The household whose members share these 記号・番号 (see the persona format).
+    pub household: Option<String>,
 }
 
 impl Qualification {
     /// Whether the person truly holds this qualification on `day`.
     pub fn active_on(&self, day: NaiveDate) -> bool {
         self.acquired_on <= day && self.lost_on.is_none_or(|l| day < l)
+    }
+
+    /// Whether this record is 医療扶助 in force on `day` whose 医療券 the 福祉事務所 has
+    /// not registered: the central system answers 有効（未登録）.
+    pub fn ticket_pending(&self, day: NaiveDate) -> bool {
+        self.active_on(day)
+            && self.medical_aid.as_ref().is_some_and(|m| {
+                !m.ticket_registered && m.valid_from <= day && m.valid_to.is_none_or(|t| day <= t)
+            })
     }
 
     /// Whether the central system can see this record on `day` (registered and not on

@@ -208,6 +208,13 @@ pub struct QualificationSection {
     /// 医療扶助 (public assistance medical aid).
     #[serde(default)]
     pub medical_aid: Option<MedicalAidSection>,
+    /// The household this record's 記号・番号 belongs to: members of one 被保険者's
+    /// family share 保険者番号・記号・番号 and differ only by 枝番, so a search
+    /// without the 枝番 finds them all (複数該当 when they share a birth date, as twins
+    /// do). Personas with the same household keep sharing their numbers in every
+    /// scenario's instances, and a scenario naming one casts the others too.
+    #[serde(default)]
+    pub household: Option<String>,
 }
 
 fn default_branch() -> String {
@@ -248,6 +255,12 @@ pub struct MedicalAidSection {
     /// Valid until.
     #[serde(default)]
     pub valid_to: Option<DateSpec>,
+    /// Whether the 福祉事務所 has registered this month's 医療券 for the recipient in
+    /// the central system (default true). `false`: the recipient is in force but the
+    /// answer is 有効（未登録） (資格有効性 6) and carries no 医療券 — it is before the
+    /// monthly registration, or the recipient did not tell the caseworker.
+    #[serde(default = "yes")]
+    pub ticket_registered: bool,
 }
 
 /// 保険証利用登録 state.

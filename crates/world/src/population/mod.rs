@@ -98,6 +98,14 @@ impl NumbersKey {
         }
     }
 
+    /// The same numbers without the 枝番: the household's key.
+    fn household(&self) -> Self {
+        Self {
+            branch: String::new(),
+            ..self.clone()
+        }
+    }
+
     fn of_record(q: &crate::persona::model::Qualification) -> Self {
         Self::new(
             &q.insurer_number,
@@ -116,6 +124,7 @@ pub struct Population {
     personas: Vec<ResolvedPersona>,
     by_serial: HashMap<u64, u32>,
     by_numbers: HashMap<NumbersKey, (u32, usize)>,
+    by_household: HashMap<NumbersKey, Vec<(u32, usize)>>,
     by_my_number: HashMap<String, u32>,
     by_id: HashMap<String, u32>,
     registrations: RwLock<HashMap<PersonIndex, NaiveDateTime>>,
@@ -162,6 +171,7 @@ impl Population {
         mix.validate()?;
         let mut by_serial = HashMap::new();
         let mut by_numbers = HashMap::new();
+        let mut by_household: HashMap<NumbersKey, Vec<(u32, usize)>> = HashMap::new();
         let mut by_my_number = HashMap::new();
         let mut by_id = HashMap::new();
         let dup = |what, a: &ResolvedPersona, b: &ResolvedPersona| PopulationError::Duplicate {
@@ -175,7 +185,12 @@ impl Population {
                 return Err(dup("a certificate serial", &personas[prev as usize], p));
             }
             for (r, q) in p.qualifications.iter().enumerate() {
-                if let Some((prev, _)) = by_numbers.insert(NumbersKey::of_record(q), (i, r))
+                let key = NumbersKey::of_record(q);
+                by_household
+                    .entry(key.household())
+                    .or_default()
+                    .push((i, r));
+                if let Some((prev, _)) = by_numbers.insert(key, (i, r))
                     && prev != i
                 {
                     return Err(dup("card numbers", &personas[prev as usize], p));
@@ -195,6 +210,7 @@ impl Population {
             personas,
             by_serial,
             by_numbers,
+            by_household,
             by_my_number,
             by_id,
             registrations: RwLock::new(HashMap::new()),
@@ -301,7 +317,8 @@ impl Population {
     }
 
     /// The member and record (index into its `qualifications`) with these card numbers.
-    /// `symbol` absent means none printed; `branch` absent means `00`.
+    /// `symbol` absent means none printed; `branch` absent means `00` (a search without
+    /// 枝番 finds every household member: [`Population::candidates`]).
     pub fn by_numbers(
         &self,
         insurer: &InsurerNumber,
@@ -328,6 +345,52 @@ impl Population {
             .iter()
             .position(|q| NumbersKey::of_record(q) == key)
             .map(|r| (index, r))
+    }
+
+    /// Every member and record a search by card numbers finds. With a 枝番, at most
+    /// the one record with exactly these numbers (as [`Population::by_numbers`]).
+    /// Without one — a 保険証 printed before 枝番 were given (2021), or a clinic's
+    /// record of one — every record under these 保険者番号・記号・番号, whichever 枝番:
+    /// the 被保険者 and their family. The caller narrows by birth date; several left
+    /// is 複数該当.
+    pub fn candidates(
+        &self,
+        insurer: &InsurerNumber,
+        symbol: Option<&str>,
+        number: &str,
+        branch: Option<&str>,
+    ) -> Vec<(PersonIndex, usize)> {
+        if branch.is_some_and(|b| !b.trim().is_empty()) {
+            return self
+                .by_numbers(insurer, symbol, number, branch)
+                .into_iter()
+                .collect();
+        }
+        let key = NumbersKey::new(insurer, symbol, number, None).household();
+        let mut found: Vec<(PersonIndex, usize)> = self
+            .by_household
+            .get(&key)
+            .map(|v| v.iter().map(|(i, r)| (u64::from(*i), *r)).collect())
+            .unwrap_or_default();
+        if found.is_empty() && !key.number.is_empty() && key.number.len() <= 8 {
+            let Ok(value) = key.number.parse::<u64>() else {
+                return found;
+            };
+            let g = self.ctx.codec.index_of_number(value);
+            if g < self.size {
+                let index = g + self.persona_count();
+                let person = generate::generate(&self.ctx, g, index);
+                found.extend(
+                    person
+                        .qualifications
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, q)| NumbersKey::of_record(q).household() == key)
+                        .map(|(r, _)| (index, r)),
+                );
+            }
+        }
+        found
     }
 
     /// The member with this (synthetic) My Number. Only the `accept-my-number` defect

@@ -86,6 +86,41 @@ fn every_identifier_leads_back_to_its_member() {
     assert_eq!(pop.by_my_number("123456789018"), None);
 }
 
+/// Without a 枝番 a search finds every record under the 記号・番号 (the twins'
+/// household both; a generated member alone); with one, exactly that record.
+#[test]
+fn a_search_without_branch_finds_the_household() {
+    let pop = population(200);
+    let twin = pop.index_of_id("twins-younger").unwrap();
+    let elder = pop.index_of_id("twins-elder").unwrap();
+    let q = pop.person(twin).unwrap().qualifications[0].clone();
+    let symbol = Some(q.symbol.as_str());
+    let mut all = pop.candidates(&q.insurer_number, symbol, &q.number, None);
+    all.sort_unstable();
+    let mut expected = vec![(elder, 0), (twin, 0)];
+    expected.sort_unstable();
+    assert_eq!(all, expected);
+    assert_eq!(
+        pop.candidates(&q.insurer_number, symbol, &q.number, Some(&q.branch)),
+        vec![(twin, 0)]
+    );
+    assert_eq!(
+        pop.candidates(&q.insurer_number, symbol, &q.number, Some(" ")),
+        all
+    );
+    let g = pop.persona_count() + 5;
+    let gq = &pop.person(g).unwrap().qualifications[0];
+    let gsym = (!gq.symbol.is_empty()).then_some(gq.symbol.as_str());
+    assert_eq!(
+        pop.candidates(&gq.insurer_number, gsym, &gq.number, None),
+        vec![(g, 0)]
+    );
+    assert!(
+        pop.candidates(&gq.insurer_number, Some("nope"), &gq.number, None)
+            .is_empty()
+    );
+}
+
 #[test]
 fn the_mix_shows_in_the_generated_part() {
     let pop = population(20_000);

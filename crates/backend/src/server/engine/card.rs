@@ -70,8 +70,10 @@ impl Engine {
             medical_info,
             limit_consent,
             treatment_month: year_month(now),
+            tickets_assumed: self.has(Defect::IgnoresTicketRegistration),
         };
         let mut answer = answer::card_answer(&p, &ctx);
+        self.ticket_defect(&p, now, audit);
         if !by_law && req.consents.limit_info && answer.limit_provided {
             // TRN-Q1: the consent holds for this facility in this month.
             self.record_grant(index, &req.medical_institution_code, now);

@@ -491,6 +491,18 @@ impl Engine {
         }
     }
 
+    /// `ignores-ticket-registration`: noted in the audit when it changed the answer (a
+    /// recipient whose 医療券 is not registered was answered 有効).
+    fn ticket_defect(&self, p: &ResolvedPersona, now: NaiveDateTime, audit: &mut AuditRecord) {
+        if self.has(Defect::IgnoresTicketRegistration)
+            && p.qualifications
+                .iter()
+                .any(|q| q.ticket_pending(now.date()))
+        {
+            audit.defect(Defect::IgnoresTicketRegistration.name());
+        }
+    }
+
     /// `missing-ratio` and `wrong-ratio` on the records of an answer.
     fn ratio_defects(
         &self,

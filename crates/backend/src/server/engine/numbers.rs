@@ -106,22 +106,44 @@ impl Engine {
             return self.my_number_answer(q, field, value, audit);
         }
         let echo = validated_echo(q)?;
-        let Some((index, r)) =
+        let candidates =
             self.population
-                .by_numbers(&echo.insurer_number, q.symbol, q.number, q.branch)
-        else {
+                .candidates(&echo.insurer_number, q.symbol, q.number, q.branch);
+        if candidates.is_empty() {
             audit.detail = Some("no record with these numbers".into());
             return Ok((PersonAnswer::no_match(), Some(echo)));
+        }
+        let mut born = Vec::with_capacity(candidates.len());
+        for (index, r) in candidates {
+            let p = self
+                .population
+                .person(index)
+                .ok_or_else(|| EngineError::new(ResultCode::Internal))?;
+            if p.person.birth_date == q.birthdate {
+                born.push((index, r, p.into_owned()));
+            }
+        }
+        let (index, r, p) = match born.len() {
+            0 => {
+                audit.detail = Some("birth date does not match".into());
+                return Ok((PersonAnswer::no_match(), Some(echo)));
+            }
+            1 => born.swap_remove(0),
+            n if self.has(Defect::PicksOneOfSeveral) => {
+                audit.defect(Defect::PicksOneOfSeveral.name());
+                audit.detail = Some(format!(
+                    "{n} members match without 枝番; answered the first"
+                ));
+                born.swap_remove(0)
+            }
+            n => {
+                // 複数該当: the numbers fit several people; naming any of them would show
+                // this clinic a record that may be another person's.
+                audit.detail = Some(format!("{n} members match without 枝番 (複数該当)"));
+                return Ok((PersonAnswer::several_match(), Some(echo)));
+            }
         };
         audit.person = self.population.id_of(index);
-        let p = self
-            .population
-            .person(index)
-            .ok_or_else(|| EngineError::new(ResultCode::Internal))?;
-        if p.person.birth_date != q.birthdate {
-            audit.detail = Some("birth date does not match".into());
-            return Ok((PersonAnswer::no_match(), Some(echo)));
-        }
         if q.care_setting != CareSetting::Outpatient
             && !self.calendar().card_usable_in(q.care_setting, day)
         {
@@ -132,6 +154,7 @@ impl Engine {
         }
         let ctx = self.numbers_ctx(q, index);
         let mut answer = answer::record_answer(&p, r, &ctx);
+        self.ticket_defect(&p, q.now, audit);
         self.wrong_person(index, &mut answer, &ctx, audit);
         self.ratio_defects(&mut answer.results, q.now, audit);
         Ok((PersonAnswer::answered(answer, Vec::new()), Some(echo)))
@@ -179,6 +202,7 @@ impl Engine {
             medical_info: MedicalInfo::Absent,
             limit_consent,
             treatment_month: q.treatment_month.or_else(|| year_month(q.now)),
+            tickets_assumed: self.has(Defect::IgnoresTicketRegistration),
         }
     }
 }

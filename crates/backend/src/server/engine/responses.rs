@@ -41,6 +41,20 @@ impl PersonAnswer {
         )
     }
 
+    /// 複数該当: the numbers (without 枝番) and birth date fit several members; the
+    /// answer names none of them.
+    pub(super) fn several_match() -> Self {
+        Self::answered(
+            Answer {
+                validity: QualificationValidity::MultipleMatches,
+                results: Vec::new(),
+                notes: Vec::new(),
+                limit_provided: false,
+            },
+            Vec::new(),
+        )
+    }
+
     pub(super) fn answered(answer: Answer, mut notes: Vec<ResultCode>) -> Self {
         notes.extend(answer.notes.iter().copied());
         notes.sort_by_key(|c| c.code());

@@ -230,6 +230,26 @@ fn medical_aid_from_march_2024() {
     assert_eq!(from.confirm_id("medical-aid").validity(), Some(V::Valid));
 }
 
+/// 有効（未登録）: in force, but this month's 医療券 is not registered — no 医療券 in the
+/// answer, on the card path and by numbers.
+#[test]
+fn medical_aid_without_a_registered_ticket_is_valid_unregistered() {
+    let w = world(&[]);
+    let res = w.confirm_id("medical-aid-ticket-pending");
+    assert_eq!(res.validity(), Some(V::ValidUnregistered));
+    let r = &res.message_body.result_list[0];
+    assert_eq!(
+        r.insured_card_classification,
+        InsuredCardClassification::MedicalAid
+    );
+    assert!(r.public_expense_result_list.is_empty());
+    let numbers = w
+        .numbers(&w.numbers_request("medical-aid-ticket-pending", 0))
+        .result
+        .unwrap();
+    assert_eq!(numbers.validity(), Some(V::ValidUnregistered));
+}
+
 #[test]
 fn home_visit_online_and_home_nursing_dates() {
     // FAQ-4-13: home visits / online from 2024-04, home nursing from 2024-06.

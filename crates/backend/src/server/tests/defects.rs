@@ -104,6 +104,49 @@ fn ignore_lockout_accepts_a_locked_sessions_signature() {
 }
 
 #[test]
+fn picks_one_of_several_answers_the_first_twin_for_a_branchless_search() {
+    let clean = world(&[]);
+    let bad = world(&[D::PicksOneOfSeveral]);
+    let mut req = clean.numbers_request("twins-younger", 0);
+    req.insured_branch_number = None;
+    assert_eq!(
+        clean.numbers(&req).result.unwrap().validity(),
+        Some(V::MultipleMatches)
+    );
+    let out = bad.numbers(&req);
+    assert_eq!(out.audit.defects, vec!["picks-one-of-several"]);
+    let res = out.result.unwrap();
+    assert_eq!(res.validity(), Some(V::Valid));
+    assert_eq!(
+        res.message_body.result_list[0].name,
+        bad.person("twins-elder").person.name
+    );
+}
+
+#[test]
+fn ignores_ticket_registration_answers_valid_with_a_ticket() {
+    let clean = world(&[]);
+    let bad = world(&[D::IgnoresTicketRegistration]);
+    assert_eq!(
+        clean.confirm_id("medical-aid-ticket-pending").validity(),
+        Some(V::ValidUnregistered)
+    );
+    let out = bad.confirm(&bad.card_request("medical-aid-ticket-pending", AuthMethod::Pin));
+    assert_eq!(out.audit.defects, vec!["ignores-ticket-registration"]);
+    let res = out.result.unwrap();
+    assert_eq!(res.validity(), Some(V::Valid));
+    assert_eq!(
+        res.message_body.result_list[0]
+            .public_expense_result_list
+            .len(),
+        1
+    );
+    // A recipient whose 医療券 is registered: nothing changes, nothing noted.
+    let out = bad.confirm(&bad.card_request("medical-aid", AuthMethod::Pin));
+    assert!(out.audit.defects.is_empty());
+}
+
+#[test]
 fn every_defect_has_a_test_here() {
     // Keep this list in step with Defect::ALL.
     let tested = [
@@ -126,6 +169,9 @@ fn every_defect_has_a_test_here() {
         D::AcceptAnyAttestation,
         D::ChallengeAnyFacility,
         D::AcceptExpiredChallenge,
+        // Above.
+        D::PicksOneOfSeveral,
+        D::IgnoresTicketRegistration,
     ];
     assert_eq!(tested.as_slice(), D::ALL);
 }

@@ -82,6 +82,40 @@ fn unknown_numbers_and_wrong_birth_dates_match_nothing() {
     );
 }
 
+/// 複数該当: twins under one 記号・番号 searched without the 枝番 — nobody named;
+/// with the 枝番, each twin.
+#[test]
+fn a_search_without_branch_that_fits_twins_names_nobody() {
+    let w = world(&[]);
+    let mut req = w.numbers_request("twins-younger", 0);
+    req.insured_branch_number = None;
+    let res = w.numbers(&req).result.unwrap();
+    assert_eq!(res.validity(), Some(V::MultipleMatches));
+    assert!(res.message_body.result_list.is_empty());
+    for id in ["twins-younger", "twins-elder"] {
+        let res = w.numbers(&w.numbers_request(id, 0)).result.unwrap();
+        assert_eq!(res.validity(), Some(V::Valid));
+        assert_eq!(
+            res.message_body.result_list[0].name,
+            w.person(id).person.name
+        );
+    }
+    // Without 枝番 and another birth date: nobody; the 枝番 is not needed when the
+    // birth date tells the family apart (the child and its parent).
+    let mut other = req.clone();
+    other.birthdate = other.birthdate.pred_opt().unwrap();
+    let res = w.numbers(&other).result.unwrap();
+    assert_eq!(res.validity(), Some(V::NoMatchingQualification));
+    let mut child = w.numbers_request("child-under-6", 0);
+    child.insured_branch_number = None;
+    let res = w.numbers(&child).result.unwrap();
+    assert_eq!(res.validity(), Some(V::Valid));
+    assert_eq!(
+        res.message_body.result_list[0].name,
+        w.person("child-under-6").person.name
+    );
+}
+
 #[test]
 fn generated_members_by_numbers() {
     let w = world(&[]);

@@ -1103,6 +1103,47 @@ pub static CATALOGUE: &[Requirement] = &[
         from: None,
         to: None,
     },
+    Requirement {
+        id: RuleId::DomValidityMultiple,
+        kind: Behaviour,
+        origin: Domain,
+        area: None,
+        title: "枝番のない照会に複数の者が該当したら「複数該当」とし、誰の資格情報も示さない。窓口は10割にしない",
+        summary: "A numbers search without 枝番 (a 保険証 printed before 2021, or a clinic's \
+                  record of one) that fits several members with the same birth date — twins \
+                  in one family — is answered 複数該当 (資格有効性 5) naming none of them; \
+                  answering one of them may show the clinic another person's record. The \
+                  window does not charge 10割 on it: the 申立書 with the normal copay, or the \
+                  search again with the 枝番.",
+        summary_ja: "枝番のない記号・番号（2021年より前の保険証やその控え）で照会し、同じ生年月日の\
+                     家族（双子など）が複数該当したときは「複数該当」（資格有効性5）と答え、誰の資格\
+                     情報も示さない。窓口はこれを理由に10割とせず、申立書により通常の負担割合で受け\
+                     付けるか、枝番を添えて照会し直す。",
+        source: "-",
+        question: None,
+        notice: Some("domain.md §4 (OQSCD006), §6"),
+        from: None,
+        to: None,
+    },
+    Requirement {
+        id: RuleId::DomValidityUnregistered,
+        kind: Behaviour,
+        origin: Domain,
+        area: None,
+        title: "医療券が未登録の医療扶助受給者は「有効（未登録）」とし、窓口は有効として負担なしで受け付ける",
+        summary: "A 医療扶助 recipient in force whose 医療券 for the month the 福祉事務所 has \
+                  not registered yet is answered 有効（未登録） (資格有効性 6) without a 医療券; \
+                  the window treats it as valid (no copay, the 医療券 asked of the 福祉事務所), \
+                  never as 無効.",
+        summary_ja: "その月の医療券を福祉事務所がまだ登録していない医療扶助の受給者は「有効（未登録）」\
+                     （資格有効性6）と答え、医療券情報は含めない。窓口は有効として扱い（窓口負担なし、\
+                     医療券は福祉事務所に依頼）、無効として扱わない。",
+        source: "-",
+        question: None,
+        notice: Some("domain.md §4 (OQSCD006)"),
+        from: Some(DateKey::MedicalAid),
+        to: None,
+    },
     security(
         RuleId::SecPinSignature,
         "暗証番号方式のカード署名を、このチャレンジと証明書の公開鍵で検証する",

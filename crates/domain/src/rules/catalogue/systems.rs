@@ -58,6 +58,14 @@ pub(super) const fn judged_by(id: RuleId) -> &'static [System] {
         // 10割: a wrong ratio from the backend (wrong-ratio); the clinic charging 10割
         // when the online check gives no record (clinic: charges-10wari-on-no-record).
         R::TrnNo10 => &[Backend, Clinic],
+        // 複数該当: a backend answering the first of several members' records
+        // (picks-one-of-several); a clinic charging 10割 on it
+        // (charges-10wari-on-no-record).
+        R::DomValidityMultiple => &[Backend, Clinic],
+        // 有効（未登録）: a backend answering 有効 with a made-up 医療券
+        // (ignores-ticket-registration); a clinic treating it as 無効
+        // (treats-unregistered-as-invalid).
+        R::DomValidityUnregistered => &[Backend, Clinic],
         // onshi's security requirements: each has its backend defect.
         R::SecPinSignature
         | R::SecPinLocked

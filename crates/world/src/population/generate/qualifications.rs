@@ -101,6 +101,7 @@ impl Draw<'_> {
             premium_arrears: benefits.premium_arrears,
             specific_diseases: benefits.specific_diseases,
             medical_aid: None,
+            household: None,
         };
         (base, qual_situation)
     }
@@ -262,6 +263,7 @@ impl Draw<'_> {
                 recipient_number: recipient,
                 valid_from: from,
                 valid_to: None,
+                ticket_registered: true,
             }),
             ..base
         }
