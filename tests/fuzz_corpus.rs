@@ -373,6 +373,15 @@ mod seeds {
                 req.confirmation_time = Some(defaults::default_as_of());
                 write("json_api", &format!("numbers-{id}-{i}"), &body(2, &req));
             }
+            let emergency = onshi::protocol::wire::EmergencyConfirmationRequest {
+                medical_institution_code: facility(),
+                confirmation_time: Some(defaults::default_as_of()),
+                name: p.person.name.clone(),
+                sex: p.person.sex,
+                birthdate: p.person.birth_date,
+                address: p.person.address.clone(),
+            };
+            write("json_api", &format!("emergency-{id}"), &body(4, &emergency));
         }
         // A real certificate (the test PKI of the default seed), a nonce the target
         // replaces with a fresh challenge, and a signature that cannot be right.
@@ -447,7 +456,8 @@ mod seeds {
                 "facility": { "medical_institution_code": "1311234567", "online_confirmation": true,
                               "reader": "working", "network": "up", "care_setting": "outpatient" },
                 "backend_url": "http://127.0.0.1:1",
-                "patient": { "name": response.message_body.result_list[0].name, "birth_date": response.message_body.result_list[0].birthdate },
+                "patient": { "name": response.message_body.result_list[0].name, "birth_date": response.message_body.result_list[0].birthdate,
+                             "sex": "1", "address": "東京都千代田区霞が関一丁目2番2号" },
                 "card": { "presented": presented, "reader": reader },
                 "documents": [
                     { "kind": "notice", "form": "paper", "ratio": null,
@@ -503,6 +513,16 @@ mod seeds {
             "clinic_control",
             "answer-no-source",
             br#"{"basis":"declaration","copay":"030","ratio_source":null,"charge":3000,"billed":null,"asked":[],"card_front":[],"card_images":[],"numbers_queries":[]}"#,
+        );
+        write(
+            "clinic_control",
+            "recovery-request",
+            r#"{"visit_id":"v","recovered_at":"2026-11-30T12:00:00","medical_institution_code":"1311234567","backend_url":"http://127.0.0.1:1","noted":{"name":"山田 太郎","sex":"1","birth_date":"1985-04-12","address":"東京都千代田区霞が関一丁目2番2号"}}"#.as_bytes(),
+        );
+        write(
+            "clinic_control",
+            "recovery-answer",
+            br#"{"billed":{"insurer_number":"01130012","symbol":"31080012","number":"1024","branch":"00"},"queries":[{"label":"POST /v1/confirmations/emergency","request":"{}","response":"{}"}],"notes":["n"]}"#,
         );
         write(
             "clinic_control",

@@ -25,7 +25,8 @@ pub(super) struct ClinicServeArgs {
     /// `ignores-ratio`, `accepts-notice-alone`, `accepts-expired-old-card`,
     /// `ignores-public-expense-certificate`, `assumes-child-aid`, `caps-each-visit-alone`,
     /// `sums-all-payments`, `uses-old-qualification`,
-    /// `never-checks-card-front`, `copies-card-back`, `treats-unregistered-as-invalid` — proves the suite's clinic checks catch a
+    /// `never-checks-card-front`, `copies-card-back`, `treats-unregistered-as-invalid`,
+    /// `skips-recovery-check`, `never-asks-declaration` — proves the suite's clinic checks catch a
     /// clinic that breaks them (docs/implementing-a-clinic.md).
     #[arg(long = "defect", value_name = "NAME")]
     defects: Vec<onshi::clinic::ClinicDefect>,

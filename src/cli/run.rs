@@ -67,7 +67,7 @@ pub(super) struct SuiteArgs {
     /// `ignores-public-expense-certificate`, `assumes-child-aid`, `caps-each-visit-alone`,
     /// `sums-all-payments`, `uses-old-qualification`,
     /// `never-checks-card-front`, `copies-card-back`,
-    /// `treats-unregistered-as-invalid`).
+    /// `treats-unregistered-as-invalid`, `skips-recovery-check`, `never-asks-declaration`).
     #[arg(long = "clinic-defect", value_name = "NAME")]
     pub clinic_defects: Vec<onshi::clinic::ClinicDefect>,
     /// Scenarios run at once.

@@ -126,6 +126,19 @@ fn basis_is(w: &mut OnshiWorld, what: String) -> Result<(), String> {
     if d.copay.is_full_cost() {
         return Err("charged 10割".into());
     }
+    // A 申立書 is the patient's own statement: the clinic asks them to fill it in.
+    if d.basis == Basis::Declaration {
+        let asked = w.last_visit()?.clinic_answer.as_ref().is_some_and(|a| {
+            a.asked
+                .contains(&onshi::clinic::wire::Question::Declaration)
+        });
+        if !asked {
+            return Err(
+                "the clinic took a 申立書 without asking the patient to fill one in (`asked` lacks `declaration`)"
+                    .into(),
+            );
+        }
+    }
     Ok(())
 }
 

@@ -56,7 +56,7 @@ async fn numbers_on_file(w: &mut OnshiWorld) -> Result<(), String> {
                 Some(Presented::ClinicRecord | Presented::ClinicRecordWithoutBranch)
             )
         })
-        .unwrap_or_else(|| vec![Presented::ClinicRecord]);
+        .ok_or("no record on file: say 「医療機関の記録には枝番(のない|まで含む)記号・番号がある」 first")?;
     visit(
         w,
         CardUse::NotPresented,
@@ -67,47 +67,119 @@ async fn numbers_on_file(w: &mut OnshiWorld) -> Result<(), String> {
     .await
 }
 
-/// 複数該当 names nobody: the answer the backend gave shows no one's record.
-#[then(regex = r"^誰の資格情報も示されない$")]
-fn nobody_shown(w: &mut OnshiWorld) -> Result<(), String> {
+/// The clinic bills the qualification the ground truth holds on the visit date: at the
+/// visit, or (「回復後に」) once the line is back after an outage.
+#[then(regex = r"^(回復後に)?請求する資格は現在の資格である$")]
+fn bills_current(w: &mut OnshiWorld, after: String) -> Result<(), String> {
+    let p = w.persona()?;
     let v = w.last_visit()?;
-    let shown: Vec<String> = v
-        .responses
-        .iter()
-        .flat_map(|r| r.message_body.result_list.iter())
-        .map(|r| format!("{} (born {})", r.name, r.birthdate))
-        .collect();
-    if v.responses.is_empty() {
-        return Err("the backend gave no answer".into());
-    }
-    if shown.is_empty() {
-        Ok(())
+    let day = match (after.is_empty(), v.recovered_at) {
+        (false, Some(at)) => at.date(),
+        _ => w.now.date(),
+    };
+    let truth = p
+        .true_qualification(day)
+        .map(plan::numbers_of)
+        .ok_or("the persona holds no qualification on that day")?;
+    let billed = if after.is_empty() {
+        &v.clinic_answer
+            .as_ref()
+            .ok_or("the clinic gave no answer")?
+            .billed
     } else {
-        Err(format!("the answer shows {}", shown.join(", ")))
+        &v.recovery
+            .as_ref()
+            .ok_or("the clinic gave no answer after the recovery")?
+            .billed
+    };
+    match billed {
+        Some(b) if *b == truth => Ok(()),
+        Some(b) => Err(format!(
+            "the clinic billed {} {}, the current qualification is {} {}",
+            b.insurer_number, b.number, truth.insurer_number, truth.number
+        )),
+        None => Err("the clinic billed no qualification (不詳)".into()),
     }
 }
 
-/// The clinic bills the qualification the ground truth holds on the visit date.
-#[then(regex = r"^請求する資格は現在の資格である$")]
-fn bills_current(w: &mut OnshiWorld) -> Result<(), String> {
-    let p = w.persona()?;
-    let now = w.now.date();
-    let truth = p
-        .true_qualification(now)
-        .map(plan::numbers_of)
-        .ok_or("the persona holds no qualification on the visit date")?;
+/// 複数該当 or no record: the clinic bills nobody's qualification (不詳), none of the
+/// candidates an answer may list.
+#[then(regex = r"^受付はどの資格も請求しない$")]
+fn bills_nothing(w: &mut OnshiWorld) -> Result<(), String> {
     let answer = w
         .last_visit()?
         .clinic_answer
         .as_ref()
         .ok_or("the clinic gave no answer")?;
     match &answer.billed {
-        Some(b) if *b == truth => Ok(()),
+        None => Ok(()),
         Some(b) => Err(format!(
-            "the clinic billed {} {}, the current qualification is {} {}",
-            b.insurer_number, b.number, truth.insurer_number, truth.number
+            "the clinic billed {} {} {:?}",
+            b.insurer_number, b.number, b.branch
         )),
-        None => Err("the clinic billed no qualification".into()),
+    }
+}
+
+/// During an outage the window notes the patient's 基本4情報 (氏名, 性別, 生年月日, 住所)
+/// for the check once the line is back; they must be the patient's.
+#[then(regex = r"^受付は患者の基本4情報を控える$")]
+fn notes_basic_info(w: &mut OnshiWorld) -> Result<(), String> {
+    use onshi::protocol::wire::basic_info_key as key;
+    let p = &w.persona()?.person;
+    let noted = w
+        .last_visit()?
+        .clinic_answer
+        .as_ref()
+        .ok_or("the clinic gave no answer")?
+        .noted
+        .clone()
+        .ok_or("the clinic noted no 基本4情報 (`noted` is absent)")?;
+    let same = key(&noted.name) == key(&p.name)
+        && noted.sex == p.sex
+        && noted.birth_date == p.birth_date
+        && key(&noted.address) == key(&p.address);
+    if same {
+        Ok(())
+    } else {
+        Err(format!(
+            "the clinic noted {} / {:?} / {} / {}, the patient is {} / {:?} / {} / {}",
+            noted.name,
+            noted.sex,
+            noted.birth_date,
+            noted.address,
+            p.name,
+            p.sex,
+            p.birth_date,
+            p.address
+        ))
+    }
+}
+
+/// The line is back (three hours later): the clinic confirms the patient it took on a
+/// 申立書 by the 基本4情報 it noted; a critical verdict fails the step.
+#[when(regex = r"^回線が回復した後、受付は緊急時医療情報・資格確認機能で資格を確かめる$")]
+async fn after_recovery(w: &mut OnshiWorld) -> Result<(), String> {
+    w.needs(onshi::conformance::world::Need::Emergency)?;
+    w.fault = None;
+    w.facility.network = onshi::rules::NetworkState::Up;
+    let backend = w.backend()?;
+    let persona = w.persona()?.clone();
+    let at = w.now + chrono::Duration::hours(3);
+    let visit = w
+        .visits
+        .last_mut()
+        .ok_or("no visit ran yet (a もし step runs one)")?;
+    let before = visit.verdicts.len();
+    plan::recover_visit(&w.env, &backend, &persona, at, visit).await?;
+    let critical: Vec<String> = visit.verdicts[before..]
+        .iter()
+        .filter(|v| v.fails_the_visit())
+        .map(ToString::to_string)
+        .collect();
+    if critical.is_empty() {
+        Ok(())
+    } else {
+        Err(critical.join("\n"))
     }
 }
 

@@ -27,4 +27,9 @@ pub(crate) const CLINIC_TARGETS: &[(&str, &[&str])] = &[
         "treats-unregistered-as-invalid",
         &["DOM-VALIDITY-UNREGISTERED"],
     ),
+    ("skips-recovery-check", &["DOM-OUTAGE-RECOVERY"]),
+    (
+        "never-asks-declaration",
+        &["FAQ-4-6", "FAQ-4-14", "TRN-NO10"],
+    ),
 ];

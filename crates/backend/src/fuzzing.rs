@@ -18,7 +18,7 @@ use onshi_domain::codes::CharacterEncoding;
 use onshi_domain::protocol::Tick;
 use onshi_domain::protocol::wire::{
     Base64Bytes, CardAuthentication, CardConfirmationRequest, ChallengeRequest,
-    NumbersConfirmationRequest, RegistrationRequest,
+    EmergencyConfirmationRequest, NumbersConfirmationRequest, RegistrationRequest,
 };
 use onshi_pki::pki::KeyCache;
 use onshi_world::defaults::{self, DEFAULT_SEED};
@@ -78,7 +78,7 @@ pub fn json_api(data: &[u8]) {
         now: defaults::default_as_of(),
         tick: Tick(1_000),
     };
-    match route % 4 {
+    match route % 5 {
         0 => {
             let asked = if body.iter().all(u8::is_ascii_whitespace) {
                 ChallengeRequest::default()
@@ -107,6 +107,12 @@ pub fn json_api(data: &[u8]) {
                 return;
             };
             answer(&audit, engine.confirm_numbers(&req, t));
+        }
+        4 => {
+            let Some(req) = parse::<EmergencyConfirmationRequest>(body) else {
+                return;
+            };
+            answer(&audit, engine.confirm_emergency(&req, t));
         }
         _ => {
             let Some(mut req) = parse::<RegistrationRequest>(body) else {

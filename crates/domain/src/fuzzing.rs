@@ -99,6 +99,18 @@ pub fn clinic_control(data: &[u8]) {
         let back: ClinicAnswer = serde_json::from_str(&text).expect("an answer reads back");
         assert_eq!(back, answer, "the answer's JSON round-trips");
     }
+    if let Ok(answer) = serde_json::from_slice::<crate::clinic::RecoveryAnswer>(data) {
+        let text = serde_json::to_string(&answer).expect("a recovery answer serializes");
+        let back: crate::clinic::RecoveryAnswer =
+            serde_json::from_str(&text).expect("a recovery answer reads back");
+        assert_eq!(back, answer, "the recovery answer's JSON round-trips");
+    }
+    if let Ok(req) = serde_json::from_slice::<crate::clinic::RecoveryRequest>(data) {
+        match crate::clinic::recovery_query(&req, &[]) {
+            Ok(q) => std::hint::black_box(q.is_some()),
+            Err(e) => std::hint::black_box(e.to_string().is_empty()),
+        };
+    }
     let Ok(req) = serde_json::from_slice::<ClinicVisitRequest>(data) else {
         return;
     };

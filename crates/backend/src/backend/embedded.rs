@@ -98,6 +98,16 @@ impl QualificationBackend for EmbeddedBackend {
         self.finish(self.engine.confirm_numbers(req, self.clock.request_time()))
     }
 
+    async fn confirm_emergency(
+        &self,
+        req: &EmergencyConfirmationRequest,
+    ) -> Result<QualificationResponse, BackendError> {
+        self.finish(
+            self.engine
+                .confirm_emergency(req, self.clock.request_time()),
+        )
+    }
+
     async fn register(
         &self,
         req: &RegistrationRequest,

@@ -165,6 +165,13 @@ impl QualificationBackend for HttpJsonBackend {
         self.post("/v1/confirmations/numbers", req).await
     }
 
+    async fn confirm_emergency(
+        &self,
+        req: &EmergencyConfirmationRequest,
+    ) -> Result<QualificationResponse, BackendError> {
+        self.post("/v1/confirmations/emergency", req).await
+    }
+
     async fn register(
         &self,
         req: &RegistrationRequest,

@@ -95,6 +95,13 @@ pub trait QualificationBackend: Send + Sync {
         req: &NumbersConfirmationRequest,
     ) -> impl Future<Output = Result<QualificationResponse, BackendError>> + Send;
 
+    /// `POST /v1/confirmations/emergency`: the 緊急時医療情報・資格確認機能's search by the
+    /// 基本4情報 (onshi HTTP JSON only; the XML faces have no such message).
+    fn confirm_emergency(
+        &self,
+        req: &EmergencyConfirmationRequest,
+    ) -> impl Future<Output = Result<QualificationResponse, BackendError>> + Send;
+
     /// `POST /v1/registrations`.
     fn register(
         &self,
@@ -196,6 +203,13 @@ impl QualificationBackend for AnyBackend {
         req: &NumbersConfirmationRequest,
     ) -> Result<QualificationResponse, BackendError> {
         dispatch!(self, b => b.confirm_numbers(req).await)
+    }
+
+    async fn confirm_emergency(
+        &self,
+        req: &EmergencyConfirmationRequest,
+    ) -> Result<QualificationResponse, BackendError> {
+        dispatch!(self, b => b.confirm_emergency(req).await)
     }
 
     async fn register(

@@ -296,6 +296,13 @@ impl<T: XmlTransport> QualificationBackend for T {
         self.exchange(&xml_req).await
     }
 
+    async fn confirm_emergency(
+        &self,
+        _req: &EmergencyConfirmationRequest,
+    ) -> Result<QualificationResponse, BackendError> {
+        Err(unsupported::<T>("emergency confirmation"))
+    }
+
     async fn register(
         &self,
         _req: &RegistrationRequest,

@@ -24,6 +24,8 @@ pub enum Operation {
     CardConfirmation,
     /// Confirmation by numbers (JSON).
     NumbersConfirmation,
+    /// The 緊急時医療情報・資格確認機能: a search by the 基本4情報 (JSON).
+    EmergencyConfirmation,
     /// `OQSsiquc01req` (XML, HTTP or folder).
     XmlInquiry,
     /// Registration at the reader.

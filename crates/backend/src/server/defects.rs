@@ -4,7 +4,7 @@
 //!
 //! | defect | what it flips | requirement IDs that should catch it |
 //! |---|---|---|
-//! | `wrong-person` | the 1st valid answer and every [`WRONG_PERSON_EVERY`]-th after it shows another member's record | FAQ-4-17 |
+//! | `wrong-person` | the 1st valid answer and every [`WRONG_PERSON_EVERY`]-th after it shows another member's record | FAQ-4-17, DOM-OUTAGE-RECOVERY, DOM-VALIDITY-MULTIPLE |
 //! | `missing-ratio` | drops `InsuredPartialContributionRatio` and `ElderlyRecipientContributionRatio` | DOM-COPAY-RATIO, FAQ-4-8, TRN-NO10 |
 //! | `wrong-ratio` | sets the ratio to 10割 (`100`) and to a shifted wrong ratio, alternately | DOM-COPAY-RATIO, TRN-NO10 |
 //! | `ignore-lockout` | accepts a PIN signature whose card session says the PIN was locked | FAQ-4-11 |
@@ -12,7 +12,7 @@
 //! | `accept-my-number` | looks a person up by a My Number sent as an identifier | FAQ-4-20 |
 //! | `no-reject-revoked` | answers for a revoked certificate (lost card) | FAQ-4-19, TRN-KAKUNIN |
 //! | `replay-accepted` | a challenge may be used again while unexpired | (security: replay) |
-//! | `picks-one-of-several` | a search without 枝番 that fits several members answers the first one's record instead of 複数該当 | DOM-VALIDITY-MULTIPLE |
+//! | `picks-one-of-several` | a search without 枝番 that fits several members answers the first one's record instead of 複数該当 | DOM-VALIDITY-MULTIPLE, TRN-NO10 |
 //! | `ignores-ticket-registration` | 医療扶助 without a registered 医療券 is answered 有効 with a made-up 医療券 instead of 有効（未登録） | DOM-VALIDITY-UNREGISTERED |
 
 use std::fmt;
@@ -164,7 +164,7 @@ impl Defect {
     /// The requirement IDs whose checks should catch it.
     pub const fn caught_by(self) -> &'static [&'static str] {
         match self {
-            Self::WrongPerson => &["FAQ-4-17"],
+            Self::WrongPerson => &["FAQ-4-17", "DOM-OUTAGE-RECOVERY", "DOM-VALIDITY-MULTIPLE"],
             Self::MissingRatio => &["DOM-COPAY-RATIO", "FAQ-4-8", "TRN-NO10"],
             Self::WrongRatio => &["DOM-COPAY-RATIO", "TRN-NO10"],
             Self::IgnoreLockout => &["FAQ-4-11", "SEC-PIN-LOCKED"],
@@ -182,7 +182,7 @@ impl Defect {
             Self::AcceptAnyAttestation => &["SEC-ATTESTATION"],
             Self::ChallengeAnyFacility => &["SEC-CHALLENGE-FACILITY"],
             Self::AcceptExpiredChallenge => &["SEC-CHALLENGE-EXPIRED"],
-            Self::PicksOneOfSeveral => &["DOM-VALIDITY-MULTIPLE"],
+            Self::PicksOneOfSeveral => &["DOM-VALIDITY-MULTIPLE", "TRN-NO10"],
             Self::IgnoresTicketRegistration => &["DOM-VALIDITY-UNREGISTERED"],
         }
     }

@@ -31,7 +31,7 @@ use onshi_domain::protocol::clock::ServerClock;
 use onshi_domain::protocol::result_code::ResultCode;
 use onshi_domain::protocol::wire::{
     ApiErrorBody, ApiErrorDetail, CardConfirmationRequest, ChallengeRequest,
-    NumbersConfirmationRequest, RegistrationRequest,
+    EmergencyConfirmationRequest, NumbersConfirmationRequest, RegistrationRequest,
 };
 
 /// Every route of the API: (method, path). The OpenAPI file lists each (a test checks).
@@ -40,6 +40,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/challenges"),
     ("POST", "/v1/confirmations/card"),
     ("POST", "/v1/confirmations/numbers"),
+    ("POST", "/v1/confirmations/emergency"),
     ("POST", "/v1/registrations"),
     ("POST", "/v1/xml/OQSsiquc01req"),
     ("POST", "/v1/xml/OQSmuquc01req"),
@@ -163,6 +164,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/challenges", post(challenge))
         .route("/v1/confirmations/card", post(card))
         .route("/v1/confirmations/numbers", post(numbers))
+        .route("/v1/confirmations/emergency", post(emergency))
         .route("/v1/registrations", post(registration))
         .route("/v1/xml/OQSsiquc01req", post(xml_inquiry))
         .route("/v1/xml/OQSmuquc01req", post(xml_bulk_upload))
@@ -371,6 +373,17 @@ async fn numbers(State(s): State<AppState>, req: Request) -> Response {
     match read_json::<NumbersConfirmationRequest>(req, s.limits.json).await {
         Ok(body) => {
             let out = s.engine.confirm_numbers(&body, s.clock.request_time());
+            respond_json(&s, out, started)
+        }
+        Err(e) => reject_json(&s, e),
+    }
+}
+
+async fn emergency(State(s): State<AppState>, req: Request) -> Response {
+    let started = Instant::now();
+    match read_json::<EmergencyConfirmationRequest>(req, s.limits.json).await {
+        Ok(body) => {
+            let out = s.engine.confirm_emergency(&body, s.clock.request_time());
             respond_json(&s, out, started)
         }
         Err(e) => reject_json(&s, e),

@@ -13,7 +13,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use onshi_backend::backend::HttpJsonBackend;
-use onshi_domain::clinic::{ClinicAnswer, ClinicDefect, ClinicInfo, ClinicVisitRequest};
+use onshi_domain::clinic::{
+    ClinicAnswer, ClinicDefect, ClinicInfo, ClinicVisitRequest, RecoveryAnswer, RecoveryRequest,
+};
 use onshi_domain::rules::RulesCalendar;
 
 /// How long onshi waits for a clinic's answer.
@@ -117,9 +119,22 @@ impl RemoteClinic {
 
     /// `POST /v1/visits`.
     pub async fn visit(&self, req: &ClinicVisitRequest) -> Result<ClinicAnswer, ClinicPlugError> {
+        self.post("/v1/visits", req).await
+    }
+
+    /// `POST /v1/recoveries`.
+    pub async fn recover(&self, req: &RecoveryRequest) -> Result<RecoveryAnswer, ClinicPlugError> {
+        self.post("/v1/recoveries", req).await
+    }
+
+    async fn post<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        req: &Q,
+    ) -> Result<A, ClinicPlugError> {
         let r = self
             .http
-            .post(format!("{}/v1/visits", self.base))
+            .post(format!("{}{path}", self.base))
             .json(req)
             .send()
             .await
@@ -127,10 +142,10 @@ impl RemoteClinic {
         let status = r.status();
         let body = self.body(r).await?;
         if !status.is_success() {
-            return Err(self.protocol(format!("POST /v1/visits answered {status}: {body}")));
+            return Err(self.protocol(format!("POST {path} answered {status}: {body}")));
         }
         serde_json::from_str(&body)
-            .map_err(|e| self.protocol(format!("unreadable clinic answer: {e}")))
+            .map_err(|e| self.protocol(format!("unreadable clinic answer to POST {path}: {e}")))
     }
 }
 
@@ -178,11 +193,24 @@ async fn visit(
         .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))
 }
 
+async fn recovery(
+    State(config): State<Shared>,
+    body: Result<Json<RecoveryRequest>, JsonRejection>,
+) -> Result<Json<RecoveryAnswer>, (StatusCode, String)> {
+    let Json(req) = body.map_err(|e| (e.status(), e.body_text()))?;
+    let backend = HttpJsonBackend::new(req.backend_url.clone());
+    super::desk::recover(&req, &backend, &config.defects)
+        .await
+        .map(Json)
+        .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))
+}
+
 /// The router of the reference clinic's control API.
 pub fn app(config: ClinicServerConfig) -> Router {
     Router::new()
         .route("/v1/clinic", get(info))
         .route("/v1/visits", post(visit))
+        .route("/v1/recoveries", post(recovery))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(Arc::new(config))
 }
@@ -227,6 +255,38 @@ mod tests {
         let body = format!("{{\"visit_id\": \"{}\"}}", "x".repeat(MAX_REQUEST_BYTES));
         let r = post_visit(body).await;
         assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    /// `POST /v1/recoveries`: a malformed body is a 4xx; a backend still down leaves
+    /// the patient 不詳, with the failed query as evidence.
+    #[tokio::test]
+    async fn a_recovery_is_checked_and_answered() {
+        let post = |body: String| async move {
+            router()
+                .oneshot(
+                    Request::post("/v1/recoveries")
+                        .header("content-type", "application/json")
+                        .body(Body::from(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap()
+        };
+        for body in ["", "{}", r#"{"visit_id": "v"}"#] {
+            assert!(
+                post(body.to_owned()).await.status().is_client_error(),
+                "{body}"
+            );
+        }
+        let good = r#"{"visit_id":"v","recovered_at":"2026-11-30T12:00:00","medical_institution_code":"1311234567","backend_url":"http://127.0.0.1:1","noted":{"name":"山田 太郎","sex":"1","birth_date":"1985-04-12","address":"東京都千代田区"}}"#;
+        let r = post(good.to_owned()).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        let answer: RecoveryAnswer = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(answer.billed, None);
+        assert_eq!(answer.queries.len(), 1);
+        let bad = good.replace("東京都千代田区", " ");
+        assert_eq!(post(bad).await.status(), StatusCode::BAD_REQUEST);
     }
 
     #[tokio::test]

@@ -9,8 +9,9 @@ pub mod control;
 pub mod desk;
 
 pub use onshi_domain::clinic::{
-    ClinicAnswer, ClinicDefect, ClinicInfo, ClinicVisitRequest, ReaderAtClinic, decision_of, wire,
+    ClinicAnswer, ClinicDefect, ClinicInfo, ClinicVisitRequest, NotedPatient, ReaderAtClinic,
+    RecoveryAnswer, RecoveryRequest, decision_of, wire,
 };
 
 pub use control::{ClinicPlugError, ClinicServerConfig, RemoteClinic, app};
-pub use desk::attend;
+pub use desk::{attend, recover};

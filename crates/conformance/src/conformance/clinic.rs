@@ -4,7 +4,10 @@
 //! [`ClinicVisitRequest`] and judges the [`ClinicAnswer`] it gives back.
 
 use onshi_backend::backend::AnyBackend;
-use onshi_clinic::clinic::{ClinicAnswer, ClinicDefect, ClinicVisitRequest, RemoteClinic, attend};
+use onshi_clinic::clinic::{
+    ClinicAnswer, ClinicDefect, ClinicVisitRequest, RecoveryAnswer, RecoveryRequest, RemoteClinic,
+    attend, recover,
+};
 
 use super::env::Env;
 use super::faulty::FaultyBackend;
@@ -56,23 +59,43 @@ pub struct AtDesk {
 /// visit: every query the backend answered is reported, and every answer reported is
 /// one the backend gave (same 資格有効性 and result code).
 pub fn audit_verdict(answer: &ClinicAnswer, audit: &[String]) -> Verdict {
+    queries_verdict(
+        "numbers_confirmation",
+        "numbers",
+        &answer.numbers_queries,
+        audit,
+    )
+}
+
+/// The same for the 緊急時 queries of a recovery.
+pub fn recovery_audit_verdict(answer: &RecoveryAnswer, audit: &[String]) -> Verdict {
+    queries_verdict("emergency_confirmation", "緊急時", &answer.queries, audit)
+}
+
+/// The queries of `operation` a clinic reported, held against the backend's audit.
+fn queries_verdict(
+    operation: &str,
+    what: &str,
+    reported: &[onshi_clinic::clinic::wire::ExchangeWire],
+    audit: &[String],
+) -> Verdict {
     let made: Vec<serde_json::Value> = audit
         .iter()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|r| r["operation"] == "numbers_confirmation")
+        .filter(|r| r["operation"] == operation)
         .collect();
-    if made.len() > answer.numbers_queries.len() {
+    if made.len() > reported.len() {
         return Verdict::fail(
             Check::ClinicMatchesBackend,
-            "the clinic made numbers queries it did not report",
+            format!("the clinic made {what} queries it did not report"),
         )
         .with(format!(
-            "audit: {} numbers confirmation(s); reported: {}",
+            "audit: {} {what} confirmation(s); reported: {}",
             made.len(),
-            answer.numbers_queries.len()
+            reported.len()
         ));
     }
-    for q in &answer.numbers_queries {
+    for q in reported {
         let Ok(r) = serde_json::from_str::<QualificationResponse>(&q.response) else {
             continue;
         };
@@ -88,7 +111,7 @@ pub fn audit_verdict(answer: &ClinicAnswer, audit: &[String]) -> Verdict {
         if !seen {
             return Verdict::fail(
                 Check::ClinicMatchesBackend,
-                "the clinic reported a numbers answer the backend's audit does not show",
+                format!("the clinic reported a {what} answer the backend's audit does not show"),
             )
             .with(format!("reported validity {validity:?} code {code:?}"));
         }
@@ -96,7 +119,7 @@ pub fn audit_verdict(answer: &ClinicAnswer, audit: &[String]) -> Verdict {
     Verdict::pass(
         Check::ClinicMatchesBackend,
         format!(
-            "{} numbers query(ies) agree with the backend's audit",
+            "{} {what} query(ies) agree with the backend's audit",
             made.len()
         ),
     )
@@ -146,6 +169,57 @@ pub async fn at_desk(
     }
 }
 
+/// What the clinic answered after the recovery, with onshi's evidence.
+#[derive(Debug)]
+pub struct AfterRecovery {
+    /// The answer.
+    pub answer: RecoveryAnswer,
+    /// Whether a clinic under test reported what the backend's audit shows.
+    pub audit_verdict: Option<Verdict>,
+}
+
+/// Hands `req` to the run's clinic once the line is back: the backend is reachable
+/// (no fault), and the clinic confirms its noted patient by the 基本4情報.
+pub async fn after_recovery(
+    env: &Env,
+    backend: &AnyBackend,
+    mut req: RecoveryRequest,
+) -> Result<AfterRecovery, DeskError> {
+    match &env.clinic {
+        ClinicTarget::Builtin { defects } => {
+            req.backend_url = onshi_backend::backend::QualificationBackend::name(backend);
+            recover(&req, backend, defects)
+                .await
+                .map(|answer| AfterRecovery {
+                    answer,
+                    audit_verdict: None,
+                })
+                .map_err(|e| {
+                    DeskError::Clinic(format!("the reference clinic refused the recovery: {e}"))
+                })
+        }
+        ClinicTarget::Remote(client) => {
+            let served = super::remote::backend_url(backend, None)
+                .await
+                .map_err(DeskError::Setup)?;
+            req.backend_url = served.url.clone();
+            let answer = client
+                .recover(&req)
+                .await
+                .map_err(|e| DeskError::Clinic(e.to_string()))?;
+            let audit_verdict = served
+                .audit
+                .as_ref()
+                .map(|sink| recovery_audit_verdict(&answer, &sink.lines()));
+            drop(served);
+            Ok(AfterRecovery {
+                answer,
+                audit_verdict,
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +244,7 @@ mod tests {
                     response: (*r).to_owned(),
                 })
                 .collect(),
+            noted: None,
             notes: Vec::new(),
         }
     }

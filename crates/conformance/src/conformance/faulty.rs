@@ -102,6 +102,13 @@ impl<B: QualificationBackend> QualificationBackend for FaultyBackend<B> {
         pass!(self, self.inner.confirm_numbers(req))
     }
 
+    fn confirm_emergency(
+        &self,
+        req: &EmergencyConfirmationRequest,
+    ) -> impl Future<Output = Result<QualificationResponse, BackendError>> + Send {
+        pass!(self, self.inner.confirm_emergency(req))
+    }
+
     fn register(
         &self,
         req: &RegistrationRequest,

@@ -13,7 +13,9 @@ use onshi_clinic::clinic::wire::{
     NumberCheckPolicy, PatientAnswers, PatientAtWindow, PaymentWire, PrintedNumbers,
     SchoolCopyFormWire,
 };
-use onshi_clinic::clinic::{ClinicAnswer, ClinicVisitRequest, decision_of};
+use onshi_clinic::clinic::{
+    ClinicAnswer, ClinicVisitRequest, RecoveryAnswer, RecoveryRequest, decision_of,
+};
 use onshi_domain::codes::CharacterEncoding;
 use onshi_domain::message::QualificationResponse;
 use onshi_domain::rules::{ClinicDecision, Facility, PatientStance, SchoolCopyForm};
@@ -174,6 +176,12 @@ pub struct VisitOutcome {
     pub verdicts: Vec<Verdict>,
     /// Which of the persona's records the documents shown were printed for.
     pub documents_record: Option<usize>,
+    /// The visit's id as the clinic got it.
+    pub visit_id: String,
+    /// What the clinic billed once the line was back (after an outage), if asked.
+    pub recovery: Option<RecoveryAnswer>,
+    /// When the line was back.
+    pub recovered_at: Option<NaiveDateTime>,
 }
 
 impl VisitOutcome {
@@ -457,6 +465,8 @@ fn clinic_request(
         patient: PatientAtWindow {
             name: persona.person.name.clone(),
             birth_date: persona.person.birth_date,
+            sex: persona.person.sex,
+            address: persona.person.address.clone(),
         },
         card,
         documents,
@@ -634,6 +644,7 @@ pub async fn run_visit(
             .iter()
             .position(|r| std::ptr::eq(r, q))
     });
+    out.visit_id.clone_from(&req.visit_id);
     let answer = super::clinic::at_desk(env, &backend, plan.fault, req).await;
     record_answer(answer, &mut out, &mut remote_verdicts);
 
@@ -649,4 +660,80 @@ pub async fn run_visit(
     });
     out.verdicts.extend(remote_verdicts);
     out
+}
+
+/// After an outage visit: the line is back, and the clinic confirms the patient it took
+/// on a 申立書 by the 基本4情報 it noted (the 緊急時医療情報・資格確認機能) and says what
+/// it bills. The exchanges and verdicts join the visit's; `Err` when the clinic noted
+/// nothing to check with.
+pub async fn recover_visit(
+    env: &Env,
+    backend: &AnyBackend,
+    persona: &ResolvedPersona,
+    recovered_at: NaiveDateTime,
+    out: &mut VisitOutcome,
+) -> Result<(), String> {
+    let noted = out
+        .clinic_answer
+        .as_ref()
+        .and_then(|a| a.noted.clone())
+        .ok_or("the clinic noted no 基本4情報 at the visit (`noted` is absent)")?;
+    let req = RecoveryRequest {
+        visit_id: out.visit_id.clone(),
+        recovered_at,
+        medical_institution_code: env.reader.facility.as_str().to_owned(),
+        backend_url: String::new(),
+        noted,
+    };
+    let sent = serde_json::to_string_pretty(&req).unwrap_or_default();
+    out.recovered_at = Some(recovered_at);
+    let at = match super::clinic::after_recovery(env, backend, req).await {
+        Ok(at) => at,
+        Err(e) => {
+            out.verdicts.push(Verdict::fail(
+                Check::ClinicAnswered,
+                format!("the clinic did not answer the recovery: {e}"),
+            ));
+            return Ok(());
+        }
+    };
+    let mut responses = Vec::new();
+    let mut requests = Vec::new();
+    for x in &at.answer.queries {
+        requests.push(x.request.clone());
+        out.requests.push(x.request.clone());
+        out.exchanges.push(Exchange {
+            label: x.label.clone(),
+            request: x.request.clone(),
+            response: x.response.clone(),
+        });
+        if let Ok(r) = serde_json::from_str::<QualificationResponse>(&x.response) {
+            responses.push(r);
+        }
+    }
+    out.exchanges.push(Exchange {
+        label: "POST /v1/recoveries: the clinic's answer".into(),
+        request: sent,
+        response: serde_json::to_string_pretty(&RecoveryAnswer {
+            queries: Vec::new(),
+            ..at.answer.clone()
+        })
+        .unwrap_or_default(),
+    });
+    let record = VisitRecord {
+        persona,
+        now: recovered_at,
+        medical_consent: false,
+        trace: None,
+        responses: &responses,
+        requests: &requests,
+        decision: None,
+        public_expense_shown: false,
+    };
+    out.verdicts.push(oracle::right_person(&record));
+    out.verdicts.push(oracle::no_my_number(&record));
+    out.verdicts.extend(at.audit_verdict);
+    out.responses.extend(responses);
+    out.recovery = Some(at.answer);
+    Ok(())
 }

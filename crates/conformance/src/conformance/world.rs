@@ -26,6 +26,8 @@ pub enum Need {
     Card,
     /// The bulk inquiry (一括照会).
     Bulk,
+    /// The 緊急時医療情報・資格確認機能's search by the 基本4情報 (the JSON face).
+    Emergency,
 }
 
 /// How a step says its scenario cannot apply to this backend: the collector reports
@@ -270,6 +272,7 @@ impl OnshiWorld {
         let (ok, what) = match need {
             Need::Card => (caps.card, "card confirmations"),
             Need::Bulk => (caps.bulk, "bulk inquiries"),
+            Need::Emergency => (caps.card, "緊急時 searches by the 基本4情報"),
         };
         if ok {
             Ok(())

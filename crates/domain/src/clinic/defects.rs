@@ -41,11 +41,17 @@ pub enum ClinicDefect {
     /// Reads 有効（未登録） (資格有効性 6) as not valid: a 医療扶助 recipient whose 医療券
     /// is not registered yet is sent to the 申立書 and charged (DOM-VALIDITY-UNREGISTERED).
     TreatsUnregisteredAsInvalid,
+    /// Never checks a 申立書 patient of an outage after the system recovers: the visit
+    /// stays billed as 不詳 (DOM-OUTAGE-RECOVERY).
+    SkipsRecoveryCheck,
+    /// Takes a 申立書 without asking the patient to fill one in (`asked` left empty):
+    /// the 申立書 is the patient's own statement (FAQ-4-6).
+    NeverAsksDeclaration,
 }
 
 impl ClinicDefect {
     /// Every defect.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 14] = [
         Self::Charges10WariOnNoRecord,
         Self::IgnoresRatio,
         Self::AcceptsNoticeAlone,
@@ -58,6 +64,8 @@ impl ClinicDefect {
         Self::NeverChecksCardFront,
         Self::CopiesCardBack,
         Self::TreatsUnregisteredAsInvalid,
+        Self::SkipsRecoveryCheck,
+        Self::NeverAsksDeclaration,
     ];
 
     /// The name used on the command line.
@@ -75,6 +83,8 @@ impl ClinicDefect {
             Self::NeverChecksCardFront => "never-checks-card-front",
             Self::CopiesCardBack => "copies-card-back",
             Self::TreatsUnregisteredAsInvalid => "treats-unregistered-as-invalid",
+            Self::SkipsRecoveryCheck => "skips-recovery-check",
+            Self::NeverAsksDeclaration => "never-asks-declaration",
         }
     }
 
@@ -108,6 +118,12 @@ impl ClinicDefect {
             Self::CopiesCardBack => "stores an image of the card's back beside the front",
             Self::TreatsUnregisteredAsInvalid => {
                 "reads 有効（未登録） as not valid and sends the recipient to the 申立書"
+            }
+            Self::SkipsRecoveryCheck => {
+                "never checks an outage's 申立書 patient after recovery: billed as 不詳"
+            }
+            Self::NeverAsksDeclaration => {
+                "takes a 申立書 without asking the patient to fill one in"
             }
         }
     }

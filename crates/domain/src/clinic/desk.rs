@@ -12,19 +12,19 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::defects::ClinicDefect;
 use super::wire::{
     CardFrontCheck, CardSide, ClinicAnswer, ClinicVisitRequest, DocumentWire, MAX_PAYMENTS,
-    MAX_YEN, NoticeFormWire, NumberCheckPolicy, PrintedNumbers, Question, ReaderAtClinic,
-    SchoolCopyFormWire,
+    MAX_YEN, NotedPatient, NoticeFormWire, NumberCheckPolicy, PrintedNumbers, Question,
+    ReaderAtClinic, SchoolCopyFormWire,
 };
-use crate::codes::{ContributionRatio, InsurerNumber, LimitClass, QualificationValidity};
+use crate::codes::{ContributionRatio, InsurerNumber, LimitClass, QualificationValidity, Sex};
 use crate::message::{MedicalInstitutionCode, QualificationResponse};
 use crate::protocol::wire::NumbersConfirmationRequest;
 use crate::protocol::{PresentedPerson, ResultCode, confirmation_outcome};
 use crate::rules::{
     Basis, CardAtDesk, ClinicDecision, ConfirmationCertificate, ConfirmationFailure,
-    ConfirmationOutcome, Document, Facility, NoticeForm, OldInsuranceCard, PatientStance,
-    PortalScreen, PublicExpenseCertificate, QualificationNotice, RatioFields, RatioSource,
-    RulesCalendar, SchoolCopyForm, SchoolEventCopy, TemporaryDocument, Visit, WindowPayment,
-    decide, derive_copay, window_charge, with_public_expense,
+    ConfirmationOutcome, Document, Facility, NetworkState, NoticeForm, OldInsuranceCard,
+    PatientStance, PortalScreen, PublicExpenseCertificate, QualificationNotice, RatioFields,
+    RatioSource, RulesCalendar, SchoolCopyForm, SchoolEventCopy, TemporaryDocument, Visit,
+    WindowPayment, decide, derive_copay, window_charge, with_public_expense,
 };
 
 /// Why a clinic-control request cannot be served (an HTTP 400).
@@ -50,6 +50,14 @@ pub enum ClinicRequestError {
         /// Which document.
         index: usize,
         /// `payer_number` or `recipient_number`.
+        field: &'static str,
+        /// Why.
+        detail: String,
+    },
+    /// A noted 基本4情報 field is empty or too long (a recovery request).
+    #[error("noted.{field}: {detail}")]
+    Noted {
+        /// `name` or `address`.
         field: &'static str,
         /// Why.
         detail: String,
@@ -92,6 +100,8 @@ pub struct DeskVisit {
     public_expense: Option<PublicExpenseCertificate>,
     clinic_record: Option<PrintedNumbers>,
     identity_in_doubt: bool,
+    sex: Sex,
+    address: String,
 }
 
 fn digits(
@@ -305,7 +315,7 @@ fn limit_class_of(r: &QualificationResponse) -> Option<LimitClass> {
         .limit_application_certificate_classification_flag
 }
 
-fn billed_from(r: &QualificationResponse) -> Option<PrintedNumbers> {
+pub(super) fn billed_from(r: &QualificationResponse) -> Option<PrintedNumbers> {
     let first = r.message_body.result_list.first()?;
     Some(PrintedNumbers {
         insurer_number: first.insurer_number.as_ref()?.as_str().to_owned(),
@@ -405,6 +415,8 @@ impl DeskVisit {
             public_expense: public,
             clinic_record: req.clinic_record.clone(),
             identity_in_doubt: req.identity_in_doubt,
+            sex: req.patient.sex,
+            address: req.patient.address.clone(),
         })
     }
 
@@ -477,7 +489,7 @@ impl DeskVisit {
         }
         let mut decision = decide(calendar, &self.visit);
         let card_usable = self.card_outcome().as_ref().is_some_and(usable);
-        let numbers_usable = numbers_outcome.as_ref().is_some_and(usable);
+        let numbers_usable = self.visit.number_check.as_ref().is_some_and(usable);
         // The answer the clinic bills on: the card's, else its own numbers query's.
         let online = if !decision.basis.is_insured_care() {
             None
@@ -522,7 +534,8 @@ impl DeskVisit {
         }
         let limit_class = online.and_then(limit_class_of);
         let asked_before_defects =
-            matches!(decision.basis, Basis::Declaration | Basis::NotInsured(_));
+            matches!(decision.basis, Basis::Declaration | Basis::NotInsured(_))
+                && !defects.contains(&ClinicDefect::NeverAsksDeclaration);
         for defect in defects {
             self.apply(
                 *defect,
@@ -532,6 +545,14 @@ impl DeskVisit {
             );
         }
         let charge = self.charge(&decision, limit_class, defects);
+        // An outage: the 申立書 now, the 基本4情報 noted for the 緊急時 check later.
+        let noted =
+            (decision.basis == Basis::Declaration && self.outage(numbers)).then(|| NotedPatient {
+                name: self.name.clone(),
+                sex: self.sex,
+                birth_date: self.visit.birth_date,
+                address: self.address.clone(),
+            });
         let (card_front, card_images) = self.card_front(&decision, defects);
         ClinicAnswer {
             basis: decision.basis.into(),
@@ -551,8 +572,22 @@ impl DeskVisit {
             card_front,
             card_images,
             numbers_queries: Vec::new(),
+            noted,
             notes,
         }
+    }
+
+    /// Whether the qualification system was out of reach at this visit: the line is
+    /// down, or the reader or the numbers query could not reach it.
+    fn outage(&self, numbers: Option<&NumbersReply>) -> bool {
+        self.visit.facility.network == NetworkState::Down
+            || matches!(numbers, Some(NumbersReply::Unreachable))
+            || matches!(
+                self.card_outcome(),
+                Some(ConfirmationOutcome::Failed(
+                    ConfirmationFailure::BackendUnreachable
+                ))
+            )
     }
 
     /// FAQ-4-6: when staff look at the card front, and what the clinic keeps of it —
@@ -677,7 +712,9 @@ impl DeskVisit {
             | ClinicDefect::IgnoresPublicExpenseCertificate
             | ClinicDefect::NeverChecksCardFront
             | ClinicDefect::CopiesCardBack
-            | ClinicDefect::TreatsUnregisteredAsInvalid => {}
+            | ClinicDefect::TreatsUnregisteredAsInvalid
+            | ClinicDefect::SkipsRecoveryCheck
+            | ClinicDefect::NeverAsksDeclaration => {}
         }
     }
 

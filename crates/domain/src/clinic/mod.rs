@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`wire`] | the request onshi sends (`POST /v1/visits`) and the clinic's answer |
 //! | [`desk`] | the reference clinic: request → [`desk::DeskVisit`] → numbers query → [`crate::rules::decide`] → answer |
+//! | [`recovery`] | after an outage: the 緊急時 check by the 基本4情報 and what is billed |
 //! | [`defects`] | the reference clinic's deliberate defects |
 //!
 //! [`decision_of`] reads a clinic's answer back into the [`ClinicDecision`] the oracle
@@ -12,11 +13,16 @@
 
 pub mod defects;
 pub mod desk;
+pub mod recovery;
 pub mod wire;
 
 pub use defects::ClinicDefect;
 pub use desk::{ClinicRequestError, DeskVisit, NumbersReply};
-pub use wire::{ClinicAnswer, ClinicInfo, ClinicVisitRequest, ReaderAtClinic};
+pub use recovery::{recovery_answer, recovery_query};
+pub use wire::{
+    ClinicAnswer, ClinicInfo, ClinicVisitRequest, NotedPatient, ReaderAtClinic, RecoveryAnswer,
+    RecoveryRequest,
+};
 
 use crate::rules::ClinicDecision;
 

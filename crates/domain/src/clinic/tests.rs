@@ -15,7 +15,7 @@ fn request_json() -> serde_json::Value {
             "care_setting": "outpatient"
         },
         "backend_url": "http://127.0.0.1:1",
-        "patient": { "name": "山田 太郎", "birth_date": "1986-06-15" },
+        "patient": { "name": "山田 太郎", "birth_date": "1986-06-15", "sex": "1", "address": "東京都千代田区霞が関一丁目2番2号" },
         "card": { "presented": true, "reader": { "outcome": "card-unreadable" } },
         "documents": [{
             "kind": "notice",
@@ -58,6 +58,7 @@ fn an_answer_round_trips_and_reads_back_as_a_decision() {
         card_front: vec![CardFrontCheck::DeclarationDetails],
         card_images: vec![CardSide::Front],
         numbers_queries: Vec::new(),
+        noted: None,
         notes: vec!["note".into()],
     };
     let text = serde_json::to_string(&answer).unwrap();
@@ -364,4 +365,146 @@ fn valid_unregistered_is_valid_and_its_defect_reads_it_as_invalid() {
     );
     assert_eq!(bad.copay, ContributionRatio::THIRTY);
     assert!(!bad.notes.iter().any(|n| n.contains("福祉事務所")));
+}
+
+/// An outage: the 申立書 now and the 基本4情報 noted; a visit that reaches the system
+/// notes nothing.
+#[test]
+fn an_outage_declaration_notes_the_basic_four() {
+    let calendar = RulesCalendar::reference();
+    let mut req = request();
+    req.documents.clear();
+    req.card.reader = Some(ReaderAtClinic::BackendUnavailable);
+    let answer = DeskVisit::from_request(&req)
+        .unwrap()
+        .decide(&calendar, None, &[]);
+    assert_eq!(answer.basis, BasisWire::Declaration);
+    let noted = answer.noted.expect("noted in an outage");
+    assert_eq!(noted.name, "山田 太郎");
+    assert_eq!(noted.sex, crate::codes::Sex::Male);
+    assert_eq!(noted.address, "東京都千代田区霞が関一丁目2番2号");
+    // The line is up and the card simply unreadable: a 申立書, nothing noted.
+    req.card.reader = Some(ReaderAtClinic::CardUnreadable);
+    let answer = DeskVisit::from_request(&req)
+        .unwrap()
+        .decide(&calendar, None, &[]);
+    assert_eq!(answer.basis, BasisWire::Declaration);
+    assert!(answer.noted.is_none());
+    // The numbers query could not reach the system: noted.
+    let mut req = request();
+    req.documents.truncate(0);
+    req.clinic_record = Some(PrintedNumbers {
+        insurer_number: "01130012".into(),
+        symbol: None,
+        number: "23".into(),
+        branch: None,
+    });
+    req.card.reader = Some(ReaderAtClinic::CardUnreadable);
+    let answer = DeskVisit::from_request(&req).unwrap().decide(
+        &calendar,
+        Some(&NumbersReply::Unreachable),
+        &[],
+    );
+    assert!(answer.noted.is_some());
+}
+
+fn recovery_request() -> RecoveryRequest {
+    serde_json::from_value(serde_json::json!({
+        "visit_id": "v",
+        "recovered_at": "2026-11-30T12:00:00",
+        "medical_institution_code": "1311234567",
+        "backend_url": "http://127.0.0.1:1",
+        "noted": { "name": "山田 太郎", "sex": "1", "birth_date": "1986-06-15",
+                   "address": "東京都千代田区霞が関一丁目2番2号" }
+    }))
+    .unwrap()
+}
+
+#[test]
+fn the_recovery_query_carries_the_noted_four_and_bad_ones_are_named() {
+    let req = recovery_request();
+    let q = recovery_query(&req, &[]).unwrap().expect("a query");
+    assert_eq!(q.name, "山田 太郎");
+    assert_eq!(q.confirmation_time, req.recovered_at.into());
+    assert!(
+        recovery_query(&req, &[ClinicDefect::SkipsRecoveryCheck])
+            .unwrap()
+            .is_none()
+    );
+    let mut bad = req.clone();
+    bad.noted.address = " ".into();
+    let e = recovery_query(&bad, &[]).unwrap_err();
+    assert_eq!(e.to_string(), "noted.address: must be 1 to 200 characters");
+    let mut bad = req;
+    bad.medical_institution_code = "13".into();
+    assert!(matches!(
+        recovery_query(&bad, &[]),
+        Err(ClinicRequestError::FacilityCode(_))
+    ));
+}
+
+#[test]
+fn the_recovery_bills_only_a_valid_answer_for_the_noted_person() {
+    use crate::codes::{
+        CharacterEncoding, InsurerNumber, ProcessingResultStatus, QualificationValidity,
+        ReferenceClassification, SegmentOfResult, Sex,
+    };
+    use crate::message::{
+        MessageBody, MessageHeader, QualificationResponse, ResultOfQualificationConfirmation,
+    };
+    let req = recovery_request();
+    let answer_with = |validity, name: &str| {
+        let mut r = ResultOfQualificationConfirmation::minimal(
+            name.into(),
+            Sex::Male,
+            chrono::NaiveDate::from_ymd_opt(1986, 6, 15).unwrap(),
+            "協会けんぽ".into(),
+        );
+        r.insurer_number = Some(InsurerNumber::parse("01130012").unwrap());
+        r.insured_identification_number = Some("23".into());
+        NumbersReply::Answered(Box::new(QualificationResponse {
+            message_header: MessageHeader {
+                process_execution_time: req.recovered_at,
+                qualification_confirmation_date: req.recovered_at.date(),
+                medical_institution_code: crate::message::MedicalInstitutionCode::parse(
+                    "1311234567",
+                )
+                .unwrap(),
+                arbitrary_file_identifier: None,
+                reference_classification: ReferenceClassification::InsuranceCardNumbers,
+                segment_of_result: SegmentOfResult::Normal,
+                error_code: None,
+                error_message: None,
+                character_code_identifier: CharacterEncoding::Utf8,
+            },
+            message_body: MessageBody {
+                qualification_confirm_search_info: None,
+                prescription_issue_select: None,
+                processing_result_status: ProcessingResultStatus::Normal,
+                processing_result_code: None,
+                processing_result_message: None,
+                qualification_validity: Some(validity),
+                result_list: vec![r],
+            },
+        }))
+    };
+    let good = recovery_answer(
+        &req,
+        Some(&answer_with(QualificationValidity::Valid, "山田 太郎")),
+        Vec::new(),
+    );
+    assert_eq!(good.billed.unwrap().number, "23");
+    for reply in [
+        answer_with(QualificationValidity::Valid, "山田 花子"),
+        answer_with(QualificationValidity::MultipleMatches, "山田 太郎"),
+        answer_with(QualificationValidity::NoMatchingQualification, "山田 太郎"),
+        NumbersReply::Unreachable,
+    ] {
+        assert!(
+            recovery_answer(&req, Some(&reply), Vec::new())
+                .billed
+                .is_none()
+        );
+    }
+    assert!(recovery_answer(&req, None, Vec::new()).billed.is_none());
 }

@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::codes::ContributionRatio;
+use crate::codes::{ContributionRatio, Sex};
 pub use crate::protocol::wire::CareSettingWire;
 use crate::rules::{
     Basis, NetworkState, NotInsuredEvidence, RatioSource, ReaderState, TemporaryDocument,
@@ -132,6 +132,59 @@ pub struct PatientAtWindow {
     pub name: String,
     /// 生年月日.
     pub birth_date: NaiveDate,
+    /// 性別 (OQSCD007: `"1"` 男, `"2"` 女, `"3"` 未設定), as on the card front or the
+    /// 申立書.
+    pub sex: Sex,
+    /// 住所 as on the card front or the 申立書.
+    pub address: String,
+}
+
+/// The patient's 基本4情報 as the window wrote them down (a 申立書 taken while the
+/// qualification system was unreachable), for the 緊急時医療情報・資格確認機能 after it
+/// recovers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotedPatient {
+    /// 氏名.
+    pub name: String,
+    /// 性別.
+    pub sex: Sex,
+    /// 生年月日.
+    pub birth_date: NaiveDate,
+    /// 住所.
+    pub address: String,
+}
+
+/// `POST /v1/recoveries`: the qualification system is reachable again; the clinic
+/// confirms the qualification of a patient it took on a 申立書 during the outage, by
+/// the 基本4情報 it noted, and says what it bills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryRequest {
+    /// The visit's id (as in its `POST /v1/visits`).
+    pub visit_id: String,
+    /// "Now" after the recovery (JST, no offset); pass it on as `confirmation_time`.
+    pub recovered_at: NaiveDateTime,
+    /// The facility's 医療機関コード.
+    pub medical_institution_code: String,
+    /// Base URL of the onshi HTTP JSON backend, reachable again
+    /// (`POST {backend_url}/v1/confirmations/emergency`).
+    pub backend_url: String,
+    /// What the clinic noted at the visit (its own answer's `noted`, handed back).
+    pub noted: NotedPatient,
+}
+
+/// The clinic's answer to a [`RecoveryRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryAnswer {
+    /// The qualification now billed, or `null` (still 不詳).
+    pub billed: Option<PrintedNumbers>,
+    /// The clinic's 緊急時 queries, as sent and answered (evidence).
+    pub queries: Vec<ExchangeWire>,
+    /// Free text for the report (optional).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// The My Number Card at the window.
@@ -329,6 +382,10 @@ pub struct ClinicAnswer {
     pub card_images: Vec<CardSide>,
     /// The clinic's own numbers queries, as sent and answered (evidence).
     pub numbers_queries: Vec<ExchangeWire>,
+    /// The 基本4情報 the window noted for a check after an outage (a 申立書 taken
+    /// while the qualification system was unreachable), else absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noted: Option<NotedPatient>,
     /// Free text for the report (optional).
     #[serde(default)]
     pub notes: Vec<String>,

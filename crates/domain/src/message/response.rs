@@ -62,9 +62,8 @@ pub struct MessageBody {
     /// `QualificationValidity` 資格有効性 (OQSCD006).
     pub qualification_validity: Option<QualificationValidity>,
     /// `ResultList/ResultOfQualificationConfirmation` 資格確認結果 (0..n, one per
-    /// qualification). For 5 複数該当 onshi's reference backend lists none: the search
-    /// fits several people, and listing them would show a record that may be another
-    /// person's (DOM-VALIDITY-MULTIPLE).
+    /// qualification; for 5 複数該当 the interface may list the candidates — onshi's
+    /// reference backend lists none, and a clinic bills none of them).
     #[serde(default)]
     pub result_list: Vec<ResultOfQualificationConfirmation>,
 }

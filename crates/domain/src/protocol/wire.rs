@@ -323,6 +323,81 @@ pub struct NumbersConfirmationRequest {
     pub limit_consent: Option<bool>,
 }
 
+/// `POST /v1/confirmations/emergency`: the qualification part of the
+/// 緊急時医療情報・資格確認機能 — a search by the patient's 基本4情報 (氏名, 性別, 生年月日,
+/// 住所) for a patient the window took on a 申立書 while the system was unreachable,
+/// checked once it has recovered. No card, no numbers, never a My Number. 氏名 and 住所
+/// are compared as [`basic_info_key`] reads them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyConfirmationRequest {
+    /// 医療機関コード.
+    pub medical_institution_code: MedicalInstitutionCode,
+    /// "Now" for every rule (JST); absent = the server's clock.
+    #[serde(default)]
+    pub confirmation_time: Option<NaiveDateTime>,
+    /// 氏名 as the patient wrote it (at most [`EmergencyConfirmationRequest::MAX_NAME`]
+    /// characters).
+    pub name: String,
+    /// 性別 (OQSCD007).
+    pub sex: crate::codes::Sex,
+    /// 生年月日.
+    pub birthdate: NaiveDate,
+    /// 住所 as the patient wrote it (at most [`EmergencyConfirmationRequest::MAX_ADDRESS`]
+    /// characters).
+    pub address: String,
+}
+
+impl EmergencyConfirmationRequest {
+    /// The longest 氏名 accepted, in characters.
+    pub const MAX_NAME: usize = 100;
+    /// The longest 住所 accepted, in characters.
+    pub const MAX_ADDRESS: usize = 200;
+
+    /// The first of a 氏名 and a 住所 that is blank or too long, with its limit
+    /// (`("name", 100)`), or `None` when both will do.
+    pub fn text_problem(name: &str, address: &str) -> Option<(&'static str, usize)> {
+        [
+            ("name", name, Self::MAX_NAME),
+            ("address", address, Self::MAX_ADDRESS),
+        ]
+        .into_iter()
+        .find(|(_, v, max)| v.trim().is_empty() || v.chars().count() > *max)
+        .map(|(field, _, max)| (field, max))
+    }
+}
+
+/// A 氏名 or 住所 as the 基本4情報 search compares it: whitespace (half- and
+/// full-width) removed, full-width ASCII (`１`, `Ａ`, `－`) folded to ASCII, and the
+/// dashes and the long-vowel mark written between digits (`‐ − ― ー`) read as `-`. A
+/// clinic writes an address down by hand; no other normalisation is made.
+pub fn basic_info_key(text: &str) -> String {
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            c => c,
+        })
+        .collect();
+    let digit = |j: Option<usize>| {
+        j.and_then(|j| chars.get(j))
+            .is_some_and(char::is_ascii_digit)
+    };
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if *c == 'ー' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+                '-'
+            } else {
+                *c
+            }
+        })
+        .collect()
+}
+
 /// `POST /v1/registrations`: 保険証利用登録 at the reader.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -469,6 +544,32 @@ mod tests {
         assert_ne!(
             m,
             attestation_message(&[9; 32], b"cert", AuthMethod::Visual, &mic)
+        );
+    }
+
+    /// How a hand-written 氏名 or 住所 is compared.
+    #[test]
+    fn basic_info_keys_fold_space_width_and_dashes() {
+        assert_eq!(basic_info_key(" 中村\u{3000}恵美 "), "中村恵美");
+        assert_eq!(
+            basic_info_key("日本大通１番地２ー３"),
+            basic_info_key("日本大通1番地2-3")
+        );
+        assert_eq!(basic_info_key("２−３"), "2-3");
+        // A long-vowel mark stays one outside numbers.
+        assert_eq!(basic_info_key("センター1"), "センター1");
+        assert_ne!(
+            basic_info_key("日本大通1番地"),
+            basic_info_key("日本大通2番地")
+        );
+        assert_eq!(
+            EmergencyConfirmationRequest::text_problem("名", " "),
+            Some(("address", 200))
+        );
+        assert_eq!(EmergencyConfirmationRequest::text_problem("名", "所"), None);
+        assert_eq!(
+            EmergencyConfirmationRequest::text_problem(&"あ".repeat(101), "所"),
+            Some(("name", 100))
         );
     }
 }

@@ -155,6 +155,8 @@ rule_ids! {
     DomValidityMultiple = "DOM-VALIDITY-MULTIPLE",
     /// 有効（未登録）: 医療券が未登録の医療扶助受給者は有効として扱う.
     DomValidityUnregistered = "DOM-VALIDITY-UNREGISTERED",
+    /// 回線障害の間の申立書と、回復後の緊急時医療情報・資格確認機能による確認.
+    DomOutageRecovery = "DOM-OUTAGE-RECOVERY",
     /// 暗証番号方式: カードの署名をこのチャレンジと証明書の鍵で検証する.
     SecPinSignature = "SEC-PIN-SIGNATURE",
     /// 暗証番号がロックされたカードのセッションを受け付けない.

@@ -6,7 +6,7 @@ use super::verdict::{Check, Verdict};
 use crate::persona::ResolvedPersona;
 use crate::persona::model::Qualification;
 use onshi_card::card::{ApduTrace, PinId, Status};
-use onshi_domain::codes::{ConsentFlag, ContributionRatio};
+use onshi_domain::codes::{ConsentFlag, ContributionRatio, QualificationValidity};
 use onshi_domain::message::{QualificationResponse, ResultOfQualificationConfirmation};
 use onshi_domain::rules::{
     ClinicDecision, RatioFields, RatioSource, derive_copay, with_public_expense,
@@ -69,16 +69,21 @@ fn same_name(shown: &str, truth: &str) -> bool {
 }
 
 /// The insured number a result shows when it is none of the person's records (same
-/// insurer and number, or a 医療扶助 受給者番号): the record of somebody else with the
-/// same name and birthday.
+/// insurer, number and — when shown — 枝番, or a 医療扶助 受給者番号): the record of
+/// somebody else, even with the same name and birthday (a family member under the same
+/// 記号・番号).
 fn foreign_record<'a>(
     persona: &crate::persona::ResolvedPersona,
     r: &'a onshi_domain::message::ResultOfQualificationConfirmation,
 ) -> Option<&'a str> {
     let number = r.insured_identification_number.as_deref()?.trim();
     let insurer = r.insurer_number.as_ref()?;
+    let branch = r.insured_branch_number.as_deref().map(str::trim);
     let known = persona.qualifications.iter().any(|q| {
-        (q.insurer_number == *insurer && q.number.trim() == number)
+        // Family members share 記号・番号; the 枝番, when shown, tells them apart.
+        (q.insurer_number == *insurer
+            && q.number.trim() == number
+            && branch.is_none_or(|b| b.is_empty() || b == q.branch.trim()))
             || q.medical_aid
                 .as_ref()
                 .is_some_and(|m| m.recipient_number.trim() == number)
@@ -86,10 +91,15 @@ fn foreign_record<'a>(
     (!known && !persona.qualifications.is_empty()).then_some(number)
 }
 
-/// FAQ-4-17: every result shown belongs to the presented person.
+/// FAQ-4-17: every result shown belongs to the presented person. The candidates a
+/// 複数該当 answer may list (the interface allows it) confirm nobody and are not
+/// judged here; taking one of them is the clinic's fault (it bills nobody on 5).
 pub fn right_person(v: &VisitRecord<'_>) -> Verdict {
     let p = &v.persona.person;
-    for r in results(v.responses) {
+    let confirming = v.responses.iter().filter(|r| {
+        r.message_body.qualification_validity != Some(QualificationValidity::MultipleMatches)
+    });
+    for r in confirming.flat_map(|r| r.message_body.result_list.iter()) {
         if let Some(number) = foreign_record(v.persona, r) {
             return Verdict::fail(
                 Check::RightPerson,

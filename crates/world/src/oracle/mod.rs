@@ -7,5 +7,5 @@
 pub mod checks;
 pub mod verdict;
 
-pub use checks::{VisitRecord, evaluate, expected_copay};
+pub use checks::{VisitRecord, evaluate, expected_copay, no_my_number, right_person};
 pub use verdict::{Check, Verdict};

@@ -80,11 +80,73 @@ impl PersonaSet {
                 });
             }
         }
+        errors.extend(set.household_errors());
         if errors.is_empty() {
             Ok(set)
         } else {
             Err(errors)
         }
+    }
+
+    /// Households hold together: every record of one household carries the same
+    /// 保険者番号・記号・番号, and no two share a 枝番.
+    fn household_errors(&self) -> Vec<InputError> {
+        let mut first: std::collections::BTreeMap<&str, (&Persona, &QualificationSection)> =
+            std::collections::BTreeMap::new();
+        let mut branches: std::collections::BTreeMap<(&str, &str), &str> =
+            std::collections::BTreeMap::new();
+        let mut errors = Vec::new();
+        for p in &self.personas {
+            for (i, q) in p.file.qualification.iter().enumerate() {
+                let Some(h) = q.household.as_deref() else {
+                    continue;
+                };
+                let problem = match first.get(h) {
+                    None => {
+                        first.insert(h, (p, q));
+                        None
+                    }
+                    Some((fp, fq))
+                        if (
+                            fq.insurer_number.as_str(),
+                            fq.symbol.trim(),
+                            fq.number.trim(),
+                        ) != (q.insurer_number.as_str(), q.symbol.trim(), q.number.trim()) =>
+                    {
+                        Some(format!(
+                            "household {h:?} shares 保険者番号・記号・番号 {} {} {} ({}), not {} {} {}",
+                            fq.insurer_number,
+                            fq.symbol,
+                            fq.number,
+                            fp.path.display(),
+                            q.insurer_number,
+                            q.symbol,
+                            q.number
+                        ))
+                    }
+                    Some(_) => None,
+                };
+                // One person may hold the same 枝番 twice (lost, then acquired again).
+                let problem = problem.or_else(|| {
+                    match branches.insert((h, q.branch.trim()), p.id.as_str()) {
+                        Some(other) if other != p.id => Some(format!(
+                            "household {h:?} has 枝番 {} twice ({other} and {})",
+                            q.branch, p.id
+                        )),
+                        _ => None,
+                    }
+                });
+                if let Some(message) = problem {
+                    errors.push(InputError {
+                        file: p.path.clone(),
+                        line: None,
+                        field: Some(format!("qualification[{i}].household")),
+                        message,
+                    });
+                }
+            }
+        }
+        errors
     }
 
     /// A set of these personas, sorted by id.
@@ -163,8 +225,12 @@ impl Persona {
         household: Option<&str>,
         seed: u64,
     ) -> String {
-        let key = match (household, self.id.split_once("--")) {
-            (Some(h), Some((_, scene))) => format!("household/{h}--{scene}"),
+        let scene = self
+            .id
+            .strip_prefix(self.template_id())
+            .and_then(|rest| rest.strip_prefix("--"));
+        let key = match (household, scene) {
+            (Some(h), Some(scene)) => format!("household/{h}--{scene}"),
             _ => format!("{}/qualification/{record}", self.id),
         };
         let digits = serial_for(seed, &key) % 1_000_000;
@@ -428,6 +494,14 @@ fn validate(f: &PersonaFile, src: &TomlSource) -> Vec<InputError> {
     validate_card(&f.card, &mut e);
     for (i, q) in f.qualification.iter().enumerate() {
         validate_qualification(i, q, &mut e);
+        // A registrable persona has an instance per generation; its household would not
+        // keep sharing numbers with a registered sibling's single instance.
+        if q.household.is_some() && f.registration.state == RegistrationStateSpec::Unregistered {
+            e.bad(
+                &format!("qualification[{i}].household"),
+                "a household member must not be unregistered (its scenario instances come in generations)",
+            );
+        }
     }
     if f.registration.state != RegistrationStateSpec::Registered && f.registration.at.is_some() {
         e.bad(
@@ -708,6 +782,78 @@ acquired_on = 2015-04-01
         assert!(my_number::is_valid(&r.person.my_number));
         assert!(r.insured_on(as_of.date()));
         assert_eq!(r.card.certificate.expires_on.to_string(), "2029-11-22");
+    }
+
+    fn source(name: &str, text: String) -> TomlSource {
+        TomlSource::from_text(Path::new(&format!("virtual-cards/{name}.toml")), text)
+    }
+
+    fn member(branch: &str, number: &str) -> String {
+        GOOD.replace("number = \"567\"", &format!("number = \"{number}\""))
+            + &format!(
+                "branch = \"{branch}\"\nhousehold = \"kin\"\n[registration]\nstate = \"registered\"\n"
+            )
+    }
+
+    /// A household holds together across files; a scenario naming one member casts the
+    /// others, and their instances keep sharing 記号・番号; `ticket_registered` defaults
+    /// to true.
+    #[test]
+    fn households_are_checked_cast_together_and_share_numbers() {
+        let set = PersonaSet::from_sources(vec![
+            source("kin-a", member("02", "567")),
+            source("kin-b", member("03", "567")),
+            source("other", GOOD.to_owned()),
+        ])
+        .unwrap();
+        let mut cast = crate::persona::Cast::default();
+        let scene = crate::persona::SceneKey::new("05.feature", 12);
+        cast.add(scene.clone(), "kin-a");
+        let with = set.with_cast(&cast).unwrap();
+        let as_of = crate::defaults::default_as_of();
+        let numbers: Vec<String> = ["kin-a", "kin-b"]
+            .iter()
+            .map(|t| {
+                let id = crate::persona::Cast::instance_id(t, &scene, 0);
+                with.get(&id)
+                    .unwrap_or_else(|| panic!("{id} cast"))
+                    .resolve(as_of, 1)
+                    .qualifications[0]
+                    .number
+                    .clone()
+            })
+            .collect();
+        assert_eq!(numbers[0], numbers[1]);
+        assert_ne!(numbers[0], "567", "an instance has its own numbers");
+        assert!(
+            with.get(&crate::persona::Cast::instance_id("other", &scene, 0))
+                .is_none()
+        );
+
+        for (b, n, why) in [("02", "568", "shares"), ("02", "567", "twice")] {
+            let errs = PersonaSet::from_sources(vec![
+                source("kin-a", member("02", "567")),
+                source("kin-b", member(b, n)),
+            ])
+            .unwrap_err();
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            assert_eq!(errs[0].field.as_deref(), Some("qualification[0].household"));
+            assert!(errs[0].message.contains(why), "{}", errs[0]);
+        }
+        let unregistered = member("02", "567").replace("\"registered\"", "\"unregistered\"");
+        let e = &load(&unregistered).unwrap_err()[0];
+        assert_eq!(e.field.as_deref(), Some("qualification[0].household"));
+
+        let aid = GOOD.to_owned()
+            + "[qualification.medical_aid]\npayer_number = \"12130010\"\nrecipient_number = \"0000001\"\nvalid_from = 2015-04-01\n";
+        let r = load(&aid).unwrap().resolve(as_of, 1);
+        assert!(
+            r.qualifications[0]
+                .medical_aid
+                .as_ref()
+                .unwrap()
+                .ticket_registered
+        );
     }
 
     #[test]

@@ -24,10 +24,10 @@ pub(crate) mod names;
 pub mod rng;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{PoisonError, RwLock};
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 pub use certs::{CertificateIssuer, IssuedAuthCert, RootKind};
 pub use generate::{generated_id, parse_generated_id};
@@ -37,6 +37,7 @@ pub use mix::{MixError, PopulationMix};
 use crate::persona::{PersonaSet, ResolvedPersona};
 use generate::GenContext;
 use onshi_domain::codes::InsurerNumber;
+use onshi_domain::protocol::wire::basic_info_key;
 
 /// The default number of generated persons, shared by every command.
 pub const DEFAULT_SIZE: u64 = 10_000;
@@ -125,6 +126,8 @@ pub struct Population {
     by_serial: HashMap<u64, u32>,
     by_numbers: HashMap<NumbersKey, (u32, usize)>,
     by_household: HashMap<NumbersKey, Vec<(u32, usize)>>,
+    by_name_and_birth: HashMap<(String, NaiveDate), Vec<u32>>,
+    instantiated: HashSet<String>,
     by_my_number: HashMap<String, u32>,
     by_id: HashMap<String, u32>,
     registrations: RwLock<HashMap<PersonIndex, NaiveDateTime>>,
@@ -172,6 +175,7 @@ impl Population {
         let mut by_serial = HashMap::new();
         let mut by_numbers = HashMap::new();
         let mut by_household: HashMap<NumbersKey, Vec<(u32, usize)>> = HashMap::new();
+        let mut by_name_and_birth: HashMap<(String, NaiveDate), Vec<u32>> = HashMap::new();
         let mut by_my_number = HashMap::new();
         let mut by_id = HashMap::new();
         let dup = |what, a: &ResolvedPersona, b: &ResolvedPersona| PopulationError::Duplicate {
@@ -196,9 +200,14 @@ impl Population {
                     return Err(dup("card numbers", &personas[prev as usize], p));
                 }
             }
+            by_name_and_birth
+                .entry((basic_info_key(&p.person.name), p.person.birth_date))
+                .or_default()
+                .push(i);
             by_my_number.insert(p.person.my_number.clone(), i);
             by_id.insert(p.id.clone(), i);
         }
+        let instantiated = personas.iter().filter_map(|p| p.template.clone()).collect();
         Ok(Self {
             ctx: GenContext {
                 seed,
@@ -211,6 +220,8 @@ impl Population {
             by_serial,
             by_numbers,
             by_household,
+            by_name_and_birth,
+            instantiated,
             by_my_number,
             by_id,
             registrations: RwLock::new(HashMap::new()),
@@ -330,21 +341,37 @@ impl Population {
         if let Some((i, r)) = self.by_numbers.get(&key) {
             return Some((u64::from(*i), *r));
         }
+        self.generated_records(&key, |q| NumbersKey::of_record(q) == key)
+            .into_iter()
+            .next()
+    }
+
+    /// The generated member whose insured number is `key`'s (numbers encode the
+    /// member's index), and its records that `fits`.
+    fn generated_records(
+        &self,
+        key: &NumbersKey,
+        fits: impl Fn(&crate::persona::model::Qualification) -> bool,
+    ) -> Vec<(PersonIndex, usize)> {
         if key.number.is_empty() || key.number.len() > 8 {
-            return None;
+            return Vec::new();
         }
-        let value: u64 = key.number.parse().ok()?;
+        let Ok(value) = key.number.parse::<u64>() else {
+            return Vec::new();
+        };
         let g = self.ctx.codec.index_of_number(value);
         if g >= self.size {
-            return None;
+            return Vec::new();
         }
         let index = g + self.persona_count();
         let person = generate::generate(&self.ctx, g, index);
         person
             .qualifications
             .iter()
-            .position(|q| NumbersKey::of_record(q) == key)
-            .map(|r| (index, r))
+            .enumerate()
+            .filter(|(_, q)| fits(q))
+            .map(|(r, _)| (index, r))
+            .collect()
     }
 
     /// Every member and record a search by card numbers finds. With a 枝番, at most
@@ -367,30 +394,37 @@ impl Population {
                 .collect();
         }
         let key = NumbersKey::new(insurer, symbol, number, None).household();
-        let mut found: Vec<(PersonIndex, usize)> = self
-            .by_household
-            .get(&key)
-            .map(|v| v.iter().map(|(i, r)| (u64::from(*i), *r)).collect())
-            .unwrap_or_default();
-        if found.is_empty() && !key.number.is_empty() && key.number.len() <= 8 {
-            let Ok(value) = key.number.parse::<u64>() else {
-                return found;
-            };
-            let g = self.ctx.codec.index_of_number(value);
-            if g < self.size {
-                let index = g + self.persona_count();
-                let person = generate::generate(&self.ctx, g, index);
-                found.extend(
-                    person
-                        .qualifications
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, q)| NumbersKey::of_record(q).household() == key)
-                        .map(|(r, _)| (index, r)),
-                );
-            }
+        match self.by_household.get(&key) {
+            Some(v) => v.iter().map(|(i, r)| (u64::from(*i), *r)).collect(),
+            None => self.generated_records(&key, |q| NumbersKey::of_record(q).household() == key),
         }
-        found
+    }
+
+    /// The personas whose 基本4情報 are these (氏名 and 住所 compared with whitespace
+    /// removed), for the 緊急時医療情報・資格確認機能. A template whose scenario instances
+    /// are in the population stands for them and is not found itself (its instances
+    /// share its 基本4情報). Generated members are not searched by name: the generated
+    /// part is built on the spot from an index, and no index leads from a name to it.
+    pub fn by_basic_info(
+        &self,
+        name: &str,
+        sex: onshi_domain::codes::Sex,
+        birth_date: NaiveDate,
+        address: &str,
+    ) -> Vec<PersonIndex> {
+        let address = basic_info_key(address);
+        self.by_name_and_birth
+            .get(&(basic_info_key(name), birth_date))
+            .into_iter()
+            .flatten()
+            .filter(|i| {
+                let p = &self.personas[**i as usize];
+                !self.instantiated.contains(&p.id)
+                    && p.person.sex == sex
+                    && basic_info_key(&p.person.address) == address
+            })
+            .map(|i| u64::from(*i))
+            .collect()
     }
 
     /// The member with this (synthetic) My Number. Only the `accept-my-number` defect

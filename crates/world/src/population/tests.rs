@@ -339,3 +339,42 @@ fn a_registration_holds_from_the_earliest_visit_that_made_it() {
     );
     assert_eq!(pop.overlay_registration(7), Some(t(9)));
 }
+
+/// The 基本4情報 find a persona; a template whose instance is present stands for it.
+#[test]
+fn the_basic_four_find_the_persona_or_its_instance() {
+    let set = defaults::personas(None).expect("embedded personas");
+    let as_of = defaults::default_as_of();
+    let template = set.get("outage-patient").expect("the persona");
+    let resolved = template.resolve(as_of, defaults::DEFAULT_SEED);
+    let person = resolved.person.clone();
+    let find = |pop: &Population| {
+        pop.by_basic_info(&person.name, person.sex, person.birth_date, &person.address)
+    };
+    let alone = Population::from_resolved(
+        defaults::DEFAULT_SEED,
+        0,
+        vec![resolved.clone()],
+        as_of,
+        PopulationMix::default(),
+    )
+    .unwrap();
+    assert_eq!(find(&alone), vec![0]);
+    assert!(
+        alone
+            .by_basic_info(&person.name, person.sex, person.birth_date, "別の住所")
+            .is_empty()
+    );
+    let instance = template
+        .instance("outage-patient--0000abcd-12-g0".into(), None)
+        .resolve(as_of, defaults::DEFAULT_SEED);
+    let cast = Population::from_resolved(
+        defaults::DEFAULT_SEED,
+        0,
+        vec![resolved, instance],
+        as_of,
+        PopulationMix::default(),
+    )
+    .unwrap();
+    assert_eq!(find(&cast), vec![1]);
+}

@@ -73,7 +73,7 @@ impl Engine {
             tickets_assumed: self.has(Defect::IgnoresTicketRegistration),
         };
         let mut answer = answer::card_answer(&p, &ctx);
-        self.ticket_defect(&p, now, audit);
+        self.ticket_defect(&p.qualifications, now, audit);
         if !by_law && req.consents.limit_info && answer.limit_provided {
             // TRN-Q1: the consent holds for this facility in this month.
             self.record_grant(index, &req.medical_institution_code, now);

@@ -206,6 +206,7 @@ pub struct Engine {
 
 mod bulk;
 mod card;
+mod emergency;
 mod numbers;
 mod registration;
 mod responses;
@@ -493,11 +494,14 @@ impl Engine {
 
     /// `ignores-ticket-registration`: noted in the audit when it changed the answer (a
     /// recipient whose 医療券 is not registered was answered 有効).
-    fn ticket_defect(&self, p: &ResolvedPersona, now: NaiveDateTime, audit: &mut AuditRecord) {
+    fn ticket_defect(
+        &self,
+        records: &[onshi_world::persona::model::Qualification],
+        now: NaiveDateTime,
+        audit: &mut AuditRecord,
+    ) {
         if self.has(Defect::IgnoresTicketRegistration)
-            && p.qualifications
-                .iter()
-                .any(|q| q.ticket_pending(now.date()))
+            && records.iter().any(|q| q.ticket_pending(now.date()))
         {
             audit.defect(Defect::IgnoresTicketRegistration.name());
         }

@@ -113,28 +113,39 @@ impl Engine {
             audit.detail = Some("no record with these numbers".into());
             return Ok((PersonAnswer::no_match(), Some(echo)));
         }
-        let mut born = Vec::with_capacity(candidates.len());
-        for (index, r) in candidates {
+        // The people (not records) the numbers and the birth date fit; of a person with
+        // several records under these numbers, the one in force, else the latest.
+        let one_person = candidates
+            .first()
+            .map(|(first, _)| *first)
+            .filter(|first| candidates.iter().all(|(i, _)| i == first));
+        let mut born: Vec<(u64, usize)> = Vec::new();
+        for &(index, r) in &candidates {
             let p = self
                 .population
                 .person(index)
                 .ok_or_else(|| EngineError::new(ResultCode::Internal))?;
-            if p.person.birth_date == q.birthdate {
-                born.push((index, r, p.into_owned()));
+            if p.person.birth_date != q.birthdate {
+                continue;
+            }
+            match born.iter_mut().find(|(i, _)| *i == index) {
+                Some(seen) => seen.1 = preferred_record(&p.qualifications, seen.1, r, day),
+                None => born.push((index, r)),
             }
         }
-        let (index, r, p) = match born.len() {
+        let (index, r) = match born.len() {
             0 => {
+                audit.person = one_person.and_then(|i| self.population.id_of(i));
                 audit.detail = Some("birth date does not match".into());
                 return Ok((PersonAnswer::no_match(), Some(echo)));
             }
-            1 => born.swap_remove(0),
+            1 => born[0],
             n if self.has(Defect::PicksOneOfSeveral) => {
                 audit.defect(Defect::PicksOneOfSeveral.name());
                 audit.detail = Some(format!(
                     "{n} members match without 枝番; answered the first"
                 ));
-                born.swap_remove(0)
+                born[0]
             }
             n => {
                 // 複数該当: the numbers fit several people; naming any of them would show
@@ -143,6 +154,10 @@ impl Engine {
                 return Ok((PersonAnswer::several_match(), Some(echo)));
             }
         };
+        let p = self
+            .population
+            .person(index)
+            .ok_or_else(|| EngineError::new(ResultCode::Internal))?;
         audit.person = self.population.id_of(index);
         if q.care_setting != CareSetting::Outpatient
             && !self.calendar().card_usable_in(q.care_setting, day)
@@ -154,7 +169,7 @@ impl Engine {
         }
         let ctx = self.numbers_ctx(q, index);
         let mut answer = answer::record_answer(&p, r, &ctx);
-        self.ticket_defect(&p, q.now, audit);
+        self.ticket_defect(std::slice::from_ref(&p.qualifications[r]), q.now, audit);
         self.wrong_person(index, &mut answer, &ctx, audit);
         self.ratio_defects(&mut answer.results, q.now, audit);
         Ok((PersonAnswer::answered(answer, Vec::new()), Some(echo)))
@@ -240,4 +255,23 @@ fn validated_echo(q: &NumbersQuery<'_>) -> Result<QualificationConfirmSearchInfo
         limit_application_certificate_related_cons_flg: None,
         arbitrary_identifier: None,
     })
+}
+
+/// Of two records of one person under the same numbers, the one a search without 枝番
+/// answers: the one in force on `day`, else the later acquired.
+fn preferred_record(
+    records: &[onshi_world::persona::model::Qualification],
+    a: usize,
+    b: usize,
+    day: chrono::NaiveDate,
+) -> usize {
+    let (Some(qa), Some(qb)) = (records.get(a), records.get(b)) else {
+        return a;
+    };
+    match (qa.active_on(day), qb.active_on(day)) {
+        (true, false) => a,
+        (false, true) => b,
+        _ if qb.acquired_on > qa.acquired_on => b,
+        _ => a,
+    }
 }

@@ -6,6 +6,7 @@ mod bad_input;
 mod calendar;
 mod card;
 mod defects;
+mod emergency;
 mod numbers;
 mod snapshots;
 pub(crate) mod world;

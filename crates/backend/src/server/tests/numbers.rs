@@ -116,6 +116,57 @@ fn a_search_without_branch_that_fits_twins_names_nobody() {
     );
 }
 
+/// One person with two records under the same 記号・番号 (本人, then 家族 after a
+/// change) is one person, not 複数該当: the record in force is answered.
+#[test]
+fn one_person_with_two_branches_is_not_several() {
+    let text = format!(
+        r#"description = "本人から家族へ"
+[person]
+name = "枝番 二郎"
+name_kana = "エダバン ジロウ"
+birth_date = 1980-02-02
+sex = "male"
+address = "東京都港区"
+{}
+[[qualification]]
+insurer_number = "01130012"
+insurer_name = "全国健康保険協会 東京支部"
+symbol = "77"
+number = "5150"
+branch = "00"
+acquired_on = "as-of-10y"
+lost_on = "as-of-1y"
+[[qualification]]
+insurer_number = "01130012"
+insurer_name = "全国健康保険協会 東京支部"
+symbol = "77"
+number = "5150"
+branch = "01"
+relationship = "2"
+acquired_on = "as-of-1y"
+[registration]
+state = "registered"
+"#,
+        recent_card("2222", "EDABAN22X")
+    );
+    let w = custom_world(
+        "2026-11-30T09:00",
+        vec![persona("two-branches", &text)],
+        &[],
+    );
+    let mut req = w.numbers_request("two-branches", 0);
+    req.insured_branch_number = None;
+    let res = w.numbers(&req).result.unwrap();
+    assert_eq!(res.validity(), Some(V::Valid));
+    assert_eq!(
+        res.message_body.result_list[0]
+            .insured_branch_number
+            .as_deref(),
+        Some("01")
+    );
+}
+
 #[test]
 fn generated_members_by_numbers() {
     let w = world(&[]);

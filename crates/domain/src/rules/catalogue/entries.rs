@@ -1144,6 +1144,27 @@ pub static CATALOGUE: &[Requirement] = &[
         from: Some(DateKey::MedicalAid),
         to: None,
     },
+    Requirement {
+        id: RuleId::DomOutageRecovery,
+        kind: Behaviour,
+        origin: Domain,
+        area: None,
+        title: "回線障害の間は申立書で受け付けて基本4情報を控え、回復後に緊急時医療情報・資格確認機能で資格を確かめて請求する",
+        summary: "While the qualification system is out of reach the window takes the 申立書 \
+                  at the normal copay and notes the patient's 基本4情報 (氏名, 性別, 生年月日, \
+                  住所); once it is reachable again the clinic confirms the qualification \
+                  with the 緊急時医療情報・資格確認機能 (a search by those four) and bills it, \
+                  not 不詳.",
+        summary_ja: "回線障害などで資格確認システムにつながらない間は、被保険者資格申立書により通常の\
+                     負担割合で受け付け、患者の基本4情報（氏名・性別・生年月日・住所）を控える。回復後は\
+                     緊急時医療情報・資格確認機能（基本4情報による検索）で資格を確かめ、不詳ではなくその\
+                     資格で請求する。",
+        source: "-",
+        question: None,
+        notice: Some("domain.md §6; 保発0710第1号"),
+        from: None,
+        to: None,
+    },
     security(
         RuleId::SecPinSignature,
         "暗証番号方式のカード署名を、このチャレンジと証明書の公開鍵で検証する",

@@ -66,6 +66,10 @@ pub(super) const fn judged_by(id: RuleId) -> &'static [System] {
         // (ignores-ticket-registration); a clinic treating it as 無効
         // (treats-unregistered-as-invalid).
         R::DomValidityUnregistered => &[Backend, Clinic],
+        // After an outage: a backend whose 緊急時 search answers another person
+        // (wrong-person); a clinic that never checks the 申立書 patient by the 基本4情報
+        // bills 不詳 (skips-recovery-check).
+        R::DomOutageRecovery => &[Backend, Clinic],
         // onshi's security requirements: each has its backend defect.
         R::SecPinSignature
         | R::SecPinLocked

@@ -486,6 +486,16 @@ mod tests {
             der_base64: String::new(),
         };
         assert_eq!(keys(&cert), sorted(CERT_HEADERS));
+        // A 医療扶助 record whose 医療券 is not registered says so.
+        let set = crate::defaults::personas(None).unwrap();
+        let p = set
+            .get("medical-aid-ticket-pending")
+            .unwrap()
+            .resolve(crate::defaults::default_as_of(), 1);
+        let q = rows::qualification_row(&p.id, 0, &p.qualifications[0]);
+        assert_eq!(keys(&q), sorted(QUALIFICATION_HEADERS));
+        assert_eq!(q.medical_aid_ticket_registered, Some(false));
+        assert_eq!(q.medical_aid_payer_number.as_deref(), Some("12420014"));
         assert_eq!(
             csv_cell(&Value::String("a,\"b\"".into())),
             "\"a,\"\"b\"\"\""

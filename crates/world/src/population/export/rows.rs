@@ -13,6 +13,10 @@ pub struct PersonRow {
     pub index: u64,
     /// `persona` or `generated`.
     pub kind: &'static str,
+    /// For a scenario's instance of a persona, the persona (template) it was made from;
+    /// a template whose instances are exported stands for them and is not itself found
+    /// by the 基本4情報 search (they share its 基本4情報).
+    pub instance_of: Option<String>,
     /// 氏名.
     pub name: String,
     /// 氏名カナ (full-width).
@@ -96,6 +100,16 @@ pub struct QualificationRow {
     pub premium_arrears: bool,
     /// 特定疾病 as `category:valid_from:valid_to:self_pay` items, `;`-separated.
     pub specific_diseases: String,
+    /// 医療扶助: 公費負担者番号.
+    pub medical_aid_payer_number: Option<String>,
+    /// 医療扶助: 受給者番号.
+    pub medical_aid_recipient_number: Option<String>,
+    /// 医療扶助: valid from.
+    pub medical_aid_valid_from: Option<String>,
+    /// 医療扶助: valid until.
+    pub medical_aid_valid_to: Option<String>,
+    /// 医療扶助: whether this month's 医療券 is registered (`false`: 有効（未登録）).
+    pub medical_aid_ticket_registered: Option<bool>,
 }
 
 /// The link from a certificate to its person.
@@ -138,6 +152,7 @@ pub(super) const PERSON_HEADERS: &[&str] = &[
     "person_id",
     "index",
     "kind",
+    "instance_of",
     "name",
     "name_kana",
     "birth_date",
@@ -180,6 +195,11 @@ pub(super) const QUALIFICATION_HEADERS: &[&str] = &[
     "limit_class",
     "premium_arrears",
     "specific_diseases",
+    "medical_aid_payer_number",
+    "medical_aid_recipient_number",
+    "medical_aid_valid_from",
+    "medical_aid_valid_to",
+    "medical_aid_ticket_registered",
 ];
 
 pub(super) const LINK_HEADERS: &[&str] = &[
@@ -268,6 +288,7 @@ fn person_row(p: &ResolvedPersona, index: PersonIndex, generated: bool) -> Perso
         person_id: p.id.clone(),
         index,
         kind: if generated { "generated" } else { "persona" },
+        instance_of: p.template.clone(),
         name: p.person.name.clone(),
         name_kana: p.person.name_kana.clone(),
         birth_date: p.person.birth_date.to_string(),
@@ -300,7 +321,11 @@ fn person_row(p: &ResolvedPersona, index: PersonIndex, generated: bool) -> Perso
 }
 
 /// The row of record number `record` of person `person_id`.
-fn qualification_row(person_id: &str, record: usize, q: &Qualification) -> QualificationRow {
+pub(super) fn qualification_row(
+    person_id: &str,
+    record: usize,
+    q: &Qualification,
+) -> QualificationRow {
     QualificationRow {
         person_id: person_id.to_owned(),
         record,
@@ -334,6 +359,15 @@ fn qualification_row(person_id: &str, record: usize, q: &Qualification) -> Quali
             })
             .collect::<Vec<_>>()
             .join(";"),
+        medical_aid_payer_number: q.medical_aid.as_ref().map(|m| m.payer_number.clone()),
+        medical_aid_recipient_number: q.medical_aid.as_ref().map(|m| m.recipient_number.clone()),
+        medical_aid_valid_from: q.medical_aid.as_ref().map(|m| m.valid_from.to_string()),
+        medical_aid_valid_to: q
+            .medical_aid
+            .as_ref()
+            .and_then(|m| m.valid_to)
+            .map(|d| d.to_string()),
+        medical_aid_ticket_registered: q.medical_aid.as_ref().map(|m| m.ticket_registered),
     }
 }
 
