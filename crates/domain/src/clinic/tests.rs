@@ -307,13 +307,8 @@ fn the_card_front_is_checked_for_a_declaration_and_its_back_never_kept() {
 /// a note to ask the 福祉事務所 — unless the defect reads it as 無効.
 #[test]
 fn valid_unregistered_is_valid_and_its_defect_reads_it_as_invalid() {
-    use crate::codes::{
-        CharacterEncoding, InsuredCardClassification, ProcessingResultStatus,
-        QualificationValidity, ReferenceClassification, SegmentOfResult, Sex,
-    };
-    use crate::message::{
-        MessageBody, MessageHeader, QualificationResponse, ResultOfQualificationConfirmation,
-    };
+    use crate::codes::{InsuredCardClassification, QualificationValidity, Sex};
+    use crate::message::ResultOfQualificationConfirmation;
     let calendar = RulesCalendar::reference();
     let desk = DeskVisit::from_request(&request()).unwrap();
     let birth = chrono::NaiveDate::from_ymd_opt(1986, 6, 15).unwrap();
@@ -324,32 +319,11 @@ fn valid_unregistered_is_valid_and_its_defect_reads_it_as_invalid() {
         "福祉事務所".into(),
     );
     result.insured_card_classification = InsuredCardClassification::MedicalAid;
-    let reply = NumbersReply::Answered(Box::new(QualificationResponse {
-        message_header: MessageHeader {
-            process_execution_time: chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
-                .unwrap()
-                .and_hms_opt(9, 0, 0)
-                .unwrap(),
-            qualification_confirmation_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
-            medical_institution_code: crate::message::MedicalInstitutionCode::parse("1311234567")
-                .unwrap(),
-            arbitrary_file_identifier: None,
-            reference_classification: ReferenceClassification::InsuranceCardNumbers,
-            segment_of_result: SegmentOfResult::Normal,
-            error_code: None,
-            error_message: None,
-            character_code_identifier: CharacterEncoding::Utf8,
-        },
-        message_body: MessageBody {
-            qualification_confirm_search_info: None,
-            prescription_issue_select: None,
-            processing_result_status: ProcessingResultStatus::Normal,
-            processing_result_code: None,
-            processing_result_message: None,
-            qualification_validity: Some(QualificationValidity::ValidUnregistered),
-            result_list: vec![result],
-        },
-    }));
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let reply = numbers_reply(at, QualificationValidity::ValidUnregistered, result);
     let good = desk.clone().decide(&calendar, Some(&reply), &[]);
     assert_eq!(good.copay, ContributionRatio::NONE);
     assert_eq!(good.charge, 0);
@@ -445,13 +419,8 @@ fn the_recovery_query_carries_the_noted_four_and_bad_ones_are_named() {
 
 #[test]
 fn the_recovery_bills_only_a_valid_answer_for_the_noted_person() {
-    use crate::codes::{
-        CharacterEncoding, InsurerNumber, ProcessingResultStatus, QualificationValidity,
-        ReferenceClassification, SegmentOfResult, Sex,
-    };
-    use crate::message::{
-        MessageBody, MessageHeader, QualificationResponse, ResultOfQualificationConfirmation,
-    };
+    use crate::codes::{InsurerNumber, QualificationValidity, Sex};
+    use crate::message::ResultOfQualificationConfirmation;
     let req = recovery_request();
     let answer_with = |validity, name: &str| {
         let mut r = ResultOfQualificationConfirmation::minimal(
@@ -462,31 +431,7 @@ fn the_recovery_bills_only_a_valid_answer_for_the_noted_person() {
         );
         r.insurer_number = Some(InsurerNumber::parse("01130012").unwrap());
         r.insured_identification_number = Some("23".into());
-        NumbersReply::Answered(Box::new(QualificationResponse {
-            message_header: MessageHeader {
-                process_execution_time: req.recovered_at,
-                qualification_confirmation_date: req.recovered_at.date(),
-                medical_institution_code: crate::message::MedicalInstitutionCode::parse(
-                    "1311234567",
-                )
-                .unwrap(),
-                arbitrary_file_identifier: None,
-                reference_classification: ReferenceClassification::InsuranceCardNumbers,
-                segment_of_result: SegmentOfResult::Normal,
-                error_code: None,
-                error_message: None,
-                character_code_identifier: CharacterEncoding::Utf8,
-            },
-            message_body: MessageBody {
-                qualification_confirm_search_info: None,
-                prescription_issue_select: None,
-                processing_result_status: ProcessingResultStatus::Normal,
-                processing_result_code: None,
-                processing_result_message: None,
-                qualification_validity: Some(validity),
-                result_list: vec![r],
-            },
-        }))
+        numbers_reply(req.recovered_at, validity, r)
     };
     let good = recovery_answer(
         &req,
@@ -507,4 +452,40 @@ fn the_recovery_bills_only_a_valid_answer_for_the_noted_person() {
         );
     }
     assert!(recovery_answer(&req, None, Vec::new()).billed.is_none());
+}
+
+/// The backend's answer at `at` with this validity and one record, as the desk reads
+/// it.
+fn numbers_reply(
+    at: chrono::NaiveDateTime,
+    validity: crate::codes::QualificationValidity,
+    result: crate::message::ResultOfQualificationConfirmation,
+) -> NumbersReply {
+    use crate::codes::{
+        CharacterEncoding, ProcessingResultStatus, ReferenceClassification, SegmentOfResult,
+    };
+    use crate::message::{MessageBody, MessageHeader, QualificationResponse};
+    NumbersReply::Answered(Box::new(QualificationResponse {
+        message_header: MessageHeader {
+            process_execution_time: at,
+            qualification_confirmation_date: at.date(),
+            medical_institution_code: crate::message::MedicalInstitutionCode::parse("1311234567")
+                .unwrap(),
+            arbitrary_file_identifier: None,
+            reference_classification: ReferenceClassification::InsuranceCardNumbers,
+            segment_of_result: SegmentOfResult::Normal,
+            error_code: None,
+            error_message: None,
+            character_code_identifier: CharacterEncoding::Utf8,
+        },
+        message_body: MessageBody {
+            qualification_confirm_search_info: None,
+            prescription_issue_select: None,
+            processing_result_status: ProcessingResultStatus::Normal,
+            processing_result_code: None,
+            processing_result_message: None,
+            qualification_validity: Some(validity),
+            result_list: vec![result],
+        },
+    }))
 }
